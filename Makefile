@@ -1,0 +1,51 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both bootstrap .venv.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+PYTHON ?= python3
+
+.PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here).
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
+	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
+
+compile-translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -q -d portal/translations || true
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel update -q -i portal/translations/messages.pot -d portal/translations
+	$(VENV)/bin/pybabel compile -q -d portal/translations
+
+demo: $(VENV)/.installed compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) portal demo-data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
+	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed
+	$(FLASK) portal bench $(BENCH_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check portal tests

@@ -1,0 +1,128 @@
+"""The Exposure Portal application factory."""
+
+import os
+from pathlib import Path
+
+from flask import Flask, render_template
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.config import CONFIGS, ConfigurationError, load_or_create_instance_secrets
+from portal.crypto import CryptoSuite, KeyConfigurationError
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Strict: no inline script or style anywhere, so an injected <script> cannot run.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app. ``config`` overrides (tests); otherwise PORTAL_ENV picks the config class."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    env_name = (config or {}).get("PORTAL_ENV") or os.environ.get("PORTAL_ENV", "development")
+    if env_name not in CONFIGS:
+        raise ConfigurationError(f"PORTAL_ENV must be one of {', '.join(CONFIGS)}, not {env_name!r}")
+    settings = CONFIGS[env_name]()
+    app.config.from_object(settings)
+    if config:
+        app.config.update(config)
+    _fill_embedded_defaults(app, env_name)
+    settings.check(app.config)
+    _init_crypto(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_error_pages(app)
+    from portal.cli import portal_cli
+
+    app.cli.add_command(portal_cli)
+    return app
+
+
+def _fill_embedded_defaults(app: Flask, env_name: str) -> None:
+    """Development gets a SQLite file and generated keys under instance/; production never does."""
+    if env_name == "production":
+        return
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
+    missing = [k for k in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY")
+               if not app.config.get(k)]
+    if missing:
+        generated = load_or_create_instance_secrets(app.instance_path)
+        for key in missing:
+            app.config[key] = generated[key]
+
+
+def _init_crypto(app: Flask) -> None:
+    try:
+        app.extensions["crypto"] = CryptoSuite.from_config(app.config)
+    except KeyConfigurationError as exc:
+        raise ConfigurationError(str(exc)) from exc
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import i18n
+    from portal.db_setup import configure_engine_events
+
+    proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    db.init_app(app)
+    configure_engine_events(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    talisman.init_app(
+        app,
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        force_https=app.config.get("FORCE_HTTPS", not app.debug and not app.testing),
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        frame_options="DENY",
+        referrer_policy="no-referrer",
+    )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.exposure import bp as exposure_bp
+    from portal.imports import bp as imports_bp
+    from portal.incidents import bp as incidents_bp
+    from portal.outbox import bp as outbox_bp
+    from portal.public import bp as public_bp
+    from portal.staff import bp as staff_bp
+    from portal.verify import bp as verify_bp
+
+    for blueprint in (public_bp, verify_bp, exposure_bp, staff_bp, incidents_bp, imports_bp, outbox_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_error_pages(app: Flask) -> None:
+    def render_error(status: int, template: str):
+        def handler(error):
+            return render_template(template, error=error), status
+
+        return handler
+
+    app.register_error_handler(400, render_error(400, "errors/400.html"))
+    app.register_error_handler(403, render_error(403, "errors/403.html"))
+    app.register_error_handler(404, render_error(404, "errors/404.html"))
+    app.register_error_handler(413, render_error(413, "errors/413.html"))
+    app.register_error_handler(429, render_error(429, "errors/429.html"))
+    app.register_error_handler(500, render_error(500, "errors/500.html"))

@@ -1,0 +1,6 @@
+"""Imports every module that adds a command to ``flask portal``."""
+
+from portal import demo  # noqa: F401
+from portal.imports import cli as imports_cli  # noqa: F401
+from portal.incidents import cli as incidents_cli  # noqa: F401
+from portal.staff import cli as staff_cli  # noqa: F401

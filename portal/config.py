@@ -1,0 +1,107 @@
+"""Configuration classes. Everything comes from the environment; see README "Configuration".
+
+Development (the `make demo` default) generates its own keys into `instance/secrets.json` so a
+fresh clone runs with nothing set. Production refuses to start without every secret, because a
+silent default key would mean personal data encrypted under a key anyone can read in the repo.
+"""
+
+import base64
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+SECRET_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY")
+
+
+class ConfigurationError(RuntimeError):
+    """Start-up stops with this when the configuration is unusable."""
+
+
+def _b64key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def generate_secrets() -> dict[str, str]:
+    return {
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "FIELD_ENCRYPTION_KEYS": f"k1:{_b64key()}",
+        "BLIND_INDEX_KEY": _b64key(),
+        "NOTICE_CODE_KEY": _b64key(),
+    }
+
+
+def load_or_create_instance_secrets(instance_path: str) -> dict[str, str]:
+    """Keys for the embedded mode, created once per checkout and never committed."""
+    path = Path(instance_path) / "secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    values = generate_secrets()
+    # 0600 because whoever reads this file can decrypt the demo database.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(values, handle, indent=2)
+    return values
+
+
+class Config:
+    DEBUG = False
+    TESTING = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token
+    RATELIMIT_HEADERS_ENABLED = True
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    LANGUAGES = ("en", "es", "pt", "fr", "hi", "fil", "sw")
+
+    def __init__(self) -> None:
+        # Read at construction, not import, so tests and the CLI see the environment they set.
+        env = os.environ.get
+        self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        for name in SECRET_NAMES:
+            setattr(self, name, env(name))
+        self.CONTRACTOR_SESSION_MINUTES = int(env("CONTRACTOR_SESSION_MINUTES", "30"))
+        self.STAFF_SESSION_MINUTES = int(env("STAFF_SESSION_MINUTES", "30"))
+        self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+        self.VERIFY_LIMIT_PER_CODE = env("VERIFY_LIMIT_PER_CODE", "5 per 15 minutes")
+        self.VERIFY_LIMIT_PER_IP = env("VERIFY_LIMIT_PER_IP", "20 per hour")
+        self.LOST_CODE_LIMIT_PER_IP = env("LOST_CODE_LIMIT_PER_IP", "10 per hour")
+        self.STAFF_LOGIN_LIMIT_PER_IP = env("STAFF_LOGIN_LIMIT_PER_IP", "20 per hour")
+        self.MAIL_BACKEND = env("MAIL_BACKEND", "outbox")
+        self.MAIL_FROM = env("MAIL_FROM", "notices@exposure-portal.example")
+        self.PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:5000")
+        self.MAX_CONTENT_LENGTH = int(env("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+
+    def check(self, values) -> None:
+        """Called by the factory with the final config; raises ConfigurationError if unusable."""
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+    SESSION_COOKIE_SECURE = False  # the demo is served over plain http on 127.0.0.1
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+
+
+class ProductionConfig(Config):
+    def check(self, values) -> None:
+        missing = [name for name in (*SECRET_NAMES, "SQLALCHEMY_DATABASE_URI") if not values.get(name)]
+        if missing:
+            names = ", ".join("DATABASE_URL" if n == "SQLALCHEMY_DATABASE_URI" else n for n in missing)
+            raise ConfigurationError(
+                f"Production mode needs these environment variables set: {names}. "
+                "See README.md, section Configuration. Refusing to start with a default."
+            )
+
+
+CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

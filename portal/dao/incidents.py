@@ -1,0 +1,18 @@
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Incident
+
+
+def dao_get_published_incidents() -> list[Incident]:
+    return list(
+        db.session.scalars(select(Incident).where(Incident.published.is_(True)).order_by(Incident.discovered_on.desc()))
+    )
+
+
+def dao_get_incident_by_slug(slug: str) -> Incident | None:
+    return db.session.scalar(select(Incident).where(Incident.slug == slug))
+
+
+def dao_get_all_incidents() -> list[Incident]:
+    return list(db.session.scalars(select(Incident).order_by(Incident.discovered_on.desc())))

@@ -1,0 +1,49 @@
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.models import Exposure, Incident, NoticeCode, Person
+
+
+def dao_get_person_by_uid(uid: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.uid == uid))
+
+
+def dao_get_person_by_contractor_id(contractor_id: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.contractor_id == contractor_id))
+
+
+def dao_find_people_by_email_index(email_bidx: str) -> list[Person]:
+    return list(db.session.scalars(select(Person).where(Person.email_bidx == email_bidx)))
+
+
+def dao_get_live_notice_code(code_hash: str) -> NoticeCode | None:
+    return db.session.scalar(
+        select(NoticeCode).where(NoticeCode.code_hash == code_hash, NoticeCode.revoked_at.is_(None))
+    )
+
+
+def dao_add_notice_code(person_id: int, code_hash: str, source: str, incident_id: int | None = None) -> NoticeCode:
+    row = NoticeCode(person_id=person_id, code_hash=code_hash, source=source, incident_id=incident_id)
+    db.session.add(row)
+    return row
+
+
+def dao_revoke_notice_codes_older_than(code: NoticeCode, at: datetime) -> None:
+    """Using a newer code retires the older ones, so a stolen letter stops working."""
+    db.session.execute(
+        update(NoticeCode)
+        .where(NoticeCode.person_id == code.person_id, NoticeCode.id < code.id, NoticeCode.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
+def dao_get_exposures_with_incidents(person_id: int) -> list[tuple[Exposure, Incident]]:
+    rows = db.session.execute(
+        select(Exposure, Incident)
+        .join(Incident, Incident.id == Exposure.incident_id)
+        .where(Exposure.person_id == person_id)
+        .order_by(Incident.discovered_on.desc(), Incident.id)
+    )
+    return [(exposure, incident) for exposure, incident in rows]

@@ -1,0 +1,2 @@
+"""Demo data."""
+from portal.cli import portal_cli  # noqa: F401

@@ -1,0 +1,62 @@
+"""Locale choice and the taxonomy extractor for Babel.
+
+Order of preference: the language the person picked with the selector, then the contractor's
+preferred language from the register, then the browser's, then English.
+"""
+
+from pathlib import Path
+
+import yaml
+from flask import Flask, current_app, request, session
+from flask_babel import get_locale
+
+SESSION_KEY = "lang"
+
+
+def available_languages() -> list[str]:
+    """English plus every language with a catalog; the selector never offers an empty one."""
+    folder = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    have = {path.parent.parent.name for path in folder.glob("*/LC_MESSAGES/messages.po")}
+    return [code for code in current_app.config["LANGUAGES"] if code == "en" or code in have]
+
+
+def best_language(tag: str | None) -> str | None:
+    """Map a BCP 47 tag like ``pt-BR`` or ``fil-PH`` onto a language we offer."""
+    if not tag:
+        return None
+    offered = available_languages()
+    base = tag.replace("_", "-").split("-")[0].lower()
+    return base if base in offered else None
+
+
+def select_locale() -> str:
+    for candidate in (session.get(SESSION_KEY), session.get("contractor_lang")):
+        chosen = best_language(candidate)
+        if chosen:
+            return chosen
+    return request.accept_languages.best_match(available_languages()) or "en"
+
+
+LANGUAGE_NAMES = {
+    "en": "English", "es": "Español", "pt": "Português", "fr": "Français",
+    "hi": "हिन्दी", "fil": "Filipino", "sw": "Kiswahili",
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.context_processor
+    def language_context():
+        return {
+            "current_language": str(get_locale()),
+            "language_choices": [(code, LANGUAGE_NAMES[code]) for code in available_languages()],
+        }
+
+
+def extract_taxonomy(fileobj, keywords, comment_tags, options):
+    """Babel extractor: every human string in the taxonomy YAML becomes a msgid."""
+    data = yaml.safe_load(fileobj.read().decode("utf-8"))
+    for entry in data["categories"]:
+        yield 0, "gettext", entry["title"], []
+        yield 0, "gettext", entry["means"], []
+        for step in entry["steps"]:
+            yield 0, "gettext", step["text"], []

@@ -1,0 +1,2 @@
+"""Routes: filled in by the feature owner."""
+from portal.imports import bp  # noqa: F401

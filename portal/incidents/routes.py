@@ -1,0 +1,2 @@
+"""Routes: filled in by the feature owner."""
+from portal.incidents import bp  # noqa: F401

@@ -1,0 +1,9 @@
+"""Models, one module per aggregate. Importing this package registers every table."""
+
+from portal.models.audit import AuditEvent
+from portal.models.incidents import Incident
+from portal.models.mail import OutboxMessage
+from portal.models.people import Exposure, NoticeCode, Person
+from portal.models.staff import StaffUser
+
+__all__ = ["AuditEvent", "Exposure", "Incident", "NoticeCode", "OutboxMessage", "Person", "StaffUser"]

@@ -1,0 +1,28 @@
+from datetime import date, datetime
+
+from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.models._types import UTCDateTime, utcnow
+
+
+class Incident(db.Model):
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    what_happened: Mapped[str] = mapped_column(Text, default="")  # Markdown, public
+    what_we_are_doing: Mapped[str] = mapped_column(Text, default="")  # Markdown, public
+    discovered_on: Mapped[date] = mapped_column(Date)
+    occurred_on: Mapped[date | None] = mapped_column(Date)
+    claim_deadline: Mapped[date | None] = mapped_column(Date)
+    enrollment_deadline: Mapped[date | None] = mapped_column(Date)
+    monitoring_months: Mapped[int] = mapped_column(Integer, default=0)
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(64), default="")
+    contact_hours: Mapped[str] = mapped_column(String(200), default="")
+    published: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,34 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
+
+
+class IsoDateField(DateField):
+    """A date typed as YYYY-MM-DD (what a phone's date picker sends), with our own wording."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Enter a real date, for example 1990-03-27")) from exc
+
+
+class CheckForm(FlaskForm):
+    notice_code = StringField(
+        _l("Notice code"), validators=[DataRequired(_l("Enter the notice code from your letter or email")),
+                                        Length(max=40, message=_l("A notice code is 12 letters and numbers"))]
+    )
+    last_name = StringField(
+        _l("Last name"), validators=[DataRequired(_l("Enter your last name")), Length(max=200)]
+    )
+    date_of_birth = IsoDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth"))])
+
+
+class LostCodeForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Enter your email address")),
+                    Email(message=_l("Enter an email address like name@example.com"), check_deliverability=False),
+                    Length(max=254)],
+    )

@@ -1,0 +1,72 @@
+"""Identity check with a notice code, and re-issuing a lost code."""
+
+import hmac
+import unicodedata
+from datetime import date
+
+from flask import current_app, render_template
+
+from portal.audit import record_audit
+from portal.constants import AuditAction, MailKind, NoticeCodeSource
+from portal.crypto import crypto, generate_notice_code, normalize_email, normalize_notice_code
+from portal.dao.people import (
+    dao_add_notice_code,
+    dao_find_people_by_email_index,
+    dao_get_live_notice_code,
+    dao_revoke_notice_codes_older_than,
+)
+from portal.extensions import db
+from portal.mail import Message, send_message
+from portal.models import Person
+from portal.models._types import utcnow
+
+
+def comparable_name(name: str) -> str:
+    """Accents, case, spaces, hyphens and apostrophes differ between a register and a phone keyboard."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if ch.isalnum())
+
+
+def code_limit_key(code_text: str) -> str:
+    """Rate-limit key for a code: its keyed hash, so the limiter's storage never holds a code."""
+    normalized = normalize_notice_code(code_text) or code_text.strip().upper()[:40]
+    return crypto().notice_code_hash(normalized)[:32]
+
+
+def verify_identity(code_text: str, last_name: str, date_of_birth: date) -> Person | None:
+    """The person these details belong to, or None. Callers must not say which detail was wrong."""
+    normalized = normalize_notice_code(code_text)
+    code = dao_get_live_notice_code(crypto().notice_code_hash(normalized)) if normalized else None
+    if code is None:
+        return None
+    person = db.session.get(Person, code.person_id)
+    name_ok = hmac.compare_digest(comparable_name(person.last_name), comparable_name(last_name))
+    if not name_ok or person.date_of_birth != date_of_birth:
+        return None
+    now = utcnow()
+    code.last_used_at = now
+    dao_revoke_notice_codes_older_than(code, now)
+    record_audit(AuditAction.CONTRACTOR_VERIFIED, f"person:{person.uid}", actor=f"contractor:{person.uid}")
+    db.session.commit()
+    return person
+
+
+def reissue_notice_code(email: str) -> None:
+    """Send a fresh code to every register entry with this email. Silent either way, by design."""
+    people = dao_find_people_by_email_index(crypto().email_index(normalize_email(email)))
+    for person in people:
+        code = generate_notice_code()
+        dao_add_notice_code(person.id, crypto().notice_code_hash(normalize_notice_code(code)), NoticeCodeSource.REISSUE)
+        send_message(_reissue_message(person, code))
+        record_audit(AuditAction.NOTICE_CODE_REISSUED, f"person:{person.uid}", actor="anonymous")
+    db.session.commit()
+
+
+def _reissue_message(person: Person, code: str) -> Message:
+    context = {"person": person, "code": code, "portal_url": current_app.config["PUBLIC_URL"]}
+    return Message(
+        kind=MailKind.NOTICE_CODE_REISSUE,
+        to_address=person.email,
+        subject="Your new notice code for the Exposure Portal",
+        body_text=render_template("verify/mail_new_code.txt", **context),
+    )

@@ -1,0 +1,56 @@
+"""The contractor's verified session: no password, just a signed cookie that expires.
+
+Expiry is checked against the time stored in the session, not only the cookie's own lifetime,
+so a copied cookie stops working after the configured minutes too.
+"""
+
+import time
+from functools import wraps
+
+from flask import current_app, flash, redirect, session, url_for
+from flask_babel import gettext as _
+
+from portal.dao.people import dao_get_person_by_uid
+from portal.models import Person
+
+UID_KEY = "contractor_uid"
+SINCE_KEY = "contractor_since"
+
+
+def start_contractor_session(person: Person) -> None:
+    language = session.get("lang")
+    session.clear()  # no state from before verification survives it
+    session.permanent = True
+    session[UID_KEY] = person.uid
+    session[SINCE_KEY] = int(time.time())
+    session["contractor_lang"] = person.preferred_language
+    if language:
+        session["lang"] = language
+
+
+def end_contractor_session() -> None:
+    for key in (UID_KEY, SINCE_KEY, "contractor_lang"):
+        session.pop(key, None)
+
+
+def current_person() -> Person | None:
+    uid = session.get(UID_KEY)
+    if not uid:
+        return None
+    age = time.time() - session.get(SINCE_KEY, 0)
+    if age > current_app.config["CONTRACTOR_SESSION_MINUTES"] * 60:
+        end_contractor_session()
+        return None
+    return dao_get_person_by_uid(uid)
+
+
+def contractor_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        person = current_person()
+        if person is None:
+            flash(_("For your security, please check your details again to continue."), "info")
+            return redirect(url_for("verify.check"))
+        return view(person, *args, **kwargs)
+
+    return wrapper

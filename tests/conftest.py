@@ -1,0 +1,82 @@
+"""Fixtures shared by the whole suite.
+
+The database is built once per session by running the real Alembic migrations, on SQLite by
+default or on PostgreSQL when DATABASE_URL points at one (`make test-postgres`, CI's second pass).
+Every test starts from empty tables.
+"""
+
+import os
+
+import flask_migrate
+import pytest
+from sqlalchemy import text
+
+from portal import create_app
+from portal.config import generate_secrets
+from portal.extensions import db, limiter
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+SECRETS = generate_secrets()
+
+
+def test_config(instance_path, **overrides) -> dict:
+    url = DATABASE_URL or f"sqlite:///{instance_path}/test.sqlite3"
+    return {"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, **SECRETS, **overrides}
+
+
+def _drop_everything() -> None:
+    """A PostgreSQL test database may hold tables from an earlier run; start from nothing."""
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    instance = tmp_path_factory.mktemp("instance")
+    os.environ["PORTAL_INSTANCE_PATH"] = str(instance)
+    application = create_app(test_config(instance))
+    with application.app_context():
+        _drop_everything()
+        flask_migrate.upgrade()
+    return application
+
+
+def _truncate_all() -> None:
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    with app.app_context():
+        _truncate_all()
+    limiter.reset()
+    yield
+    with app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

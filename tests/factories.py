@@ -1,0 +1,62 @@
+"""Builders for test data. They write through the models, never raw SQL."""
+
+import json
+import uuid
+from datetime import date
+
+from portal.constants import NoticeCodeSource
+from portal.crypto import crypto, generate_notice_code, normalize_notice_code
+from portal.extensions import db
+from portal.models import Exposure, Incident, NoticeCode, Person
+
+
+def make_incident(slug="vendor-breach-2026", **fields) -> Incident:
+    values = {
+        "title": "Contractor records breach",
+        "what_happened": "Someone broke into the vendor's systems.",
+        "what_we_are_doing": "We are notifying everyone affected.",
+        "discovered_on": date(2026, 10, 1),
+        "contact_email": "help@example.org",
+        **fields,
+    }
+    incident = Incident(slug=slug, **values)
+    db.session.add(incident)
+    db.session.commit()
+    return incident
+
+
+def make_person(contractor_id=None, *, last_name="Okafor", date_of_birth="1990-03-27", email=None,
+                country="KE", language="en", **fields) -> Person:
+    contractor_id = contractor_id or f"C-{uuid.uuid4().hex[:8]}"
+    person = Person(
+        uid=uuid.uuid4().hex, contractor_id=contractor_id, first_name=fields.pop("first_name", "Amina"),
+        last_name=last_name, email=email or f"{contractor_id.lower()}@example.org", country=country,
+        region=fields.pop("region", ""), preferred_language=language,
+    )
+    person.email_bidx = crypto().email_index(person.email)
+    person.encrypt_field("date_of_birth", date_of_birth)
+    person.encrypt_field("national_id_last4", fields.pop("national_id_last4", "4410"))
+    person.encrypt_field("phone", fields.pop("phone", "+254700000000"))
+    person.encrypt_field("address", json.dumps({"line1": "1 Moi Avenue", "city": "Nairobi", "postal_code": "00100"}))
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def give_notice_code(person: Person, incident: Incident | None = None, source=NoticeCodeSource.DEMO) -> str:
+    """Issue a code and return it in the form printed on a notice (the database keeps only a hash)."""
+    code = generate_notice_code()
+    db.session.add(NoticeCode(
+        person_id=person.id, incident_id=incident.id if incident else None,
+        code_hash=crypto().notice_code_hash(normalize_notice_code(code)), source=source,
+    ))
+    db.session.commit()
+    return code
+
+
+def expose(person: Person, incident: Incident, category: str, detail: str = "", exposed_at=None) -> Exposure:
+    row = Exposure(person_id=person.id, incident_id=incident.id, category=category, detail=detail,
+                   exposed_at=exposed_at)
+    db.session.add(row)
+    db.session.commit()
+    return row
