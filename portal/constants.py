@@ -54,3 +54,45 @@ class MailKind(StrEnum):
 
 # Date-of-birth, national id, address and phone are the fields DESIGN.md says to encrypt.
 ENCRYPTED_PERSON_FIELDS = ("date_of_birth", "national_id_last4", "address", "phone")
+
+
+class Channel(StrEnum):
+    EMAIL = "email"  # SendGrid, or the outbox backend in the embedded mode
+    LETTER = "letter"  # a print vendor's mail-merge file
+
+
+class BatchStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"  # audience frozen into Notification rows
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    STOPPED = "stopped"  # SendGrid refused our credentials (401/403); an admin must act
+
+
+BATCH_EDITABLE = (BatchStatus.DRAFT,)
+BATCH_CANCELLABLE = (BatchStatus.DRAFT, BatchStatus.APPROVED, BatchStatus.SCHEDULED, BatchStatus.SENDING,
+                     BatchStatus.STOPPED)
+BATCH_FINISHED = (BatchStatus.SENT, BatchStatus.CANCELLED)
+
+
+class NotificationStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"  # claimed by a worker; the request may or may not have reached SendGrid
+    ACCEPTED = "accepted"  # SendGrid answered 202
+    DELIVERED = "delivered"
+    DEFERRED = "deferred"  # the receiving server said "later"; SendGrid keeps trying
+    BOUNCED = "bounced"
+    DROPPED = "dropped"
+    FAILED = "failed"  # we gave up: 400, or retries exhausted
+    UNKNOWN = "unknown"  # left "sending" by a crash; an admin decides resend or mark sent
+    CANCELLED = "cancelled"
+
+
+# No automatic step ever leaves these; only a person (resend / mark as sent) may.
+NOTIFICATION_FINAL = (NotificationStatus.DELIVERED, NotificationStatus.BOUNCED, NotificationStatus.DROPPED,
+                      NotificationStatus.FAILED, NotificationStatus.CANCELLED)
+NOTIFICATION_WAITING_FOR_ADMIN = (NotificationStatus.UNKNOWN,)
+NOTIFICATION_PENDING = (NotificationStatus.QUEUED, NotificationStatus.SENDING)
+NOTIFICATION_UNDELIVERABLE = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED, NotificationStatus.FAILED)

@@ -3,7 +3,29 @@
 from portal.models.audit import AuditEvent
 from portal.models.incidents import Incident
 from portal.models.mail import OutboxMessage
+from portal.models.notices import (
+    Batch,
+    NoticeTemplate,
+    NoticeTemplateContent,
+    NoticeTemplateVersion,
+    Notification,
+    NotificationEvent,
+)
 from portal.models.people import Exposure, NoticeCode, Person
 from portal.models.staff import StaffUser
 
-__all__ = ["AuditEvent", "Exposure", "Incident", "NoticeCode", "OutboxMessage", "Person", "StaffUser"]
+__all__ = [
+    "AuditEvent",
+    "Batch",
+    "Exposure",
+    "Incident",
+    "NoticeCode",
+    "NoticeTemplate",
+    "NoticeTemplateContent",
+    "NoticeTemplateVersion",
+    "Notification",
+    "NotificationEvent",
+    "OutboxMessage",
+    "Person",
+    "StaffUser",
+]
