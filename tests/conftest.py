@@ -25,6 +25,9 @@ def test_config(instance_path, **overrides) -> dict:
     return {"PORTAL_ENV": "testing", "SQLALCHEMY_DATABASE_URI": url, **SECRETS, **overrides}
 
 
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
+
+
 def _drop_everything() -> None:
     """A PostgreSQL test database may hold tables from an earlier run; start from nothing."""
     db.session.remove()

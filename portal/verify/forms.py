@@ -4,6 +4,11 @@ from wtforms import DateField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 
+def strip_whitespace(value):
+    """Phones add trailing spaces after autocomplete; they are never meaningful here."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class IsoDateField(DateField):
     """A date typed as YYYY-MM-DD (what a phone's date picker sends), with our own wording."""
 
@@ -20,7 +25,9 @@ class CheckForm(FlaskForm):
                                         Length(max=40, message=_l("A notice code is 12 letters and numbers"))]
     )
     last_name = StringField(
-        _l("Last name"), validators=[DataRequired(_l("Enter your last name")), Length(max=200)]
+        _l("Last name"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter your last name")), Length(max=200)],
     )
     date_of_birth = IsoDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth"))])
 
@@ -28,6 +35,7 @@ class CheckForm(FlaskForm):
 class LostCodeForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
+        filters=[strip_whitespace],
         validators=[DataRequired(_l("Enter your email address")),
                     Email(message=_l("Enter an email address like name@example.com"), check_deliverability=False),
                     Length(max=254)],

@@ -1,0 +1,48 @@
+import json
+
+import pytest
+
+from portal import create_app
+from portal.config import ConfigurationError
+from tests.conftest import test_config
+
+
+def test_production_without_secrets_refuses_to_start(monkeypatch):
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, NOTICE_CODE_KEY"):
+        create_app({"PORTAL_ENV": "production"})
+
+
+def test_production_names_only_what_is_missing(monkeypatch, tmp_path):
+    values = test_config(tmp_path)
+    values.pop("NOTICE_CODE_KEY")
+    for name, value in values.items():
+        if name != "PORTAL_ENV":
+            monkeypatch.setenv("DATABASE_URL" if name == "SQLALCHEMY_DATABASE_URI" else name, value)
+    monkeypatch.delenv("NOTICE_CODE_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match=r"set: NOTICE_CODE_KEY\."):
+        create_app({"PORTAL_ENV": "production"})
+
+
+def test_bad_encryption_key_is_a_configuration_error(tmp_path):
+    with pytest.raises(ConfigurationError, match="32 bytes"):
+        create_app(test_config(tmp_path, FIELD_ENCRYPTION_KEYS="k1:c2hvcnQ="))
+
+
+def test_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigurationError, match="PORTAL_ENV"):
+        create_app({"PORTAL_ENV": "staging"})
+
+
+def test_development_generates_its_own_keys_once(monkeypatch, tmp_path):
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/dev.sqlite3")
+    first = create_app({"PORTAL_ENV": "development"})
+    secrets_file = tmp_path / "secrets.json"
+    assert secrets_file.stat().st_mode & 0o777 == 0o600
+    second = create_app({"PORTAL_ENV": "development"})
+    assert first.config["FIELD_ENCRYPTION_KEYS"] == second.config["FIELD_ENCRYPTION_KEYS"]
+    assert json.loads(secrets_file.read_text())["SECRET_KEY"] == first.config["SECRET_KEY"]
