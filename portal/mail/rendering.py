@@ -1,0 +1,280 @@
+"""Notice templates: ``((placeholder))`` Markdown rendered to a subject, plain text and safe HTML.
+
+A template is compiled once into a skeleton in which each placeholder is an opaque token; the
+Markdown is converted and sanitised with the tokens in place, and only then are the values put in
+(HTML-escaped for the HTML part). So a person's name can never inject markup, and a batch of a
+million notices costs one Markdown conversion per template content, not one per person. The same
+skeleton becomes SendGrid's per-personalization ``substitutions`` (see ``portal.mail.sendgrid``).
+"""
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bleach
+import markdown
+from babel.dates import format_date
+from flask import current_app
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+
+from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from portal.taxonomy import load_taxonomy
+
+PLACEHOLDERS: dict[str, str] = {
+    "first_name": "The person's first name, as in the register",
+    "last_name": "The person's last name, as in the register",
+    "notice_code": "The fresh notice code issued with this notice (the person types it on the portal)",
+    "exposed_categories": "The categories of the person's data exposed in this incident, one per line",
+    "check_url": "The portal page where the person checks what was exposed",
+    "portal_url": "The portal's address",
+    "incident_title": "The incident's title",
+    "contact_email": "The incident's contact email address",
+    "contact_phone": "The incident's contact phone number",
+    "claim_deadline": "The last day to file a claim (blank if none is set)",
+    "enrollment_deadline": "The last day to enroll in monitoring (blank if none is set)",
+}
+# Shown as links in the HTML part when written on their own (not already inside a Markdown link).
+URL_PLACEHOLDERS = ("check_url", "portal_url")
+
+NOTICE_HEADINGS = (
+    "What happened",
+    "What information was involved",
+    "What we are doing",
+    "What you can do",
+    "For more information",
+)
+
+# Innermost pair only, so "(((portal_url)))" reads as "(" + placeholder + ")".
+_PLACEHOLDER_RE = re.compile(r"\(\(([^()]*)\)\)")
+_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+_ORDERED_NAMES = tuple(PLACEHOLDERS)
+# Letters and digits only, so neither Markdown nor bleach touches a token.
+_TOKEN_RE = re.compile(r"XQPH(\d+)QX")
+
+
+def _token(name: str) -> str:
+    return f"XQPH{_ORDERED_NAMES.index(name)}QX"
+
+
+class TemplateError(ValueError):
+    """A template that cannot be saved; ``problems`` are sentences for the admin."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _template_problems(text: str, where: str) -> list[str]:
+    problems = []
+    for match in _PLACEHOLDER_RE.finditer(text):
+        name = match.group(1).strip()
+        if not name:
+            problems.append(f"The {where} has an empty placeholder (( )).")
+        elif not _NAME_RE.fullmatch(name):
+            problems.append(
+                f"The {where} has a malformed placeholder (({match.group(1)})): "
+                "use lower-case letters, digits and underscores."
+            )
+        elif name not in PLACEHOLDERS:
+            problems.append(f"The {where} uses an unknown placeholder (({name})).")
+    leftover = _PLACEHOLDER_RE.sub("", text)
+    if "((" in leftover:
+        problems.append(f"The {where} opens a placeholder with (( but never closes it with )).")
+    return problems
+
+
+def validate_template(subject: str, body_markdown: str) -> None:
+    """Raise TemplateError naming every unknown or malformed placeholder."""
+    problems = _template_problems(subject, "subject") + _template_problems(body_markdown, "body")
+    if "\n" in subject or "\r" in subject:
+        problems.append("The subject must be a single line.")
+    if problems:
+        raise TemplateError(problems)
+
+
+def starter_body() -> str:
+    """The "Notice of Data Breach" skeleton a new template starts from."""
+    return f"""Dear ((first_name)) ((last_name)),
+
+We are writing to tell you about an incident that involved some of your information: ((incident_title)).
+
+## {NOTICE_HEADINGS[0]}
+
+[Say what happened, when it happened and when it was discovered.]
+
+## {NOTICE_HEADINGS[1]}
+
+The records taken include this information about you:
+
+((exposed_categories))
+
+## {NOTICE_HEADINGS[2]}
+
+[Say what you have done to contain the incident and protect the people affected.]
+
+## {NOTICE_HEADINGS[3]}
+
+Go to ((check_url)) and enter your notice code, your last name and your date of birth. You will see
+exactly which of your information was exposed and what you can do about each item.
+
+Your notice code: **((notice_code))**
+
+You can file a claim until ((claim_deadline)).
+
+## {NOTICE_HEADINGS[4]}
+
+Write to ((contact_email)) or call ((contact_phone)).
+
+**How to check this notice is genuine.** Do not follow links in a message you are unsure about:
+type the portal address, ((portal_url)), into your browser yourself. We will never ask you for your
+full Social Security number, tax number or payment details by email, text or phone.
+"""
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class CompiledNotice:
+    """A template content with every placeholder replaced by a token (see ``fill_*``)."""
+
+    subject: str
+    text: str
+    html: str
+    names: tuple[str, ...]  # the placeholders it uses
+
+
+def _tokenize(text: str, link_urls: bool) -> str:
+    def replace(match: re.Match) -> str:
+        name = match.group(1).strip()
+        token = _token(name)
+        if link_urls and name in URL_PLACEHOLDERS:
+            before = text[max(0, match.start() - 2) : match.start()]
+            if not before.endswith(("](", "[", "<")):
+                return f"[{token}]({token})"
+        return token
+
+    return _PLACEHOLDER_RE.sub(replace, text)
+
+
+def _markdown_to_text(source: str) -> str:
+    lines = []
+    for line in source.splitlines():
+        heading = re.match(r"\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
+        lines.append(heading.group(1) if heading else line)
+    text = "\n".join(lines)
+    text = re.sub(
+        r"\[([^\]]+)\]\(([^)\s]+)\)",
+        lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})",
+        text,
+    )
+    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
+    return text.strip() + "\n"
+
+
+def _markdown_to_html(source: str) -> str:
+    html = markdown.markdown(source, extensions=["sane_lists"], output_format="html")
+    return bleach.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=["https", "http", "mailto", "tel"], strip=True
+    )
+
+
+@lru_cache(maxsize=256)
+def compile_notice(subject: str, body_markdown: str) -> CompiledNotice:
+    validate_template(subject, body_markdown)
+    names = {m.group(1).strip() for m in _PLACEHOLDER_RE.finditer(subject + "\n" + body_markdown)}
+    return CompiledNotice(
+        subject=_tokenize(subject, link_urls=False),
+        text=_markdown_to_text(_tokenize(body_markdown, link_urls=False)),
+        html=_markdown_to_html(_tokenize(body_markdown, link_urls=True)),
+        names=tuple(name for name in _ORDERED_NAMES if name in names),
+    )
+
+
+def html_value(value: str) -> str:
+    """A plain value as it goes into the HTML part: escaped, line breaks kept."""
+    return str(escape(value)).replace("\n", "<br>\n")
+
+
+def fill_tokens(skeleton: str, values_by_name: dict[str, str]) -> str:
+    return _TOKEN_RE.sub(lambda m: values_by_name.get(_ORDERED_NAMES[int(m.group(1))], ""), skeleton)
+
+
+def render_notice(content, values: dict[str, str]) -> RenderedNotice:
+    """``content`` is a NoticeTemplateContent (anything with ``subject`` and ``body_markdown``)."""
+    compiled = compile_notice(content.subject, content.body_markdown)
+    html_values = {name: html_value(values.get(name, "")) for name in compiled.names}
+    return RenderedNotice(
+        subject=" ".join(fill_tokens(compiled.subject, values).split()),
+        text=fill_tokens(compiled.text, values),
+        html=fill_tokens(compiled.html, html_values),
+    )
+
+
+def email_html_document(fragment: str, language: str) -> str:
+    """The HTML part as mailed: a minimal document around the sanitised fragment."""
+    lang = str(escape(language or "en"))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"></head>'
+        f'<body style="font-family: Arial, sans-serif; line-height: 1.5">\n{fragment}\n</body></html>\n'
+    )
+
+
+# -- values ---------------------------------------------------------------------------------------
+
+
+def check_url() -> str:
+    return current_app.config["PUBLIC_URL"].rstrip("/") + "/check"
+
+
+def _format_date(value, language: str) -> str:
+    if value is None:
+        return ""
+    try:
+        return format_date(value, format="long", locale=language.replace("-", "_"))
+    except (ValueError, LookupError):
+        return format_date(value, format="long", locale="en")
+
+
+def category_titles(codes, language: str) -> list[str]:
+    """Taxonomy titles in ``language``, worst severity first."""
+    taxonomy = load_taxonomy()
+    known = sorted((taxonomy[code] for code in set(codes) if code in taxonomy), key=lambda c: (c.rank, c.code))
+    with force_locale(language or "en"):
+        return [gettext(category.title) for category in known]
+
+
+def incident_values(incident, language: str) -> dict[str, str]:
+    """The values every recipient of one incident's notice in one language shares."""
+    return {
+        "check_url": check_url(),
+        "portal_url": current_app.config["PUBLIC_URL"].rstrip("/"),
+        "incident_title": incident.title,
+        "contact_email": incident.contact_email or "",
+        "contact_phone": incident.contact_phone or "",
+        "claim_deadline": _format_date(incident.claim_deadline, language),
+        "enrollment_deadline": _format_date(incident.enrollment_deadline, language),
+    }
+
+
+def person_values(first_name: str, last_name: str, titles: list[str], notice_code: str) -> dict[str, str]:
+    return {
+        "first_name": first_name,
+        "last_name": last_name,
+        "notice_code": notice_code,
+        "exposed_categories": "\n".join(f"• {title}" for title in titles),
+    }
+
+
+def notice_values(person, incident, notice_code: str, language: str) -> dict[str, str]:
+    """Plain (unescaped) values for one person's notice about one incident."""
+    codes = [exposure.category for exposure in person.exposures if exposure.incident_id == incident.id]
+    return {
+        **incident_values(incident, language),
+        **person_values(person.first_name, person.last_name, category_titles(codes, language), notice_code),
+    }
