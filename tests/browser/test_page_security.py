@@ -1,0 +1,57 @@
+"""What the other browser tests switch off or rely on: the real CSP, real CSRF, and axe itself."""
+
+import pytest
+
+from tests.browser.a11y import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def test_content_security_policy_blocks_an_injected_inline_script(browser, base_url):
+    # A context of its own: the shared one bypasses CSP so axe-core can be injected.
+    context = browser.new_context(base_url=base_url)
+    try:
+        page = context.new_page()
+        response = page.goto("/")
+        policy = response.headers.get("content-security-policy", "")
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy
+
+        page.evaluate("""() => {
+            window.blocked = [];
+            document.addEventListener("securitypolicyviolation", e => window.blocked.push(e.violatedDirective));
+            const script = document.createElement("script");
+            script.textContent = "window.injectedRan = true";
+            document.body.appendChild(script);
+        }""")
+        page.wait_for_function("window.blocked.length > 0")
+        assert page.evaluate("window.injectedRan") is None
+        assert page.evaluate("window.blocked")[0].startswith("script-src")
+    finally:
+        context.close()
+
+
+def test_live_server_rejects_a_form_post_without_its_csrf_token(page, contractor):
+    page.goto("/check")
+    response = page.request.post(
+        "/check",
+        form={
+            "notice_code": contractor.code,
+            "last_name": contractor.last_name,
+            "date_of_birth": contractor.date_of_birth,
+        },
+    )
+    assert response.status == 400
+    assert "Something was wrong with that request" in response.text()
+
+
+def test_axe_check_does_report_a_violation(page, contractor):
+    """Guards the guard: an unlabelled field must be caught, or every 'no violations' test is empty."""
+    page.goto("/check")
+    page.evaluate("""() => {
+        const input = document.createElement("input");
+        input.id = "unlabelled";
+        document.querySelector("main").appendChild(input);
+    }""")
+    rules = {violation["id"] for violation in axe_violations(page)}
+    assert "label" in rules
