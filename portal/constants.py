@@ -16,6 +16,9 @@ ROLES_SEEING_PERSONAL_DATA = (Role.ADMIN, Role.LEGAL, Role.SUPPORT)
 ROLES_MANAGING_INCIDENTS = (Role.ADMIN,)
 ROLES_IMPORTING = (Role.ADMIN,)
 ROLES_READING_OUTBOX = (Role.ADMIN, Role.SUPPORT)
+ROLES_READING_AUDIT_LOG = (Role.ADMIN, Role.AUDITOR)
+# Templates, batches, approval, sending, cancelling and letter files: the incident team only.
+ROLES_MANAGING_NOTICES = (Role.ADMIN,)
 
 
 class Severity(StrEnum):
@@ -46,10 +49,33 @@ class AuditAction(StrEnum):
     INCIDENT_UPDATED = "incident.updated"
     NOTICE_CODE_REISSUED = "notice_code.reissued"
     CONTRACTOR_VERIFIED = "contractor.verified"
+    STAFF_SIGNED_OUT = "staff.signed_out"
+    PEOPLE_SEARCHED = "people.searched"  # details say how (email / contractor id), never the term
+    OUTBOX_MESSAGE_VIEWED = "outbox.message_viewed"
+    TEMPLATE_CREATED = "template.created"
+    TEMPLATE_SAVED = "template.saved"  # a new immutable version
+    BATCH_CREATED = "batch.created"
+    BATCH_AUDIENCE_CHANGED = "batch.audience_changed"
+    BATCH_SCHEDULED = "batch.scheduled"
+    BATCH_TEST_SENT = "batch.test_sent"
+    BATCH_APPROVED = "batch.approved"  # details carry the frozen audience count
+    BATCH_CANCELLED = "batch.cancelled"
+    BATCH_FAILED_RETRIED = "batch.failed_retried"
+    BATCH_UNKNOWN_RESOLVED = "batch.unknown_resolved"  # details: resend or mark_sent, and how many
+    LETTER_FILE_CREATED = "letter_file.created"  # details carry the file's SHA-256
+    LETTER_FILE_DOWNLOADED = "letter_file.downloaded"
+
+
+class SignInStep(StrEnum):
+    """Where a staff sign-in failed, recorded in the audit log (never the password or code)."""
+
+    PASSWORD = "password"  # noqa: S105 - the name of a step, not a secret
+    CODE = "code"
 
 
 class MailKind(StrEnum):
     NOTICE_CODE_REISSUE = "notice_code_reissue"
+    BATCH_TEST = "batch_test"  # an admin's test of a batch's notice, to their own address
 
 
 # Date-of-birth, national id, address and phone are the fields DESIGN.md says to encrypt.
@@ -96,3 +122,44 @@ NOTIFICATION_FINAL = (NotificationStatus.DELIVERED, NotificationStatus.BOUNCED, 
 NOTIFICATION_WAITING_FOR_ADMIN = (NotificationStatus.UNKNOWN,)
 NOTIFICATION_PENDING = (NotificationStatus.QUEUED, NotificationStatus.SENDING)
 NOTIFICATION_UNDELIVERABLE = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED, NotificationStatus.FAILED)
+# "Never notified": a person with one of these in any batch of the incident has been reached, or is
+# about to be (queued, sending), or may have been (unknown, until an admin decides). Mailing them
+# again from another batch would be the double notice DESIGN.md forbids.
+NOTIFICATION_NOTIFIED = (NotificationStatus.QUEUED, NotificationStatus.SENDING, NotificationStatus.ACCEPTED,
+                         NotificationStatus.DEFERRED, NotificationStatus.DELIVERED, NotificationStatus.UNKNOWN)
+# "Last notice bounced": the person's latest notification in the incident never reached their inbox.
+NOTIFICATION_BOUNCED = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED)
+
+
+class EnrollmentStatus(StrEnum):
+    ENROLLED = "enrolled"  # holds an activation code
+    WAITING = "waiting"  # the pool was empty; served when codes are imported
+
+
+class ClaimStatus(StrEnum):
+    DRAFT = "draft"  # saved server-side while the contractor fills it in
+    SUBMITTED = "submitted"
+    NEEDS_INFO = "needs_info"  # a deficiency notice was sent; the claimant can answer until the cure deadline
+    APPROVED = "approved"
+    DENIED = "denied"
+    PAID = "paid"
+    WITHDRAWN = "withdrawn"
+
+
+CLAIM_OPEN_FOR_REVIEW = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO)
+CLAIM_CLAIMANT_CAN_EDIT = (ClaimStatus.DRAFT, ClaimStatus.NEEDS_INFO)
+CLAIM_DECIDED = (ClaimStatus.APPROVED, ClaimStatus.DENIED, ClaimStatus.PAID)
+
+
+class BenefitKind(StrEnum):
+    OUT_OF_POCKET = "out_of_pocket"  # documented losses, each with amount, date, description and proof
+    LOST_TIME = "lost_time"  # hours at the incident's rate, self-attested up to a cap
+    ALTERNATIVE_CASH = "alternative_cash"
+    MONITORING = "monitoring"  # monitoring instead of cash
+
+
+class FraudSignalKind(StrEnum):
+    SHARED_PAYOUT_ACCOUNT = "shared_payout_account"
+    MANY_CLAIMS_FROM_IP = "many_claims_from_ip"
+    NEAR_DUPLICATE_IDENTITY = "near_duplicate_identity"
+    REUSED_PROOF_FILE = "reused_proof_file"

@@ -1,6 +1,22 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
 from portal.models.audit import AuditEvent
+from portal.models.claims import (
+    Claim,
+    ClaimBenefit,
+    ClaimDocument,
+    ClaimSettings,
+    ClaimStatusChange,
+    FraudSignal,
+)
+from portal.models.contractor import (
+    ActivationCode,
+    IncidentUpdate,
+    MonitoringEnrollment,
+    MonitoringProduct,
+    StepCompletion,
+    Subscription,
+)
 from portal.models.incidents import Incident
 from portal.models.mail import OutboxMessage
 from portal.models.notices import (
@@ -15,10 +31,20 @@ from portal.models.people import Exposure, NoticeCode, Person
 from portal.models.staff import StaffUser
 
 __all__ = [
+    "ActivationCode",
     "AuditEvent",
     "Batch",
+    "Claim",
+    "ClaimBenefit",
+    "ClaimDocument",
+    "ClaimSettings",
+    "ClaimStatusChange",
     "Exposure",
+    "FraudSignal",
     "Incident",
+    "IncidentUpdate",
+    "MonitoringEnrollment",
+    "MonitoringProduct",
     "NoticeCode",
     "NoticeTemplate",
     "NoticeTemplateContent",
@@ -28,4 +54,6 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "StaffUser",
+    "StepCompletion",
+    "Subscription",
 ]

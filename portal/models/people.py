@@ -65,6 +65,8 @@ class Exposure(db.Model):
     detail: Mapped[str] = mapped_column(Text, default="")
     exposed_at: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When subscribers were told about this exposure (a category added after they subscribed).
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(back_populates="exposures")
 
