@@ -24,13 +24,15 @@ browser-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# -q goes before the command (pybabel's global option). No catalogs yet is fine; a broken one is not.
 compile-translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile -q -d portal/translations || true
+	@if ls portal/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(VENV)/bin/pybabel -q compile -d portal/translations; fi
 
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(VENV)/bin/pybabel update -q -i portal/translations/messages.pot -d portal/translations
-	$(VENV)/bin/pybabel compile -q -d portal/translations
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations
+	$(VENV)/bin/pybabel -q compile -d portal/translations
 
 demo: $(VENV)/.installed compile-translations
 	$(FLASK) db upgrade
