@@ -18,6 +18,7 @@ from portal.models.contractor import (
     Subscription,
 )
 from portal.models.incidents import Incident
+from portal.models.legal import ExclusionRequest, ExportJob
 from portal.models.mail import OutboxMessage
 from portal.models.notices import (
     Batch,
@@ -39,6 +40,8 @@ __all__ = [
     "ClaimDocument",
     "ClaimSettings",
     "ClaimStatusChange",
+    "ExclusionRequest",
+    "ExportJob",
     "Exposure",
     "FraudSignal",
     "Incident",
