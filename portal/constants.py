@@ -64,6 +64,9 @@ class AuditAction(StrEnum):
     BATCH_UNKNOWN_RESOLVED = "batch.unknown_resolved"  # details: resend or mark_sent, and how many
     LETTER_FILE_CREATED = "letter_file.created"  # details carry the file's SHA-256
     LETTER_FILE_DOWNLOADED = "letter_file.downloaded"
+    BATCH_SEND_STARTED = "batch.send_started"  # sending began (now, or a scheduled batch came due)
+    BATCH_STOPPED = "batch.stopped"  # SendGrid refused our credentials; details carry the status code
+    BATCH_SENT = "batch.sent"  # nothing left queued or sending; details carry the counts
 
 
 class SignInStep(StrEnum):
@@ -76,6 +79,7 @@ class SignInStep(StrEnum):
 class MailKind(StrEnum):
     NOTICE_CODE_REISSUE = "notice_code_reissue"
     BATCH_TEST = "batch_test"  # an admin's test of a batch's notice, to their own address
+    NOTICE = "notice"  # a batch's notice, "delivered" by the outbox backend
 
 
 # Date-of-birth, national id, address and phone are the fields DESIGN.md says to encrypt.
@@ -131,6 +135,26 @@ NOTIFICATION_NOTIFIED = (NotificationStatus.QUEUED, NotificationStatus.SENDING, 
 NOTIFICATION_BOUNCED = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED)
 
 
+class UnknownResolution(StrEnum):
+    """What an admin decides for notifications left ``unknown`` (see docs/sending.md)."""
+
+    RESEND = "resend"  # back to queued: they will be mailed (again, perhaps)
+    MARK_SENT = "mark_sent"  # treat as accepted: never mailed again
+
+
+class DeliveryEvent(StrEnum):
+    """SendGrid Event Webhook event names we act on; the rest are kept as history only."""
+
+    PROCESSED = "processed"
+    DEFERRED = "deferred"
+    DELIVERED = "delivered"
+    BOUNCE = "bounce"
+    DROPPED = "dropped"
+    SPAM_REPORT = "spamreport"
+    UNSUBSCRIBE = "unsubscribe"
+    GROUP_UNSUBSCRIBE = "group_unsubscribe"
+
+
 class EnrollmentStatus(StrEnum):
     ENROLLED = "enrolled"  # holds an activation code
     WAITING = "waiting"  # the pool was empty; served when codes are imported
@@ -163,3 +187,15 @@ class FraudSignalKind(StrEnum):
     MANY_CLAIMS_FROM_IP = "many_claims_from_ip"
     NEAR_DUPLICATE_IDENTITY = "near_duplicate_identity"
     REUSED_PROOF_FILE = "reused_proof_file"
+
+
+class ExportStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    READY = "ready"
+    FAILED = "failed"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
