@@ -122,3 +122,11 @@ def test_too_many_wrong_attempts_show_the_try_again_later_page(page, contractor,
     expect(page.get_by_role("heading", level=1)).to_have_text("Too many attempts – try again later")
     assert_fits_phone(page)
     assert_no_axe_violations(page)
+
+
+def test_not_found_page_passes_axe_and_fits_a_phone(page):
+    response = page.goto("/no-such-page")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert_fits_phone(page)
+    assert_no_axe_violations(page)
