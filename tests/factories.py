@@ -4,10 +4,12 @@ import json
 import uuid
 from datetime import date
 
+import pyotp
+
 from portal.constants import NoticeCodeSource
 from portal.crypto import crypto, generate_notice_code, normalize_notice_code
 from portal.extensions import db
-from portal.models import Exposure, Incident, NoticeCode, Person
+from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
 
 
 def make_incident(slug="vendor-breach-2026", **fields) -> Incident:
@@ -60,3 +62,18 @@ def expose(person: Person, incident: Incident, category: str, detail: str = "", 
     db.session.add(row)
     db.session.commit()
     return row
+
+
+STAFF_PASSWORD = "correct horse battery staple"
+
+
+def sign_in_staff(client, role) -> StaffUser:
+    """Create a staff user with ``role`` and sign ``client`` in through the real two steps (password, TOTP)."""
+    from portal.staff.service import create_staff_user
+
+    user, secret = create_staff_user(f"{role}-{uuid.uuid4().hex[:8]}@staff.example.org", role, STAFF_PASSWORD)
+    response = client.post("/staff/sign-in", data={"email": user.email, "password": STAFF_PASSWORD})
+    assert response.status_code == 302 and response.location.endswith("/staff/sign-in/code"), response.status_code
+    response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302 and "/sign-in" not in response.location, response.status_code
+    return user

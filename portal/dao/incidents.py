@@ -16,3 +16,13 @@ def dao_get_incident_by_slug(slug: str) -> Incident | None:
 
 def dao_get_all_incidents() -> list[Incident]:
     return list(db.session.scalars(select(Incident).order_by(Incident.discovered_on.desc())))
+
+
+def dao_get_incident_by_id(incident_id: int) -> Incident | None:
+    return db.session.get(Incident, incident_id)
+
+
+def dao_add_incident(incident: Incident) -> Incident:
+    db.session.add(incident)
+    db.session.flush()  # the id goes into the audit event written in the same transaction
+    return incident

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person
@@ -47,3 +47,23 @@ def dao_get_exposures_with_incidents(person_id: int) -> list[tuple[Exposure, Inc
         .order_by(Incident.discovered_on.desc(), Incident.id)
     )
     return [(exposure, incident) for exposure, incident in rows]
+
+
+def dao_find_people_by_contractor_id(term: str) -> list[Person]:
+    """Exact match first (the unique index); otherwise ignore case, as staff type ids from a phone call."""
+    exact = dao_get_person_by_contractor_id(term)
+    if exact is not None:
+        return [exact]
+    return list(db.session.scalars(
+        select(Person).where(func.lower(Person.contractor_id) == term.lower()).order_by(Person.contractor_id).limit(50)
+    ))
+
+
+def dao_get_notice_codes_with_incidents(person_id: int) -> list[tuple[NoticeCode, Incident | None]]:
+    rows = db.session.execute(
+        select(NoticeCode, Incident)
+        .outerjoin(Incident, Incident.id == NoticeCode.incident_id)
+        .where(NoticeCode.person_id == person_id)
+        .order_by(NoticeCode.created_at.desc(), NoticeCode.id.desc())
+    )
+    return [(code, incident) for code, incident in rows]

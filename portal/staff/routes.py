@@ -1,2 +1,154 @@
-"""Routes: filled in by the feature owner."""
-from portal.staff import bp  # noqa: F401
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.constants import ROLES_READING_AUDIT_LOG, ROLES_SEEING_PERSONAL_DATA, STAFF_ROLES
+from portal.extensions import limiter
+from portal.staff import bp
+from portal.staff.auth import role_required, staff_session_expired
+from portal.staff.forms import PeopleSearchForm, SignInCodeForm, SignInForm
+from portal.staff.navigation import sections_for_current_user, staff_can
+from portal.staff.service import (
+    audit_log_overview,
+    check_code_step,
+    check_password_step,
+    record_sign_out,
+    search_people,
+    view_person,
+)
+from portal.staff.session import (
+    end_staff_session,
+    finish_sign_in,
+    pending_key,
+    pending_user,
+    safe_next_path,
+    start_pending_sign_in,
+)
+
+SIGN_IN_FAILED = "staff_sign_in_failed"
+# Per account, on top of the per-IP limit: someone holding a stolen password from many addresses
+# still gets only this many guesses at the 6-digit code.
+CODE_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+
+
+def _failed_attempt(_response) -> bool:
+    """Only failed attempts count, so staff signing in correctly from one office are not throttled."""
+    return bool(g.get(SIGN_IN_FAILED))
+
+
+# Shared by both steps: one budget of failures per IP address across password and code.
+_sign_in_ip_limit = limiter.shared_limit(
+    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_IP"], scope="staff-sign-in-ip", methods=["POST"],
+    deduct_when=_failed_attempt,
+)
+
+
+@bp.app_context_processor
+def staff_navigation():
+    return {"staff_can": staff_can, "staff_sections": sections_for_current_user}
+
+
+@bp.before_app_request
+def forget_request_state():
+    """Start each request without what an earlier one cached in ``g``: the user, the CSRF token.
+
+    In production every request has its own app context, so this changes nothing; in tests several
+    requests (and several signed-in clients) can share one app context, and so one ``g``. Signing
+    in clears the session, so a token cached from before would no longer match it.
+    """
+    for key in ("_login_user", "csrf_token", SIGN_IN_FAILED):
+        g.pop(key, None)
+
+
+@bp.after_app_request
+def no_store_for_staff_pages(response):
+    """Staff pages show personal data: no browser or proxy cache may keep a copy."""
+    if request.path.startswith("/staff"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@_sign_in_ip_limit
+def sign_in():
+    """Step one of signing in: email address and password."""
+    next_path = safe_next_path(request.args.get("next"))
+    if current_user.is_authenticated and not staff_session_expired():
+        return redirect(next_path or url_for("staff.dashboard"))
+    form = SignInForm()
+    failed = False
+    if form.validate_on_submit():
+        user = check_password_step(form.email.data, form.password.data)
+        if user is not None:
+            start_pending_sign_in(user, next_path)
+            return redirect(url_for("staff.sign_in_code"))
+        g.setdefault(SIGN_IN_FAILED, True)
+        failed = True
+    status = 400 if failed or form.errors else 200
+    return render_template("staff/sign_in.html", form=form, failed=failed, next_path=next_path), status
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@_sign_in_ip_limit
+@limiter.limit(CODE_LIMIT_PER_ACCOUNT, key_func=pending_key, methods=["POST"], deduct_when=_failed_attempt,
+               scope="staff-code-account")
+def sign_in_code():
+    """Step two of signing in: the 6-digit code from the authenticator app."""
+    user = pending_user()
+    if user is None:
+        flash(_("Sign in again. The code must be entered within 5 minutes of the password."), "info")
+        return redirect(url_for("staff.sign_in"))
+    form = SignInCodeForm()
+    failed = False
+    if form.validate_on_submit():
+        if check_code_step(user, form.code.data):
+            return redirect(finish_sign_in(user) or url_for("staff.dashboard"))
+        g.setdefault(SIGN_IN_FAILED, True)
+        failed = True
+    status = 400 if failed or form.errors else 200
+    return render_template("staff/sign_in_code.html", form=form, failed=failed), status
+
+
+@bp.route("/sign-out", methods=["POST"])
+@role_required(*STAFF_ROLES)
+def sign_out():
+    """End the staff session (a form button, so a link or image cannot sign anyone out)."""
+    record_sign_out(current_user)
+    end_staff_session()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("staff.sign_in"))
+
+
+@bp.route("/")
+@role_required(*STAFF_ROLES)
+def dashboard():
+    """The staff home page: the sections this role can use."""
+    return render_template("staff/dashboard.html")
+
+
+@bp.route("/people", methods=["GET", "POST"])
+@role_required(*ROLES_SEEING_PERSONAL_DATA)
+def people_search():
+    """Find people by contractor id or email. A POST form, so the term never lands in a URL or log."""
+    form = PeopleSearchForm()
+    people = search_people(form.term.data) if form.validate_on_submit() else None
+    status = 400 if form.errors else 200
+    return render_template("staff/people_search.html", form=form, people=people), status
+
+
+@bp.route("/people/<uid>")
+@role_required(*ROLES_SEEING_PERSONAL_DATA)
+def person_view(uid):
+    """One person's decrypted record, exposures and notice-code history. Every view is audited."""
+    record = view_person(uid)
+    if record is None:
+        abort(404)
+    return render_template("staff/person.html", record=record)
+
+
+@bp.route("/audit")
+@role_required(*ROLES_READING_AUDIT_LOG)
+def audit_log():
+    """The most recent audit events, and whether the hash chain is intact."""
+    events, broken_at = audit_log_overview()
+    return render_template("staff/audit_log.html", events=events, broken_at=broken_at)

@@ -1,0 +1,39 @@
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from portal.extensions import db
+from portal.models import StaffUser
+
+
+def dao_get_staff_user_by_email(email: str) -> StaffUser | None:
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+
+
+def dao_get_staff_user_by_id(user_id: int) -> StaffUser | None:
+    return db.session.get(StaffUser, user_id)
+
+
+def dao_add_staff_user(user: StaffUser) -> StaffUser:
+    db.session.add(user)
+    db.session.flush()  # the id goes into the audit event written in the same transaction
+    return user
+
+
+def dao_claim_totp_step(user_id: int, step: int) -> bool:
+    """Record ``step`` as used; False if it (or a later one) was used already.
+
+    One conditional UPDATE, so two requests racing with the same code cannot both win: on
+    PostgreSQL the second waits for the first's row lock, re-reads the row and matches nothing.
+    """
+    result = db.session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user_id, StaffUser.last_totp_step < step)
+        .values(last_totp_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def dao_set_staff_last_sign_in(user: StaffUser, at: datetime) -> None:
+    user.last_sign_in_at = at

@@ -1,0 +1,42 @@
+"""The staff area's sections, shown in the nav and on the dashboard to the roles that may use them.
+
+A section is listed for a user when its view's ``allowed_roles`` (set by ``role_required``) include
+their role, so the nav can never offer a page that would answer 403. Add a line here for a new
+section; an endpoint that is not registered (yet) is simply left out.
+"""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+
+@dataclass(frozen=True)
+class StaffSection:
+    endpoint: str
+    label: str
+    description: str
+
+
+STAFF_SECTIONS = (
+    StaffSection("staff.people_search", _l("Find a person"),
+                 _l("Look a contractor up by contractor ID or email address and see their record.")),
+    StaffSection("incidents.incident_list", _l("Incidents"),
+                 _l("Create and edit incidents, and choose which are published.")),
+    StaffSection("outbox.outbox_list", _l("Outbox"),
+                 _l("Read the messages the portal has sent, as the recipient sees them.")),
+    StaffSection("staff.audit_log", _l("Audit log"),
+                 _l("Recent staff and system actions, and whether the log is intact.")),
+)
+
+
+def staff_can(endpoint: str) -> bool:
+    """Whether the signed-in staff member's role may open ``endpoint``."""
+    view = current_app.view_functions.get(endpoint)
+    roles = getattr(view, "allowed_roles", None)
+    return bool(roles) and current_user.is_authenticated and current_user.role in roles
+
+
+def sections_for_current_user() -> list[StaffSection]:
+    return [section for section in STAFF_SECTIONS if staff_can(section.endpoint)]

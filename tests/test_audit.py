@@ -1,0 +1,52 @@
+"""The audit log is hash-chained: viewing a person leaves a row, and changing any row is detected."""
+
+import pytest
+from sqlalchemy import select, text
+
+from portal.audit import record_audit, verify_audit_chain
+from portal.constants import AuditAction, Role
+from portal.extensions import db
+from portal.models import AuditEvent
+from tests.factories import make_person, sign_in_staff
+
+
+def test_viewing_a_person_writes_an_audit_row_and_the_chain_verifies(app_ctx, client):
+    staff = sign_in_staff(client, Role.LEGAL)
+    person = make_person("C-1001")
+    assert client.get(f"/staff/people/{person.uid}").status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.PERSON_VIEWED))
+    assert (event.actor, event.target, event.ip) == (f"staff:{staff.id}", f"person:{person.uid}", "127.0.0.1")
+    assert verify_audit_chain() is None
+
+
+@pytest.mark.parametrize("column", ["details", "actor", "target"])
+def test_tampering_with_a_row_is_found(app_ctx, column):
+    for n in range(5):
+        record_audit(AuditAction.PERSON_VIEWED, f"person:{n}", {"n": n}, actor="staff:1")
+    db.session.commit()
+    assert verify_audit_chain() is None
+    victim = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()[2]
+    db.session.execute(text(f"UPDATE audit_event SET {column} = 'forged' WHERE id = :id"), {"id": victim})
+    db.session.commit()
+    assert verify_audit_chain() == victim
+
+
+def test_deleting_a_row_breaks_the_chain_at_the_next_one(app_ctx):
+    for n in range(4):
+        record_audit(AuditAction.PERSON_VIEWED, f"person:{n}", actor="staff:1")
+    db.session.commit()
+    ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": ids[1]})
+    db.session.commit()
+    assert verify_audit_chain() == ids[2]
+
+
+def test_the_audit_page_shows_events_and_whether_the_chain_is_intact(app_ctx, client):
+    sign_in_staff(client, Role.AUDITOR)
+    page = client.get("/staff/audit").get_data(as_text=True)
+    assert "The hash chain is intact" in page and AuditAction.STAFF_SIGNED_IN in page
+    first = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id))
+    db.session.execute(text("UPDATE audit_event SET details = '{}' WHERE id = :id"), {"id": first})
+    db.session.commit()
+    page = client.get("/staff/audit").get_data(as_text=True)
+    assert f"The hash chain is broken at event {first}" in page
