@@ -106,10 +106,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.incidents import bp as incidents_bp
     from portal.outbox import bp as outbox_bp
     from portal.public import bp as public_bp
+    from portal.sending import bp as sending_bp
     from portal.staff import bp as staff_bp
     from portal.verify import bp as verify_bp
+    from portal.webhooks import bp as webhooks_bp
 
     for blueprint in (public_bp, verify_bp, exposure_bp, staff_bp, incidents_bp, imports_bp, outbox_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (sending_bp, webhooks_bp):
         app.register_blueprint(blueprint)
 
 

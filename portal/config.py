@@ -76,10 +76,28 @@ class Config:
         self.MAIL_BACKEND = env("MAIL_BACKEND", "outbox")
         self.MAIL_FROM = env("MAIL_FROM", "notices@exposure-portal.example")
         self.PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:5000")
+        # Sending notices (docs/sending.md explains each of these).
+        self.MAIL_FROM_NAME = env("MAIL_FROM_NAME", "")
+        self.MAIL_REPLY_TO = env("MAIL_REPLY_TO", "")
+        self.SENDGRID_API_KEY = env("SENDGRID_API_KEY", "")
+        self.SENDGRID_HOST = env("SENDGRID_HOST", "https://api.sendgrid.com").rstrip("/")
+        self.SENDGRID_TIMEOUT_SECONDS = float(env("SENDGRID_TIMEOUT_SECONDS", "10"))
+        self.SENDGRID_WEBHOOK_PUBLIC_KEY = env("SENDGRID_WEBHOOK_PUBLIC_KEY", "")
+        self.SENDGRID_WEBHOOK_TOLERANCE_SECONDS = int(env("SENDGRID_WEBHOOK_TOLERANCE_SECONDS", "600"))
+        self.SENDGRID_WEBHOOK_RATE_LIMIT = env("SENDGRID_WEBHOOK_RATE_LIMIT", "1200 per minute")
+        self.CELERY_BROKER_URL = env("CELERY_BROKER_URL", "")
+        self.CELERY_SEND_PARALLELISM = int(env("CELERY_SEND_PARALLELISM", "16"))  # send tasks queued per kick
+        self.SENDING_ENGINE = env("SENDING_ENGINE", "thread")  # thread | inline; Celery when a broker is set
+        self.SEND_CHUNK_SIZE = int(env("SEND_CHUNK_SIZE", "1000"))
+        self.SEND_MAX_ATTEMPTS = int(env("SEND_MAX_ATTEMPTS", "6"))
+        self.SEND_BACKOFF_SECONDS = float(env("SEND_BACKOFF_SECONDS", "30"))
+        self.SEND_BACKOFF_MAX_SECONDS = float(env("SEND_BACKOFF_MAX_SECONDS", "1800"))
+        self.REAP_SENDING_AFTER_SECONDS = int(env("REAP_SENDING_AFTER_SECONDS", "600"))
         self.MAX_CONTENT_LENGTH = int(env("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
 
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""
+        check_mail_settings(values)
 
 
 class DevelopmentConfig(Config):
@@ -92,9 +110,26 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
 
+    def __init__(self) -> None:
+        super().__init__()
+        # Tests see a batch finish before dispatch_batch returns; tests/sending drive the other engines.
+        self.SENDING_ENGINE = os.environ.get("SENDING_ENGINE", "inline")
+
+
+def check_mail_settings(values) -> None:
+    if values.get("MAIL_BACKEND") not in ("outbox", "sendgrid"):
+        raise ConfigurationError("MAIL_BACKEND must be 'outbox' or 'sendgrid'")
+    if values.get("MAIL_BACKEND") == "sendgrid" and not values.get("SENDGRID_API_KEY"):
+        raise ConfigurationError("MAIL_BACKEND=sendgrid needs SENDGRID_API_KEY set")
+    if not 1 <= int(values.get("SEND_CHUNK_SIZE", 1000)) <= 1000:
+        raise ConfigurationError("SEND_CHUNK_SIZE must be between 1 and 1000 (SendGrid's personalization limit)")
+    if values.get("SENDING_ENGINE") not in ("thread", "inline"):
+        raise ConfigurationError("SENDING_ENGINE must be 'thread' or 'inline' (Celery is chosen by CELERY_BROKER_URL)")
+
 
 class ProductionConfig(Config):
     def check(self, values) -> None:
+        super().check(values)
         missing = [name for name in (*SECRET_NAMES, "SQLALCHEMY_DATABASE_URI") if not values.get(name)]
         if missing:
             names = ", ".join("DATABASE_URL" if n == "SQLALCHEMY_DATABASE_URI" else n for n in missing)

@@ -77,3 +77,65 @@ def sign_in_staff(client, role) -> StaffUser:
     response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302 and "/sign-in" not in response.location, response.status_code
     return user
+
+
+def make_staff_user(role="admin"):
+    """A staff row for foreign keys only (cannot sign in; use sign_in_staff for that)."""
+    from portal.models import StaffUser
+
+    user = StaffUser(email=f"{role}-{uuid.uuid4().hex[:8]}@staff.example.org", password_hash="-", role=role,
+                     totp_secret_enc="-")
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_batch_with_notifications(count=3, *, incident=None, status="sending", languages=("en",),
+                                  contents=None, categories=("national_id", "address"), emails=True):
+    """A batch as approval leaves it: one queued Notification per new person (bulk inserted, so
+    thousands are cheap). Languages are assigned round-robin; ``contents`` maps language to
+    (subject, body), defaulting to the starter notice for each language. Returns the Batch.
+    """
+    from sqlalchemy import insert
+
+    from portal.mail.rendering import starter_body
+    from portal.models import Batch, NoticeTemplate, NoticeTemplateContent, NoticeTemplateVersion, Notification
+    from portal.models._types import utcnow
+
+    incident = incident or make_incident(slug=f"incident-{uuid.uuid4().hex[:8]}")
+    staff = make_staff_user()
+    template = NoticeTemplate(incident_id=incident.id, name="Notice of Data Breach")
+    version = NoticeTemplateVersion(template=template, version=1, created_by_id=staff.id)
+    contents = contents or {lang: ("Notice of Data Breach: ((incident_title))", starter_body()) for lang in languages}
+    for language, (subject, body) in contents.items():
+        version.contents.append(NoticeTemplateContent(language=language, jurisdiction="", subject=subject,
+                                                      body_markdown=body))
+    db.session.add_all([template, version])
+    db.session.flush()
+    now = utcnow()
+    batch = Batch(incident_id=incident.id, template_version_id=version.id, name="Test batch", channel="email",
+                  status=status, audience="{}", audience_count=count, created_by_id=staff.id,
+                  approved_by_id=make_staff_user().id, approved_at=now)
+    db.session.add(batch)
+    db.session.flush()
+    people = []
+    for index in range(count):
+        tag = uuid.uuid4().hex[:12]
+        people.append({"uid": uuid.uuid4().hex, "contractor_id": f"C-{tag}", "first_name": f"Amina{index}",
+                       "last_name": "Okafor", "email": f"c-{tag}@example.org" if emails else "", "country": "KE",
+                       "region": "", "preferred_language": languages[index % len(languages)],
+                       "created_at": now, "updated_at": now})
+    person_ids = [row[0] for row in db.session.execute(
+        insert(Person).returning(Person.id, sort_by_parameter_order=True), people)] if people else []
+    if categories and person_ids:
+        db.session.execute(insert(Exposure), [
+            {"person_id": pid, "incident_id": incident.id, "category": category, "detail": "", "created_at": now}
+            for pid in person_ids for category in categories])
+    if person_ids:
+        db.session.execute(insert(Notification), [
+            {"batch_id": batch.id, "person_id": pid, "language": languages[i % len(languages)], "jurisdiction": "",
+             "status": "queued", "attempts": 0, "provider_message_id": "", "last_error": "", "last_event_at": 0,
+             "updated_at": now}
+            for i, pid in enumerate(person_ids)])
+    db.session.commit()
+    return batch

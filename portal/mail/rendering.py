@@ -243,10 +243,7 @@ def _format_date(value, language: str) -> str:
 
 def category_titles(codes, language: str) -> list[str]:
     """Taxonomy titles in ``language``, worst severity first."""
-    taxonomy = load_taxonomy()
-    known = sorted((taxonomy[code] for code in set(codes) if code in taxonomy), key=lambda c: (c.rank, c.code))
-    with force_locale(language or "en"):
-        return [gettext(category.title) for category in known]
+    return titles_in_order(codes, category_title_lookup(language))
 
 
 def incident_values(incident, language: str) -> dict[str, str]:
@@ -278,3 +275,74 @@ def notice_values(person, incident, notice_code: str, language: str) -> dict[str
         **incident_values(incident, language),
         **person_values(person.first_name, person.last_name, category_titles(codes, language), notice_code),
     }
+
+
+# -- one skeleton per request, one small substitution map per person -----------------------------
+
+# The values that differ between recipients; the rest are the same for a whole request.
+PERSON_PLACEHOLDERS = ("first_name", "last_name", "notice_code", "exposed_categories")
+
+
+def substitution_tag(name: str, html: bool) -> str:
+    """SendGrid substitution tag: plain value in subject and text, escaped value in the HTML part."""
+    return f"-{name}_html-" if html else f"-{name}-"
+
+
+@dataclass(frozen=True)
+class NoticeSkeleton:
+    """A notice with the shared values filled in and a substitution tag for each personal one."""
+
+    subject: str
+    text: str
+    html: str  # the sanitised fragment; the mailed document wraps it (email_html_document)
+    personal: tuple[str, ...]  # the personal placeholders it uses
+
+
+@lru_cache(maxsize=256)
+def _skeleton(subject: str, body_markdown: str, shared_items: tuple[tuple[str, str], ...]) -> NoticeSkeleton:
+    compiled = compile_notice(subject, body_markdown)
+    shared = dict(shared_items)
+    text_values = {name: substitution_tag(name, html=False) for name in PERSON_PLACEHOLDERS}
+    html_values = {name: substitution_tag(name, html=True) for name in PERSON_PLACEHOLDERS}
+    for name, value in shared.items():
+        text_values[name] = value
+        html_values[name] = html_value(value)
+    return NoticeSkeleton(
+        subject=" ".join(fill_tokens(compiled.subject, text_values).split()),
+        text=fill_tokens(compiled.text, text_values),
+        html=fill_tokens(compiled.html, html_values),
+        personal=tuple(name for name in compiled.names if name in PERSON_PLACEHOLDERS),
+    )
+
+
+def notice_skeleton(content, shared_values: dict[str, str]) -> NoticeSkeleton:
+    shared = tuple(sorted((k, v) for k, v in shared_values.items() if k not in PERSON_PLACEHOLDERS))
+    return _skeleton(content.subject, content.body_markdown, shared)
+
+
+def person_substitutions(personal: tuple[str, ...], values: dict[str, str]) -> dict[str, str]:
+    substitutions = {}
+    for name in personal:
+        value = values.get(name, "")
+        substitutions[substitution_tag(name, html=False)] = value
+        substitutions[substitution_tag(name, html=True)] = html_value(value)
+    return substitutions
+
+
+_TAG_RE = re.compile("|".join(re.escape(substitution_tag(n, h)) for n in PERSON_PLACEHOLDERS for h in (True, False)))
+
+
+def apply_substitutions(text: str, substitutions: dict[str, str]) -> str:
+    """What SendGrid does with a personalization's substitutions (one pass, never recursive)."""
+    return _TAG_RE.sub(lambda m: substitutions.get(m.group(0), ""), text)
+
+
+def category_title_lookup(language: str) -> dict[str, tuple[int, str]]:
+    """Every category code -> (severity rank, title in ``language``), for ordering many people's lists."""
+    with force_locale(language or "en"):
+        return {code: (category.rank, gettext(category.title)) for code, category in load_taxonomy().items()}
+
+
+def titles_in_order(codes, lookup: dict[str, tuple[int, str]]) -> list[str]:
+    known = sorted((lookup[code][0], code) for code in set(codes) if code in lookup)
+    return [lookup[code][1] for _, code in known]

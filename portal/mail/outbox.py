@@ -1,0 +1,43 @@
+"""The ``outbox`` backend: mail is kept in the database and shown to staff instead of leaving.
+
+For notices it does what SendGrid would do with the request (apply each personalization's
+substitutions), so the outbox shows exactly what a recipient would have read.
+"""
+
+import uuid
+
+from sqlalchemy import insert
+
+from portal.constants import MailKind
+from portal.dao.mail import dao_store_outbox_message
+from portal.extensions import db
+from portal.mail.notices import NoticeRequest, Outcome, SendResult
+from portal.mail.rendering import apply_substitutions
+from portal.models import OutboxMessage
+from portal.models._types import utcnow
+
+
+class OutboxBackend:
+    name = "outbox"
+
+    def send_message(self, message) -> bool:
+        dao_store_outbox_message(message)
+        return True
+
+    def send_notices(self, request: NoticeRequest) -> SendResult:
+        """Store one outbox row per recipient in the caller's transaction."""
+        skeleton, now = request.skeleton, utcnow()
+        rows = [
+            {
+                "kind": MailKind.NOTICE.value,
+                "to_address": recipient.email,
+                "subject": apply_substitutions(skeleton.subject, recipient.substitutions),
+                "body_text": apply_substitutions(skeleton.text, recipient.substitutions),
+                "body_html": apply_substitutions(skeleton.html, recipient.substitutions),
+                "notification_id": recipient.notification_id,
+                "created_at": now,
+            }
+            for recipient in request.recipients
+        ]
+        db.session.execute(insert(OutboxMessage), rows)
+        return SendResult(Outcome.DELIVERED, message_id=f"outbox-{uuid.uuid4().hex}")

@@ -1,0 +1,80 @@
+"""``flask --app app portal send BATCH_ID``, ``… portal reap`` and ``… portal bench-send``."""
+
+import sys
+import time
+from datetime import timedelta
+
+import click
+from flask import current_app
+
+from portal.cli import portal_cli
+from portal.constants import NOTIFICATION_PENDING, BatchStatus
+from portal.dao.notifications import dao_get_batch
+from portal.extensions import db
+
+
+def _progress_line(batch_id: int) -> tuple[str, str]:
+    from portal.sending.service import batch_status_counts
+
+    db.session.expire_all()
+    batch = dao_get_batch(batch_id)
+    counts = batch_status_counts(batch_id)
+    total = sum(counts.values())
+    done = total - sum(counts[str(s)] for s in NOTIFICATION_PENDING)
+    shown = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+    return batch.status, f"batch {batch_id} [{batch.status}]: {done}/{total} done ({shown or 'no notifications'})"
+
+
+@portal_cli.command("send")
+@click.argument("batch_id", type=int)
+def send_command(batch_id: int) -> None:
+    """Send an approved batch now and wait until it is sent (or stopped), printing progress."""
+    from portal.sending.engine import send_next_chunk
+    from portal.sending.runner import engine_name, kick_engine, seconds_until_next_retry
+    from portal.sending.service import SendingError, start_batch
+
+    try:
+        started = start_batch(batch_id)
+    except SendingError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not started:
+        batch = dao_get_batch(batch_id)
+        raise click.ClickException(
+            f"Batch {batch_id} is scheduled for {batch.scheduled_for:%Y-%m-%d %H:%M} UTC; it will be sent then."
+        )
+    celery = engine_name(current_app) == "celery"
+    if celery:
+        kick_engine()
+    last_print = 0.0
+    while True:
+        if not celery:
+            sent = send_next_chunk(batch_id=batch_id)
+            if sent is None:
+                time.sleep(min(1.0, seconds_until_next_retry() or 1.0))
+        else:
+            time.sleep(1.0)
+        status, line = _progress_line(batch_id)
+        if status != BatchStatus.SENDING or time.monotonic() - last_print >= 1.0:
+            click.echo(line)
+            last_print = time.monotonic()
+        if status != BatchStatus.SENDING:
+            break
+    if status == BatchStatus.STOPPED:
+        click.echo(f"Stopped: {dao_get_batch(batch_id).stop_reason}", err=True)
+        sys.exit(1)
+
+
+@portal_cli.command("reap")
+@click.option(
+    "--older-than-minutes",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Rows sending for longer than this become unknown (default REAP_SENDING_AFTER_SECONDS).",
+)
+def reap_command(older_than_minutes: int | None) -> None:
+    """Mark notifications stuck in 'sending' as 'unknown' so an admin can decide about them."""
+    from portal.sending.service import reap_stale_sending
+
+    older_than = timedelta(minutes=older_than_minutes) if older_than_minutes else None
+    count = reap_stale_sending(older_than)
+    click.echo(f"{count} notification(s) left sending were marked unknown." if count else "Nothing stuck in sending.")

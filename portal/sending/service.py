@@ -1,0 +1,185 @@
+"""What the rest of the portal calls to send a batch, stop it, and settle what is left over.
+
+The batches screens freeze the audience into ``queued`` Notification rows at approval and then
+call ``dispatch_batch``. Every function here commits its own transaction. Audit events for the
+admin's decisions (cancel, retry, resolve) are written by the views that call these.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from portal.audit import record_audit
+from portal.constants import (
+    BATCH_CANCELLABLE,
+    AuditAction,
+    BatchStatus,
+    Channel,
+    NotificationStatus,
+    UnknownResolution,
+)
+from portal.dao.notifications import (
+    dao_cancel_queued,
+    dao_count_notifications_by_status,
+    dao_get_batch_for_update,
+    dao_get_due_scheduled_batch_ids,
+    dao_mark_stale_sending_unknown,
+    dao_mark_unknown_sent,
+    dao_requeue_batch_rows,
+)
+from portal.extensions import db
+from portal.models._types import utcnow
+from portal.sending.engine import SYSTEM_ACTOR, finish_batch_if_done
+from portal.sending.runner import kick_engine
+
+STARTABLE = (BatchStatus.APPROVED, BatchStatus.SCHEDULED, BatchStatus.STOPPED)
+
+
+class SendingError(ValueError):
+    """A request the batch's state does not allow; the message is for the admin."""
+
+
+class BatchNotFound(SendingError):
+    pass
+
+
+def _locked_batch(batch_id: int):
+    batch = dao_get_batch_for_update(batch_id)
+    if batch is None:
+        raise BatchNotFound(f"There is no batch {batch_id}.")
+    return batch
+
+
+def start_batch(batch_id: int, now: datetime | None = None) -> bool:
+    """APPROVED, due SCHEDULED or STOPPED -> SENDING. False if scheduled for later. Commits."""
+    now = now or utcnow()
+    batch = _locked_batch(batch_id)
+    if batch.channel != Channel.EMAIL:
+        raise SendingError(f"Batch {batch_id} is a {batch.channel} batch; only email batches are sent.")
+    if batch.status == BatchStatus.SCHEDULED and batch.scheduled_for is not None and batch.scheduled_for > now:
+        db.session.rollback()
+        return False
+    if batch.status in STARTABLE:
+        was = batch.status
+        batch.status = BatchStatus.SENDING
+        batch.started_at = batch.started_at or now
+        batch.stop_reason = ""
+        record_audit(
+            AuditAction.BATCH_SEND_STARTED,
+            f"batch:{batch_id}",
+            {"from": str(was)},
+            actor=None if was == BatchStatus.STOPPED else SYSTEM_ACTOR,
+        )
+        finish_batch_if_done(batch_id, now)  # an empty audience is sent at once
+    elif batch.status != BatchStatus.SENDING:
+        db.session.rollback()
+        raise SendingError(f"Batch {batch_id} is {batch.status}; only an approved batch can be sent.")
+    db.session.commit()
+    return True
+
+
+def dispatch_batch(batch_id: int) -> None:
+    """Start sending (APPROVED / due SCHEDULED / STOPPED -> SENDING) and wake the engine."""
+    if start_batch(batch_id):
+        kick_engine()
+
+
+def dispatch_due_batches(now: datetime | None = None) -> int:
+    """Start every scheduled batch whose time has come; how many started."""
+    now = now or utcnow()
+    started = 0
+    for batch_id in dao_get_due_scheduled_batch_ids(now):
+        try:
+            started += start_batch(batch_id, now)
+        except SendingError:
+            db.session.rollback()  # cancelled meanwhile, or not an email batch
+    if started:
+        kick_engine()
+    return started
+
+
+def cancel_batch(batch_id: int, cancelled_by_id: int | None = None) -> int:
+    """CANCELLED, and every queued notification with it; how many were cancelled.
+
+    Rows already ``sending`` finish their request: stopping it halfway would leave us not
+    knowing whether those people were mailed. Queued rows hold no unsent notice code (codes are
+    issued only when a chunk is claimed, and revoked when a chunk goes back to the queue).
+    """
+    now = utcnow()
+    batch = _locked_batch(batch_id)
+    if batch.status not in BATCH_CANCELLABLE:
+        db.session.rollback()
+        raise SendingError(f"Batch {batch_id} is {batch.status} and can no longer be cancelled.")
+    batch.status = BatchStatus.CANCELLED
+    batch.cancelled_at = now
+    batch.cancelled_by_id = cancelled_by_id or batch.cancelled_by_id
+    cancelled = dao_cancel_queued(batch_id, now)
+    db.session.commit()
+    return cancelled
+
+
+def _reopen(batch) -> None:
+    if batch.status == BatchStatus.SENT:
+        batch.status = BatchStatus.SENDING
+        batch.finished_at = None
+
+
+def retry_failed(batch_id: int) -> int:
+    """Failed notifications back to queued with a fresh attempt count; the batch sends again."""
+    batch = _locked_batch(batch_id)
+    if batch.status not in (BatchStatus.SENDING, BatchStatus.SENT, BatchStatus.STOPPED):
+        db.session.rollback()
+        raise SendingError(f"Batch {batch_id} is {batch.status}; only a sent or sending batch can retry.")
+    count = dao_requeue_batch_rows(batch_id, NotificationStatus.FAILED)
+    if count:
+        _reopen(batch)
+    db.session.commit()
+    if count and batch.status == BatchStatus.SENDING:
+        kick_engine()
+    return count
+
+
+def resolve_unknown(batch_id: int, notification_ids: list[int] | None, action: str) -> int:
+    """An admin's decision on ``unknown`` rows (all of the batch's, or those listed).
+
+    ``resend``: queued again, so they will be mailed (perhaps a second time: the admin decided).
+    ``mark_sent``: treated as accepted and never mailed again.
+    """
+    action = UnknownResolution(action)
+    now = utcnow()
+    batch = _locked_batch(batch_id)
+    if batch.status not in (BatchStatus.SENDING, BatchStatus.SENT, BatchStatus.STOPPED):
+        db.session.rollback()
+        raise SendingError(f"Batch {batch_id} is {batch.status}; there is nothing to resolve.")
+    if action == UnknownResolution.RESEND:
+        count = dao_requeue_batch_rows(batch_id, NotificationStatus.UNKNOWN, notification_ids)
+        if count:
+            _reopen(batch)
+    else:
+        count = dao_mark_unknown_sent(batch_id, notification_ids, now)
+        finish_batch_if_done(batch_id, now)
+    db.session.commit()
+    if count and action == UnknownResolution.RESEND and batch.status == BatchStatus.SENDING:
+        kick_engine()
+    return count
+
+
+def batch_status_counts(batch_id: int) -> dict[str, int]:
+    """Every NotificationStatus value with its count for the batch (zeros included)."""
+    return dao_count_notifications_by_status(batch_id)
+
+
+def reap_stale_sending(older_than: timedelta | None = None, now: datetime | None = None) -> int:
+    """``sending`` rows claimed longer ago than the threshold -> ``unknown``; how many.
+
+    Their sender died between claiming and recording SendGrid's answer, so nobody knows whether
+    SendGrid got them. They are never retried automatically; the batch page asks an admin.
+    """
+    now = now or utcnow()
+    older_than = older_than or timedelta(seconds=current_app.config["REAP_SENDING_AFTER_SECONDS"])
+    reason = "The sender stopped before SendGrid's answer was recorded; they may have been sent."
+    reaped, batch_ids = dao_mark_stale_sending_unknown(now - older_than, reason)
+    for batch_id in batch_ids:
+        finish_batch_if_done(batch_id, now)
+    db.session.commit()
+    return reaped
