@@ -1,0 +1,203 @@
+"""Writing checked rows in chunks: look up what exists, encrypt, upsert.
+
+Rows wait in a chunk of a few thousand so each database round trip carries many of them. After
+the first error nothing more is written (the transaction will be rolled back anyway), but rows
+go on being checked, including against the database, so the operator gets every problem at once.
+"""
+
+import json
+import uuid
+from datetime import datetime
+
+from portal.constants import NoticeCodeSource
+from portal.crypto import DecryptionError, crypto
+from portal.dao.imports import (
+    dao_add_notice_codes,
+    dao_db_timestamp,
+    dao_get_exposures_of_people,
+    dao_get_notice_code_owners,
+    dao_get_people_for_import,
+    dao_get_person_ids_by_contractor_ids,
+    dao_upsert_exposures,
+    dao_upsert_people,
+)
+from portal.imports.validation import ErrorLog, PersonRecord, shown
+from portal.models.people import person_field_aad
+
+PEOPLE_CHUNK = 2000
+EXPOSURE_CHUNK = 5000
+_ADDRESS_KEYS = ("line1", "line2", "city", "postal_code")
+
+
+class PeopleWriter:
+    """Upserts people by contractor id; adds the notice codes a letter vendor already printed."""
+
+    def __init__(self, incident_id: int, label: str, errors: ErrorLog, now: datetime) -> None:
+        self.incident_id = incident_id
+        self.label = label
+        self.errors = errors
+        self.now = dao_db_timestamp(now)
+        self.crypto = crypto()
+        self.pending: list[PersonRecord] = []
+        # Per person, not per row: contractor id → line, and a notice code's hash prefix → line.
+        self.lines: dict[str, int] = {}
+        self.code_lines: dict[bytes, int] = {}
+        self.created = self.updated = self.codes_added = 0
+
+    def add(self, record: PersonRecord) -> None:
+        first = self.lines.setdefault(record.contractor_id, record.line)
+        if first != record.line:
+            repeated = shown(record.contractor_id, 64)
+            self.errors.add(f"{self.label} line {record.line}: contractor_id: {repeated} appears more than once "
+                            f"(first on line {first})")
+            return
+        if record.notice_code:
+            # From here on only the keyed hash of the code is kept, never the code.
+            record.notice_code = self.crypto.notice_code_hash(record.notice_code)
+            key = bytes.fromhex(record.notice_code[:32])
+            first = self.code_lines.setdefault(key, record.line)
+            if first != record.line:
+                self.errors.add(f"{self.label} line {record.line}: notice_code: the same code is on line {first}")
+                return
+        self.pending.append(record)
+        if len(self.pending) >= PEOPLE_CHUNK:
+            self.flush()
+
+    def note_rejected_row(self, contractor_id: str, line: int) -> None:
+        if contractor_id:
+            self.lines.setdefault(contractor_id, line)
+
+    def flush(self) -> None:
+        chunk, self.pending = self.pending, []
+        if not chunk:
+            return
+        existing = dao_get_people_for_import(record.contractor_id for record in chunk)
+        code_owners = self._check_code_owners(chunk, existing)
+        if self.errors.count:
+            return
+        rows = []
+        for record in chunk:
+            current = existing.get(record.contractor_id)
+            if current is None:
+                rows.append(self._person_row(record, uuid.uuid4().hex))
+                self.created += 1
+            elif self._differs(record, current):
+                rows.append(self._person_row(record, current.uid))
+                self.updated += 1
+        dao_upsert_people(rows)
+        self._add_codes(chunk, existing, code_owners)
+
+    def _check_code_owners(self, chunk: list[PersonRecord], existing: dict) -> dict[str, int]:
+        """code hash → person id for the chunk's codes already on file; reports codes owned by someone else."""
+        hashes = [record.notice_code for record in chunk if record.notice_code]
+        if not hashes:
+            return {}
+        owners = dao_get_notice_code_owners(hashes)
+        for record in chunk:
+            owner = owners.get(record.notice_code) if record.notice_code else None
+            current = existing.get(record.contractor_id)
+            if owner is not None and (current is None or owner != current.id):
+                self.errors.add(f"{self.label} line {record.line}: notice_code: this code already belongs to "
+                                "another person")
+        return owners
+
+    def _add_codes(self, chunk: list[PersonRecord], existing: dict, owners: dict[str, int]) -> None:
+        wanted = [record for record in chunk if record.notice_code and record.notice_code not in owners]
+        if not wanted:
+            return
+        created = [record.contractor_id for record in wanted if record.contractor_id not in existing]
+        new_ids = dao_get_person_ids_by_contractor_ids(created) if created else {}
+        rows = []
+        for record in wanted:
+            current = existing.get(record.contractor_id)
+            person_id = current.id if current is not None else new_ids[record.contractor_id]
+            rows.append((record.notice_code, person_id, self.incident_id, NoticeCodeSource.IMPORT.value, self.now))
+        dao_add_notice_codes(rows)
+        self.codes_added += len(rows)
+
+    def _person_row(self, record: PersonRecord, uid: str) -> tuple:
+        """The values in ``PERSON_WRITE_COLUMNS`` order, sensitive ones encrypted and bound to the uid."""
+        encrypt = self.crypto.cipher.encrypt
+        return (
+            uid, record.contractor_id, record.first_name, record.last_name, record.email,
+            self.crypto.email_index(record.email) if record.email else None,
+            record.country, record.region, record.preferred_language,
+            encrypt(record.phone, person_field_aad(uid, "phone")) if record.phone else None,
+            encrypt(record.address, person_field_aad(uid, "address")) if record.address else None,
+            encrypt(record.date_of_birth, person_field_aad(uid, "date_of_birth")),
+            (encrypt(record.national_id_last4, person_field_aad(uid, "national_id_last4"))
+             if record.national_id_last4 else None),
+            self.now, self.now,
+        )
+
+    def _differs(self, record: PersonRecord, current) -> bool:
+        """True if the file says something new about this person (or their ciphertexts need re-encrypting)."""
+        plain = (record.first_name, record.last_name, record.email, record.country, record.region,
+                 record.preferred_language)
+        if plain != (current.first_name, current.last_name, current.email, current.country, current.region,
+                     current.preferred_language):
+            return True
+        try:
+            return (self._decrypted(current, "phone") != record.phone
+                    or _address_parts(self._decrypted(current, "address")) != _address_parts(record.address)
+                    or self._decrypted(current, "date_of_birth") != record.date_of_birth
+                    or self._decrypted(current, "national_id_last4") != record.national_id_last4)
+        except DecryptionError:
+            return True  # unreadable under today's keys: write it again
+
+    def _decrypted(self, current, field: str) -> str:
+        token = getattr(current, f"{field}_enc")
+        if token is None:
+            return ""
+        cipher = self.crypto.cipher
+        if cipher.needs_rotation(token):
+            raise DecryptionError("written under an older key")  # re-encrypting rotates it
+        return cipher.decrypt(token, person_field_aad(current.uid, field))
+
+
+def _address_parts(address_json: str) -> tuple[str, ...]:
+    parts = json.loads(address_json) if address_json else {}
+    return tuple(parts.get(key) or "" for key in _ADDRESS_KEYS)
+
+
+class ExposureWriter:
+    """Adds or updates exposures; an unchanged exposure is not written at all."""
+
+    def __init__(self, incident_id: int, errors: ErrorLog, last_old_person_id: int, now: datetime) -> None:
+        self.incident_id = incident_id
+        self.errors = errors
+        # People with a higher id were created by this import, so cannot have an exposure yet.
+        self.last_old_person_id = last_old_person_id
+        self.now = dao_db_timestamp(now)
+        self.pending: list[tuple[int, str, str, str | None]] = []
+        self.added = self.updated = 0
+
+    def add(self, exposure: tuple[int, str, str, str | None]) -> None:
+        """(person id, category, detail, exposed_at as YYYY-MM-DD or None)."""
+        self.pending.append(exposure)
+        if len(self.pending) >= EXPOSURE_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        chunk, self.pending = self.pending, []
+        if not chunk or self.errors.count:
+            return
+        old_people = {person_id for person_id, *_ in chunk if person_id <= self.last_old_person_id}
+        existing = dao_get_exposures_of_people(self.incident_id, old_people) if old_people else {}
+        incident_id, now = self.incident_id, self.now
+        if not existing:  # the usual case, a first import: every row is new
+            self.added += len(chunk)
+            dao_upsert_exposures([(person_id, incident_id, category, detail, exposed_at, now)
+                                  for person_id, category, detail, exposed_at in chunk])
+            return
+        rows = []
+        for person_id, category, detail, exposed_at in chunk:
+            before = existing.get((person_id, category))
+            if before is None:
+                self.added += 1
+            elif before != (detail, exposed_at):
+                self.updated += 1
+            else:
+                continue
+            rows.append((person_id, incident_id, category, detail, exposed_at, now))
+        dao_upsert_exposures(rows)
