@@ -83,3 +83,7 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# The fake SendGrid server and the fixtures that point the app at it (tests/fakes/fixtures.py).
+pytest_plugins = ["tests.fakes.fixtures"]

@@ -67,7 +67,7 @@ def send_command(batch_id: int) -> None:
 @portal_cli.command("reap")
 @click.option(
     "--older-than-minutes",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=None,
     help="Rows sending for longer than this become unknown (default REAP_SENDING_AFTER_SECONDS).",
 )
@@ -75,6 +75,6 @@ def reap_command(older_than_minutes: int | None) -> None:
     """Mark notifications stuck in 'sending' as 'unknown' so an admin can decide about them."""
     from portal.sending.service import reap_stale_sending
 
-    older_than = timedelta(minutes=older_than_minutes) if older_than_minutes else None
+    older_than = timedelta(minutes=older_than_minutes) if older_than_minutes is not None else None
     count = reap_stale_sending(older_than)
     click.echo(f"{count} notification(s) left sending were marked unknown." if count else "Nothing stuck in sending.")

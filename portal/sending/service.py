@@ -176,7 +176,8 @@ def reap_stale_sending(older_than: timedelta | None = None, now: datetime | None
     SendGrid got them. They are never retried automatically; the batch page asks an admin.
     """
     now = now or utcnow()
-    older_than = older_than or timedelta(seconds=current_app.config["REAP_SENDING_AFTER_SECONDS"])
+    if older_than is None:
+        older_than = timedelta(seconds=current_app.config["REAP_SENDING_AFTER_SECONDS"])
     reason = "The sender stopped before SendGrid's answer was recorded; they may have been sent."
     reaped, batch_ids = dao_mark_stale_sending_unknown(now - older_than, reason)
     for batch_id in batch_ids:
