@@ -104,6 +104,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.exposure import bp as exposure_bp
     from portal.imports import bp as imports_bp
     from portal.incidents import bp as incidents_bp
+    from portal.legal import bp as legal_bp
+    from portal.optout import bp as optout_bp
     from portal.outbox import bp as outbox_bp
     from portal.public import bp as public_bp
     from portal.sending import bp as sending_bp
@@ -112,6 +114,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal.webhooks import bp as webhooks_bp
 
     for blueprint in (public_bp, verify_bp, exposure_bp, staff_bp, incidents_bp, imports_bp, outbox_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (legal_bp, optout_bp):  # legal workspace; the contractor's exclusion request
         app.register_blueprint(blueprint)
     for blueprint in (sending_bp, webhooks_bp):
         app.register_blueprint(blueprint)

@@ -19,6 +19,12 @@ ROLES_READING_OUTBOX = (Role.ADMIN, Role.SUPPORT)
 ROLES_READING_AUDIT_LOG = (Role.ADMIN, Role.AUDITOR)
 # Templates, batches, approval, sending, cancelling and letter files: the incident team only.
 ROLES_MANAGING_NOTICES = (Role.ADMIN,)
+# Legal workspace (docs/legal.md): claimant lists go to legal and, with payment details masked, to the
+# incident team; full payout details only to legal; the declaration and regulator report are counts.
+ROLES_EXPORTING_CLAIMANTS = (Role.LEGAL, Role.ADMIN)
+ROLES_SEEING_FULL_PAYMENT_DETAILS = (Role.LEGAL,)
+ROLES_EXPORTING_EXCLUSIONS = (Role.LEGAL,)
+ROLES_READING_LEGAL_REPORTS = (Role.LEGAL, Role.ADMIN)
 
 
 class Severity(StrEnum):
@@ -67,6 +73,13 @@ class AuditAction(StrEnum):
     BATCH_SEND_STARTED = "batch.send_started"  # sending began (now, or a scheduled batch came due)
     BATCH_STOPPED = "batch.stopped"  # SendGrid refused our credentials; details carry the status code
     BATCH_SENT = "batch.sent"  # nothing left queued or sending; details carry the counts
+    EXPORT_REQUESTED = "export.requested"  # details: kind, format, filters, payment details included or not
+    EXPORT_CREATED = "export.created"  # details: filters, row count, columns and the file's SHA-256 (the manifest)
+    EXPORT_FAILED = "export.failed"
+    EXPORT_DOWNLOADED = "export.downloaded"
+    REPORT_EXPORTED = "report.exported"  # declaration / regulator report CSV; details carry its SHA-256
+    EXCLUSION_REQUESTED = "exclusion.requested"
+    EXCLUSION_WITHDRAWN = "exclusion.withdrawn"
 
 
 class SignInStep(StrEnum):
@@ -199,3 +212,13 @@ class ExportStatus(StrEnum):
 class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
+
+
+class ExportKind(StrEnum):
+    CLAIMANTS = "claimants"
+    EXCLUSIONS = "exclusions"
+
+
+# Notices that got through to the person (the regulator report's "notified"): SendGrid took it or the
+# letter went to the print vendor. Bounced, dropped and failed ones did not.
+NOTIFICATION_GOT_THROUGH = (NotificationStatus.ACCEPTED, NotificationStatus.DEFERRED, NotificationStatus.DELIVERED)

@@ -79,3 +79,15 @@ def pump() -> None:
                 kick_engine()
         finally:
             db.session.remove()
+
+
+@celery.task(name="portal.legal.build_export")
+def build_export_task(job_id: int) -> None:
+    """Legal: build a claimant or exclusion export (portal/legal/jobs.py); safe to run twice."""
+    from portal.legal.jobs import build_export
+
+    with flask_app.app_context():
+        try:
+            build_export(job_id)
+        finally:
+            db.session.remove()

@@ -1,0 +1,332 @@
+"""Queries for the legal workspace: claimant and exclusion exports, the declaration, the regulator report.
+
+Exports page by keyset (``id > last id ORDER BY id LIMIT n``), never OFFSET and never one huge
+result: each page is a short query, so memory stays flat for a million rows, commits between
+pages (progress) are safe, and PostgreSQL does not hold a snapshot open for the whole export.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, exists, func, literal, select, update
+from sqlalchemy.sql import ColumnElement
+
+from portal.constants import NOTIFICATION_GOT_THROUGH, Channel, ClaimStatus, NotificationStatus
+from portal.extensions import db
+from portal.models import (
+    AuditEvent,
+    Batch,
+    Claim,
+    ClaimBenefit,
+    ClaimSettings,
+    ExclusionRequest,
+    ExportJob,
+    Exposure,
+    FraudSignal,
+    Incident,
+    Notification,
+    Person,
+)
+
+FRAUD_ANY = "any"
+FRAUD_NONE = "none"
+
+
+@dataclass(frozen=True)
+class ClaimantQuery:
+    """The filters of a claimant export, as the dao needs them (see portal/legal/exports.py)."""
+
+    incident_id: int | None = None
+    statuses: tuple[str, ...] = ()
+    benefit: str = ""
+    country: str = ""
+    region: str = ""
+    fraud: str = ""  # "", "any", "none" or a FraudSignalKind
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def claimant_conditions(query: ClaimantQuery) -> list[ColumnElement]:
+    conditions = [Claim.status.in_(query.statuses) if query.statuses else Claim.status != ClaimStatus.DRAFT]
+    if query.incident_id:
+        conditions.append(Claim.incident_id == query.incident_id)
+    if query.benefit:
+        conditions.append(exists(select(ClaimBenefit.id).where(
+            ClaimBenefit.claim_id == Claim.id, ClaimBenefit.kind == query.benefit)))
+    if query.country:
+        conditions.append(Person.country == query.country)
+    if query.region:
+        conditions.append(Person.region == query.region)
+    if query.fraud:
+        signal = select(FraudSignal.id).where(FraudSignal.claim_id == Claim.id)
+        if query.fraud == FRAUD_NONE:
+            conditions.append(~exists(signal))
+        elif query.fraud == FRAUD_ANY:
+            conditions.append(exists(signal))
+        else:
+            conditions.append(exists(signal.where(FraudSignal.kind == query.fraud)))
+    if query.submitted_from:
+        conditions.append(Claim.submitted_at >= _day_start(query.submitted_from))
+    if query.submitted_to:
+        conditions.append(Claim.submitted_at < _day_start(query.submitted_to + timedelta(days=1)))
+    return conditions
+
+
+CLAIMANT_COLUMNS = (
+    Claim.id, Claim.reference, Claim.status, Claim.payment_method, Claim.payment_details_enc, Claim.submitted_at,
+    Claim.decided_at, Claim.attestation_name, Claim.incident_id, Incident.slug, Person.id, Person.uid,
+    Person.contractor_id, Person.first_name, Person.last_name, Person.email, Person.phone_enc, Person.address_enc,
+    Person.country, Person.region, func.coalesce(ClaimSettings.currency, literal("USD")),
+)
+
+
+def _claimants_select(*columns):
+    return (
+        select(*columns).select_from(Claim)
+        .join(Person, Person.id == Claim.person_id)
+        .join(Incident, Incident.id == Claim.incident_id)
+        .outerjoin(ClaimSettings, ClaimSettings.incident_id == Claim.incident_id)
+    )
+
+
+def dao_count_claimants(query: ClaimantQuery) -> int:
+    return db.session.scalar(_claimants_select(func.count(Claim.id)).where(*claimant_conditions(query))) or 0
+
+
+def _core_rows(statement) -> list[tuple]:
+    """Rows as plain tuples through the Core connection: the ORM's row loading costs more than the
+    query itself at export volumes, and these are columns, not entities."""
+    return [tuple(row) for row in db.session.connection().execute(statement)]
+
+
+def dao_get_claimant_page(query: ClaimantQuery, after_id: int, limit: int) -> list[tuple]:
+    statement = (_claimants_select(*CLAIMANT_COLUMNS)
+                 .where(*claimant_conditions(query), Claim.id > after_id).order_by(Claim.id).limit(limit))
+    return _core_rows(statement)
+
+
+def dao_get_benefits_for_claims(claim_ids: list[int]) -> dict[int, list[tuple[str, int, float]]]:
+    found: dict[int, list[tuple[str, int, float]]] = {}
+    rows = _core_rows(
+        select(ClaimBenefit.claim_id, ClaimBenefit.kind, ClaimBenefit.amount_cents, ClaimBenefit.hours)
+        .where(ClaimBenefit.claim_id.in_(claim_ids)).order_by(ClaimBenefit.id)
+    )
+    for claim_id, kind, cents, hours in rows:
+        found.setdefault(claim_id, []).append((kind, cents or 0, float(hours or 0)))
+    return found
+
+
+def dao_get_categories_for_people(person_ids: list[int], incident_ids: list[int]) -> dict[tuple[int, int], list[str]]:
+    """(person id, incident id) → the categories exposed, sorted."""
+    found: dict[tuple[int, int], list[str]] = {}
+    rows = _core_rows(
+        select(Exposure.person_id, Exposure.incident_id, Exposure.category)
+        .where(Exposure.person_id.in_(person_ids), Exposure.incident_id.in_(incident_ids))
+        .order_by(Exposure.category)
+    )
+    for person_id, incident_id, category in rows:
+        found.setdefault((person_id, incident_id), []).append(category)
+    return found
+
+
+def dao_get_fraud_signals_for_claims(claim_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    rows = _core_rows(
+        select(FraudSignal.claim_id, FraudSignal.kind, FraudSignal.detail)
+        .where(FraudSignal.claim_id.in_(claim_ids)).order_by(FraudSignal.kind)
+    )
+    for claim_id, kind, detail in rows:
+        found.setdefault(claim_id, []).append((kind, detail))
+    return found
+
+
+# -- exclusions -----------------------------------------------------------------------------------
+
+def dao_get_exclusion(person_id: int, incident_id: int) -> ExclusionRequest | None:
+    return db.session.scalar(select(ExclusionRequest).where(
+        ExclusionRequest.person_id == person_id, ExclusionRequest.incident_id == incident_id))
+
+
+def dao_add_exclusion(row: ExclusionRequest) -> ExclusionRequest:
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _exclusion_conditions(incident_id: int | None, include_withdrawn: bool) -> list[ColumnElement]:
+    conditions = []
+    if incident_id:
+        conditions.append(ExclusionRequest.incident_id == incident_id)
+    if not include_withdrawn:
+        conditions.append(ExclusionRequest.withdrawn_at.is_(None))
+    return conditions
+
+
+def dao_count_exclusions(incident_id: int | None, include_withdrawn: bool = False) -> int:
+    return db.session.scalar(select(func.count(ExclusionRequest.id))
+                             .where(*_exclusion_conditions(incident_id, include_withdrawn))) or 0
+
+
+def dao_get_exclusion_page(incident_id: int | None, include_withdrawn: bool, after_id: int, limit: int) -> list[tuple]:
+    statement = (
+        select(ExclusionRequest.id, Incident.slug, Person.contractor_id, Person.first_name, Person.last_name,
+               Person.email, Person.country, Person.region, ExclusionRequest.typed_name, ExclusionRequest.reason,
+               ExclusionRequest.requested_at, ExclusionRequest.withdrawn_at)
+        .join(Person, Person.id == ExclusionRequest.person_id)
+        .join(Incident, Incident.id == ExclusionRequest.incident_id)
+        .where(*_exclusion_conditions(incident_id, include_withdrawn), ExclusionRequest.id > after_id)
+        .order_by(ExclusionRequest.id).limit(limit)
+    )
+    return _core_rows(statement)
+
+
+def dao_get_recent_exclusions(incident_id: int | None, limit: int = 50) -> list[tuple[ExclusionRequest, Person]]:
+    statement = (select(ExclusionRequest, Person).join(Person, Person.id == ExclusionRequest.person_id)
+                 .where(*_exclusion_conditions(incident_id, True))
+                 .order_by(ExclusionRequest.id.desc()).limit(limit))
+    return [(request, person) for request, person in db.session.execute(statement)]
+
+
+def dao_get_incidents_for_person(person_id: int) -> list[Incident]:
+    statement = (select(Incident).where(exists(select(Exposure.id).where(
+        Exposure.person_id == person_id, Exposure.incident_id == Incident.id)))
+        .order_by(Incident.discovered_on.desc(), Incident.id))
+    return list(db.session.scalars(statement))
+
+
+# -- export jobs ----------------------------------------------------------------------------------
+
+def dao_add_export_job(job: ExportJob) -> ExportJob:
+    db.session.add(job)
+    db.session.flush()
+    return job
+
+
+def dao_get_export_job(job_id: int) -> ExportJob | None:
+    return db.session.get(ExportJob, job_id)
+
+
+def dao_get_recent_export_jobs(limit: int = 20) -> list[ExportJob]:
+    return list(db.session.scalars(select(ExportJob).order_by(ExportJob.id.desc()).limit(limit)))
+
+
+def dao_set_export_progress(job_id: int, rows_written: int) -> None:
+    db.session.execute(update(ExportJob).where(ExportJob.id == job_id).values(rows_written=rows_written)
+                       .execution_options(synchronize_session=False))
+
+
+def dao_get_export_manifest_event(job_id: int) -> AuditEvent | None:
+    """The audit event written when the file was finished: its details are the file's manifest."""
+    return db.session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "export.created", AuditEvent.target == f"export:{job_id}").order_by(AuditEvent.id.desc()))
+
+
+# -- declaration ----------------------------------------------------------------------------------
+
+def _in_register(incident_id: int) -> ColumnElement:
+    return exists(select(Exposure.id).where(Exposure.person_id == Person.id, Exposure.incident_id == incident_id))
+
+
+def dao_count_register(incident_id: int) -> int:
+    return db.session.scalar(select(func.count(Person.id)).where(_in_register(incident_id))) or 0
+
+
+def dao_count_notifications_by_batch_and_status(incident_id: int) -> list[tuple[Batch, str, int]]:
+    """Every batch of the incident with each status its notifications are in and how many (0-row batches too)."""
+    counts = (select(Notification.batch_id, Notification.status, func.count(Notification.id).label("n"))
+              .group_by(Notification.batch_id, Notification.status).subquery())
+    statement = (select(Batch, counts.c.status, counts.c.n).outerjoin(counts, counts.c.batch_id == Batch.id)
+                 .where(Batch.incident_id == incident_id).order_by(Batch.id, counts.c.status))
+    return [(batch, status, n or 0) for batch, status, n in db.session.execute(statement)]
+
+
+def dao_count_notifications_in_incident(incident_id: int) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).join(Batch, Batch.id == Notification.batch_id)
+                             .where(Batch.incident_id == incident_id)) or 0
+
+
+def _flag(condition) -> ColumnElement:
+    return func.max(case((condition, 1), else_=0))
+
+
+def dao_get_register_outcomes(incident_id: int) -> dict[str, int]:
+    """Each person in the register counted once, by the best thing that happened to their notices.
+
+    Flags per person over every notification in the incident's batches, then one pass over the
+    register: the outcomes are exclusive, so they add up to the register exactly.
+    """
+    email, letter = Batch.channel == Channel.EMAIL, Batch.channel == Channel.LETTER
+    status = Notification.status
+    flags = (
+        select(
+            Notification.person_id.label("person_id"),
+            _flag(and_(email, status == NotificationStatus.DELIVERED)).label("email_delivered"),
+            _flag(and_(email, status.in_(NOTIFICATION_GOT_THROUGH))).label("email_through"),
+            _flag(and_(email, status.in_((NotificationStatus.BOUNCED, NotificationStatus.DROPPED,
+                                          NotificationStatus.FAILED)))).label("email_undeliverable"),
+            _flag(and_(letter, status.in_(NOTIFICATION_GOT_THROUGH))).label("letter_sent"),
+        )
+        .join(Batch, Batch.id == Notification.batch_id)
+        .where(Batch.incident_id == incident_id)
+        .group_by(Notification.person_id)
+        .subquery()
+    )
+    f = flags.c
+    attempted = f.person_id.is_not(None)
+    email_delivered = f.email_delivered == 1
+    email_through = f.email_through == 1
+    letter_sent = f.letter_sent == 1
+
+    def count_if(condition) -> ColumnElement:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    statement = (
+        select(
+            func.count(Person.id),
+            count_if(email_delivered),
+            count_if(and_(email_through, ~email_delivered)),
+            count_if(and_(letter_sent, ~email_through)),
+            count_if(and_(attempted, ~email_through, ~letter_sent)),
+            count_if(~attempted),
+            count_if(email_through),
+            count_if(letter_sent),
+            count_if(f.email_undeliverable == 1),
+            count_if(and_(f.email_undeliverable == 1, letter_sent)),
+        )
+        .select_from(Person).outerjoin(flags, f.person_id == Person.id)
+        .where(_in_register(incident_id))
+    )
+    row = db.session.execute(statement).one()
+    keys = ("register", "delivered_by_email", "accepted_by_email", "sent_by_letter", "not_reached",
+            "never_sent", "emailed", "lettered", "email_undeliverable", "remailed_by_letter")
+    return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
+
+
+# -- regulator report -----------------------------------------------------------------------------
+
+def dao_count_residents_by_place(incident_id: int, category_sets: list[tuple[str, ...]]) -> list[tuple]:
+    """Per (country, region): people, people a notice got through to, then for each set in
+    ``category_sets`` the people with any of those categories exposed. One grouped pass."""
+    def with_any(categories: tuple[str, ...]) -> ColumnElement:
+        sensitive = exists(select(Exposure.id).where(
+            Exposure.person_id == Person.id, Exposure.incident_id == incident_id, Exposure.category.in_(categories)))
+        return func.sum(case((sensitive, 1), else_=0))
+
+    notified = exists(
+        select(Notification.id).join(Batch, Batch.id == Notification.batch_id)
+        .where(Notification.person_id == Person.id, Batch.incident_id == incident_id,
+               Notification.status.in_(NOTIFICATION_GOT_THROUGH))
+    )
+    statement = (
+        select(Person.country, Person.region, func.count(Person.id), func.sum(case((notified, 1), else_=0)),
+               *(with_any(categories) for categories in category_sets))
+        .where(_in_register(incident_id))
+        .group_by(Person.country, Person.region)
+        .order_by(Person.country, Person.region)
+    )
+    return [(row[0] or "", row[1] or "", *(int(value or 0) for value in row[2:]))
+            for row in db.session.execute(statement)]

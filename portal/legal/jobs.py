@@ -1,0 +1,188 @@
+"""Export jobs: requested on a page, built in the background, downloaded when ready.
+
+The same engine choice as sending (docs/sending.md): with CELERY_BROKER_URL set the build runs as
+a Celery task on a worker; otherwise in a background thread of the web process (``thread``), or
+before the request returns (``inline``, what the tests use). Every engine calls ``build_export``,
+which claims the job with one conditional UPDATE, so a task delivered twice builds the file once.
+"""
+
+import json
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from portal.audit import record_audit
+from portal.constants import (
+    ROLES_EXPORTING_CLAIMANTS,
+    ROLES_EXPORTING_EXCLUSIONS,
+    ROLES_SEEING_FULL_PAYMENT_DETAILS,
+    AuditAction,
+    ExportFormat,
+    ExportKind,
+    ExportStatus,
+)
+from portal.dao.legal import (
+    dao_add_export_job,
+    dao_get_export_job,
+    dao_get_export_manifest_event,
+    dao_set_export_progress,
+)
+from portal.extensions import db
+from portal.legal.exports import ExportFilters, RowStats, columns_for, count_rows, iter_rows, write_export
+from portal.legal.storage import EncryptedExportWriter, exports_folder, iter_decrypted, new_file_name
+from portal.models import ExportJob, StaffUser
+from portal.models._types import utcnow
+
+log = logging.getLogger(__name__)
+EXPORT_TASK_NAME = "portal.legal.build_export"
+
+
+class ExportNotAllowed(PermissionError):
+    """The staff member's role may not make this export (the view answers 403)."""
+
+
+def request_export(kind: str, file_format: str, filters: ExportFilters, include_payment_details: bool,
+                   user: StaffUser) -> ExportJob:
+    """Record the request (audited) and start building; returns the job, which may already be ready."""
+    allowed = ROLES_EXPORTING_CLAIMANTS if kind == ExportKind.CLAIMANTS else ROLES_EXPORTING_EXCLUSIONS
+    if user.role not in allowed:
+        raise ExportNotAllowed(f"role {user.role} may not export {kind}")
+    if include_payment_details and (kind != ExportKind.CLAIMANTS or user.role not in ROLES_SEEING_FULL_PAYMENT_DETAILS):
+        raise ExportNotAllowed(f"role {user.role} may not export full payment details")
+    job = dao_add_export_job(ExportJob(
+        kind=str(kind), file_format=str(ExportFormat(file_format)), filters=filters.to_json(),
+        include_payment_details=include_payment_details, status=ExportStatus.QUEUED, requested_by_id=user.id,
+    ))
+    record_audit(AuditAction.EXPORT_REQUESTED, f"export:{job.id}", {
+        "kind": kind, "format": file_format, "filters": json.loads(job.filters),
+        "payment_details": "full" if include_payment_details else "masked",
+    })
+    db.session.commit()
+    dispatch_export(job.id)
+    db.session.expire_all()
+    return dao_get_export_job(job.id)
+
+
+def dispatch_export(job_id: int) -> None:
+    app = current_app._get_current_object()
+    if app.config.get("CELERY_BROKER_URL"):
+        # By name, like the sending tasks: the web process never imports portal/worker.py.
+        from portal.sending.celery_client import celery_client
+
+        celery_client(app.config["CELERY_BROKER_URL"]).send_task(EXPORT_TASK_NAME, args=[job_id])
+        return
+    if app.config.get("SENDING_ENGINE") == "inline":
+        build_export(job_id)
+        return
+    threading.Thread(target=_build_in_thread, args=(app, job_id), name=f"export-{job_id}", daemon=True).start()
+
+
+def _build_in_thread(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            build_export(job_id)
+        finally:
+            db.session.remove()
+
+
+def _claim_job(job_id: int) -> bool:
+    result = db.session.execute(
+        update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == ExportStatus.QUEUED)
+        .values(status=ExportStatus.RUNNING).execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def export_file_name(job: ExportJob) -> str:
+    return f"{job.kind}-{job.id}.{job.file_format}"
+
+
+def manifest_facts(job: ExportJob, filters: ExportFilters, rows: int, stats: RowStats) -> dict:
+    """The facts the audit event, the .manifest.json and the XLSX "Manifest" sheet all carry."""
+    return {
+        "export_id": job.id, "kind": job.kind, "format": job.file_format, "file_name": export_file_name(job),
+        "filters": json.loads(filters.to_json()), "rows": rows,
+        "columns": [column.key for column in columns_for(job.kind)],
+        "payment_details": "full" if job.include_payment_details else "masked",
+        "unreadable_cells": stats.unreadable_cells, "requested_by": f"staff:{job.requested_by_id}",
+        "generated_at": utcnow().isoformat(timespec="seconds"),
+        "neutralised_prefixes": "= + - @ tab CR (a leading ' was added)",
+    }
+
+
+def _manifest_sheet(job: ExportJob, filters: ExportFilters, stats: RowStats):
+    def lines(rows: int) -> list[list]:
+        facts = manifest_facts(job, filters, rows, stats)
+        out = [["fact", "value"]]
+        for key, value in facts.items():
+            out.append([key, json.dumps(value) if isinstance(value, dict | list) else value])
+        out.append(["sha256", "In the .manifest.json and the audit log: a file cannot contain its own hash."])
+        return out
+
+    return lines
+
+
+def _progress(job_id: int):
+    def report(rows: int) -> None:
+        dao_set_export_progress(job_id, rows)
+        db.session.commit()
+
+    return report
+
+
+def build_export(job_id: int) -> ExportJob | None:
+    """Write the file (encrypted), then mark the job ready and audit it with the file's SHA-256."""
+    if not _claim_job(job_id):
+        return dao_get_export_job(job_id)
+    job = dao_get_export_job(job_id)
+    filters = ExportFilters.from_json(job.filters)
+    job.total_rows = count_rows(job.kind, filters)
+    db.session.commit()
+    path = exports_folder() / new_file_name()
+    writer = EncryptedExportWriter(path, job.id)
+    stats = RowStats()
+    try:
+        rows = iter_rows(job.kind, filters, job.include_payment_details, stats)
+        count = write_export(writer, job.kind, job.file_format, rows, _manifest_sheet(job, filters, stats),
+                             _progress(job.id))
+        writer.close()
+    except Exception as exc:
+        log.exception("export %s failed", job_id)
+        writer.abandon()
+        path.unlink(missing_ok=True)
+        db.session.rollback()
+        job = dao_get_export_job(job_id)
+        job.status, job.error, job.finished_at = ExportStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500], utcnow()
+        record_audit(AuditAction.EXPORT_FAILED, f"export:{job.id}", {"error": type(exc).__name__},
+                     actor=f"staff:{job.requested_by_id}")
+        db.session.commit()
+        return job
+    job.status, job.rows_written, job.file_name = ExportStatus.READY, count, path.name
+    job.file_bytes, job.sha256, job.finished_at = writer.plain_bytes, writer.sha256, utcnow()
+    facts = manifest_facts(job, filters, count, stats) | {"sha256": writer.sha256, "bytes": writer.plain_bytes}
+    record_audit(AuditAction.EXPORT_CREATED, f"export:{job.id}", facts, actor=f"staff:{job.requested_by_id}")
+    db.session.commit()
+    return job
+
+
+def get_job_for(user: StaffUser, job_id: int) -> ExportJob | None:
+    """A job only for the staff member who asked for it: a claimant list is not passed round the office."""
+    job = dao_get_export_job(job_id)
+    return job if job is not None and job.requested_by_id == user.id else None
+
+
+def export_manifest(job: ExportJob) -> dict | None:
+    event = dao_get_export_manifest_event(job.id)
+    return json.loads(event.details) if event else None
+
+
+def open_export(job: ExportJob):
+    """The plaintext, streamed; audited as a download."""
+    path = Path(exports_folder()) / job.file_name
+    record_audit(AuditAction.EXPORT_DOWNLOADED, f"export:{job.id}", {"sha256": job.sha256})
+    db.session.commit()
+    return iter_decrypted(path, job.id)

@@ -1,0 +1,152 @@
+"""The regulator report: for one incident, straight from the register, per jurisdiction —
+how many residents, which thresholds are crossed, when each notice is due, whether residents have
+been told, and how many months of monitoring are owed.
+
+It reads only counts (no names) and the rules file. ``today`` is a parameter so the deadline
+arithmetic can be tested against fixed dates.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from portal.dao.legal import dao_count_residents_by_place
+from portal.legal.jurisdictions import AlsoNotify, Deadline, Jurisdiction, Rules, load_rules
+from portal.models import Incident
+
+
+@dataclass
+class Due:
+    """A deadline applied to this incident."""
+
+    text: str
+    on: date | None = None
+    days_left: int | None = None  # negative: overdue by that many days
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    @classmethod
+    def of(cls, deadline: Deadline, start: date, today: date) -> "Due":
+        if deadline.starts != "discovery":
+            return cls(deadline.describe())
+        on = deadline.due_on(start)
+        return cls(deadline.describe(), on, (on - today).days if on else None)
+
+
+@dataclass
+class Obligation:
+    rule: AlsoNotify
+    residents: int
+    due: Due
+
+    @property
+    def required(self) -> bool:
+        return self.residents >= self.rule.min_residents
+
+
+@dataclass
+class JurisdictionLine:
+    jurisdiction: Jurisdiction
+    residents: int = 0
+    notified: int = 0
+    monitoring_people: int = 0  # residents with a category that makes monitoring owed
+    due: Due | None = None
+    obligations: list[Obligation] = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> int:
+        return self.residents - self.notified
+
+    @property
+    def state(self) -> str:
+        """done | overdue | due | no_fixed_deadline (for the residents' notice)."""
+        if self.outstanding <= 0:
+            return "done"
+        if self.due is None or self.due.days_left is None:
+            return "no_fixed_deadline"
+        return "overdue" if self.due.overdue else "due"
+
+    @property
+    def monitoring_months(self) -> int:
+        monitoring = self.jurisdiction.monitoring
+        return monitoring.months if monitoring and self.monitoring_people else 0
+
+
+@dataclass
+class RegulatorReport:
+    incident: Incident
+    today: date
+    rules_reviewed_on: date
+    lines: list[JurisdictionLine]
+    uncovered: list[tuple[str, int]]  # places with residents but no rules on file
+
+    @property
+    def monitoring_months_owed(self) -> int:
+        return max((line.monitoring_months for line in self.lines), default=0)
+
+
+def _category_sets(rules: Rules) -> list[tuple[str, ...]]:
+    sets = {tuple(sorted(j.monitoring.when_categories)) for j in rules.jurisdictions.values()
+            if j.monitoring and j.monitoring.when_categories}
+    return sorted(sets)
+
+
+def regulator_report(incident: Incident, today: date | None = None, rules: Rules | None = None) -> RegulatorReport:
+    rules = rules or load_rules()
+    today = today or datetime.now(UTC).date()
+    category_sets = _category_sets(rules)
+    lines: dict[str, JurisdictionLine] = {}
+    uncovered: dict[str, int] = {}
+    for country, region, residents, notified, *with_categories in dao_count_residents_by_place(incident.id,
+                                                                                                category_sets):
+        matches = rules.for_place(country, region)
+        if not matches:
+            place = region or (f"{country} (no region)" if country == "US" else country) or "unknown"
+            uncovered[place] = uncovered.get(place, 0) + residents
+        for jurisdiction in matches:
+            line = lines.setdefault(jurisdiction.code, JurisdictionLine(jurisdiction))
+            line.residents += residents
+            line.notified += notified
+            if jurisdiction.monitoring and jurisdiction.monitoring.when_categories:
+                key = tuple(sorted(jurisdiction.monitoring.when_categories))
+                line.monitoring_people += with_categories[category_sets.index(key)]
+    for line in lines.values():
+        j = line.jurisdiction
+        line.due = Due.of(j.notice_deadline, incident.discovered_on, today)
+        line.obligations = [Obligation(rule, line.residents, Due.of(rule.deadline, incident.discovered_on, today))
+                            for rule in j.also_notify]
+    ordered = sorted(lines.values(), key=lambda line: (line.state != "overdue", line.jurisdiction.code))
+    return RegulatorReport(incident, today, rules.reviewed_on, ordered, sorted(uncovered.items()))
+
+
+def _due_text(due: Due | None) -> str:
+    if due is None or due.on is None:
+        return due.text if due else ""
+    return due.on.isoformat()
+
+
+def regulator_csv(report: RegulatorReport) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["jurisdiction", "name", "residents", "notified", "outstanding", "notice_deadline",
+                     "notice_due_on", "days_left", "state", "also_notify", "threshold", "required", "due",
+                     "monitoring_months_owed", "monitoring_residents", "unverified_facts", "law"])
+    for line in report.lines:
+        obligations = line.obligations or [None]
+        for obligation in obligations:
+            writer.writerow([
+                line.jurisdiction.code, line.jurisdiction.name, line.residents, line.notified, line.outstanding,
+                line.due.text if line.due else "", _due_text(line.due),
+                "" if line.due is None or line.due.days_left is None else line.due.days_left, line.state,
+                obligation.rule.name if obligation else "", obligation.rule.min_residents if obligation else "",
+                ("yes" if obligation.required else "no") if obligation else "",
+                _due_text(obligation.due) if obligation else "", line.monitoring_months, line.monitoring_people,
+                len(line.jurisdiction.unverified), line.jurisdiction.law,
+            ])
+    for place, residents in report.uncovered:
+        writer.writerow([place, "no rules on file", residents, "", "", "", "", "", "no_rules", "", "", "", "", "",
+                         "", "", ""])
+    return out.getvalue()

@@ -1,0 +1,23 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+REASON_MAX = 2000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ExclusionForm(FlaskForm):
+    reason = TextAreaField(_l("Why do you want to be excluded? (optional)"), filters=[_strip],
+                           validators=[Length(max=REASON_MAX, message=_l("Enter at most %(max)d characters",
+                                                                         max=REASON_MAX))])
+    typed_name = StringField(_l("Your full name"), filters=[_strip], validators=[
+        DataRequired(_l("Type your full name to sign your request")),
+        Length(max=200, message=_l("Enter at most 200 characters"))])
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: the answers come from the session, shown on the check page."""

@@ -1,0 +1,97 @@
+"""Asking to be excluded from the settlement, and withdrawing the request before the deadline.
+
+An exclusion (an "opt-out") means the person keeps any right to sue on their own and gets nothing
+from the settlement. The request is the person's own, signed by typing their name, recorded with
+the time and IP address, and can be withdrawn until the incident's claim deadline; after that it
+stands. Withdrawing keeps the row (with ``withdrawn_at``): counsel need to see both.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from portal.audit import record_audit
+from portal.constants import AuditAction
+from portal.dao.incidents import dao_get_incident_by_slug
+from portal.dao.legal import dao_add_exclusion, dao_get_exclusion, dao_get_incidents_for_person
+from portal.extensions import db
+from portal.models import ExclusionRequest, Incident, Person
+from portal.models._types import utcnow
+
+
+class ExclusionClosed(Exception):
+    """The claim deadline has passed: requests can no longer be made or withdrawn."""
+
+
+@dataclass(frozen=True)
+class ExclusionAnswers:
+    reason: str
+    typed_name: str
+
+    def to_session(self) -> dict:
+        return {"reason": self.reason, "typed_name": self.typed_name}
+
+    @classmethod
+    def from_session(cls, raw) -> "ExclusionAnswers | None":
+        if not isinstance(raw, dict) or not raw.get("typed_name"):
+            return None
+        return cls(str(raw.get("reason", "")), str(raw["typed_name"]))
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def is_open(incident: Incident, today: date | None = None) -> bool:
+    return incident.claim_deadline is None or (today or today_utc()) <= incident.claim_deadline
+
+
+def incidents_for(person: Person) -> list[Incident]:
+    return dao_get_incidents_for_person(person.id)
+
+
+def incident_for(person: Person, slug: str) -> Incident | None:
+    """The incident only if the person is in its register: anyone else's looks like a missing page."""
+    incident = dao_get_incident_by_slug(slug)
+    if incident is None or incident.id not in {i.id for i in incidents_for(person)}:
+        return None
+    return incident
+
+
+def current_request(person: Person, incident: Incident) -> ExclusionRequest | None:
+    """The person's standing (not withdrawn) request, if any."""
+    row = dao_get_exclusion(person.id, incident.id)
+    return row if row is not None and row.withdrawn_at is None else None
+
+
+def request_exclusion(person: Person, incident: Incident, answers: ExclusionAnswers, ip: str,
+                      today: date | None = None) -> ExclusionRequest:
+    if not is_open(incident, today):
+        raise ExclusionClosed
+    row = dao_get_exclusion(person.id, incident.id)
+    if row is not None and row.withdrawn_at is None:
+        return row  # already excluded: a second submit (back button, double click) changes nothing
+    values = {"reason": answers.reason, "typed_name": answers.typed_name, "requested_at": utcnow(),
+              "request_ip": ip[:45], "withdrawn_at": None}
+    if row is None:  # one row per person and incident: asking again after withdrawing reuses it
+        row = dao_add_exclusion(ExclusionRequest(person_id=person.id, incident_id=incident.id, **values))
+    else:
+        for name, value in values.items():
+            setattr(row, name, value)
+    record_audit(AuditAction.EXCLUSION_REQUESTED, f"person:{person.uid}", {"incident": incident.id},
+                 actor=f"contractor:{person.uid}")
+    db.session.commit()
+    return row
+
+
+def withdraw_exclusion(person: Person, incident: Incident, today: date | None = None) -> bool:
+    """True if a standing request was withdrawn."""
+    if not is_open(incident, today):
+        raise ExclusionClosed
+    row = current_request(person, incident)
+    if row is None:
+        return False
+    row.withdrawn_at = utcnow()
+    record_audit(AuditAction.EXCLUSION_WITHDRAWN, f"person:{person.uid}", {"incident": incident.id},
+                 actor=f"contractor:{person.uid}")
+    db.session.commit()
+    return True
