@@ -11,7 +11,9 @@ from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.staff.service import create_staff_user
 from tests.browser.a11y import assert_no_axe_violations
+from tests.browser.test_contractor_flow import fill_check_form
 from tests.factories import expose, give_notice_code, make_incident, make_person
+from tests.imports.registers import CODE_AMINA, person, write_exposures, write_people
 
 pytestmark = pytest.mark.browser
 
@@ -144,3 +146,35 @@ def test_incident_pages_pass_axe(desktop_page, app):
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_admin_imports_a_register_and_the_imported_person_can_check_in(desktop_page, page, app, tmp_path):
+    with app.app_context():
+        make_incident()
+    admin = desktop_page
+    sign_in(admin, app, Role.ADMIN)
+    admin.goto("/staff/import/")
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Import the register")
+    assert_no_axe_violations(admin)
+
+    bad = write_people(tmp_path / "bad.csv", [person("C-1", country="XX"), person("C-2", country="XX")])
+    admin.get_by_label("People file (people.csv)", exact=True).set_input_files(bad)
+    admin.get_by_role("button", name="Import").click()
+    summary = admin.get_by_role("alert")
+    expect(summary).to_contain_text("The files have 2 problems. Nothing was imported.")
+    expect(summary.get_by_role("link").first).to_contain_text("people.csv line 2: country")
+    assert_no_axe_violations(admin)
+
+    people = write_people(tmp_path / "people.csv", [person("C-1", notice_code=CODE_AMINA)])
+    exposures = write_exposures(tmp_path / "exposures.csv", [("C-1", "payment", "Payout account ending 7781", "")])
+    admin.get_by_label("People file (people.csv)", exact=True).set_input_files(people)
+    admin.get_by_label("Exposures file (exposures.csv)", exact=True).set_input_files(exposures)
+    admin.get_by_role("button", name="Import").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Register imported")
+    assert_no_axe_violations(admin)
+
+    # The contractor, on their phone, with the code printed in their notice.
+    page.goto("/check")
+    fill_check_form(page, CODE_AMINA, "Okafor", "1990-03-27")
+    expect(page.locator("li.card h3")).to_have_text(["Bank and payout details"])
+    expect(page.locator("li.card")).to_contain_text("Payout account ending 7781")
