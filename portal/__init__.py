@@ -101,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.claims import bp as claims_bp
     from portal.exposure import bp as exposure_bp
     from portal.imports import bp as imports_bp
     from portal.incidents import bp as incidents_bp
@@ -108,12 +109,15 @@ def _register_blueprints(app: Flask) -> None:
     from portal.optout import bp as optout_bp
     from portal.outbox import bp as outbox_bp
     from portal.public import bp as public_bp
+    from portal.review import bp as review_bp
     from portal.sending import bp as sending_bp
     from portal.staff import bp as staff_bp
     from portal.verify import bp as verify_bp
     from portal.webhooks import bp as webhooks_bp
 
     for blueprint in (public_bp, verify_bp, exposure_bp, staff_bp, incidents_bp, imports_bp, outbox_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (claims_bp, review_bp):  # claims: contractor side; review: legal's queue, admins' settings
         app.register_blueprint(blueprint)
     for blueprint in (legal_bp, optout_bp):  # legal workspace; the contractor's exclusion request
         app.register_blueprint(blueprint)

@@ -94,6 +94,11 @@ class Config:
         self.SEND_BACKOFF_MAX_SECONDS = float(env("SEND_BACKOFF_MAX_SECONDS", "1800"))
         self.REAP_SENDING_AFTER_SECONDS = int(env("REAP_SENDING_AFTER_SECONDS", "600"))
         self.MAX_CONTENT_LENGTH = int(env("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+        # Claim proof files; empty means <instance>/uploads. Never under static/. Shared by every web host.
+        self.UPLOAD_FOLDER = env("UPLOAD_FOLDER", "")
+        # Fraud signal "many claims from one IP": this many claims within this many minutes.
+        self.CLAIM_IP_THRESHOLD = int(env("CLAIM_IP_THRESHOLD", "5"))
+        self.CLAIM_IP_WINDOW_MINUTES = int(env("CLAIM_IP_WINDOW_MINUTES", "60"))
 
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""

@@ -70,6 +70,17 @@ class AuditAction(StrEnum):
     BATCH_UNKNOWN_RESOLVED = "batch.unknown_resolved"  # details: resend or mark_sent, and how many
     LETTER_FILE_CREATED = "letter_file.created"  # details carry the file's SHA-256
     LETTER_FILE_DOWNLOADED = "letter_file.downloaded"
+    CLAIM_SUBMITTED = "claim.submitted"  # never the answers: those are in the claim
+    CLAIM_VIEWED = "claim.viewed"
+    CLAIM_PAYMENT_DETAILS_VIEWED = "claim.payment_details_viewed"
+    CLAIM_DOCUMENT_DOWNLOADED = "claim.document_downloaded"
+    CLAIM_APPROVED = "claim.approved"
+    CLAIM_DENIED = "claim.denied"
+    CLAIM_INFO_REQUESTED = "claim.info_requested"
+    CLAIM_INFO_PROVIDED = "claim.info_provided"
+    CLAIM_APPEALED = "claim.appealed"
+    CLAIM_PAID = "claim.paid"
+    CLAIM_SETTINGS_UPDATED = "claim_settings.updated"
     BATCH_SEND_STARTED = "batch.send_started"  # sending began (now, or a scheduled batch came due)
     BATCH_STOPPED = "batch.stopped"  # SendGrid refused our credentials; details carry the status code
     BATCH_SENT = "batch.sent"  # nothing left queued or sending; details carry the counts
@@ -92,6 +103,9 @@ class SignInStep(StrEnum):
 class MailKind(StrEnum):
     NOTICE_CODE_REISSUE = "notice_code_reissue"
     BATCH_TEST = "batch_test"  # an admin's test of a batch's notice, to their own address
+    CLAIM_SUBMITTED = "claim_submitted"  # the confirmation with the claim reference (no payment details)
+    CLAIM_NEEDS_INFO = "claim_needs_info"  # the deficiency notice, with the cure deadline
+    CLAIM_DECIDED = "claim_decided"  # approved or denied (with the reason and the appeal deadline)
     NOTICE = "notice"  # a batch's notice, "delivered" by the outbox backend
 
 
@@ -186,6 +200,24 @@ class ClaimStatus(StrEnum):
 CLAIM_OPEN_FOR_REVIEW = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO)
 CLAIM_CLAIMANT_CAN_EDIT = (ClaimStatus.DRAFT, ClaimStatus.NEEDS_INFO)
 CLAIM_DECIDED = (ClaimStatus.APPROVED, ClaimStatus.DENIED, ClaimStatus.PAID)
+# Everything but a draft: what legal sees in the queue and what fraud signals compare against.
+CLAIM_FILED = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO, ClaimStatus.APPROVED, ClaimStatus.DENIED,
+               ClaimStatus.PAID, ClaimStatus.WITHDRAWN)
+CLAIM_APPROVABLE = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO)
+CLAIM_DENIABLE = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO)
+CLAIM_INFO_REQUESTABLE = (ClaimStatus.SUBMITTED,)
+CLAIM_PAYABLE = (ClaimStatus.APPROVED,)
+# Legal decides claims; admins may read the queue and a claim (payment details masked), nobody else.
+ROLES_DECIDING_CLAIMS = (Role.LEGAL,)
+ROLES_READING_CLAIMS = (Role.LEGAL, Role.ADMIN)
+ROLES_CONFIGURING_CLAIMS = (Role.ADMIN,)
+
+
+class PaymentMethod(StrEnum):
+    BANK_TRANSFER = "bank_transfer"
+    PAYPAL = "paypal"
+    MOBILE_MONEY = "mobile_money"  # M-Pesa, GCash, bKash…: a provider and a phone number
+    CHECK = "check"  # posted to the address on file; no details asked
 
 
 class BenefitKind(StrEnum):

@@ -1,0 +1,352 @@
+"""Filing a claim, one step at a time, and submitting it. Business rules live here, not in the views.
+
+The settlement rule we apply (docs/claims.md): documented out-of-pocket losses and lost time may be
+claimed together; the fixed alternative cash payment is instead of those (it needs no documents),
+and monitoring instead of cash is instead of any cash. So those two are each chosen on their own.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from portal.claims import fraud, mail
+from portal.claims.documents import attach_documents, delete_files, remove_documents
+from portal.claims.drafts import (
+    chosen_benefits,
+    claim_deadline_passed,
+    claims_today,
+    draft_losses,
+    enabled_benefits,
+    load_draft,
+    losses_total_cents,
+    needs_payment,
+    save_draft,
+    unfinished_steps,
+)
+from portal.claims.money import format_money
+from portal.claims.payment import (
+    PAYMENT_FIELDS,
+    offered_methods,
+    payout_account_hash,
+    seal_details,
+)
+from portal.claims.references import new_unique_reference
+from portal.claims.status import change_status, contractor_actor
+from portal.claims.uploads import UploadRejected
+from portal.constants import AuditAction, BenefitKind, ClaimStatus
+from portal.dao.claims import (
+    dao_add,
+    dao_get_claim_by_person_and_incident,
+    dao_get_claim_documents,
+    dao_person_is_in_incident,
+)
+from portal.extensions import db
+from portal.models import Claim, ClaimBenefit, ClaimSettings, Incident, Person
+from portal.models._types import utcnow
+
+
+class ClaimClosed(Exception):
+    """Claims cannot be filed for this incident: ``reason`` is "deadline" or "not_eligible"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ClaimError(ValueError):
+    """Answers that break a rule; ``problems`` maps a form field name to a sentence for the claimant."""
+
+    def __init__(self, problems: dict):
+        super().__init__("; ".join(str(message) for message in problems.values()))
+        self.problems = problems
+
+
+def _money(cents: int, settings: ClaimSettings) -> str:
+    return format_money(cents, settings.currency)
+
+
+def lost_time_cents(hours: Decimal, settings: ClaimSettings) -> int:
+    return int((hours * settings.lost_time_rate_cents).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+# -- starting -------------------------------------------------------------------------------------------
+
+
+def start_claim(person: Person, incident: Incident) -> tuple[Claim, bool]:
+    """The person's claim for the incident, creating a draft if they have none. (claim, created).
+
+    One claim per person per incident: a second start returns the first (the unique index on
+    person and incident settles a race between two tabs).
+    """
+    existing = dao_get_claim_by_person_and_incident(person.id, incident.id)
+    if existing is not None:
+        return existing, False
+    if not dao_person_is_in_incident(person.id, incident.id):
+        raise ClaimClosed("not_eligible")
+    if claim_deadline_passed(incident):
+        raise ClaimClosed("deadline")
+    claim = Claim(reference=new_unique_reference(), person_id=person.id, incident_id=incident.id,
+                  status=ClaimStatus.DRAFT, draft="{}")
+    dao_add(claim)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return dao_get_claim_by_person_and_incident(person.id, incident.id), False
+    return claim, True
+
+
+def ensure_editable_draft(claim: Claim, incident: Incident) -> None:
+    """Every filing step checks the deadline again: a draft started in time cannot be sent late."""
+    if claim_deadline_passed(incident):
+        raise ClaimClosed("deadline")
+
+
+# -- the steps -------------------------------------------------------------------------------------------
+
+
+def set_benefits(claim: Claim, settings: ClaimSettings, kinds: list[str]) -> None:
+    offered = {str(kind) for kind in enabled_benefits(settings)}
+    chosen = [kind for kind in kinds if kind in offered]
+    if not chosen:
+        raise ClaimError({"benefits": _l("Select what you want to claim")})
+    if BenefitKind.ALTERNATIVE_CASH in chosen and len(chosen) > 1:
+        raise ClaimError({"benefits": _l("The fixed cash payment cannot be combined with other benefits. Choose it on "
+                                         "its own, or choose your documented losses and time instead")})
+    if BenefitKind.MONITORING in chosen and len(chosen) > 1:
+        raise ClaimError({"benefits": _l("Monitoring instead of cash cannot be combined with a cash payment. Choose it "
+                                         "on its own, or choose the cash benefits instead")})
+    draft = load_draft(claim)
+    draft["benefits"] = chosen
+    save_draft(claim, draft)
+    db.session.commit()
+
+
+def _upload_problem(field: str, error: UploadRejected) -> ClaimError:
+    db.session.rollback()
+    return ClaimError({field: error.message})
+
+
+def add_loss(claim: Claim, settings: ClaimSettings, incident: Incident, amount_cents: int, incurred_on: date,
+             description: str, files) -> None:
+    problems = {}
+    if amount_cents <= 0:
+        problems["amount"] = _l("Enter an amount more than 0")
+    else:
+        room = settings.out_of_pocket_cap_cents - losses_total_cents(load_draft(claim))
+        if amount_cents > room:
+            problems["amount"] = _l(
+                "Your losses can add up to %(cap)s in total. You can claim up to %(room)s more",
+                cap=_money(settings.out_of_pocket_cap_cents, settings), room=_money(max(room, 0), settings))
+    if incurred_on > claims_today():
+        problems["incurred_on"] = _l("The date of the loss must be today or in the past")
+    elif incident.occurred_on and incurred_on < incident.occurred_on:
+        problems["incurred_on"] = _l("The date of the loss must be on or after %(date)s, when the breach happened",
+                                     date=format_date(incident.occurred_on, "long"))
+    if problems:
+        raise ClaimError(problems)
+    try:
+        documents = attach_documents(claim, settings, files)
+    except UploadRejected as error:
+        raise _upload_problem("proof", error) from error
+    if not documents:
+        raise ClaimError({"proof": _l("Upload proof of this loss, such as a receipt or a bank statement")})
+    draft = load_draft(claim)
+    draft.setdefault("losses", []).append({
+        "key": secrets.token_hex(4), "amount_cents": amount_cents, "incurred_on": incurred_on.isoformat(),
+        "description": description, "document_ids": [document.id for document in documents],
+    })
+    save_draft(claim, draft)
+    db.session.commit()
+
+
+def remove_loss(claim: Claim, key: str) -> None:
+    draft = load_draft(claim)
+    keep, gone = [], []
+    for raw in draft.get("losses", []):
+        (gone if raw.get("key") == key else keep).append(raw)
+    names = remove_documents(claim, [i for raw in gone for i in raw.get("document_ids", [])])
+    draft["losses"] = keep
+    save_draft(claim, draft)
+    db.session.commit()
+    delete_files(names)
+
+
+def lost_time_problem(hours: Decimal, document_count: int, settings: ClaimSettings):
+    if hours <= 0:
+        return _l("Enter the number of hours, more than 0")
+    if hours > settings.lost_time_max_hours:
+        return _l("You can claim up to %(max)d hours", max=settings.lost_time_max_hours)
+    if hours > settings.lost_time_self_attested_hours and document_count == 0:
+        return _l("To claim more than %(hours)d hours, upload documents that show the time you spent",
+                  hours=settings.lost_time_self_attested_hours)
+    return None
+
+
+def set_lost_time(claim: Claim, settings: ClaimSettings, hours: Decimal, description: str, files) -> None:
+    draft = load_draft(claim)
+    kept = draft.get("lost_time", {}).get("document_ids", [])
+    new_files = [f for f in (files or []) if f and getattr(f, "filename", "")]
+    problem = lost_time_problem(hours, len(kept) + len(new_files), settings)
+    if problem:
+        raise ClaimError({"hours": problem})
+    try:
+        documents = attach_documents(claim, settings, files)
+    except UploadRejected as error:
+        raise _upload_problem("documents", error) from error
+    draft = load_draft(claim)
+    draft["lost_time"] = {"hours": str(hours), "description": description,
+                          "document_ids": kept + [document.id for document in documents]}
+    save_draft(claim, draft)
+    db.session.commit()
+
+
+def remove_lost_time_document(claim: Claim, document_id: int) -> None:
+    draft = load_draft(claim)
+    lost_time = draft.get("lost_time", {})
+    if document_id not in lost_time.get("document_ids", []):
+        return
+    lost_time["document_ids"] = [i for i in lost_time["document_ids"] if i != document_id]
+    names = remove_documents(claim, [document_id])
+    save_draft(claim, draft)
+    db.session.commit()
+    delete_files(names)
+
+
+def set_payment_method(claim: Claim, settings: ClaimSettings, method: str) -> None:
+    if method not in offered_methods(settings):
+        raise ClaimError({"method": _l("Select how you want to be paid")})
+    if claim.payment_method != method:
+        claim.payment_method = method
+        claim.payment_details_enc = None
+        claim.payout_account_hash = None
+    claim.updated_at = utcnow()
+    db.session.commit()
+
+
+def set_payment_details(claim: Claim, details: dict) -> None:
+    """Seal the details (already validated by the method's form) and keep the account's keyed hash."""
+    method = claim.payment_method
+    if not PAYMENT_FIELDS.get(method):
+        return
+    claim.payment_details_enc = seal_details(claim.id, {**details, "method": method})
+    claim.payout_account_hash = payout_account_hash(method, details)
+    claim.updated_at = utcnow()
+    db.session.commit()
+
+
+# -- checking and submitting -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClaimTotals:
+    losses_cents: int
+    lost_time_hours: Decimal
+    lost_time_cents: int
+    alternative_cash_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.losses_cents + self.lost_time_cents + self.alternative_cash_cents
+
+
+def claim_totals(claim: Claim, settings: ClaimSettings) -> ClaimTotals:
+    draft = load_draft(claim)
+    chosen = chosen_benefits(draft)
+    losses = losses_total_cents(draft) if BenefitKind.OUT_OF_POCKET in chosen else 0
+    hours = Decimal(draft.get("lost_time", {}).get("hours") or 0) if BenefitKind.LOST_TIME in chosen else Decimal(0)
+    cash = settings.alternative_cash_cents if BenefitKind.ALTERNATIVE_CASH in chosen else 0
+    return ClaimTotals(losses, hours, lost_time_cents(hours, settings), cash)
+
+
+def draft_problems(claim: Claim, settings: ClaimSettings) -> list:
+    """What stops this draft being sent, re-checked at the end (settings may have changed meanwhile)."""
+    problems = []
+    if unfinished_steps(claim, settings):
+        problems.append(_l("Some questions are not answered yet. Answer them, then come back to this page"))
+    draft = load_draft(claim)
+    chosen = chosen_benefits(draft)
+    offered = {str(kind) for kind in enabled_benefits(settings)}
+    if any(kind not in offered for kind in chosen):
+        problems.append(_l("One of the benefits you chose is no longer offered. Choose again"))
+    if BenefitKind.OUT_OF_POCKET in chosen and losses_total_cents(draft) > settings.out_of_pocket_cap_cents:
+        problems.append(_l("Your losses add up to more than %(cap)s. Remove or change a loss",
+                           cap=_money(settings.out_of_pocket_cap_cents, settings)))
+    if BenefitKind.LOST_TIME in chosen and draft.get("lost_time", {}).get("hours"):
+        lost_time = draft["lost_time"]
+        problem = lost_time_problem(Decimal(lost_time["hours"]), len(lost_time.get("document_ids", [])), settings)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _build_benefits(claim: Claim, settings: ClaimSettings) -> set[int]:
+    """ClaimBenefit rows from the draft; returns the ids of the documents the chosen benefits use."""
+    draft = load_draft(claim)
+    chosen = chosen_benefits(draft)
+    used: set[int] = set()
+    links: list[tuple[ClaimBenefit, list[int]]] = []
+    if BenefitKind.OUT_OF_POCKET in chosen:
+        for line in draft_losses(draft):
+            benefit = ClaimBenefit(claim_id=claim.id, kind=BenefitKind.OUT_OF_POCKET, amount_cents=line.amount_cents,
+                                   incurred_on=line.incurred_on, description=line.description)
+            links.append((benefit, line.document_ids))
+    if BenefitKind.LOST_TIME in chosen:
+        lost_time = draft.get("lost_time", {})
+        hours = Decimal(lost_time.get("hours") or 0)
+        links.append((ClaimBenefit(claim_id=claim.id, kind=BenefitKind.LOST_TIME, hours=hours,
+                                   amount_cents=lost_time_cents(hours, settings),
+                                   description=lost_time.get("description", "")), lost_time.get("document_ids", [])))
+    if BenefitKind.ALTERNATIVE_CASH in chosen:
+        links.append((ClaimBenefit(claim_id=claim.id, kind=BenefitKind.ALTERNATIVE_CASH,
+                                   amount_cents=settings.alternative_cash_cents), []))
+    if BenefitKind.MONITORING in chosen:
+        links.append((ClaimBenefit(claim_id=claim.id, kind=BenefitKind.MONITORING), []))
+    for benefit, _ in links:
+        dao_add(benefit)
+    db.session.flush()
+    documents = {document.id: document for document in dao_get_claim_documents(claim.id)}
+    for benefit, document_ids in links:
+        for document_id in document_ids:
+            if document_id in documents:
+                documents[document_id].benefit_id = benefit.id
+                used.add(document_id)
+    return used
+
+
+def submit_claim(claim: Claim, person: Person, incident: Incident, settings: ClaimSettings, full_name: str,
+                 ip: str) -> list[str]:
+    """Send the claim: benefits written out, attestation stored, signals computed, confirmation emailed.
+
+    Returns the fraud signal kinds found (for the audit record; the claimant is never told).
+    """
+    ensure_editable_draft(claim, incident)
+    if claim.status != ClaimStatus.DRAFT:
+        raise ClaimError({"full_name": _l("This claim has already been sent")})
+    problems = draft_problems(claim, settings)
+    if problems:
+        raise ClaimError({"full_name": problems[0]})
+    used = _build_benefits(claim, settings)
+    unused = [d.id for d in dao_get_claim_documents(claim.id) if d.id not in used]
+    leftover_files = remove_documents(claim, unused)  # proof for a benefit the person later unticked
+    if not needs_payment(load_draft(claim)):
+        claim.payment_method, claim.payment_details_enc, claim.payout_account_hash = "", None, None
+    now = utcnow()
+    claim.attestation_name = full_name.strip()
+    claim.attested_at = now
+    claim.attestation_ip = (ip or "")[:45]
+    claim.submitted_at = now
+    fraud.store_match_keys(claim, person)
+    change_status(claim, ClaimStatus.SUBMITTED, contractor_actor(person), AuditAction.CLAIM_SUBMITTED)
+    db.session.flush()
+    kinds = fraud.compute_fraud_signals(claim)
+    db.session.commit()
+    delete_files(leftover_files)
+    mail.send_claim_submitted(claim, person, incident)
+    return kinds
+

@@ -1,0 +1,69 @@
+"""A claim's status in plain words, and the one place a status changes (history + audit, together)."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import record_audit
+from portal.constants import ClaimStatus
+from portal.models import Claim, ClaimStatusChange
+from portal.models._types import utcnow
+
+# What the claimant reads: no jargon, and what happens next.
+STATUS_WORDS = {
+    ClaimStatus.DRAFT: _l("Not sent yet"),
+    ClaimStatus.SUBMITTED: _l("Received: waiting for review"),
+    ClaimStatus.NEEDS_INFO: _l("We need more information from you"),
+    ClaimStatus.APPROVED: _l("Approved: payment is being arranged"),
+    ClaimStatus.DENIED: _l("Not approved"),
+    ClaimStatus.PAID: _l("Paid"),
+    ClaimStatus.WITHDRAWN: _l("Withdrawn"),
+}
+STATUS_EXPLANATIONS = {
+    ClaimStatus.DRAFT: _l("You started this claim but have not sent it. Your answers are saved."),
+    ClaimStatus.SUBMITTED: _l("We have your claim. Someone will review it; you do not need to do anything now."),
+    ClaimStatus.NEEDS_INFO: _l("Read what we need below and answer before the deadline."),
+    ClaimStatus.APPROVED: _l("Your claim was approved. We will send the payment using the method you chose."),
+    ClaimStatus.DENIED: _l("Your claim was not approved. The reason is below."),
+    ClaimStatus.PAID: _l("The payment for your claim has been sent."),
+    ClaimStatus.WITHDRAWN: _l("This claim was withdrawn."),
+}
+# How each change reads in the claimant's history.
+CHANGE_WORDS = {
+    (ClaimStatus.DRAFT, ClaimStatus.SUBMITTED): _l("You sent your claim"),
+    (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO): _l("We asked you for more information"),
+    (ClaimStatus.NEEDS_INFO, ClaimStatus.SUBMITTED): _l("You sent the information we asked for"),
+    (ClaimStatus.DENIED, ClaimStatus.SUBMITTED): _l("You appealed the decision"),
+    (ClaimStatus.APPROVED, ClaimStatus.PAID): _l("Payment sent"),
+}
+TO_WORDS = {
+    ClaimStatus.APPROVED: _l("Your claim was approved"),
+    ClaimStatus.DENIED: _l("Your claim was not approved"),
+    ClaimStatus.WITHDRAWN: _l("The claim was withdrawn"),
+}
+
+
+def status_words(status: str):
+    return STATUS_WORDS.get(status, status)
+
+
+def change_words(change: ClaimStatusChange):
+    return CHANGE_WORDS.get((change.from_status, change.to_status)) or TO_WORDS.get(change.to_status) or status_words(
+        change.to_status
+    )
+
+
+def contractor_actor(person) -> str:
+    return f"contractor:{person.uid}"
+
+
+def change_status(claim: Claim, to_status: str, actor: str, action: str, note: str = "",
+                  details: dict | None = None) -> ClaimStatusChange:
+    """Move ``claim`` to ``to_status``, writing the history row and the audit event in the same transaction."""
+    change = ClaimStatusChange(claim_id=claim.id, from_status=claim.status, to_status=str(to_status), actor=actor,
+                               note=note, at=utcnow())
+    claim.status = str(to_status)
+    from portal.dao.claims import dao_add
+
+    dao_add(change)
+    record_audit(action, f"claim:{claim.reference}",
+                 {"from": change.from_status, "to": change.to_status, **(details or {})}, actor=actor)
+    return change
