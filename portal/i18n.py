@@ -7,7 +7,7 @@ preferred language from the register, then the browser's, then English.
 from pathlib import Path
 
 import yaml
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 SESSION_KEY = "lang"
@@ -30,6 +30,8 @@ def best_language(tag: str | None) -> str | None:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a CLI command or a worker: mail to a person uses force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     for candidate in (session.get(SESSION_KEY), session.get("contractor_lang")):
         chosen = best_language(candidate)
         if chosen:

@@ -1,30 +1,26 @@
-from flask import current_app, g, redirect, render_template, url_for
+from flask import current_app, redirect, render_template, request, url_for
 
+from portal.crypto import crypto
 from portal.extensions import limiter
 from portal.verify import bp
 from portal.verify.forms import CheckForm, LostCodeForm
 from portal.verify.service import code_limit_key, reissue_notice_code, verify_identity
 from portal.verify.session import end_contractor_session, start_contractor_session
 
-NEUTRAL_FAILURE = "neutral_failure"
+# Kept in the WSGI environ, which belongs to this one request (``g`` can outlive it in tests).
+NEUTRAL_FAILURE = "portal.verify.neutral_failure"
 
 
 def _failed_attempt(_response) -> bool:
     """Only wrong details count towards the throttle; a person who gets it right is not slowed."""
-    return bool(g.get(NEUTRAL_FAILURE))
+    return bool(request.environ.get(NEUTRAL_FAILURE))
 
 
 def _code_key() -> str:
-    from flask import request
-
     return code_limit_key(request.form.get("notice_code", ""))
 
 
 def _email_key() -> str:
-    from flask import request
-
-    from portal.crypto import crypto
-
     return crypto().email_index(request.form.get("email", ""))[:32]
 
 
@@ -42,7 +38,7 @@ def check():
         if person is not None:
             start_contractor_session(person)
             return redirect(url_for("exposure.my_exposure"))
-        g.setdefault(NEUTRAL_FAILURE, True)
+        request.environ[NEUTRAL_FAILURE] = True
         failed = True
     status = 200 if not (failed or form.errors) else 400
     return render_template("verify/check.html", form=form, failed=failed), status

@@ -149,3 +149,12 @@ def test_verification_is_audited_without_personal_data(client, amina, app_ctx):
     event = AuditEvent.query.filter_by(action="contractor.verified").one()
     assert event.target == f"person:{person.uid}"
     assert "Muñoz" not in event.details and "1990" not in event.details
+
+
+def test_a_failure_does_not_make_later_successes_count(client, amina, app):
+    """The failure flag belongs to one request; it must not leak into the next ones."""
+    _, code = amina
+    assert check(client, code, last_name="Wrong").status_code == 400
+    limit = int(app.config["VERIFY_LIMIT_PER_CODE"].split()[0])
+    for _ in range(limit + 1):
+        assert check(client, code).status_code == 302
