@@ -389,12 +389,12 @@ def test_the_exposure_page_links_say_file_a_claim_and_claim_status(app, signed_i
                                    incident=claimant.incident)
 
     html = actions()
+    assert html.strip().startswith("<li>") and html.strip().endswith("</li>")
     assert f'href="/my/claims/start/{claimant.incident.id}">File a claim</a>' in html
     assert 'href="/my/claims/">Claim status</a>' in html
     start(signed_in, claimant)
     assert "You have started a claim" in actions()
-    claim = file_claim(signed_in, claimant, submit=False)
-    signed_in.post(f"/my/claims/{claim.id}/check", data={"full_name": "Amina", "confirm": "y"})
+    claim = file_claim(signed_in, claimant)
     html = actions()
-    assert "File a claim" not in html and f'href="/my/claims/{claim.id}">Claim status</a>' in html
-    assert claim.reference in html
+    assert f'href="/my/claims/{claim.id}">File a claim</a>' in html  # a second attempt shows the first claim
+    assert f'href="/my/claims/{claim.id}">Claim status</a>' in html and claim.reference in html
