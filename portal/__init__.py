@@ -101,11 +101,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.batches import bp as batches_bp
     from portal.claims import bp as claims_bp
     from portal.exposure import bp as exposure_bp
     from portal.imports import bp as imports_bp
     from portal.incidents import bp as incidents_bp
     from portal.legal import bp as legal_bp
+    from portal.notices import bp as notices_bp
     from portal.optout import bp as optout_bp
     from portal.outbox import bp as outbox_bp
     from portal.public import bp as public_bp
@@ -120,6 +122,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (claims_bp, review_bp):  # claims: contractor side; review: legal's queue, admins' settings
         app.register_blueprint(blueprint)
     for blueprint in (legal_bp, optout_bp):  # legal workspace; the contractor's exclusion request
+        app.register_blueprint(blueprint)
+    for blueprint in (notices_bp, batches_bp):
         app.register_blueprint(blueprint)
     for blueprint in (sending_bp, webhooks_bp):
         app.register_blueprint(blueprint)

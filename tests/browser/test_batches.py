@@ -1,0 +1,151 @@
+"""Two admins notify people end to end in a desktop browser, with axe-core on every template and batch page.
+
+One admin writes a template and prepares a batch, previews it recipient by recipient and sends
+themselves a test; a second admin, in their own browser session, checks and approves it; the
+batch goes out through the outbox backend and its page reaches "Sent".
+"""
+
+import re
+import uuid
+
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from portal.constants import MailKind, Role
+from portal.extensions import db
+from portal.models import OutboxMessage
+from portal.staff.service import create_staff_user
+from tests.browser.a11y import assert_no_axe_violations
+from tests.browser.conftest import DESKTOP, TIMEOUT_MS
+from tests.factories import expose, make_incident, make_person
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long staff password for the batches test"
+
+
+def sign_in_new_admin(page: Page, app) -> str:
+    email = f"batch-admin-{uuid.uuid4().hex[:8]}@staff.example.org"
+    with app.app_context():
+        _user, secret = create_staff_user(email, Role.ADMIN, PASSWORD)
+    page.goto("/staff/sign-in")
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Security code", exact=True).fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Staff area")
+    return email
+
+
+def check(page: Page, heading: str | re.Pattern) -> None:
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_no_axe_violations(page)
+
+
+@pytest.fixture
+def kenyan_register(app):
+    with app.app_context():
+        incident = make_incident()
+        for n, name in enumerate(("Amina", "Baraka", "Chausiku")):
+            person = make_person(f"KE-{n}", first_name=name, country="KE")
+            expose(person, incident, "payment", "Bank account ending 4410")
+        expose(make_person("NG-1", first_name="Ngozi", country="NG"), incident, "video")
+        return incident.title
+
+
+@pytest.fixture
+def second_page(browser, browser_context_args):
+    """A second admin's own browser session (its own cookies)."""
+    context = browser.new_context(**{**browser_context_args, **DESKTOP})
+    context.set_default_timeout(TIMEOUT_MS)
+    yield context.new_page()
+    context.close()
+
+
+def write_template(page: Page) -> None:
+    page.goto("/staff/templates/")
+    check(page, "Notice templates")
+    page.get_by_role("link", name="Create a template").click()
+    check(page, "Create a template")
+    expect(page.get_by_label("Message (English)")).to_have_value(re.compile("## What happened"))
+    page.get_by_label("Template name").fill("First notice")
+    page.get_by_label("Message (English)").fill(
+        page.get_by_label("Message (English)").input_value() + "\nYour colour: ((favourite_colour))\n")
+    page.get_by_role("button", name="Save template").click()
+    expect(page.get_by_role("alert")).to_contain_text("unknown placeholder ((favourite_colour))")
+    assert_no_axe_violations(page)
+    body = page.get_by_label("Message (English)")
+    body.fill(body.input_value().replace("\nYour colour: ((favourite_colour))\n", ""))
+    page.get_by_role("button", name="Save template").click()
+    check(page, "First notice")
+    page.get_by_role("link", name="Preview English").click()
+    check(page, re.compile("^Preview of version 1"))
+    page.get_by_role("link", name="Back to First notice").click()
+    page.get_by_role("link", name="Add Español").click()
+    check(page, re.compile("^Add Español"))
+
+
+def prepare_batch(page: Page) -> str:
+    page.goto("/staff/batches/")
+    check(page, "Batches")
+    page.get_by_role("link", name="Create a batch").click()
+    check(page, "Create a batch")
+    page.get_by_label("Batch name").fill("Kenya, first notice")
+    page.get_by_role("button", name="Continue").click()
+    check(page, "Who should get it?")
+    page.get_by_label("Countries (optional)").fill("KE")
+    page.get_by_role("button", name="Save audience").click()
+    check(page, "Kenya, first notice")
+    expect(page.locator(".summary-list")).to_contain_text("Country: KE")
+    expect(page.locator(".summary-list")).to_contain_text("3")
+    batch_url = page.url
+
+    page.get_by_role("link", name="Preview the notice for each recipient").first.click()
+    check(page, re.compile("^Preview the notice"))
+    expect(page.get_by_text("Recipient 1 of 3")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Notice of data breach")
+    page.get_by_role("link", name="Next recipient").click()
+    expect(page.get_by_text("Recipient 2 of 3")).to_be_visible()
+    expect(page.locator(".mail-html")).to_contain_text("Baraka")
+    page.get_by_role("button", name="Send this to me as a test").click()
+    expect(page.get_by_role("status").first).to_contain_text("A test was sent to")
+    page.goto(batch_url + "/approve")
+    check(page, "You cannot do that")
+    expect(page.locator("main")).to_contain_text("a different admin must approve it")
+    return batch_url
+
+
+def test_two_admins_prepare_approve_and_send_a_batch_through_the_outbox(desktop_page, second_page, app,
+                                                                        kenyan_register):
+    creator = desktop_page
+    creator_email = sign_in_new_admin(creator, app)
+    write_template(creator)
+    batch_url = prepare_batch(creator)
+
+    approver = second_page
+    sign_in_new_admin(approver, app)
+    approver.goto(batch_url)
+    check(approver, "Kenya, first notice")
+    approver.get_by_role("link", name="Check and approve").click()
+    check(approver, "Check before you approve")
+    expect(approver.locator("main")).to_contain_text("3 people")
+    approver.get_by_role("button", name="Approve and send").click()
+
+    check(approver, "Kenya, first notice")
+    expect(approver.locator("[data-batch-status]")).to_have_text("Sent")
+    expect(approver.locator('[data-outcome="queued"] [data-count]')).to_have_text("0")
+    assert_no_axe_violations(approver)
+
+    creator.goto(batch_url)
+    expect(creator.locator("[data-batch-status]")).to_have_text("Sent")
+    history = creator.locator("table", has_text="What happened to this batch")
+    expect(history).to_contain_text(creator_email)
+    with app.app_context():
+        mails = db.session.scalars(select(OutboxMessage)).all()
+        notices = sorted(m.subject for m in mails if m.kind != MailKind.BATCH_TEST)
+        tests = [m for m in mails if m.kind == MailKind.BATCH_TEST]
+    assert len(notices) == 3 and all("Notice of data breach" in s for s in notices)
+    assert [m.to_address for m in tests] == [creator_email] and tests[0].subject.startswith("[TEST] ")
