@@ -24,6 +24,7 @@ from portal.models import (
     Exposure,
     FraudSignal,
     Incident,
+    NoticeTemplateContent,
     Notification,
     Person,
 )
@@ -330,3 +331,17 @@ def dao_count_residents_by_place(incident_id: int, category_sets: list[tuple[str
     )
     return [(row[0] or "", row[1] or "", *(int(value or 0) for value in row[2:]))
             for row in db.session.execute(statement)]
+
+
+# -- notice variants ------------------------------------------------------------------------------
+
+def dao_get_variant_keys(version_id: int) -> list[tuple[str, str]]:
+    """(language, jurisdiction) of every content of a template version ('' = the default content)."""
+    rows = db.session.execute(select(NoticeTemplateContent.language, NoticeTemplateContent.jurisdiction)
+                              .where(NoticeTemplateContent.version_id == version_id))
+    return [(language, jurisdiction) for language, jurisdiction in rows]
+
+
+def dao_get_incident_categories(incident_id: int) -> set[str]:
+    """The categories exposed for anyone in the incident (what a notice variant must speak to)."""
+    return set(db.session.scalars(select(Exposure.category).where(Exposure.incident_id == incident_id).distinct()))

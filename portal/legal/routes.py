@@ -9,6 +9,7 @@ from portal.audit import record_audit
 from portal.constants import (
     ROLES_EXPORTING_CLAIMANTS,
     ROLES_EXPORTING_EXCLUSIONS,
+    ROLES_MANAGING_NOTICES,
     ROLES_READING_LEGAL_REPORTS,
     ROLES_SEEING_FULL_PAYMENT_DETAILS,
     AuditAction,
@@ -199,3 +200,25 @@ def regulator_download():
 def jurisdictions():
     """The rules file as a table, with every unverified fact listed for counsel."""
     return render_template("legal/jurisdictions.html", rules=load_rules())
+
+
+@bp.app_context_processor
+def jurisdiction_choices():
+    """For the template page's variant picker (templates/legal/_template_variants.html)."""
+    def legal_jurisdiction_choices() -> list[tuple[str, str]]:
+        return [(code, j.name) for code, j in sorted(load_rules().jurisdictions.items())]
+
+    return {"legal_jurisdiction_choices": legal_jurisdiction_choices}
+
+
+@bp.route("/variant")
+@role_required(*ROLES_MANAGING_NOTICES)
+def variant_edit():
+    """The variant picker on a template's page: on to the template editor for that jurisdiction."""
+    jurisdiction = request.args.get("jurisdiction", "").strip().upper()
+    language = request.args.get("language", "")
+    template_id = request.args.get("template", type=int)
+    if load_rules().get(jurisdiction) is None or template_id is None:
+        abort(404)
+    return redirect(url_for("notices.template_edit", template_id=template_id, language=language,
+                            jurisdiction=jurisdiction))

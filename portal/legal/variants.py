@@ -8,6 +8,9 @@ of their arguments and the rules file, so the freeze, the preview and the tests 
 
 from collections.abc import Iterable
 
+from sqlalchemy import and_, case, literal
+from sqlalchemy.sql import ColumnElement
+
 from portal.legal.jurisdictions import Rules, load_rules
 from portal.models import NoticeTemplateContent, Person
 
@@ -46,10 +49,28 @@ def _base_language(code: str) -> str:
     return (code or "").lower().replace("_", "-").split("-")[0]
 
 
-def variant_key_for(person: Person, contents: Iterable[NoticeTemplateContent]) -> tuple[str, str]:
-    """(language, jurisdiction) of the content a person gets; see ``choose_variant``."""
-    chosen = choose_variant(list(contents), person)
-    return chosen.language, chosen.jurisdiction
+def _jurisdiction_in(codes: Iterable[str], person: Person, rules: Rules) -> str:
+    """Of the variant codes written in one language, the one for this person ('' = the default)."""
+    codes = {code.upper() for code in codes}
+    region, country = (person.region or "").upper(), (person.country or "").upper()
+    for key in (region, country):
+        if key and key in codes:
+            return key
+    for code in sorted(codes):
+        group = rules.get(code) if code else None
+        if group is not None and not group.by_region and group.covers(country, region):
+            return code
+    return ""
+
+
+def variant_in_language(contents: Iterable[NoticeTemplateContent], person: Person,
+                        language: str) -> NoticeTemplateContent | None:
+    """The person's variant among the contents written in ``language`` (None if that language has none)."""
+    mine = {c.jurisdiction.upper(): c for c in contents if c.language == language}
+    if not mine:
+        return None
+    chosen = mine.get(_jurisdiction_in(mine, person, load_rules()))
+    return chosen or mine.get("")
 
 
 def choose_variant(contents: list[NoticeTemplateContent], person: Person) -> NoticeTemplateContent:
@@ -67,16 +88,33 @@ def choose_variant(contents: list[NoticeTemplateContent], person: Person) -> Not
     language = wanted if wanted in languages else DEFAULT_LANGUAGE
     if language not in languages:
         language = sorted(languages)[0]
-    mine = {c.jurisdiction.upper(): c for c in contents if c.language == language}
-    region, country = (person.region or "").upper(), (person.country or "").upper()
-    for key in (region, country):
-        if key and key in mine:
-            return mine[key]
+    chosen = variant_in_language(contents, person, language)
+    if chosen is None:
+        raise ValueError(f"the template has no default ('') content in language {language!r}")
+    return chosen
+
+
+def recipient_jurisdiction(content_keys: Iterable[tuple[str, str]], language: ColumnElement) -> ColumnElement:
+    """SQL for the variant's jurisdiction each recipient gets: the same choice as ``choose_variant``.
+
+    ``content_keys`` are the version's (language, jurisdiction) pairs; ``language`` is the SQL for
+    the language each recipient gets (portal/batches/audience.py ``recipient_language``). Used by
+    the freeze, so a million recipients get their variant in the one INSERT … SELECT.
+    """
     rules = load_rules()
-    for code, content in mine.items():
-        group = rules.get(code) if code else None
-        if group is not None and not group.by_region and group.covers(country, region):
-            return content
-    if "" in mine:
-        return mine[""]
-    raise ValueError(f"the template has no default ('') content in language {language!r}")
+    by_language: dict[str, set[str]] = {}
+    for lang, code in content_keys:
+        if code:
+            by_language.setdefault(lang, set()).add(code.upper())
+    regions, countries, groups = [], [], []
+    for lang, codes in sorted(by_language.items()):
+        for code in sorted(codes):
+            rule = rules.get(code)
+            if "-" in code:
+                regions.append((and_(language == lang, Person.region == code), literal(code)))
+            elif rule is not None and not rule.by_region and rule.countries != frozenset({code}):
+                groups.append((and_(language == lang, Person.country.in_(sorted(rule.countries))), literal(code)))
+            else:
+                countries.append((and_(language == lang, Person.country == code), literal(code)))
+    whens = regions + countries + groups  # most specific first, as in choose_variant
+    return case(*whens, else_=literal("")) if whens else literal("")

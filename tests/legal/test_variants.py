@@ -77,3 +77,22 @@ def test_california_needs_the_five_headings_and_bureau_contacts_only_when_ids_we
 def test_the_default_variant_is_not_checked_and_an_unknown_jurisdiction_is(app_ctx):
     assert check_variant("", "s", "anything") == []
     assert "no rules for jurisdiction 'US-ZZ'" in check_variant("US-ZZ", "s", "b")[0]
+
+
+def test_the_freeze_sql_picks_the_same_variant_as_choose_variant(app_ctx):
+    from sqlalchemy import select
+
+    from portal.batches.audience import recipient_language
+    from portal.extensions import db
+    from portal.legal.variants import recipient_jurisdiction
+    from tests.factories import make_person
+
+    places = [("US", "US-MA", "en"), ("US", "US-CA", "es"), ("US", "US-TX", "es"), ("BR", "BR-SP", "pt-BR"),
+              ("BR", "", "fr"), ("DE", "", "de"), ("NO", "", "en"), ("KE", "", "sw"), ("US", "", "en")]
+    people = [make_person(f"C-{n}", country=c, region=r, language=lang) for n, (c, r, lang) in enumerate(places)]
+    languages = sorted({c.language for c in CONTENTS})
+    language = recipient_language(languages)
+    keys = [(c.language, c.jurisdiction) for c in CONTENTS]
+    rows = dict(db.session.execute(select(Person.id, recipient_jurisdiction(keys, language))).all())
+    for recipient in people:
+        assert rows[recipient.id] == choose_variant(CONTENTS, recipient).jurisdiction, recipient.contractor_id
