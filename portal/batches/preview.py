@@ -21,6 +21,7 @@ from portal.dao.incidents import dao_get_incident_by_id
 from portal.dao.people import dao_get_person_by_contractor_id, dao_get_person_by_uid
 from portal.dao.templates import dao_get_template_version
 from portal.extensions import db
+from portal.legal.variants import variant_in_language
 from portal.mail import Message, send_message
 from portal.mail.rendering import RenderedNotice, email_html_document, notice_values, render_notice
 from portal.models import Batch, Person, StaffUser
@@ -37,6 +38,7 @@ class RecipientPreview:
     previous_uid: str | None
     next_uid: str | None
     rendered: RenderedNotice
+    jurisdiction: str = ""  # the notice variant this recipient gets ('' = the default); see portal/legal
 
 
 def _recipients(batch: Batch):
@@ -53,7 +55,8 @@ def _uid(person_id: int | None) -> str | None:
 
 def _render(batch: Batch, person: Person, language: str) -> tuple[str, RenderedNotice]:
     version = dao_get_template_version(batch.template_version_id)
-    content = content_for(version, language) or content_for(version, "en")
+    # Legal hook (issue 5): the recipient's region / country variant if the version has one.
+    content = variant_in_language(version.contents, person, language) or content_for(version, "en")
     incident = dao_get_incident_by_id(batch.incident_id)
     return content.language, render_notice(content, notice_values(person, incident, SAMPLE_NOTICE_CODE,
                                                                   content.language))
@@ -82,7 +85,9 @@ def preview_recipient(batch: Batch, uid: str | None = None) -> RecipientPreview 
     if not inside:
         return None
     language, rendered = _render(batch, person, _language(batch, person))
-    return RecipientPreview(person, language, position, _uid(previous_id), _uid(next_id), rendered)
+    variant = variant_in_language(dao_get_template_version(batch.template_version_id).contents, person, language)
+    return RecipientPreview(person, language, position, _uid(previous_id), _uid(next_id), rendered,
+                            variant.jurisdiction if variant else "")
 
 
 def find_recipient_uid(batch: Batch, contractor_id: str) -> str | None:

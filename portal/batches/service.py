@@ -24,8 +24,10 @@ from portal.dao.batches import (
     dao_get_batch,
     dao_get_batches_with_templates,
 )
+from portal.dao.legal import dao_get_variant_keys
 from portal.dao.templates import dao_get_template_languages, dao_get_template_versions_with_incidents
 from portal.extensions import db
+from portal.legal.variants import recipient_jurisdiction
 from portal.models import Batch, Incident, NoticeTemplate, Person, StaffUser
 from portal.models._types import utcnow
 from portal.sending import service as sending
@@ -145,7 +147,12 @@ def approve_batch(batch_id: int, approver: StaffUser, fingerprint: str) -> Batch
         raise BatchError(_("This batch has already been approved or cancelled."))
     db.session.expire(batch)  # the UPDATE above went around the session
     languages = dao_get_template_languages(batch.template_version_id)
-    recipients = audience_query(batch, Person.id.label("person_id"), recipient_language(languages).label("language"))
+    language = recipient_language(languages)
+    # Legal hook (issue 5): each recipient gets the variant for their region or country when the
+    # version has one, else the default ('') — the same choice as portal/legal/variants.choose_variant.
+    jurisdiction = recipient_jurisdiction(dao_get_variant_keys(batch.template_version_id), language)
+    recipients = audience_query(batch, Person.id.label("person_id"), language.label("language"),
+                                jurisdiction.label("jurisdiction"))
     count = dao_freeze_audience(batch.id, recipients, now)
     if count == 0:
         db.session.rollback()

@@ -95,18 +95,22 @@ def template_edit(template_id, language):
     if language not in current_app.config["LANGUAGES"]:
         abort(404)
     latest = get_latest_version(template.id)
-    current = content_for(latest, language)
+    # Legal hook (issue 5): ?jurisdiction=US-MA edits that jurisdiction's variant of the language;
+    # saving checks it against portal/data/jurisdictions.yaml (docs/legal.md).
+    jurisdiction = request.args.get("jurisdiction", "").strip().upper()[:8]
+    current = content_for(latest, language, jurisdiction)
     english = content_for(latest, DEFAULT_LANGUAGE)
     form = EditLanguageForm()
     if request.method == "GET":
-        source = current or english
+        source = current or content_for(latest, language) or english
         form.subject.data, form.body.data = source.subject, source.body_markdown
         form.based_on.data = str(latest.version)
     general = []
     if form.validate_on_submit():
         try:
             based_on = int(form.based_on.data or 0)
-            version = save_language(template, based_on, language, form.subject.data, form.body.data, current_user)
+            version = save_language(template, based_on, language, form.subject.data, form.body.data, current_user,
+                                    jurisdiction)
         except (TemplateSaveError, ValueError) as error:
             general = _show_problems(form, error) if isinstance(error, TemplateSaveError) else [str(error)]
         else:
@@ -115,6 +119,7 @@ def template_edit(template_id, language):
     status = 400 if form.errors or general else 200
     return render_template("notices/edit.html", form=form, general=general, template=template, latest=latest,
                            language=language, language_name=LANGUAGE_NAMES.get(language, language),
+                           jurisdiction=jurisdiction,
                            is_new=current is None, english=english if language != DEFAULT_LANGUAGE else None,
                            placeholders=PLACEHOLDERS), status
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit import record_audit
 from portal.constants import AuditAction
 from portal.dao.incidents import dao_get_all_incidents, dao_get_incident_by_id
+from portal.dao.legal import dao_get_incident_categories
 from portal.dao.templates import (
     dao_add_template,
     dao_add_template_version,
@@ -28,6 +29,7 @@ from portal.dao.templates import (
 )
 from portal.extensions import db
 from portal.i18n import LANGUAGE_NAMES
+from portal.legal.variants import check_variant
 from portal.mail.rendering import (
     NOTICE_HEADINGS,
     RenderedNotice,
@@ -93,7 +95,8 @@ def missing_headings(body: str, language: str) -> list[str]:
     return list(NOTICE_HEADINGS[len(present):])
 
 
-def check_content(subject: str, body: str, language: str) -> TemplateSaveError:
+def check_content(subject: str, body: str, language: str, jurisdiction: str = "",
+                  categories: set[str] | None = None) -> TemplateSaveError:
     """Every problem with one language's subject and body (empty when it can be saved)."""
     error = TemplateSaveError()
     try:
@@ -101,7 +104,15 @@ def check_content(subject: str, body: str, language: str) -> TemplateSaveError:
     except TemplateError as exc:
         for problem in exc.problems:
             error.add("subject" if problem.startswith("The subject") else "body", problem)
-    missing = missing_headings(body, language)
+    if jurisdiction:
+        # Legal hook (issue 5): a jurisdiction's variant is held to that jurisdiction's rules
+        # (portal/data/jurisdictions.yaml) instead of the generic headings: California's rules require
+        # the five headings, Massachusetts' forbid a "What happened" section.
+        for problem in check_variant(jurisdiction, subject, body, categories):
+            error.add("body", problem)
+        missing = []
+    else:
+        missing = missing_headings(body, language)
     if missing:
         error.add("body", _("The notice must have the headings of a Notice of Data Breach. Missing: %(names)s.",
                             names=", ".join(missing)))
@@ -132,8 +143,8 @@ def version_history(template_id: int) -> list[tuple[NoticeTemplateVersion, str]]
     return dao_get_template_versions_with_authors(template_id)
 
 
-def content_for(version: NoticeTemplateVersion, language: str) -> NoticeTemplateContent | None:
-    return next((c for c in version.contents if c.language == language and c.jurisdiction == ""), None)
+def content_for(version: NoticeTemplateVersion, language: str, jurisdiction: str = "") -> NoticeTemplateContent | None:
+    return next((c for c in version.contents if c.language == language and c.jurisdiction == jurisdiction), None)
 
 
 def _raise_if_any(error: TemplateSaveError) -> None:
@@ -159,11 +170,14 @@ def create_template(incident_id: int | None, name: str, subject: str, body: str,
 
 
 def save_language(template: NoticeTemplate, based_on: int, language: str, subject: str, body: str,
-                  author: StaffUser) -> NoticeTemplateVersion:
-    """Save one language's text as a new version; the other languages are carried over unchanged."""
+                  author: StaffUser, jurisdiction: str = "") -> NoticeTemplateVersion:
+    """Save one language's text (or one jurisdiction's variant of it) as a new version; the other
+    contents are carried over unchanged."""
     if language not in current_app.config["LANGUAGES"]:
         raise TemplateSaveError({"": [_("Notices cannot be written in that language.")]})
-    error = check_content(subject, body, language)
+    jurisdiction = jurisdiction.strip().upper()
+    categories = dao_get_incident_categories(template.incident_id) if jurisdiction else None
+    error = check_content(subject, body, language, jurisdiction, categories)
     _raise_if_any(error)
     latest = dao_get_latest_template_version(template.id)
     if latest is None or latest.version != based_on:
@@ -173,9 +187,9 @@ def save_language(template: NoticeTemplate, based_on: int, language: str, subjec
     contents = [
         NoticeTemplateContent(language=c.language, jurisdiction=c.jurisdiction, subject=c.subject,
                               body_markdown=c.body_markdown)
-        for c in latest.contents if not (c.language == language and c.jurisdiction == "")
+        for c in latest.contents if not (c.language == language and c.jurisdiction == jurisdiction)
     ]
-    contents.append(NoticeTemplateContent(language=language, jurisdiction="", subject=subject.strip(),
+    contents.append(NoticeTemplateContent(language=language, jurisdiction=jurisdiction, subject=subject.strip(),
                                           body_markdown=body))
     version = NoticeTemplateVersion(template_id=template.id, version=latest.version + 1, created_by_id=author.id)
     try:
@@ -185,7 +199,8 @@ def save_language(template: NoticeTemplate, based_on: int, language: str, subjec
         raise TemplateSaveError({"": [_("Someone saved this template at the same moment. Check it and save again.")]}) \
             from exc
     record_audit(AuditAction.TEMPLATE_SAVED, f"template:{template.id}",
-                 {"version": version.version, "language": language, "based_on": based_on})
+                 {"version": version.version, "language": language, "based_on": based_on,
+                  **({"jurisdiction": jurisdiction} if jurisdiction else {})})
     db.session.commit()
     return version
 
