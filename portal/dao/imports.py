@@ -8,7 +8,7 @@ would cost gigabytes and minutes. Upserts use each dialect's ``INSERT … ON CON
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
@@ -25,6 +25,7 @@ PERSON_UPDATABLE = (
 )
 PERSON_IMPORT_COLUMNS = ("id", "uid", "contractor_id", *PERSON_UPDATABLE[:-1])
 _IMPORT_LOCK = 0x1A9_0E7  # any constant, the same for every importer
+IMPORT_CACHE_KIB = 64 * 1024
 
 
 def _dialect_insert(table):
@@ -36,14 +37,30 @@ def _dialect_insert(table):
     raise NotImplementedError(f"the register import does not support {name}")
 
 
-def dao_lock_register_for_import() -> None:
-    """One import at a time: two at once could both create the same contractor with different uids.
+def dao_begin_register_import() -> int | None:
+    """Get the database ready for a large import in the current transaction; returns what to restore.
 
-    PostgreSQL: a transaction-scoped advisory lock. SQLite lets one writer in at a time already,
-    and a writer whose snapshot went stale fails rather than overwriting.
+    PostgreSQL: one import at a time (a transaction-scoped advisory lock), since two at once could
+    both create the same contractor with different uids. SQLite lets one writer in at a time
+    already, and a writer whose snapshot went stale fails rather than overwriting.
+
+    SQLite: a 64 MiB page cache for this connection instead of the default 2 MiB. The person and
+    notice-code indexes are keyed by random values (uid, blind index, code hash), so each insert
+    lands on a random page; with the small cache most of those pages had to be read back, which
+    made a 200,000-person import a quarter slower. The old size comes back at the end.
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+        return None
+    previous = db.session.execute(text("PRAGMA cache_size")).scalar()
+    db.session.execute(text(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+    return previous
+
+
+def dao_end_register_import(previous: int | None) -> None:
+    """Undo ``dao_begin_register_import`` before the connection goes back to the pool."""
+    if previous is not None:
+        db.session.execute(text(f"PRAGMA cache_size = {int(previous)}"))
 
 
 def dao_get_max_person_id() -> int:
@@ -55,14 +72,6 @@ def dao_get_people_for_import(contractor_ids: Iterable[str]) -> dict[str, tuple]
     columns = [person_table.c[name] for name in PERSON_IMPORT_COLUMNS]
     rows = db.session.execute(select(*columns).where(person_table.c.contractor_id.in_(list(contractor_ids))))
     return {row.contractor_id: row for row in rows}
-
-
-def dao_get_person_ids_by_contractor_ids(contractor_ids: Iterable[str]) -> dict[str, int]:
-    rows = db.session.execute(
-        select(person_table.c.contractor_id, person_table.c.id)
-        .where(person_table.c.contractor_id.in_(list(contractor_ids)))
-    )
-    return {key: value for key, value in rows}
 
 
 def dao_get_all_person_ids() -> dict[str, int]:
@@ -128,7 +137,7 @@ PERSON_WRITE_COLUMNS = (
     "updated_at",
 )
 EXPOSURE_WRITE_COLUMNS = ("person_id", "incident_id", "category", "detail", "exposed_at", "created_at")
-NOTICE_CODE_WRITE_COLUMNS = ("code_hash", "person_id", "incident_id", "source", "created_at")
+NOTICE_CODE_WRITE_COLUMNS = ("code_hash", "contractor_id", "incident_id", "source", "created_at")
 
 
 def dao_upsert_people(rows: list[tuple]) -> None:
@@ -142,7 +151,10 @@ def dao_upsert_people(rows: list[tuple]) -> None:
 
 
 def dao_add_notice_codes(rows: list[tuple]) -> None:
-    _execute_many(notice_code_table.insert(), NOTICE_CODE_WRITE_COLUMNS, rows)
+    """Add codes for people already written in this transaction, naming each person by contractor id."""
+    person_id = select(person_table.c.id).where(person_table.c.contractor_id == bindparam("contractor_id"))
+    statement = notice_code_table.insert().values(person_id=person_id.scalar_subquery())
+    _execute_many(statement, NOTICE_CODE_WRITE_COLUMNS, rows)
 
 
 def dao_upsert_exposures(rows: list[tuple]) -> None:

@@ -86,7 +86,7 @@ class CsvSource:
             for cells in reader:
                 line = last_line + 1  # a quoted field can span lines: report where the record starts
                 last_line = reader.line_num
-                if any(cells):
+                if cells and (cells[0] or any(cells)):  # skip blank lines and rows of empty cells
                     self.row_count += 1
                     yield line, cells
             if self.row_count == 0:

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from portal.audit import record_audit
 from portal.constants import AuditAction
-from portal.dao.imports import dao_get_all_person_ids, dao_get_max_person_id, dao_lock_register_for_import
+from portal.dao.imports import (
+    dao_begin_register_import,
+    dao_end_register_import,
+    dao_get_all_person_ids,
+    dao_get_max_person_id,
+)
 from portal.extensions import db
 from portal.imports.exposure_rows import ExposureRowChecker
 from portal.imports.reader import CsvSource
@@ -67,8 +72,8 @@ def import_register(incident: Incident, people_file: Path | None, exposures_file
     if people_file is None and exposures_file is None:
         raise ValueError("import_register needs a people file, an exposures file or both")
     run = _ImportRun(incident.id, progress)
+    restore = dao_begin_register_import()
     try:
-        dao_lock_register_for_import()
         run.last_old_person_id = dao_get_max_person_id()
         if people_file is not None:
             run.import_people(Path(people_file))
@@ -77,8 +82,11 @@ def import_register(incident: Incident, people_file: Path | None, exposures_file
         if run.errors:
             raise ImportRejected(run.errors.messages, run.errors.count)
         record_audit(AuditAction.REGISTER_IMPORTED, f"incident:{incident.id}", details=run.audit_details())
+        dao_end_register_import(restore)
+        restore = None
         db.session.commit()
     except BaseException:
+        dao_end_register_import(restore)  # nothing to do if it was already put back
         db.session.rollback()
         raise
     alert_subscribers_of_new_exposures(incident)  # after the commit: subscribers hear of new categories once
@@ -102,7 +110,7 @@ class _ImportRun:
         self.files: dict[str, dict] = {}
 
     def import_people(self, path: Path) -> None:
-        writer = PeopleWriter(self.incident_id, path.name, self.errors, self.now)
+        writer = PeopleWriter(self.incident_id, path.name, self.errors, self.now, self.last_old_person_id == 0)
         with CsvSource(path, self.errors, self.progress) as source:
             if source.header is not None and self._header_ok(source, PEOPLE_COLUMNS, PEOPLE_OPTIONAL_COLUMNS):
                 checker = PeopleRowChecker(source.label, source.header, self.errors, self.today)

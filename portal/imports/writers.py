@@ -6,7 +6,6 @@ go on being checked, including against the database, so the operator gets every 
 """
 
 import json
-import uuid
 from datetime import datetime
 
 from portal.constants import NoticeCodeSource
@@ -17,10 +16,10 @@ from portal.dao.imports import (
     dao_get_exposures_of_people,
     dao_get_notice_code_owners,
     dao_get_people_for_import,
-    dao_get_person_ids_by_contractor_ids,
     dao_upsert_exposures,
     dao_upsert_people,
 )
+from portal.imports.sealing import PersonSealer
 from portal.imports.validation import ErrorLog, PersonRecord, shown
 from portal.models.people import person_field_aad
 
@@ -32,12 +31,16 @@ _ADDRESS_KEYS = ("line1", "line2", "city", "postal_code")
 class PeopleWriter:
     """Upserts people by contractor id; adds the notice codes a letter vendor already printed."""
 
-    def __init__(self, incident_id: int, label: str, errors: ErrorLog, now: datetime) -> None:
+    def __init__(self, incident_id: int, label: str, errors: ErrorLog, now: datetime, register_was_empty: bool) -> None:
         self.incident_id = incident_id
+        # The first import of a register finds nobody on file, and so no notice codes either (a code
+        # belongs to a person): then there is nothing to look up, and the look-ups are skipped.
+        self.register_was_empty = register_was_empty
         self.label = label
         self.errors = errors
         self.now = dao_db_timestamp(now)
         self.crypto = crypto()
+        self.sealer = PersonSealer(self.crypto)
         self.pending: list[PersonRecord] = []
         # Per person, not per row: contractor id → line, and a notice code's hash prefix → line.
         self.lines: dict[str, int] = {}
@@ -53,7 +56,7 @@ class PeopleWriter:
             return
         if record.notice_code:
             # From here on only the keyed hash of the code is kept, never the code.
-            record.notice_code = self.crypto.notice_code_hash(record.notice_code)
+            record.notice_code = self.sealer.notice_code_hash(record.notice_code)
             key = bytes.fromhex(record.notice_code[:32])
             first = self.code_lines.setdefault(key, record.line)
             if first != record.line:
@@ -71,21 +74,21 @@ class PeopleWriter:
         chunk, self.pending = self.pending, []
         if not chunk:
             return
-        existing = dao_get_people_for_import(record.contractor_id for record in chunk)
-        code_owners = self._check_code_owners(chunk, existing)
+        existing = {} if self.register_was_empty else dao_get_people_for_import(r.contractor_id for r in chunk)
+        code_owners = {} if self.register_was_empty else self._check_code_owners(chunk, existing)
         if self.errors.count:
             return
         rows = []
         for record in chunk:
             current = existing.get(record.contractor_id)
             if current is None:
-                rows.append(self._person_row(record, uuid.uuid4().hex))
+                rows.append(self._person_row(record, None))
                 self.created += 1
             elif self._differs(record, current):
                 rows.append(self._person_row(record, current.uid))
                 self.updated += 1
         dao_upsert_people(rows)
-        self._add_codes(chunk, existing, code_owners)
+        self._add_codes(chunk, code_owners)
 
     def _check_code_owners(self, chunk: list[PersonRecord], existing: dict) -> dict[str, int]:
         """code hash → person id for the chunk's codes already on file; reports codes owned by someone else."""
@@ -101,32 +104,32 @@ class PeopleWriter:
                                 "another person")
         return owners
 
-    def _add_codes(self, chunk: list[PersonRecord], existing: dict, owners: dict[str, int]) -> None:
-        wanted = [record for record in chunk if record.notice_code and record.notice_code not in owners]
-        if not wanted:
-            return
-        created = [record.contractor_id for record in wanted if record.contractor_id not in existing]
-        new_ids = dao_get_person_ids_by_contractor_ids(created) if created else {}
-        rows = []
-        for record in wanted:
-            current = existing.get(record.contractor_id)
-            person_id = current.id if current is not None else new_ids[record.contractor_id]
-            rows.append((record.notice_code, person_id, self.incident_id, NoticeCodeSource.IMPORT.value, self.now))
+    def _add_codes(self, chunk: list[PersonRecord], owners: dict[str, int]) -> None:
+        """Codes not yet on file, for people just written (the database finds them by contractor id)."""
+        source, incident_id, now = NoticeCodeSource.IMPORT.value, self.incident_id, self.now
+        rows = [(record.notice_code, record.contractor_id, incident_id, source, now)
+                for record in chunk if record.notice_code and record.notice_code not in owners]
         dao_add_notice_codes(rows)
         self.codes_added += len(rows)
 
-    def _person_row(self, record: PersonRecord, uid: str) -> tuple:
-        """The values in ``PERSON_WRITE_COLUMNS`` order, sensitive ones encrypted and bound to the uid."""
-        encrypt = self.crypto.cipher.encrypt
+    def _person_row(self, record: PersonRecord, uid: str | None) -> tuple:
+        """The values in ``PERSON_WRITE_COLUMNS`` order, sensitive ones encrypted and bound to the uid.
+
+        A new person (``uid`` None) gets a random uid here; someone already on file keeps theirs,
+        because their other records and audit entries name them by it.
+        """
+        sealer = self.sealer
+        if uid is None:
+            uid, nonces = sealer.new_uid_and_nonces()
+        else:
+            nonces = sealer.nonces()
+        seal = sealer.seal
         return (
             uid, record.contractor_id, record.first_name, record.last_name, record.email,
-            self.crypto.email_index(record.email) if record.email else None,
-            record.country, record.region, record.preferred_language,
-            encrypt(record.phone, person_field_aad(uid, "phone")) if record.phone else None,
-            encrypt(record.address, person_field_aad(uid, "address")) if record.address else None,
-            encrypt(record.date_of_birth, person_field_aad(uid, "date_of_birth")),
-            (encrypt(record.national_id_last4, person_field_aad(uid, "national_id_last4"))
-             if record.national_id_last4 else None),
+            sealer.email_index(record.email), record.country, record.region, record.preferred_language,
+            seal(uid, "phone", record.phone, nonces, 0), seal(uid, "address", record.address, nonces, 1),
+            seal(uid, "date_of_birth", record.date_of_birth, nonces, 2),
+            seal(uid, "national_id_last4", record.national_id_last4, nonces, 3),
             self.now, self.now,
         )
 

@@ -198,3 +198,11 @@ def test_chunks_larger_than_one_batch_are_all_written(incident, tmp_path, monkey
     report = import_register(incident, people, exposures)
     assert (report.people_created, report.exposures_added, report.notice_codes_added) == (50, 150, 50)
     assert import_register(incident, people, exposures) == ImportReport()
+
+
+def test_the_sqlite_page_cache_is_put_back_after_an_import(incident, register):
+    if db.session.get_bind().dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    before = db.session.execute(text("PRAGMA cache_size")).scalar()
+    import_register(incident, *register)
+    assert db.session.execute(text("PRAGMA cache_size")).scalar() == before
