@@ -23,6 +23,7 @@ def admin(app, app_ctx):
 
 def test_an_admin_sets_an_incidents_claim_settings(admin):
     incident = make_claim_incident()
+    assert "Claim settings for each incident" in admin.get("/staff/claims/").get_data(as_text=True)
     assert admin.get("/staff/claims/settings").status_code == 200
     assert admin.get(f"/staff/claims/settings/{incident.id}").status_code == 200
     response = admin.post(f"/staff/claims/settings/{incident.id}", data=VALID)
