@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.imports import bp as imports_bp
     from portal.incidents import bp as incidents_bp
     from portal.legal import bp as legal_bp
+    from portal.monitoring import bp as monitoring_bp
     from portal.notices import bp as notices_bp
     from portal.optout import bp as optout_bp
     from portal.outbox import bp as outbox_bp
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.review import bp as review_bp
     from portal.sending import bp as sending_bp
     from portal.staff import bp as staff_bp
+    from portal.updates import bp as updates_bp
     from portal.verify import bp as verify_bp
     from portal.webhooks import bp as webhooks_bp
 
@@ -126,6 +128,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (notices_bp, batches_bp):
         app.register_blueprint(blueprint)
     for blueprint in (sending_bp, webhooks_bp):
+        app.register_blueprint(blueprint)
+    for blueprint in (monitoring_bp, updates_bp):  # monitoring enrollment; update subscriptions and alerts
         app.register_blueprint(blueprint)
 
 

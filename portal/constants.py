@@ -70,6 +70,12 @@ class AuditAction(StrEnum):
     BATCH_UNKNOWN_RESOLVED = "batch.unknown_resolved"  # details: resend or mark_sent, and how many
     LETTER_FILE_CREATED = "letter_file.created"  # details carry the file's SHA-256
     LETTER_FILE_DOWNLOADED = "letter_file.downloaded"
+    MONITORING_PRODUCT_CREATED = "monitoring_product.created"
+    MONITORING_PRODUCT_UPDATED = "monitoring_product.updated"
+    ACTIVATION_CODES_IMPORTED = "activation_codes.imported"  # details: count, file SHA-256; never a code
+    ACTIVATION_CODES_REJECTED = "activation_codes.rejected"  # details: problem count, file SHA-256
+    INCIDENT_UPDATE_PUBLISHED = "incident_update.published"
+    INCIDENT_UPDATE_EMAILED = "incident_update.emailed"  # details: how many subscribers were emailed
     CLAIM_SUBMITTED = "claim.submitted"  # never the answers: those are in the claim
     CLAIM_VIEWED = "claim.viewed"
     CLAIM_PAYMENT_DETAILS_VIEWED = "claim.payment_details_viewed"
@@ -103,6 +109,10 @@ class SignInStep(StrEnum):
 class MailKind(StrEnum):
     NOTICE_CODE_REISSUE = "notice_code_reissue"
     BATCH_TEST = "batch_test"  # an admin's test of a batch's notice, to their own address
+    MONITORING_CODE = "monitoring_code"  # an activation code, provider link and enroll-by date
+    UPDATES_SUBSCRIBED = "updates_subscribed"  # confirmation, with the unsubscribe link
+    NEW_EXPOSURES = "new_exposures"  # category titles only: "sign in to see what is new"
+    INCIDENT_UPDATE = "incident_update"  # an admin's posted update, to subscribers
     CLAIM_SUBMITTED = "claim_submitted"  # the confirmation with the claim reference (no payment details)
     CLAIM_NEEDS_INFO = "claim_needs_info"  # the deficiency notice, with the cure deadline
     CLAIM_DECIDED = "claim_decided"  # approved or denied (with the reason and the appeal deadline)
@@ -185,6 +195,11 @@ class DeliveryEvent(StrEnum):
 class EnrollmentStatus(StrEnum):
     ENROLLED = "enrolled"  # holds an activation code
     WAITING = "waiting"  # the pool was empty; served when codes are imported
+
+
+# Who configures monitoring products, imports activation codes and posts incident updates.
+ROLES_MANAGING_MONITORING = (Role.ADMIN,)
+ROLES_POSTING_UPDATES = (Role.ADMIN,)
 
 
 class ClaimStatus(StrEnum):

@@ -8,7 +8,7 @@ pages (progress) are safe, and PostgreSQL does not hold a snapshot open for the 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, select, update
+from sqlalchemy import Float, and_, case, cast, exists, func, literal, select, update
 from sqlalchemy.sql import ColumnElement
 
 from portal.constants import NOTIFICATION_GOT_THROUGH, Channel, ClaimStatus, NotificationStatus
@@ -111,27 +111,35 @@ def dao_get_claimant_page(query: ClaimantQuery, after_id: int, limit: int) -> li
 
 
 def dao_get_benefits_for_claims(claim_ids: list[int]) -> dict[int, list[tuple[str, int, float]]]:
+    """claim id → [(kind, cents, hours)], one entry per kind (summed in SQL; hours as float, not Decimal)."""
     found: dict[int, list[tuple[str, int, float]]] = {}
     rows = _core_rows(
-        select(ClaimBenefit.claim_id, ClaimBenefit.kind, ClaimBenefit.amount_cents, ClaimBenefit.hours)
-        .where(ClaimBenefit.claim_id.in_(claim_ids)).order_by(ClaimBenefit.id)
+        select(ClaimBenefit.claim_id, ClaimBenefit.kind, func.sum(ClaimBenefit.amount_cents),
+               cast(func.sum(ClaimBenefit.hours), Float), func.min(ClaimBenefit.id).label("first"))
+        .where(ClaimBenefit.claim_id.in_(claim_ids))
+        .group_by(ClaimBenefit.claim_id, ClaimBenefit.kind).order_by("first")
     )
-    for claim_id, kind, cents, hours in rows:
-        found.setdefault(claim_id, []).append((kind, cents or 0, float(hours or 0)))
+    for claim_id, kind, cents, hours, _first in rows:
+        found.setdefault(claim_id, []).append((kind, int(cents or 0), float(hours or 0)))
     return found
 
 
-def dao_get_categories_for_people(person_ids: list[int], incident_ids: list[int]) -> dict[tuple[int, int], list[str]]:
-    """(person id, incident id) → the categories exposed, sorted."""
-    found: dict[tuple[int, int], list[str]] = {}
+def _string_agg(column, separator: str) -> ColumnElement:
+    """group_concat (SQLite) / string_agg (PostgreSQL): one string per group, in no promised order."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.string_agg(column, literal(separator))
+    return func.group_concat(column, literal(separator))
+
+
+def dao_get_categories_for_people(person_ids: list[int], incident_ids: list[int]) -> dict[tuple[int, int], str]:
+    """(person id, incident id) → the categories exposed, sorted, joined with '; ' (one row per person)."""
     rows = _core_rows(
-        select(Exposure.person_id, Exposure.incident_id, Exposure.category)
+        select(Exposure.person_id, Exposure.incident_id, _string_agg(Exposure.category, "\x1f"))
         .where(Exposure.person_id.in_(person_ids), Exposure.incident_id.in_(incident_ids))
-        .order_by(Exposure.category)
+        .group_by(Exposure.person_id, Exposure.incident_id)
     )
-    for person_id, incident_id, category in rows:
-        found.setdefault((person_id, incident_id), []).append(category)
-    return found
+    return {(person_id, incident_id): "; ".join(sorted(text.split("\x1f")))
+            for person_id, incident_id, text in rows}
 
 
 def dao_get_fraud_signals_for_claims(claim_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
