@@ -31,6 +31,7 @@ from portal.extensions import db
 from portal.mail.rendering import notice_values, render_notice
 from portal.models import Batch, Notification, Person
 from portal.sending.codes import generate_notice_codes
+from portal.sending.engine import pick_content
 
 LETTER_COLUMNS = ("contractor_id", "first_name", "last_name", "address_line1", "address_line2", "city", "region",
                   "postal_code", "country", "language", "notice_code", "subject", "body")
@@ -88,12 +89,12 @@ def _issue_codes(batch: Batch, rows: list[tuple[Notification, Person]], now: dat
 
 def _letter_rows(batch: Batch, now: datetime):
     incident = dao_get_incident_by_id(batch.incident_id)
-    contents = {c.language: c for c in dao_get_template_version(batch.template_version_id).contents
-                if c.jurisdiction == ""}
+    contents = list(dao_get_template_version(batch.template_version_id).contents)
     after = 0
     while rows := dao_get_letter_rows(batch.id, after, LETTER_CHUNK):
         for code, (notification, person) in zip(_issue_codes(batch, rows, now), rows, strict=True):
-            content = contents.get(notification.language) or contents["en"]
+            # The same choice of content as an email of the batch (language, then jurisdiction variant).
+            content = pick_content(contents, notification.language, notification.jurisdiction)
             rendered = render_notice(content, notice_values(person, incident, code, notification.language))
             address = _address(person)
             yield (person.contractor_id, person.first_name, person.last_name, address.get("line1", ""),

@@ -34,6 +34,7 @@ from portal.models import Batch, Notification
 from portal.sending.service import batch_status_counts
 
 LIST_LIMIT = 100
+SYSTEM_ACTOR_LABEL = _l("The portal (sending engine)")
 
 BATCH_STATUS_LABELS = {
     BatchStatus.DRAFT: _l("Draft: waiting for approval"),
@@ -61,7 +62,10 @@ ACTION_LABELS = {
     AuditAction.BATCH_AUDIENCE_CHANGED: _l("Changed the audience"),
     AuditAction.BATCH_SCHEDULED: _l("Changed the schedule"),
     AuditAction.BATCH_TEST_SENT: _l("Sent a test to themselves"),
-    AuditAction.BATCH_APPROVED: _l("Approved, and sending started or was scheduled"),
+    AuditAction.BATCH_APPROVED: _l("Approved"),
+    AuditAction.BATCH_SEND_STARTED: _l("Sending started"),
+    AuditAction.BATCH_STOPPED: _l("Sending stopped: the mail service refused the portal's credentials"),
+    AuditAction.BATCH_SENT: _l("Finished: nothing left to send"),
     AuditAction.BATCH_CANCELLED: _l("Cancelled"),
     AuditAction.BATCH_FAILED_RETRIED: _l("Retried the failed notifications"),
     AuditAction.BATCH_UNKNOWN_RESOLVED: _l("Decided on notifications in an unknown state"),
@@ -163,6 +167,8 @@ def _history(batch: Batch, emails: dict[int, str]) -> list[HistoryLine]:
         who = event.actor
         if who.startswith("staff:"):
             who = emails.get(int(who.split(":")[1]), who)
+        elif who.startswith("system:"):
+            who = str(SYSTEM_ACTOR_LABEL)
         lines.append(HistoryLine(event.at, who, str(ACTION_LABELS.get(event.action, event.action)), event.details))
     return lines
 

@@ -27,6 +27,7 @@ from portal.batches.service import (
     create_batch,
     get_batch,
     list_batches,
+    needs_starting,
     schedule_batch,
     set_audience,
     template_version_choices,
@@ -167,6 +168,8 @@ def batch_approve(batch_id):
         except BatchError as error:
             return refusal(batch, str(error), 409)
         flash(_("Batch approved: %(n)d notifications.", n=batch.audience_count), "success")
+        if needs_starting(batch):
+            flash(_("Sending did not start. Use “Start sending” on this page to try again."), "error")
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     form.fingerprint.data = batch_fingerprint(batch)
     return render_template("batches/approve.html", form=form, batch=batch, page=batch_page(batch),

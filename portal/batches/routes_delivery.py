@@ -17,6 +17,7 @@ from portal.batches.service import (
     create_letter_batch_for_bounced,
     resolve_unknown,
     retry_failed,
+    start_sending,
 )
 from portal.constants import ROLES_MANAGING_NOTICES
 from portal.staff.auth import role_required
@@ -83,6 +84,22 @@ def batch_retry(batch_id):
         flash(_("%(n)d failed notifications were queued again.", n=queued), "success")
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     return render_template("batches/retry.html", form=form, batch=batch, page=batch_page(batch))
+
+
+@bp.route("/<int:batch_id>/start", methods=["GET", "POST"])
+@role_required(*ROLES_MANAGING_NOTICES)
+def batch_start(batch_id):
+    """Check your answers, then start sending an approved batch that did not start, or resume a stopped one."""
+    batch = batch_or_404(batch_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            start_sending(batch.id)
+        except BatchError as error:
+            return refusal(batch, str(error), 409)
+        flash(_("Sending started."), "success")
+        return redirect(url_for("batches.batch_detail", batch_id=batch.id))
+    return render_template("batches/start.html", form=form, batch=batch, page=batch_page(batch))
 
 
 @bp.route("/<int:batch_id>/unknown/<action>", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ recipient is queued and the approval is recorded, or nothing is. The sending its
 
 import hashlib
 import json
+import logging
 from datetime import datetime
 
 from flask_babel import gettext as _
@@ -31,6 +32,8 @@ from portal.legal.variants import recipient_jurisdiction
 from portal.models import Batch, Incident, NoticeTemplate, Person, StaffUser
 from portal.models._types import utcnow
 from portal.sending import service as sending
+
+log = logging.getLogger(__name__)
 
 
 class BatchError(ValueError):
@@ -171,8 +174,28 @@ def approve_batch(batch_id: int, approver: StaffUser, fingerprint: str) -> Batch
             raise BatchError(str(exc)) from exc
     db.session.commit()
     if batch.channel == Channel.EMAIL and not scheduled:
-        sending.dispatch_batch(batch.id)
+        try:
+            sending.dispatch_batch(batch.id)
+        except Exception:  # the approval stands either way; the batch page offers "Start sending"
+            db.session.rollback()
+            log.exception("batch %s was approved but sending did not start", batch.id)
     return batch
+
+
+def needs_starting(batch: Batch) -> bool:
+    """An email batch approved for now whose sending never started, or one stopped by the mail service."""
+    return batch.channel == Channel.EMAIL and batch.status in (BatchStatus.APPROVED, BatchStatus.STOPPED)
+
+
+def start_sending(batch_id: int) -> None:
+    """Hand the batch to the sending engine again (after a failed start, or once a stop's cause is fixed)."""
+    batch = dao_get_batch(batch_id)
+    if batch is None or not needs_starting(batch):
+        raise BatchError(_("Only an approved or stopped email batch can be started."))
+    try:
+        sending.dispatch_batch(batch.id)  # audited by the engine (batch.send_started)
+    except sending.SendingError as exc:
+        raise BatchError(str(exc)) from exc
 
 
 def cancel_batch(batch_id: int, actor: StaffUser) -> int:

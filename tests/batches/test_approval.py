@@ -199,6 +199,7 @@ def test_other_roles_cannot_create_approve_send_or_cancel(app, role, batch, inci
         client.post(f"/staff/batches/{batch.id}/retry", data={}),
         client.post(f"/staff/batches/{batch.id}/unknown/resend", data={}),
         client.post(f"/staff/batches/{batch.id}/cancel", data={}),
+        client.post(f"/staff/batches/{batch.id}/start", data={}),
         client.get(f"/staff/batches/{batch.id}/letters.csv"),
         client.get(f"/staff/batches/{batch.id}/progress.json"),
     ]
@@ -236,3 +237,30 @@ def test_a_letter_batch_cannot_be_scheduled(admin, incident):
     batch = make_batch(incident, make_template(incident), creator, channel=Channel.LETTER)
     response = client.post(f"/staff/batches/{batch.id}/schedule", data={"when": "now"})
     assert response.status_code == 400 and "Letter batches are not scheduled" in response.get_data(as_text=True)
+
+
+def test_if_sending_fails_to_start_the_approval_stands_and_the_page_offers_to_start_it(second_admin, batch,
+                                                                                      monkeypatch):
+    client, _approver = second_admin
+
+    def broken(batch_id):
+        raise RuntimeError("broker unreachable")
+
+    monkeypatch.setattr(sending, "dispatch_batch", broken)
+    response = _approve(client, batch)
+    assert response.status_code == 302
+    batch = db.session.get(Batch, batch.id)
+    db.session.refresh(batch)
+    assert batch.status == BatchStatus.APPROVED and len(_notifications(batch)) == 3
+    page = client.get(f"/staff/batches/{batch.id}").get_data(as_text=True)
+    assert "Sending did not start" in page and "Start sending" in page
+    started = []
+    monkeypatch.setattr(sending, "dispatch_batch", started.append)
+    assert "Start sending this batch?" in client.get(f"/staff/batches/{batch.id}/start").get_data(as_text=True)
+    assert client.post(f"/staff/batches/{batch.id}/start", data={}).status_code == 302
+    assert started == [batch.id]
+
+
+def test_a_draft_cannot_be_started(admin, batch):
+    client, _user = admin
+    assert client.post(f"/staff/batches/{batch.id}/start", data={}).status_code == 409

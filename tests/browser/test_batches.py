@@ -13,10 +13,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from portal.constants import MailKind, Role
+from portal.constants import BatchStatus, MailKind, NotificationStatus, Role
 from portal.extensions import db
-from portal.models import OutboxMessage
+from portal.models import Batch, Notification, OutboxMessage
 from portal.staff.service import create_staff_user
+from tests.batches.helpers import make_batch, make_template, notify
 from tests.browser.a11y import assert_no_axe_violations
 from tests.browser.conftest import DESKTOP, TIMEOUT_MS
 from tests.factories import expose, make_incident, make_person
@@ -149,3 +150,34 @@ def test_two_admins_prepare_approve_and_send_a_batch_through_the_outbox(desktop_
         tests = [m for m in mails if m.kind == MailKind.BATCH_TEST]
     assert len(notices) == 3 and all("Notice of data breach" in s for s in notices)
     assert [m.to_address for m in tests] == [creator_email] and tests[0].subject.startswith("[TEST] ")
+
+
+def test_the_batch_page_follows_progress_without_reloading(desktop_page, app):
+    page = desktop_page
+    sign_in_new_admin(page, app)
+    with app.app_context():
+        incident = make_incident()
+        creator, _secret = create_staff_user(f"creator-{uuid.uuid4().hex[:8]}@staff.example.org", Role.ADMIN, PASSWORD)
+        batch = make_batch(incident, make_template(incident), creator, status=BatchStatus.SENDING, name="Live")
+        for n in range(4):
+            notify(batch, make_person(f"LIVE-{n}"), NotificationStatus.QUEUED)
+        batch_id = batch.id
+
+    page.goto(f"/staff/batches/{batch_id}")
+    check(page, "Live")
+    expect(page.locator("[data-batch-status]")).to_have_text("Sending")
+    expect(page.locator('[data-outcome="queued"] [data-count]')).to_have_text("4")
+    page.evaluate("window.notReloaded = true")
+
+    with app.app_context():
+        for row in db.session.scalars(select(Notification).where(Notification.batch_id == batch_id)):
+            row.status = NotificationStatus.DELIVERED
+        db.session.get(Batch, batch_id).status = BatchStatus.SENT
+        db.session.commit()
+
+    expect(page.locator("[data-batch-status]")).to_have_text("Sent")
+    expect(page.locator('[data-outcome="delivered"] [data-count]')).to_have_text("4")
+    expect(page.locator('[data-outcome="delivered"] .bar-fill')).to_have_class(re.compile(r"\bbar-w-100\b"))
+    expect(page.locator('[data-outcome="queued"] [data-count]')).to_have_text("0")
+    assert page.evaluate("window.notReloaded === true")
+    assert page.locator("progress").evaluate("bar => [bar.value, bar.max]") == [4, 4]
