@@ -123,6 +123,9 @@ def demo_data(count: int) -> None:
     from portal.monitoring.demo import add_demo_monitoring
 
     add_demo_monitoring(incident)
+    from portal.legal.demo import add_demo_claims_and_exclusions  # legal: claims and exclusions to export
+
+    add_demo_claims_and_exclusions(incident)
     fd = os.open(credentials, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(_credentials_text(staff, samples))
