@@ -4,12 +4,28 @@ The hot path (claim, issue codes, record the answer) uses Core statements over w
 batch of a million costs a few thousand statements, not millions of ORM objects.
 """
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import Grouping
 
 from portal.constants import NOTIFICATION_PENDING, BatchStatus, NotificationStatus
 from portal.extensions import db
@@ -39,6 +55,10 @@ def dao_get_batch(batch_id: int) -> Batch | None:
     return db.session.get(Batch, batch_id)
 
 
+def dao_get_batch_status(batch_id: int) -> str | None:
+    return db.session.scalar(select(Batch.status).where(Batch.id == batch_id))
+
+
 def dao_get_batch_for_update(batch_id: int) -> Batch | None:
     """The batch row, locked until commit on PostgreSQL, so status changes do not interleave."""
     return db.session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())
@@ -57,7 +77,13 @@ def dao_get_due_scheduled_batch_ids(now: datetime) -> list[int]:
 
 
 def dao_finish_batch_if_done(batch_id: int, now: datetime) -> bool:
-    """SENDING -> SENT once nothing is queued or sending (unknown rows wait for an admin)."""
+    """SENDING -> SENT once nothing is queued or sending (unknown rows wait for an admin).
+
+    The batch row is locked first: two workers finishing the last two chunks at once would each
+    still see the other's rows ``sending`` and neither would finish the batch. With the lock the
+    second one waits, then its check sees the first one's commit.
+    """
+    db.session.execute(select(Batch.id).where(Batch.id == batch_id).with_for_update())
     pending = exists().where(Notification.batch_id == batch_id, Notification.status.in_(NOTIFICATION_PENDING))
     result = db.session.execute(
         update(Batch)
@@ -126,52 +152,122 @@ def dao_get_template_contents(version_id: int) -> list[NoticeTemplateContent]:
     return list(db.session.scalars(select(NoticeTemplateContent).where(NoticeTemplateContent.version_id == version_id)))
 
 
-def dao_claim_notifications(
-    batch_id: int, language: str, jurisdiction: str, now: datetime, limit: int
-) -> list[tuple[int, int]]:
-    """Mark up to ``limit`` due queued rows of one content ``sending``; (id, person id) of each.
+def _postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
-    One statement: on PostgreSQL the subquery's FOR UPDATE SKIP LOCKED lets many workers claim
-    side by side without waiting on or double-claiming each other's rows; on SQLite the UPDATE
-    takes the database write lock first, so two senders cannot claim the same row either. The
-    batch must still be SENDING in the same statement, so a cancel that committed first wins.
+
+def _id_in(column, ids: list[int]):
+    """``column IN ids`` with the ids bound as ONE parameter: ``= ANY(array)`` on PostgreSQL, a JSON
+    array on SQLite. ``IN (:id_1, …, :id_1000)`` costs SQLAlchemy more Python time than the query
+    costs the database, and ``= ANY`` keeps PostgreSQL on the primary key even before it has
+    statistics for a batch inserted a minute ago.
     """
+    if _postgres():
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(select(func.json_each(literal(json.dumps(list(ids)))).table_valued("value").c.value))
+
+
+def dao_select_candidates(
+    batch_id: int, language: str, jurisdiction: str, now: datetime, limit: int
+) -> list[tuple[int, int, str, str, str]]:
+    """Up to ``limit`` due queued rows of one content: (notification id, person id, first, last, email).
+
+    On PostgreSQL they are locked until commit (FOR UPDATE OF notification SKIP LOCKED), so workers
+    claiming side by side get disjoint chunks without waiting for each other. SQLite has no row
+    locks; ``dao_claim_with_codes`` re-checks each row is still queued, so a row is claimed once.
+    """
+    person = Person.__table__
     batch_sending = exists().where(Batch.id == batch_id, Batch.status == BatchStatus.SENDING)
-    candidates = (
-        select(Notification.id)
+    rows = db.session.connection().execute(
+        select(N.c.id, N.c.person_id, person.c.first_name, person.c.last_name, person.c.email)
+        .select_from(N.join(person, person.c.id == N.c.person_id))
         .where(
-            Notification.batch_id == batch_id,
-            Notification.status == S.QUEUED,
-            Notification.language == language,
-            Notification.jurisdiction == jurisdiction,
-            _due(now),
+            N.c.batch_id == batch_id,
+            N.c.status == S.QUEUED,
+            N.c.language == language,
+            N.c.jurisdiction == jurisdiction,
+            or_(N.c.next_attempt_at.is_(None), N.c.next_attempt_at <= now),
             batch_sending,
         )
         .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
+        .with_for_update(skip_locked=True, of=N)
     )
-    rows = db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(candidates))
-        .values(status=S.SENDING, claimed_at=now, attempts=Notification.attempts + 1)
-        .returning(Notification.id, Notification.person_id)
-        .execution_options(synchronize_session=False)
+    return [tuple(row) for row in rows]
+
+
+def dao_claim_with_codes(incident_id: int, source: str, now: datetime, triples: list[tuple[int, int, str]]) -> set[int]:
+    """For each (notification id, person id, code hash): store the NoticeCode and, if the notification
+    is still queued and its batch still sending, mark it ``sending`` pointing at that code. The ids
+    claimed. The whole chunk travels as array parameters: two statements on SQLite, one on PostgreSQL.
+    """
+    codes = NoticeCode.__table__
+    columns = [codes.c.person_id, codes.c.incident_id, codes.c.code_hash, codes.c.source, codes.c.created_at]
+    fixed = (literal(incident_id, Integer), literal(source, String), literal(now, codes.c.created_at.type))
+    claim = {"status": S.SENDING, "claimed_at": now, "attempts": N.c.attempts + 1, "updated_at": now}
+    still_mine = and_(
+        N.c.status == S.QUEUED, exists().where(Batch.id == N.c.batch_id, Batch.status == BatchStatus.SENDING)
     )
-    return [(notification_id, person_id) for notification_id, person_id in rows]
-
-
-def dao_get_recipients(person_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
-    rows = db.session.execute(
-        select(Person.id, Person.first_name, Person.last_name, Person.email).where(Person.id.in_(list(person_ids)))
+    connection = db.session.connection()
+    if _postgres():
+        # Ids drawn from the table's own sequence first, so each notification is joined to its code
+        # by primary key, not by looking a thousand hashes up again.
+        code_ids = list(
+            connection.execute(
+                select(func.nextval(func.pg_get_serial_sequence("notice_code", "id"))).select_from(
+                    func.generate_series(1, len(triples))
+                )
+            ).scalars()
+        )
+        rows = (
+            func.unnest(
+                literal(code_ids, ARRAY(Integer)),
+                literal([t[1] for t in triples], ARRAY(Integer)),
+                literal([t[2] for t in triples], ARRAY(String)),
+            )
+            .table_valued("cid", "pid", "h")
+            .render_derived()
+        )
+        connection.execute(
+            insert(codes).from_select(
+                [codes.c.id, *columns], select(rows.c.cid, rows.c.pid, fixed[0], rows.c.h, fixed[1], fixed[2])
+            )
+        )
+        # By primary key (= ANY), each row finding its code's id at its own position in the array: a
+        # plan that does not depend on statistics for a batch inserted a minute ago. The rows are ours
+        # (locked by dao_select_candidates), so a cancel waits for this commit and then skips them.
+        nids, cids = literal([t[0] for t in triples], ARRAY(Integer)), literal(code_ids, ARRAY(Integer))
+        statement = (
+            N.update()
+            .values(
+                notice_code_id=type_coerce(Grouping(cids), ARRAY(Integer))[func.array_position(nids, N.c.id)], **claim
+            )
+            .where(N.c.id == any_(nids), N.c.status == S.QUEUED)
+            .returning(N.c.id)
+        )
+        return set(connection.execute(statement).scalars())
+    rows = func.json_each(literal(json.dumps(triples))).table_valued("value")
+    nid, pid, digest = (func.json_extract(rows.c.value, f"$[{i}]") for i in range(3))
+    connection.execute(insert(codes).from_select(columns, select(pid, fixed[0], digest, fixed[1], fixed[2])))
+    statement = (
+        N.update()
+        .values(notice_code_id=codes.c.id, **claim)
+        .where(N.c.id == nid, codes.c.code_hash == digest, still_mine)
+        .returning(N.c.id)
     )
-    return {person_id: (first, last, email) for person_id, first, last, email in rows}
+    return set(connection.execute(statement).scalars())
 
 
-def dao_get_exposed_categories(incident_id: int, person_ids: Iterable[int]) -> dict[int, list[str]]:
-    rows = db.session.execute(
-        select(Exposure.person_id, Exposure.category).where(
-            Exposure.incident_id == incident_id, Exposure.person_id.in_(list(person_ids))
+def dao_delete_notice_codes(code_hashes: list[str]) -> None:
+    """Codes issued for rows another sender claimed first: never mailed, never linked, so gone."""
+    codes = NoticeCode.__table__
+    db.session.connection().execute(codes.delete().where(codes.c.code_hash.in_(code_hashes)))
+
+
+def dao_get_exposed_categories(incident_id: int, person_ids: list[int]) -> dict[int, list[str]]:
+    exposure = Exposure.__table__
+    rows = db.session.connection().execute(
+        select(exposure.c.person_id, exposure.c.category).where(
+            exposure.c.incident_id == incident_id, _id_in(exposure.c.person_id, person_ids)
         )
     )
     found: dict[int, list[str]] = defaultdict(list)
@@ -181,7 +277,11 @@ def dao_get_exposed_categories(incident_id: int, person_ids: Iterable[int]) -> d
 
 
 def dao_add_notice_codes(rows: list[dict]) -> list[int]:
-    """Insert NoticeCode rows (person_id, incident_id, code_hash, source, created_at); ids in order."""
+    """Insert NoticeCode rows (person_id, incident_id, code_hash, source, created_at); their ids in order.
+
+    Row by row on SQLite; the sending engine uses ``dao_claim_with_codes`` instead. Kept for the
+    letter files (portal/batches/letters.py).
+    """
     result = db.session.execute(insert(NoticeCode).returning(NoticeCode.id, sort_by_parameter_order=True), rows)
     return [row[0] for row in result]
 
@@ -207,11 +307,8 @@ def dao_mark_accepted(ids: list[int], message_id: str, now: datetime, delivered:
     }
     if delivered:
         values["delivered_at"] = now
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.status.in_((S.SENDING, S.UNKNOWN)))
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    result = db.session.connection().execute(
+        N.update().where(_id_in(N.c.id, ids), N.c.status.in_((S.SENDING, S.UNKNOWN))).values(**values)
     )
     return result.rowcount
 
@@ -233,6 +330,16 @@ def dao_revoke_codes_of(ids: list[int], now: datetime) -> None:
         .values(notice_code_id=None)
         .execution_options(synchronize_session=False)
     )
+
+
+def dao_cancel_claimed(ids: list[int]) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids), Notification.status == S.SENDING)
+        .values(status=S.CANCELLED, claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
 
 
 def dao_requeue(ids: list[int], next_attempt_at: datetime | None, error: str, refund_attempt: bool) -> int:

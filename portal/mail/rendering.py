@@ -7,6 +7,7 @@ million notices costs one Markdown conversion per template content, not one per 
 skeleton becomes SendGrid's per-personalization ``substitutions`` (see ``portal.mail.sendgrid``).
 """
 
+import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -197,8 +198,9 @@ def compile_notice(subject: str, body_markdown: str) -> CompiledNotice:
 
 
 def html_value(value: str) -> str:
-    """A plain value as it goes into the HTML part: escaped, line breaks kept."""
-    return str(escape(value)).replace("\n", "<br>\n")
+    """A plain value as it goes into the HTML part: escaped (quotes too), line breaks kept."""
+    escaped = html.escape(value, quote=True)
+    return escaped.replace("\n", "<br>\n") if "\n" in escaped else escaped
 
 
 def fill_tokens(skeleton: str, values_by_name: dict[str, str]) -> str:
@@ -321,14 +323,17 @@ def notice_skeleton(content, shared_values: dict[str, str]) -> NoticeSkeleton:
 
 
 def person_substitutions(personal: tuple[str, ...], values: dict[str, str]) -> dict[str, str]:
+    """SendGrid substitutions for one person: a plain and an HTML-escaped value per personal placeholder."""
     substitutions = {}
     for name in personal:
         value = values.get(name, "")
-        substitutions[substitution_tag(name, html=False)] = value
-        substitutions[substitution_tag(name, html=True)] = html_value(value)
+        substitutions[_TEXT_TAGS[name]] = value
+        substitutions[_HTML_TAGS[name]] = html_value(value)
     return substitutions
 
 
+_TEXT_TAGS = {name: substitution_tag(name, html=False) for name in PERSON_PLACEHOLDERS}
+_HTML_TAGS = {name: substitution_tag(name, html=True) for name in PERSON_PLACEHOLDERS}
 _TAG_RE = re.compile("|".join(re.escape(substitution_tag(n, h)) for n in PERSON_PLACEHOLDERS for h in (True, False)))
 
 
@@ -346,3 +351,39 @@ def category_title_lookup(language: str) -> dict[str, tuple[int, str]]:
 def titles_in_order(codes, lookup: dict[str, tuple[int, str]]) -> list[str]:
     known = sorted((lookup[code][0], code) for code in set(codes) if code in lookup)
     return [lookup[code][1] for _, code in known]
+
+
+class SubstitutionBuilder:
+    """Builds each recipient's substitutions for one request, as fast as a million of them needs.
+
+    Same values as ``person_values`` + ``person_substitutions``, but the category list (text and
+    HTML) is rendered once per distinct set of categories, and the notice code, which is Crockford
+    base32 and dashes only, needs no escaping.
+    """
+
+    def __init__(self, personal: tuple[str, ...], language: str):
+        self._keys = [tag for name in personal for tag in (_TEXT_TAGS[name], _HTML_TAGS[name])]
+        self._titles = category_title_lookup(language)
+        self._categories: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def _category_values(self, codes) -> tuple[str, str]:
+        key = tuple(sorted(codes))
+        cached = self._categories.get(key)
+        if cached is None:
+            text = person_values("", "", titles_in_order(key, self._titles), "")["exposed_categories"]
+            cached = self._categories[key] = (text, html_value(text))
+        return cached
+
+    def build(self, first_name: str, last_name: str, notice_code: str, category_codes) -> dict[str, str]:
+        categories_text, categories_html = self._category_values(category_codes)
+        every = {
+            "-first_name-": first_name,
+            "-first_name_html-": html.escape(first_name),
+            "-last_name-": last_name,
+            "-last_name_html-": html.escape(last_name),
+            "-notice_code-": notice_code,
+            "-notice_code_html-": notice_code,
+            "-exposed_categories-": categories_text,
+            "-exposed_categories_html-": categories_html,
+        }
+        return {key: every[key] for key in self._keys}

@@ -12,6 +12,7 @@ Nothing here ever sends a row that is not ``queued``, so nobody is mailed twice 
 """
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,40 +20,38 @@ from flask import current_app
 
 from portal.audit import record_audit
 from portal.constants import AuditAction, BatchStatus, NoticeCodeSource
-from portal.crypto import crypto
+from portal.constants import NotificationStatus as S
 from portal.dao.notifications import (
-    dao_add_notice_codes,
-    dao_attach_notice_codes,
-    dao_claim_notifications,
+    dao_cancel_claimed,
+    dao_claim_with_codes,
     dao_count_notifications_by_status,
+    dao_delete_notice_codes,
     dao_find_next_send_group,
     dao_finish_batch_if_done,
     dao_get_attempts,
     dao_get_batch,
     dao_get_batch_for_update,
+    dao_get_batch_status,
     dao_get_exposed_categories,
     dao_get_incident,
-    dao_get_recipients,
     dao_get_template_contents,
     dao_mark_accepted,
     dao_mark_failed,
     dao_mark_unknown,
     dao_requeue,
     dao_revoke_codes_of,
+    dao_select_candidates,
 )
 from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import NoticeRequest, Outcome, Recipient, SendResult
 from portal.mail.rendering import (
-    category_title_lookup,
+    SubstitutionBuilder,
     incident_values,
     notice_skeleton,
-    person_substitutions,
-    person_values,
-    titles_in_order,
 )
 from portal.models._types import utcnow
-from portal.sending.codes import generate_notice_codes
+from portal.sending.codes import generate_notice_codes, notice_code_hashes
 from portal.sending.retry import next_attempt_at, out_of_attempts
 
 log = logging.getLogger(__name__)
@@ -91,66 +90,70 @@ class _Content:
 
 
 def claim_next_chunk(now: datetime | None = None, batch_id: int | None = None) -> ClaimedChunk | None:
-    """Claim up to SEND_CHUNK_SIZE due rows sharing one content, issue their codes, and commit."""
+    """Claim up to SEND_CHUNK_SIZE due rows sharing one content, issue their codes, commit, build the request."""
     now = now or utcnow()
     group = dao_find_next_send_group(now, batch_id)
     if group is None:
         db.session.rollback()
         return None
     group_batch_id, version_id, language, jurisdiction = group
-    claimed = dao_claim_notifications(
-        group_batch_id, language, jurisdiction, now, current_app.config["SEND_CHUNK_SIZE"]
-    )
-    if not claimed:  # another worker took them between our two statements
+    limit = current_app.config["SEND_CHUNK_SIZE"]
+    candidates = dao_select_candidates(group_batch_id, language, jurisdiction, now, limit)
+    content = _content_for(version_id, language, jurisdiction)
+    if content is None or not candidates:
+        if candidates:
+            reason = f"The template has no content in {language!r}"
+            dao_mark_failed([c[0] for c in candidates], reason, now, from_statuses=(S.QUEUED,))
         db.session.commit()
         return ClaimedChunk(group_batch_id, None)
-    content = _content_for(version_id, language, jurisdiction)
-    batch = dao_get_batch(group_batch_id)
-    request = None
-    if content is None:
-        dao_mark_failed([nid for nid, _ in claimed], f"The template has no content in {language!r}", now)
-    else:
-        request = _build_request(batch.incident_id, claimed, content, now)
-    db.session.commit()
-    return ClaimedChunk(group_batch_id, request)
+    issued = _issue_codes(dao_get_batch(group_batch_id).incident_id, candidates, content[0], now)
+    db.session.commit()  # the rows are ours and their codes exist: release the write lock before the CPU work
+    return ClaimedChunk(group_batch_id, _build_request(issued, content) if issued else None)
 
 
-def _build_request(incident_id: int, claimed: list[tuple[int, int]], content, now: datetime) -> NoticeRequest | None:
-    content_language, subject, body = content
-    incident = dao_get_incident(incident_id)
-    person_ids = [person_id for _, person_id in claimed]
-    people = dao_get_recipients(person_ids)
-    exposed = dao_get_exposed_categories(incident_id, person_ids)
-    mailable = [(nid, pid) for nid, pid in claimed if people.get(pid, ("", "", ""))[2]]
-    unmailable = [nid for nid, pid in claimed if not people.get(pid, ("", "", ""))[2]]
+@dataclass(frozen=True)
+class _Issued:
+    shared: dict[str, str]
+    recipients: list[tuple[int, int, str, str, str]]  # notification id, person id, first, last, email
+    exposed: dict[int, list[str]]
+    codes: list[tuple[str, str]]
+
+
+def _issue_codes(incident_id: int, candidates: list[tuple], language: str, now: datetime) -> _Issued | None:
+    """Give each candidate a fresh notice code (only its hash is stored) and claim it with the code."""
+    unmailable = [c[0] for c in candidates if not c[4]]
     if unmailable:
-        dao_mark_failed(unmailable, "No email address on the register", now)
+        dao_mark_failed(unmailable, "No email address on the register", now, from_statuses=(S.QUEUED,))
+    mailable = [c for c in candidates if c[4]]
     if not mailable:
         return None
     codes = generate_notice_codes(len(mailable))
-    code_hash = crypto().notice_code_hash
-    code_ids = dao_add_notice_codes(
-        [
-            {
-                "person_id": pid,
-                "incident_id": incident_id,
-                "code_hash": code_hash(normalized),
-                "source": NoticeCodeSource.NOTICE.value,
-                "created_at": now,
-            }
-            for (_, pid), (_, normalized) in zip(mailable, codes, strict=True)
-        ]
+    hashes = notice_code_hashes([normalized for _, normalized in codes])
+    claimed = dao_claim_with_codes(
+        incident_id,
+        NoticeCodeSource.NOTICE.value,
+        now,
+        [(c[0], c[1], h) for c, h in zip(mailable, hashes, strict=True)],
     )
-    dao_attach_notice_codes([{"nid": nid, "cid": cid} for (nid, _), cid in zip(mailable, code_ids, strict=True)])
-    skeleton = notice_skeleton(_Content(subject, body), incident_values(incident, content_language))
-    titles = category_title_lookup(content_language)
-    recipients = []
-    for (nid, pid), (printed, _) in zip(mailable, codes, strict=True):
-        first, last, email = people[pid]
-        values = person_values(first, last, titles_in_order(exposed.get(pid, ()), titles), printed)
-        recipients.append(
-            Recipient(nid, email, f"{first} {last}".strip(), person_substitutions(skeleton.personal, values))
-        )
+    if len(claimed) < len(mailable):  # another sender (or a cancel) got there first
+        dao_delete_notice_codes([h for c, h in zip(mailable, hashes, strict=True) if c[0] not in claimed])
+        kept = [(c, code) for c, code in zip(mailable, codes, strict=True) if c[0] in claimed]
+        mailable, codes = [c for c, _ in kept], [code for _, code in kept]
+    if not mailable:
+        return None
+    exposed = dao_get_exposed_categories(incident_id, [c[1] for c in mailable])
+    return _Issued(incident_values(dao_get_incident(incident_id), language), mailable, exposed, codes)
+
+
+def _build_request(issued: _Issued, content) -> NoticeRequest:
+    content_language, subject, body = content
+    skeleton = notice_skeleton(_Content(subject, body), issued.shared)
+    build = SubstitutionBuilder(skeleton.personal, content_language).build
+    exposed = issued.exposed
+    recipients = [
+        Recipient(nid, email, f"{first} {last}".strip(), build(first, last, printed, exposed.get(pid, ())))
+        for (nid, pid, first, last, email), (printed, _) in zip(issued.recipients, issued.codes, strict=True)
+    ]
     return NoticeRequest(skeleton, content_language, recipients)
 
 
@@ -160,9 +163,24 @@ def deliver_chunk(chunk: ClaimedChunk) -> SendResult | None:
         finish_batch_if_done(chunk.batch_id)
         db.session.commit()
         return None
+    status = dao_get_batch_status(chunk.batch_id)
+    if status in (BatchStatus.CANCELLED, BatchStatus.STOPPED):
+        # Claimed but not posted yet: nothing has left, so the cancel (or the stop) applies to them too.
+        _hold_back(chunk, status)
+        return None
     result = mail_backend().send_notices(chunk.request)
     record_result(chunk.batch_id, chunk.notification_ids, result)
     return result
+
+
+def _hold_back(chunk: ClaimedChunk, status: str) -> None:
+    ids, now = chunk.notification_ids, utcnow()
+    dao_revoke_codes_of(ids, now)
+    if status == BatchStatus.CANCELLED:
+        dao_cancel_claimed(ids)
+    else:
+        dao_requeue(ids, None, "Held back: the batch was stopped", refund_attempt=True)
+    db.session.commit()
 
 
 def record_result(batch_id: int, ids: list[int], result: SendResult, now: datetime | None = None) -> None:
@@ -233,12 +251,37 @@ def send_next_chunk(now: datetime | None = None, batch_id: int | None = None) ->
 
 
 def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None) -> int:
-    """Send chunks until nothing is due (rows waiting for a retry time are left); notices handled."""
+    """Send chunks until nothing is due (rows waiting for a retry time are left); notices handled.
+
+    Still one sender, but pipelined: chunk k+1 is claimed and built while chunk k's request is in
+    flight (a second thread, with its own app context and session, posts and records answers).
+    At most one chunk waits claimed-but-unposted, and ``deliver_chunk`` holds it back if the batch
+    was cancelled or stopped meanwhile.
+    """
+    app = current_app._get_current_object()
     handled = chunks = 0
-    while max_chunks is None or chunks < max_chunks:
-        sent = send_next_chunk(batch_id=batch_id)
-        if sent is None:
-            break
-        handled += sent
-        chunks += 1
+    in_flight: Future | None = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-post") as poster:
+        try:
+            while max_chunks is None or chunks < max_chunks:
+                chunk = claim_next_chunk(batch_id=batch_id)
+                if in_flight is not None:
+                    in_flight.result()
+                    in_flight = None
+                if chunk is None:
+                    break
+                in_flight = poster.submit(_deliver_in_app_context, app, chunk)
+                handled += len(chunk.notification_ids)
+                chunks += 1
+        finally:
+            if in_flight is not None:
+                in_flight.result()
     return handled
+
+
+def _deliver_in_app_context(app, chunk: ClaimedChunk) -> None:
+    with app.app_context():
+        try:
+            deliver_chunk(chunk)
+        finally:
+            db.session.remove()

@@ -46,9 +46,10 @@ def kick_engine(delay_seconds: float = 0) -> None:
 
 def periodic_work(app: Flask) -> None:
     """What beat (Celery) or the thread runs every half minute: due batches, then the reaper."""
-    from portal.sending.service import dispatch_due_batches, reap_stale_sending
+    from portal.sending.service import dispatch_due_batches, finish_sent_batches, reap_stale_sending
 
     dispatch_due_batches()
+    finish_sent_batches()
     reaped = reap_stale_sending()
     if reaped:
         log.warning("reaper: %d notifications left sending were marked unknown", reaped)

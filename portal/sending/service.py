@@ -23,6 +23,7 @@ from portal.dao.notifications import (
     dao_count_notifications_by_status,
     dao_get_batch_for_update,
     dao_get_due_scheduled_batch_ids,
+    dao_get_sending_batch_ids,
     dao_mark_stale_sending_unknown,
     dao_mark_unknown_sent,
     dao_requeue_batch_rows,
@@ -184,3 +185,12 @@ def reap_stale_sending(older_than: timedelta | None = None, now: datetime | None
         finish_batch_if_done(batch_id, now)
     db.session.commit()
     return reaped
+
+
+def finish_sent_batches() -> int:
+    """Self-healing: mark SENT any sending batch with nothing left to send (how many)."""
+    finished = 0
+    for batch_id in dao_get_sending_batch_ids():
+        finished += finish_batch_if_done(batch_id)
+        db.session.commit()
+    return finished

@@ -70,7 +70,7 @@ def test_values_are_escaped_in_html_and_plain_in_text():
     )
     assert isinstance(rendered, RenderedNotice)
     assert "<script>" not in rendered.html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#39;Brien &amp; co" in rendered.html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; co" in rendered.html
     assert "<h2>What happened</h2>" in rendered.html
     assert "<strong>ABCD-EFGH-JKMN</strong>" in rendered.html
     assert "Dear <script>alert(1)</script> O'Brien & co," in rendered.text

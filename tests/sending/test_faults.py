@@ -163,7 +163,8 @@ def test_cancel_mid_send_lets_the_chunk_in_flight_finish_and_stops_the_rest(app,
     deadline = time.monotonic() + 5
     while statuses(batch_id).get("sending", 0) == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert cancel_batch(batch_id) == 1500
+    # 1,500 queued, or 500 if the next chunk was already claimed (it is then held back unposted)
+    assert cancel_batch(batch_id) in (500, 1500)
     thread.join(10)
     assert statuses(batch_id) == {"accepted": 1000, "cancelled": 1500}
     assert batch(batch_id).status == BatchStatus.CANCELLED

@@ -65,6 +65,14 @@ def test_notice_codes_are_crockford_groups_of_four_and_distinct():
         assert normalize_notice_code(printed) == normalized and set(normalized) <= set(CROCKFORD)
 
 
+def test_chunk_hashing_matches_the_one_code_hash(app_ctx):
+    from portal.crypto import crypto
+    from portal.sending.codes import notice_code_hashes
+
+    normalized = [n for _, n in generate_notice_codes(20)]
+    assert notice_code_hashes(normalized) == [crypto().notice_code_hash(n) for n in normalized]
+
+
 def test_backoff_grows_exponentially_with_jitter_and_a_cap():
     rng = random.Random(7)
     for attempts, ceiling in ((1, 30), (2, 60), (3, 120), (10, 600)):
