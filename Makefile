@@ -48,6 +48,7 @@ test-postgres: $(VENV)/.installed node_modules/.installed browser-deps compile-t
 bench: $(VENV)/.installed
 	$(FLASK) portal bench $(BENCH_ARGS)
 	$(FLASK) portal bench-export $(BENCH_EXPORT_ARGS)
+	$(FLASK) portal bench-send $(BENCH_SEND_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -29,7 +29,7 @@ def _progress_line(batch_id: int) -> tuple[str, str]:
 @click.argument("batch_id", type=int)
 def send_command(batch_id: int) -> None:
     """Send an approved batch now and wait until it is sent (or stopped), printing progress."""
-    from portal.sending.engine import send_next_chunk
+    from portal.sending.engine import send_until_idle
     from portal.sending.runner import engine_name, kick_engine, seconds_until_next_retry
     from portal.sending.service import SendingError, start_batch
 
@@ -48,8 +48,7 @@ def send_command(batch_id: int) -> None:
     last_print = 0.0
     while True:
         if not celery:
-            sent = send_next_chunk(batch_id=batch_id)
-            if sent is None:
+            if not send_until_idle(batch_id=batch_id, max_chunks=5):
                 time.sleep(min(1.0, seconds_until_next_retry() or 1.0))
         else:
             time.sleep(1.0)
