@@ -191,7 +191,7 @@ def dao_select_candidates(
         )
         .limit(limit)
         .with_for_update(skip_locked=True, of=N)
-    )
+    ).all()
     return [tuple(row) for row in rows]
 
 
@@ -269,7 +269,7 @@ def dao_get_exposed_categories(incident_id: int, person_ids: list[int]) -> dict[
         select(exposure.c.person_id, exposure.c.category).where(
             exposure.c.incident_id == incident_id, _id_in(exposure.c.person_id, person_ids)
         )
-    )
+    ).all()
     found: dict[int, list[str]] = defaultdict(list)
     for person_id, category in rows:
         found[person_id].append(category)

@@ -363,6 +363,7 @@ class SubstitutionBuilder:
 
     def __init__(self, personal: tuple[str, ...], language: str):
         self._keys = [tag for name in personal for tag in (_TEXT_TAGS[name], _HTML_TAGS[name])]
+        self._all = len(self._keys) == 2 * len(PERSON_PLACEHOLDERS)
         self._titles = category_title_lookup(language)
         self._categories: dict[tuple[str, ...], tuple[str, str]] = {}
 
@@ -386,4 +387,4 @@ class SubstitutionBuilder:
             "-exposed_categories-": categories_text,
             "-exposed_categories_html-": categories_html,
         }
-        return {key: every[key] for key in self._keys}
+        return every if self._all else {key: every[key] for key in self._keys}
