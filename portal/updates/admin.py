@@ -35,7 +35,10 @@ def admin_update_new():
         incident = dao_get_incident(form.incident_id.data)
         if request.form.get("action") == "publish":
             emailed = publish_incident_update(incident, form.title.data, form.body.data, current_user.id)
-            flash(_("Update published. Emailed to %(count)d subscribers.", count=emailed), "success")
+            if emailed is None:
+                flash(_("This update was already published a moment ago; it was not sent again."), "info")
+            else:
+                flash(_("Update published. Emailed to %(count)d subscribers.", count=emailed), "success")
             return redirect(url_for("updates.admin_updates"))
         if request.form.get("action") != "edit":
             subscribers = dao_count_active_subscribers([incident.id]).get(incident.id, 0)

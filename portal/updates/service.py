@@ -9,6 +9,7 @@ keyed hash is stored, as the look-up key, like notice codes.
 import base64
 import hmac
 from collections import defaultdict
+from datetime import timedelta
 from hashlib import sha256
 
 from flask import render_template
@@ -24,6 +25,7 @@ from portal.dao.updates import (
     dao_add_subscription,
     dao_count_active_subscribers,
     dao_get_incident,
+    dao_get_incident_updates,
     dao_get_subscription,
     dao_get_subscription_by_token_hash,
     dao_get_unannounced_exposures,
@@ -36,6 +38,8 @@ from portal.models import Incident, IncidentUpdate, Person, Subscription
 from portal.models._types import utcnow
 from portal.taxonomy import load_taxonomy
 from portal.updates.mail import in_language_of, public_url
+
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def _now_ms():
@@ -148,14 +152,22 @@ def alert_subscribers_of_new_exposures(incident: Incident) -> int:
     return emailed
 
 
-def publish_incident_update(incident: Incident, title: str, body_markdown: str, staff_user_id: int | None) -> int:
+def publish_incident_update(incident: Incident, title: str, body_markdown: str,
+                            staff_user_id: int | None) -> int | None:
     """Post the update on the public page, then email it to every subscriber. Returns how many were emailed.
 
     Sent in this request, one message at a time: fine for the outbox and for a few thousand
     subscribers; a much larger list belongs in the batch sender (see docs/monitoring.md).
+    A second click on the publish button (the same title and text within ten minutes) posts and
+    mails nothing more, and returns None: every subscriber would otherwise get the update twice.
     """
-    row = dao_add_incident_update(IncidentUpdate(incident_id=incident.id, title=title.strip(),
-                                                 body_markdown=body_markdown.strip(), created_by_id=staff_user_id))
+    title, body_markdown = title.strip(), body_markdown.strip()
+    latest = next(iter(dao_get_incident_updates(incident.id)), None)
+    if latest is not None and (latest.title, latest.body_markdown) == (title, body_markdown) \
+            and utcnow() - latest.published_at < REPEAT_WINDOW:
+        return None
+    row = dao_add_incident_update(IncidentUpdate(incident_id=incident.id, title=title,
+                                                 body_markdown=body_markdown, created_by_id=staff_user_id))
     record_audit(AuditAction.INCIDENT_UPDATE_PUBLISHED, f"incident_update:{row.id}",
                  details={"incident": incident.slug})
     db.session.commit()

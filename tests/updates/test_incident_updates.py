@@ -40,10 +40,12 @@ def test_an_update_is_checked_then_published_on_the_incident_page_and_emailed_to
 
     published = admin.post("/staff/updates/new", data={**form, "action": "publish"})
     assert published.status_code == 302
+    again = admin.post("/staff/updates/new", data={**form, "action": "publish"}, follow_redirects=True)
+    assert "already published a moment ago" in again.get_data(as_text=True)  # a double click sends nothing more
     [mail] = outbox(MailKind.INCIDENT_UPDATE)
     assert mail.to_address == "p0@example.org" and mail.subject == "Update: Monitoring codes are here"
     assert "Codes for **Kroll** monitoring" in mail.body_text and "/updates/unsubscribe/" in mail.body_text
-    row = db.session.scalar(select(IncidentUpdate))
+    [row] = db.session.scalars(select(IncidentUpdate)).all()
     assert row.emailed_at is not None
     public = client.get("/").get_data(as_text=True)
     assert "Monitoring codes are here" in public and "<strong>Kroll</strong>" in public
