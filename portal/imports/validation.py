@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
+from operator import itemgetter
 
 import pycountry
 
@@ -178,7 +179,9 @@ class PeopleRowChecker:
         self.countries = country_codes()
         self.subdivisions = subdivision_countries()
         columns = PEOPLE_COLUMNS + PEOPLE_OPTIONAL_COLUMNS
-        self.positions = tuple(self.index.get(name, -1) for name in columns)
+        # One C call picks the cells in PEOPLE_COLUMNS order; a file without notice codes gets "" for them.
+        pick = itemgetter(*(self.index[name] for name in columns if name in self.index))
+        self.pick = pick if "notice_code" in self.index else (lambda cells: (*pick(cells), ""))
         self.good_languages: dict[str, str] = {}  # tag → canonical tag, for tags already found good
 
     def _problem(self, line: int, column: str, problem: str) -> None:
@@ -203,7 +206,7 @@ class PeopleRowChecker:
 
     def _check_quickly(self, line: int, cells: list[str]) -> PersonRecord | None:
         (contractor_id, first_name, last_name, email, phone, country, region, line1, line2, city, postal_code,
-         born, last4, language, code) = (cells[at].strip() if at >= 0 else "" for at in self.positions)
+         born, last4, language, code) = [cell.strip() for cell in self.pick(cells)]
         language = self.good_languages.get(language or "en")
         if code:
             code = code.replace("-", "") if _CANONICAL_CODE.fullmatch(code) else ""

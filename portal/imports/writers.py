@@ -185,7 +185,8 @@ class ExposureWriter:
         chunk, self.pending = self.pending, []
         if not chunk or self.errors.count:
             return
-        old_people = {person_id for person_id, *_ in chunk if person_id <= self.last_old_person_id}
+        last_old = self.last_old_person_id
+        old_people = {row[0] for row in chunk if row[0] <= last_old} if last_old else ()
         existing = dao_get_exposures_of_people(self.incident_id, old_people) if old_people else {}
         incident_id, now = self.incident_id, self.now
         if not existing:  # the usual case, a first import: every row is new
