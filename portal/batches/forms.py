@@ -91,9 +91,13 @@ class ScheduleForm(FlaskForm):
                       default="now", validators=[InputRequired(_l("Choose when to send"))])
     send_at = DateTimeLocalField(_l("Date and time (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
-    def validate_send_at(self, field):
-        if self.when.data == "later" and field.data is None:
-            raise ValidationError(_l("Enter the date and time to send, like 2026-11-30 09:00"))
+    def validate(self, extra_validators=None) -> bool:
+        # Not an inline validator: Optional() stops the field's chain when it is empty.
+        valid = super().validate(extra_validators)
+        if valid and self.when.data == "later" and self.send_at.data is None:
+            self.send_at.errors = [_l("Enter the date and time to send, like 2026-11-30 09:00")]
+            return False
+        return valid
 
     def send_time(self) -> datetime | None:
         if self.when.data != "later" or self.send_at.data is None:

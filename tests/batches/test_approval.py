@@ -160,6 +160,8 @@ def test_a_batch_scheduled_for_later_is_scheduled_not_sent(admin, second_admin, 
 
 def test_a_time_in_the_past_cannot_be_scheduled(admin, batch):
     client, _user = admin
+    response = client.post(f"/staff/batches/{batch.id}/schedule", data={"when": "later", "send_at": ""})
+    assert response.status_code == 400 and "Enter the date and time to send" in response.get_data(as_text=True)
     response = client.post(f"/staff/batches/{batch.id}/schedule", data={"when": "later", "send_at": "2020-01-01T09:00"})
     assert response.status_code == 400 and "must be in the future" in response.get_data(as_text=True)
 

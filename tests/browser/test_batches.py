@@ -181,3 +181,51 @@ def test_the_batch_page_follows_progress_without_reloading(desktop_page, app):
     expect(page.locator('[data-outcome="queued"] [data-count]')).to_have_text("0")
     assert page.evaluate("window.notReloaded === true")
     assert page.locator("progress").evaluate("bar => [bar.value, bar.max]") == [4, 4]
+
+
+def test_the_other_batch_pages_pass_axe(desktop_page, app, tmp_path):
+    page = desktop_page
+    sign_in_new_admin(page, app)
+    with app.app_context():
+        incident = make_incident()
+        creator, _secret = create_staff_user(f"creator-{uuid.uuid4().hex[:8]}@staff.example.org", Role.ADMIN,
+                                             PASSWORD)
+        version = make_template(incident)
+        draft = make_batch(incident, version, creator, name="Draft")
+        sent = make_batch(incident, version, creator, status=BatchStatus.SENT, name="Sent")
+        approved = make_batch(incident, version, creator, status=BatchStatus.APPROVED, name="Approved")
+        for n, status in enumerate((NotificationStatus.FAILED, NotificationStatus.UNKNOWN,
+                                    NotificationStatus.BOUNCED)):
+            person = make_person(f"AXE-{n}")
+            expose(person, incident, "payment")
+            notify(sent, person, status, last_error="550 no such user")
+        notify(approved, make_person("AXE-Q"), NotificationStatus.QUEUED)
+        ids = draft.id, sent.id, approved.id
+    draft_id, sent_id, approved_id = ids
+
+    page.goto(f"/staff/batches/{draft_id}/audience/upload")
+    check(page, "Upload a list of contractor IDs")
+    ids_file = tmp_path / "ids.csv"
+    ids_file.write_text("contractor_id\nAXE-0\nNOBODY\n")
+    page.get_by_label("CSV file of contractor IDs").set_input_files(str(ids_file))
+    page.get_by_role("button", name="Upload and save").click()
+    expect(page.locator("main")).to_contain_text("Line 3: there is no contractor with ID NOBODY")
+    assert_no_axe_violations(page)
+
+    page.goto(f"/staff/batches/{draft_id}/schedule")
+    check(page, "When should it be sent?")
+    page.get_by_label("At a set time").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the date and time to send")
+    assert_no_axe_violations(page)
+
+    for url, heading in (
+        (f"/staff/batches/{draft_id}/cancel", "Are you sure you want to cancel this batch?"),
+        (f"/staff/batches/{sent_id}", "Sent"),
+        (f"/staff/batches/{sent_id}/retry", "Retry the failed notifications?"),
+        (f"/staff/batches/{sent_id}/unknown/resend", "Resend these notifications?"),
+        (f"/staff/batches/{sent_id}/unknown/mark_sent", "Mark these notifications as sent?"),
+        (f"/staff/batches/{approved_id}/start", "Start sending this batch?"),
+    ):
+        page.goto(url)
+        check(page, heading)
