@@ -11,7 +11,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
@@ -23,11 +23,11 @@ from portal.dao.legal import (
     ClaimantQuery,
     dao_count_claimants,
     dao_count_exclusions,
-    dao_get_benefits_for_claims,
-    dao_get_categories_for_people,
+    dao_get_benefits_for_page,
+    dao_get_categories_for_page,
     dao_get_claimant_page,
     dao_get_exclusion_page,
-    dao_get_fraud_signals_for_claims,
+    dao_get_fraud_signals_for_page,
 )
 
 PAGE_SIZE = 2000  # ids in an IN list per lookup: far below SQLite's and PostgreSQL's limits
@@ -200,14 +200,20 @@ class _Decrypter:
 
 # -- rows -------------------------------------------------------------------------------------------
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+def _iso(moment: datetime | str | None) -> str:
+    """UTC, ISO 8601 to the second. SQLite hands the stored text ("2026-10-15 12:00:00.000000", always
+    UTC: the column type converts before storing); PostgreSQL an aware datetime."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        return f"{moment[:10]}T{moment[11:19]}+00:00"
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _money(cents: int) -> str:
-    """Exact: integer cents to "123.45", no float on the way."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+    """Integer cents to "123.45". Exact: n / 100 is within far less than half a cent of the true
+    value for any amount below 2**53 cents, so rounding to two places gives it back."""
+    return f"{cents / 100:.2f}"
 
 
 _OUT, _LOST, _CASH, _MON = (BenefitKind.OUT_OF_POCKET.value, BenefitKind.LOST_TIME.value,
@@ -251,24 +257,23 @@ def iter_claimant_rows(filters: ExportFilters, full_payment_details: bool, stats
         page = dao_get_claimant_page(query, after_id, page_size)
         if not page:
             break
-        claim_ids = [row[0] for row in page]
-        benefits = dao_get_benefits_for_claims(claim_ids)
-        signals = dao_get_fraud_signals_for_claims(claim_ids)
-        categories = dao_get_categories_for_people(sorted({row[10] for row in page}), sorted({row[8] for row in page}))
-        for (claim_id, reference, status, method, payment_enc, submitted_at, decided_at, attested, incident_id,
-             slug, person_id, uid, contractor_id, first, last, email, phone_enc, address_enc, country, region,
-             currency) in page:
+        first_id, last_id = page[0][0], page[-1][0]
+        benefits = dao_get_benefits_for_page(query, first_id, last_id)
+        signals = dao_get_fraud_signals_for_page(query, first_id, last_id)
+        categories = dao_get_categories_for_page(query, first_id, last_id)
+        for (claim_id, reference, status, method, payment_enc, submitted_at, decided_at, attested, slug, uid,
+             contractor_id, first, last, email, phone_enc, address_enc, country, region, currency) in page:
             yield [
                 reference, slug, status, contractor_id, first, last, email,
                 decrypter.person(phone_enc, uid, "phone"), *decrypter.address(address_enc, uid),
-                country, region, categories.get((person_id, incident_id), ""),
+                country, region, categories.get(claim_id, ""),
                 *_benefit_cells(benefits.get(claim_id, ())), currency, method,
                 decrypter.payment(payment_enc, claim_id, method),
                 _iso(submitted_at), _iso(decided_at), attested,
                 "; ".join(f"{kind}: {detail}" for kind, detail in signals.get(claim_id, ())),
             ]
         stats.unreadable_cells = decrypter.unreadable
-        after_id = claim_ids[-1]
+        after_id = last_id
 
 
 def iter_exclusion_rows(filters: ExportFilters, stats: RowStats, page_size: int = PAGE_SIZE) -> Iterator[list[str]]:

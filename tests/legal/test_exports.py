@@ -66,6 +66,10 @@ def test_filters_pick_the_right_claims(client, incident):
     assert refs(fraud="any") == ["C-CA"]
     assert refs(fraud="none") == ["C-OTHER", "C-TX"]
     assert refs(fraud="shared_payout_account") == ["C-CA"]
+    _, body = export(client, fraud="any", benefit="out_of_pocket")  # filters and the per-page lookups together
+    row = read_csv(body)[0]
+    assert row["fraud_signals"] == "shared_payout_account: shared_payout_account detail"
+    assert row["out_of_pocket_amount"] == "123.45" and row["categories_exposed"] == "national_id"
     assert refs(submitted_from="2026-10-10") == ["C-OTHER", "C-TX"]
     assert refs(submitted_from="2026-10-01", submitted_to="2026-10-02") == ["C-CA"]
 
@@ -85,6 +89,7 @@ def test_columns_amounts_and_categories_are_as_documented(client, incident):
     assert row["monitoring_instead"] == "yes" and row["benefits"] == "out_of_pocket; lost_time; monitoring"
     assert row["address_line1"] == "1 Moi Avenue" and row["city"] == "Nairobi"
     assert row["phone"] == "'+254700000000"  # a leading + is a formula to a spreadsheet
+    assert row["submitted_at"] == "2026-10-15T12:00:00+00:00" and row["decided_at"] == ""
 
 
 @pytest.mark.parametrize("prefix", DANGEROUS_PREFIXES)
