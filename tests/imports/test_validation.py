@@ -1,5 +1,6 @@
 """The field rules on their own, and that the quick path for good rows agrees with the careful one."""
 
+import json
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from portal.imports.validation import (
     PEOPLE_COLUMNS,
     ErrorLog,
     PeopleRowChecker,
+    address_json,
     canonical_language_tag,
     parse_iso_date,
     shown,
@@ -78,3 +80,10 @@ def test_the_quick_notice_code_check_agrees_with_normalize_notice_code(code):
         assert quick.notice_code == careful.notice_code == normalize_notice_code(code)
     if careful is not None:
         assert careful.notice_code == normalize_notice_code(code)
+
+
+@given(st.text(max_size=20), st.text(max_size=20), st.text(max_size=20), st.text(max_size=10))
+def test_address_json_is_exactly_what_json_dumps_gives(line1, line2, city, postal_code):
+    parts = {"line1": line1, "line2": line2, "city": city, "postal_code": postal_code}
+    expected = json.dumps(parts, ensure_ascii=False, sort_keys=True) if any(parts.values()) else ""
+    assert address_json(line1, line2, city, postal_code) == expected
