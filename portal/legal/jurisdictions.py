@@ -233,7 +233,10 @@ def _jurisdiction(code: str, raw: dict, groups: dict[str, list[str]]) -> Jurisdi
     if applies.get("group"):
         if applies["group"] not in groups:
             raise RulesFileError(f"{where}: unknown group {applies['group']!r}")
-        countries = frozenset(str(c).upper() for c in groups[applies["group"]])
+        members = groups[applies["group"]]
+        if not all(isinstance(code, str) for code in members):  # YAML 1.1 reads a bare NO (Norway) as false
+            raise RulesFileError(f"{where}: group {applies['group']!r} has a code that is not text; quote it")
+        countries = frozenset(code.upper() for code in members)
     if bool(regions) == bool(countries):
         raise RulesFileError(f"{where}: applies_to needs regions, or countries / a group (exactly one)")
     notice = raw.get("notice_deadline") or {}

@@ -50,6 +50,7 @@ def test_eu_membership_and_norway_is_not_read_as_false():
     (lambda r: r["jurisdictions"]["US-MA"]["forbidden_content"][0].update(any_of=["(unclosed"]), "does not compile"),
     (lambda r: r["jurisdictions"]["US-TX"]["also_notify"][0].update(min_residents=0), "min_residents"),
     (lambda r: r["jurisdictions"]["EU"]["applies_to"].update(group="MARS"), "unknown group"),
+    (lambda r: r["groups"]["EU"].append(False), "not text; quote it"),
 ])
 def test_a_broken_rules_file_is_refused_naming_the_entry(change, message):
     document = raw_rules()
