@@ -183,6 +183,8 @@ def export_manifest(job: ExportJob) -> dict | None:
 def open_export(job: ExportJob):
     """The plaintext, streamed; audited as a download."""
     path = Path(exports_folder()) / job.file_name
+    if not path.is_file():  # removed from instance/exports (retention, or by hand)
+        raise FileNotFoundError(job.file_name)
     record_audit(AuditAction.EXPORT_DOWNLOADED, f"export:{job.id}", {"sha256": job.sha256})
     db.session.commit()
     return iter_decrypted(path, job.id)

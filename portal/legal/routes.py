@@ -1,6 +1,7 @@
 """The legal workspace (docs/legal.md): exports, exclusions, the notice declaration, the regulator report."""
 
 import hashlib
+from datetime import timedelta
 
 from flask import Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
@@ -33,8 +34,10 @@ from portal.legal.jobs import (
 )
 from portal.legal.jurisdictions import load_rules
 from portal.legal.regulator import regulator_csv, regulator_report
+from portal.models._types import utcnow
 from portal.staff.auth import role_required
 
+STALLED_AFTER = timedelta(hours=6)  # a million-row XLSX takes about half an hour here
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -92,7 +95,11 @@ def export_job(job_id):
     if job is None:
         abort(404)
     running = job.status in (ExportStatus.QUEUED, ExportStatus.RUNNING)
-    page = render_template("legal/export_job.html", job=job, running=running, file_name=export_file_name(job),
+    # A build whose process died (a deploy, a killed worker) never finishes: say so, stop refreshing.
+    stalled = running and job.created_at < utcnow() - STALLED_AFTER
+    running = running and not stalled
+    page = render_template("legal/export_job.html", job=job, running=running, stalled=stalled,
+                           file_name=export_file_name(job),
                            manifest=export_manifest(job) if job.status == ExportStatus.READY else None)
     # The Refresh header reloads the page while the file is built: a progress bar with no script.
     return (page, {"Refresh": "2"}) if running else page
@@ -104,7 +111,10 @@ def export_download(job_id):
     job = get_job_for(current_user, job_id)
     if job is None or job.status != ExportStatus.READY:
         abort(404)
-    chunks = open_export(job)
+    try:
+        chunks = open_export(job)
+    except FileNotFoundError:
+        abort(404)
     return Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[job.file_format],
                     headers=_attachment(export_file_name(job)) | {"Content-Length": str(job.file_bytes)})
 

@@ -253,3 +253,27 @@ def test_cli_export_never_overwrites_a_file(runner, tmp_path, incident):
     out.write_text("keep me")
     result = runner.invoke(args=["portal", "export-claimants", "--format", "csv", "--out", str(out)])
     assert result.exit_code != 0 and "already exists" in result.output and out.read_text() == "keep me"
+
+
+def test_a_build_that_stopped_long_ago_says_so_instead_of_refreshing_forever(client, incident):
+    from datetime import timedelta
+
+    from portal.models._types import utcnow
+
+    user = sign_in_staff(client, Role.LEGAL)
+    stuck = ExportJob(kind="claimants", file_format="csv", filters="{}", status=ExportStatus.RUNNING,
+                      requested_by_id=user.id, created_at=utcnow() - timedelta(hours=7))
+    db.session.add(stuck)
+    db.session.commit()
+    page = client.get(f"/staff/legal/exports/{stuck.id}")
+    assert "Refresh" not in page.headers and "has probably stopped" in page.get_data(as_text=True)
+
+
+def test_a_ready_export_whose_file_was_removed_is_not_found(app, client, incident):
+    import os
+
+    make_claim(claimant(incident, "C-1"), incident)
+    sign_in_staff(client, Role.LEGAL)
+    job, _ = export(client)
+    os.remove(os.path.join(app.instance_path, "exports", job.file_name))
+    assert client.get(f"/staff/legal/exports/{job.id}/download").status_code == 404
