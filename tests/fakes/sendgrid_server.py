@@ -231,9 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._answer(reply)
             except OSError:
                 return None  # the client gave up long ago
+        fake.record(reply.status, payload)  # on arrival: a slow answer is a request in flight
         if reply.delay:
             time.sleep(reply.delay)
-        fake.record(reply.status, payload)
         self._answer(reply)
 
 
