@@ -24,6 +24,8 @@ STAFF_SECTIONS = (
                  _l("Look a contractor up by contractor ID or email address and see their record.")),
     StaffSection("incidents.incident_list", _l("Incidents"),
                  _l("Create and edit incidents, and choose which are published.")),
+    StaffSection("imports.import_page", _l("Import the register"),
+                 _l("Upload people.csv and exposures.csv for an incident; bad files are refused whole.")),
     StaffSection("updates.admin_updates", _l("Incident updates"),
                  _l("Post updates to the public page and email them to subscribers.")),
     StaffSection("notices.template_list", _l("Notice templates"),
