@@ -118,10 +118,14 @@ def count_audience(batch: Batch) -> int:
 
 
 def batch_fingerprint(batch: Batch) -> str:
-    """What the approver was shown. If the creator changes the batch meanwhile, the approval is refused."""
+    """What the approver was shown. If it changes meanwhile, the approval is refused.
+
+    That includes the count: if an import changed who is in the audience after the approver read
+    "N people", they approve again knowing the new number.
+    """
     shown = {
         "name": batch.name, "template_version": batch.template_version_id, "channel": batch.channel,
-        "audience": batch_audience(batch).to_json(),
+        "audience": batch_audience(batch).to_json(), "count": count_audience(batch),
         "scheduled_for": batch.scheduled_for.isoformat() if batch.scheduled_for else None,
     }
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()

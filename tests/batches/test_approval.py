@@ -266,3 +266,13 @@ def test_if_sending_fails_to_start_the_approval_stands_and_the_page_offers_to_st
 def test_a_draft_cannot_be_started(admin, batch):
     client, _user = admin
     assert client.post(f"/staff/batches/{batch.id}/start", data={}).status_code == 409
+
+
+def test_people_added_after_the_approver_looked_make_them_look_again(second_admin, batch, person_in, dispatched):
+    client, _approver = second_admin
+    seen = batch_fingerprint(batch)
+    person_in("C-LATE")  # imported while the approver was reading "3 people"
+    response = client.post(f"/staff/batches/{batch.id}/approve", data={"fingerprint": seen})
+    assert response.status_code == 409 and _notifications(batch) == []
+    assert _approve(client, batch).status_code == 302
+    assert len(_notifications(batch)) == 4
