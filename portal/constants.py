@@ -94,6 +94,7 @@ class AuditAction(StrEnum):
     EXPORT_CREATED = "export.created"  # details: filters, row count, columns and the file's SHA-256 (the manifest)
     EXPORT_FAILED = "export.failed"
     EXPORT_DOWNLOADED = "export.downloaded"
+    EXPORTS_PURGED = "exports.purged"  # files older than the retention period deleted; details: ids
     REPORT_EXPORTED = "report.exported"  # declaration / regulator report CSV; details carry its SHA-256
     EXCLUSION_REQUESTED = "exclusion.requested"
     EXCLUSION_WITHDRAWN = "exclusion.withdrawn"

@@ -358,3 +358,8 @@ def dao_get_variant_keys(version_id: int) -> list[tuple[str, str]]:
 def dao_get_incident_categories(incident_id: int) -> set[str]:
     """The categories exposed for anyone in the incident (what a notice variant must speak to)."""
     return set(db.session.scalars(select(Exposure.category).where(Exposure.incident_id == incident_id).distinct()))
+
+
+def dao_get_export_jobs_with_files_before(before) -> list[ExportJob]:
+    return list(db.session.scalars(select(ExportJob).where(ExportJob.file_name != "", ExportJob.created_at < before)
+                                   .order_by(ExportJob.id)))

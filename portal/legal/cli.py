@@ -127,4 +127,15 @@ def export_claimants_command(file_format, out_path, incident_slug, statuses, ben
     click.echo(f"Wrote {rows:,} claimants to {out_path} (SHA-256 {out.sha256}) and its manifest to {manifest_path}.")
 
 
+@portal_cli.command("purge-exports")
+@click.option("--older-than-days", type=click.IntRange(min=0), default=30, show_default=True,
+              help="Delete export files made more than this many days ago.")
+def purge_exports_command(older_than_days: int) -> None:
+    """Delete old export files from instance/exports (jobs and audit events are kept)."""
+    from portal.legal.jobs import purge_exports
+
+    purged = purge_exports(older_than_days)
+    click.echo(f"Deleted the files of {len(purged)} export(s) made more than {older_than_days} days ago.")
+
+
 from portal.legal import bench  # noqa: E402, F401  (registers `flask portal bench-export`)

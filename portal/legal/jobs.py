@@ -9,6 +9,7 @@ which claims the job with one conditional UPDATE, so a task delivered twice buil
 import json
 import logging
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -27,6 +28,7 @@ from portal.constants import (
 from portal.dao.legal import (
     dao_add_export_job,
     dao_get_export_job,
+    dao_get_export_jobs_with_files_before,
     dao_get_export_manifest_event,
     dao_set_export_progress,
 )
@@ -188,3 +190,18 @@ def open_export(job: ExportJob):
     record_audit(AuditAction.EXPORT_DOWNLOADED, f"export:{job.id}", {"sha256": job.sha256})
     db.session.commit()
     return iter_decrypted(path, job.id)
+
+
+def purge_exports(older_than_days: int) -> list[int]:
+    """Delete the files of exports made more than ``older_than_days`` ago; the jobs and their audit
+    events stay (the manifest still says what was exported, and its hash). Returns the job ids."""
+    folder = exports_folder()
+    purged = []
+    for job in dao_get_export_jobs_with_files_before(utcnow() - timedelta(days=older_than_days)):
+        (folder / job.file_name).unlink(missing_ok=True)
+        job.file_name = ""
+        purged.append(job.id)
+    if purged:
+        record_audit(AuditAction.EXPORTS_PURGED, "exports", {"ids": purged, "older_than_days": older_than_days})
+    db.session.commit()
+    return purged

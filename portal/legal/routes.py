@@ -109,7 +109,7 @@ def export_job(job_id):
 @role_required(*ROLES_EXPORTING_CLAIMANTS)
 def export_download(job_id):
     job = get_job_for(current_user, job_id)
-    if job is None or job.status != ExportStatus.READY:
+    if job is None or job.status != ExportStatus.READY or not job.file_name:
         abort(404)
     try:
         chunks = open_export(job)

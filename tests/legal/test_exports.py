@@ -2,6 +2,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -277,3 +278,25 @@ def test_a_ready_export_whose_file_was_removed_is_not_found(app, client, inciden
     job, _ = export(client)
     os.remove(os.path.join(app.instance_path, "exports", job.file_name))
     assert client.get(f"/staff/legal/exports/{job.id}/download").status_code == 404
+
+
+def test_purge_deletes_old_files_and_keeps_the_jobs_and_their_manifests(app, client, runner, incident):
+    from datetime import timedelta
+
+    from portal.models._types import utcnow
+
+    make_claim(claimant(incident, "C-1"), incident)
+    sign_in_staff(client, Role.LEGAL)
+    old, _ = export(client)
+    new, _ = export(client)
+    old.created_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    old_file = os.path.join(app.instance_path, "exports", old.file_name)
+    result = runner.invoke(args=["portal", "purge-exports", "--older-than-days", "30"])
+    assert result.exit_code == 0 and "Deleted the files of 1 export(s)" in result.output
+    assert not os.path.exists(old_file)
+    assert client.get(f"/staff/legal/exports/{old.id}/download").status_code == 404
+    assert client.get(f"/staff/legal/exports/{old.id}/manifest.json").status_code == 200
+    assert client.get(f"/staff/legal/exports/{new.id}/download").status_code == 200
+    event = db.session.query(AuditEvent).filter_by(action=AuditAction.EXPORTS_PURGED).one()
+    assert json.loads(event.details)["ids"] == [old.id]
