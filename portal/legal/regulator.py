@@ -104,7 +104,8 @@ def regulator_report(incident: Incident, today: date | None = None, rules: Rules
                                                                                                 category_sets):
         matches = rules.for_place(country, region)
         if not matches:
-            place = region or (f"{country} (no region)" if country == "US" else country) or "unknown"
+            # US law is by state; elsewhere the country is what counsel look up.
+            place = (region or "US (no region)") if country == "US" else (country or "unknown")
             uncovered[place] = uncovered.get(place, 0) + residents
         for jurisdiction in matches:
             line = lines.setdefault(jurisdiction.code, JurisdictionLine(jurisdiction))

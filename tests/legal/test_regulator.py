@@ -92,7 +92,8 @@ def test_monitoring_months_owed_follow_the_exposed_categories(incident):
 def test_eu_residents_are_counted_together_and_places_without_rules_are_listed(incident):
     bulk_residents(incident, 2, "FR")
     bulk_residents(incident, 3, "DE")
-    bulk_residents(incident, 7, "NG")
+    bulk_residents(incident, 5, "NG")
+    bulk_residents(incident, 2, "NG", "NG-LA")
     bulk_residents(incident, 1, "US", "")
     report = regulator_report(incident, today=DISCOVERED)
     eu = line(report, "EU")
