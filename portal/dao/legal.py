@@ -117,19 +117,21 @@ def dao_get_claimant_page(query: ClaimantQuery, after_id: int, limit: int) -> li
 def _page_lookup(query: ClaimantQuery, first_id: int, last_id: int, *columns):
     """SELECT ``columns`` for the claims of one page: the page's id range under the export's own
     filters. A range, not an IN list of 2,000 ids, which SQLAlchemy would expand on every page."""
-    return (select(*columns).select_from(Claim).join(Person, Person.id == Claim.person_id)
-            .where(Claim.id.between(first_id, last_id), *claimant_conditions(query)))
+    statement = select(*columns).select_from(Claim)
+    if query.country or query.region:  # the only conditions on the person
+        statement = statement.join(Person, Person.id == Claim.person_id)
+    return statement.where(Claim.id.between(first_id, last_id), *claimant_conditions(query))
 
 
 def dao_get_benefits_for_page(query: ClaimantQuery, first_id: int, last_id: int) -> dict[int, list[tuple]]:
-    """claim id → [(kind, cents, hours)], one entry per kind (summed in SQL; hours as float, not Decimal)."""
+    """claim id → [(kind, cents, hours)], one entry per kind in no set order (summed in SQL; hours as
+    float, not Decimal)."""
     found: dict[int, list[tuple]] = {}
     statement = (_page_lookup(query, first_id, last_id, ClaimBenefit.claim_id, ClaimBenefit.kind,
-                              func.sum(ClaimBenefit.amount_cents), cast(func.sum(ClaimBenefit.hours), Float),
-                              func.min(ClaimBenefit.id).label("first"))
+                              func.sum(ClaimBenefit.amount_cents), cast(func.sum(ClaimBenefit.hours), Float))
                  .join(ClaimBenefit, ClaimBenefit.claim_id == Claim.id)
-                 .group_by(ClaimBenefit.claim_id, ClaimBenefit.kind).order_by("first"))
-    for claim_id, kind, cents, hours, _first in _core_rows(statement):
+                 .group_by(ClaimBenefit.claim_id, ClaimBenefit.kind))
+    for claim_id, kind, cents, hours in _core_rows(statement):
         found.setdefault(claim_id, []).append((kind, int(cents or 0), hours or 0.0))
     return found
 

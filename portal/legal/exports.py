@@ -68,7 +68,7 @@ CLAIMANT_COLUMNS = (
     Column("country", "ISO 3166-1 country code"),
     Column("region", "ISO 3166-2 region code (US state), if known"),
     Column("categories_exposed", "Categories of the claimant's data exposed in the incident, separated by '; '"),
-    Column("benefits", "Benefits claimed, separated by '; '"),
+    Column("benefits", "Benefits claimed, sorted, separated by '; '"),
     Column("out_of_pocket_amount", "Documented out-of-pocket losses claimed, in the currency column", numeric=True),
     Column("lost_time_hours", "Hours of lost time claimed", numeric=True),
     Column("lost_time_amount", "Lost time claimed, as an amount", numeric=True),
@@ -236,7 +236,7 @@ def _benefit_cells(benefits: list[tuple[str, int, float]]) -> list[str]:
             cash += cents
         else:
             other += cents
-    return ["; ".join(kinds), _money(out_of_pocket), f"{hours:.2f}", _money(lost), _money(cash),
+    return ["; ".join(sorted(kinds)), _money(out_of_pocket), f"{hours:.2f}", _money(lost), _money(cash),
             "yes" if _MON in kinds else "no", _money(out_of_pocket + lost + cash + other)]
 
 

@@ -87,7 +87,7 @@ def test_columns_amounts_and_categories_are_as_documented(client, incident):
     assert row["categories_exposed"] == "national_id; payment"
     assert row["out_of_pocket_amount"] == "123.45" and row["lost_time_hours"] == "3.00"
     assert row["lost_time_amount"] == "75.00" and row["total_claimed"] == "198.45"
-    assert row["monitoring_instead"] == "yes" and row["benefits"] == "out_of_pocket; lost_time; monitoring"
+    assert row["monitoring_instead"] == "yes" and row["benefits"] == "lost_time; monitoring; out_of_pocket"
     assert row["address_line1"] == "1 Moi Avenue" and row["city"] == "Nairobi"
     assert row["phone"] == "'+254700000000"  # a leading + is a formula to a spreadsheet
     assert row["submitted_at"] == "2026-10-15T12:00:00+00:00" and row["decided_at"] == ""
