@@ -31,7 +31,10 @@ compile-translations: $(VENV)/.installed
 
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations
+	test -f portal/translations/en/LC_MESSAGES/messages.po || \
+	  $(VENV)/bin/pybabel -q init -i portal/translations/messages.pot -d portal/translations -l en
+	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/messages.po
 	$(VENV)/bin/pybabel -q compile -d portal/translations
 
 demo: $(VENV)/.installed compile-translations
