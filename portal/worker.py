@@ -68,7 +68,7 @@ def send_pending() -> int:
 @celery.task(name=TASK_PUMP)
 def pump() -> None:
     """Periodic (beat): start due scheduled batches, reap stale rows, make sure due rows are sent."""
-    from portal.dao.notifications import dao_count_due_notifications
+    from portal.dao.send_batches import dao_count_due_notifications
     from portal.models._types import utcnow
     from portal.sending.runner import kick_engine, periodic_work
 

@@ -1,4 +1,5 @@
-"""Queries for sending notices: claiming chunks, recording outcomes, counts, delivery events.
+"""Queries for sending notices: claiming chunks and recording outcomes (batch-level queries are in
+send_batches.py, the webhook's in delivery_events.py).
 
 The hot path (claim, issue codes, record the answer) uses Core statements over whole chunks so a
 batch of a million costs a few thousand statements, not millions of ORM objects.
@@ -24,19 +25,15 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import Grouping
 
-from portal.constants import NOTIFICATION_PENDING, BatchStatus, NotificationStatus
+from portal.constants import BatchStatus, NotificationStatus
 from portal.extensions import db
 from portal.models import (
     Batch,
     Exposure,
-    Incident,
     NoticeCode,
-    NoticeTemplateContent,
     Notification,
-    NotificationEvent,
     Person,
 )
 
@@ -44,112 +41,7 @@ N = Notification.__table__
 S = NotificationStatus
 
 
-def _due(now: datetime):
-    return or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)
-
-
-# -- batches --------------------------------------------------------------------------------------
-
-
-def dao_get_batch(batch_id: int) -> Batch | None:
-    return db.session.get(Batch, batch_id)
-
-
-def dao_get_batch_status(batch_id: int) -> str | None:
-    return db.session.scalar(select(Batch.status).where(Batch.id == batch_id))
-
-
-def dao_get_batch_for_update(batch_id: int) -> Batch | None:
-    """The batch row, locked until commit on PostgreSQL, so status changes do not interleave."""
-    return db.session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())
-
-
-def dao_get_incident(incident_id: int) -> Incident | None:
-    return db.session.get(Incident, incident_id)
-
-
-def dao_get_due_scheduled_batch_ids(now: datetime) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Batch.id).where(Batch.status == BatchStatus.SCHEDULED, Batch.scheduled_for <= now).order_by(Batch.id)
-        )
-    )
-
-
-def dao_finish_batch_if_done(batch_id: int, now: datetime) -> bool:
-    """SENDING -> SENT once nothing is queued or sending (unknown rows wait for an admin).
-
-    The batch row is locked first: two workers finishing the last two chunks at once would each
-    still see the other's rows ``sending`` and neither would finish the batch. With the lock the
-    second one waits, then its check sees the first one's commit.
-    """
-    db.session.execute(select(Batch.id).where(Batch.id == batch_id).with_for_update())
-    pending = exists().where(Notification.batch_id == batch_id, Notification.status.in_(NOTIFICATION_PENDING))
-    result = db.session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id, Batch.status == BatchStatus.SENDING, ~pending)
-        .values(status=BatchStatus.SENT, finished_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def dao_get_sending_batch_ids() -> list[int]:
-    return list(db.session.scalars(select(Batch.id).where(Batch.status == BatchStatus.SENDING)))
-
-
-# -- counts ---------------------------------------------------------------------------------------
-
-
-def dao_count_notifications_by_status(batch_id: int) -> dict[str, int]:
-    rows = db.session.execute(
-        select(Notification.status, func.count()).where(Notification.batch_id == batch_id).group_by(Notification.status)
-    )
-    counts = {status.value: 0 for status in NotificationStatus}
-    for status, count in rows:
-        counts[status] = count
-    return counts
-
-
-def dao_count_due_notifications(now: datetime) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .join(Batch, Batch.id == Notification.batch_id)
-            .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
-        )
-        or 0
-    )
-
-
-def dao_next_attempt_time() -> datetime | None:
-    """When the earliest queued notification of a sending batch becomes due."""
-    return db.session.scalar(
-        select(func.min(Notification.next_attempt_at))
-        .join(Batch, Batch.id == Notification.batch_id)
-        .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED)
-    )
-
-
 # -- claiming -------------------------------------------------------------------------------------
-
-
-def dao_find_next_send_group(now: datetime, batch_id: int | None = None) -> tuple[int, int, str, str] | None:
-    """(batch id, template version id, language, jurisdiction) of some due queued notification."""
-    query = (
-        select(Batch.id, Batch.template_version_id, Notification.language, Notification.jurisdiction)
-        .join(Notification, Notification.batch_id == Batch.id)
-        .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
-    )
-    if batch_id is not None:
-        query = query.where(Batch.id == batch_id)
-    row = db.session.execute(query.order_by(Batch.id).limit(1)).first()
-    return tuple(row) if row else None
-
-
-def dao_get_template_contents(version_id: int) -> list[NoticeTemplateContent]:
-    return list(db.session.scalars(select(NoticeTemplateContent).where(NoticeTemplateContent.version_id == version_id)))
 
 
 def _postgres() -> bool:
@@ -435,26 +327,3 @@ def dao_mark_unknown_sent(batch_id: int, ids: list[int] | None, now: datetime) -
     return result.rowcount
 
 
-# -- delivery events ------------------------------------------------------------------------------
-
-
-def dao_get_notification(notification_id: int) -> Notification | None:
-    return db.session.get(Notification, notification_id)
-
-
-def dao_notification_exists(notification_id: int) -> bool:
-    return db.session.scalar(select(Notification.id).where(Notification.id == notification_id)) is not None
-
-
-def dao_get_notification_for_update(notification_id: int) -> Notification | None:
-    """Fresh from the database (not the session's copy), row-locked until commit on PostgreSQL."""
-    return db.session.get(Notification, notification_id, with_for_update=True, populate_existing=True)
-
-
-def dao_record_notification_event(values: dict) -> bool:
-    """Insert the event unless its sg_event_id or dedupe key is known; True if it was new."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(NotificationEvent).values(**values)
-    # RETURNING, not rowcount: with an implicit RETURNING the driver reports rowcount -1.
-    inserted = db.session.execute(statement.on_conflict_do_nothing().returning(NotificationEvent.id)).first()
-    return inserted is not None

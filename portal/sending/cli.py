@@ -9,7 +9,7 @@ from flask import current_app
 
 from portal.cli import portal_cli
 from portal.constants import NOTIFICATION_PENDING, BatchStatus
-from portal.dao.notifications import dao_get_batch
+from portal.dao.send_batches import dao_get_batch
 from portal.extensions import db
 
 

@@ -24,23 +24,25 @@ from portal.constants import NotificationStatus as S
 from portal.dao.notifications import (
     dao_cancel_claimed,
     dao_claim_with_codes,
-    dao_count_notifications_by_status,
     dao_delete_notice_codes,
-    dao_find_next_send_group,
-    dao_finish_batch_if_done,
     dao_get_attempts,
-    dao_get_batch,
-    dao_get_batch_for_update,
-    dao_get_batch_status,
     dao_get_exposed_categories,
-    dao_get_incident,
-    dao_get_template_contents,
     dao_mark_accepted,
     dao_mark_failed,
     dao_mark_unknown,
     dao_requeue,
     dao_revoke_codes_of,
     dao_select_candidates,
+)
+from portal.dao.send_batches import (
+    dao_count_notifications_by_status,
+    dao_find_next_send_group,
+    dao_finish_batch_if_done,
+    dao_get_batch,
+    dao_get_batch_for_update,
+    dao_get_batch_status,
+    dao_get_incident,
+    dao_get_template_contents,
 )
 from portal.extensions import db
 from portal.mail import mail_backend

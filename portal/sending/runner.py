@@ -57,7 +57,7 @@ def periodic_work(app: Flask) -> None:
 
 def seconds_until_next_retry() -> float | None:
     """Seconds until the earliest queued row of a sending batch is due; None if none is queued."""
-    from portal.dao.notifications import dao_next_attempt_time
+    from portal.dao.send_batches import dao_next_attempt_time
 
     due = dao_next_attempt_time()
     return None if due is None else max(0.05, (due - utcnow()).total_seconds())

@@ -20,13 +20,15 @@ from portal.constants import (
 )
 from portal.dao.notifications import (
     dao_cancel_queued,
+    dao_mark_stale_sending_unknown,
+    dao_mark_unknown_sent,
+    dao_requeue_batch_rows,
+)
+from portal.dao.send_batches import (
     dao_count_notifications_by_status,
     dao_get_batch_for_update,
     dao_get_due_scheduled_batch_ids,
     dao_get_sending_batch_ids,
-    dao_mark_stale_sending_unknown,
-    dao_mark_unknown_sent,
-    dao_requeue_batch_rows,
 )
 from portal.extensions import db
 from portal.models._types import utcnow

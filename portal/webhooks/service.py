@@ -16,7 +16,7 @@ from flask import current_app
 from sendgrid.helpers.eventwebhook import EventWebhook
 
 from portal.constants import DeliveryEvent, NotificationStatus
-from portal.dao.notifications import (
+from portal.dao.delivery_events import (
     dao_get_notification_for_update,
     dao_notification_exists,
     dao_record_notification_event,
