@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from portal.cli import portal_cli
+from portal.cli import exit_with_rejection, portal_cli
 from portal.dao.incidents import dao_get_all_incidents, dao_get_incident_by_slug
 from portal.imports.service import ImportRejected, import_register
 
@@ -38,12 +38,7 @@ def import_command(slug: str, exposures_only: Path | None, people_csv: Path | No
     try:
         report = _run_with_progress(incident, people_csv, exposures_csv)
     except ImportRejected as rejected:
-        for message in rejected.errors:
-            click.echo(message, err=True)
-        if rejected.error_count > len(rejected.errors):
-            click.echo(f"… and {rejected.error_count - len(rejected.errors)} more.", err=True)
-        click.echo(f"Import rejected: {rejected.error_count} problem(s). Nothing was imported.", err=True)
-        sys.exit(1)
+        exit_with_rejection(rejected.errors, rejected.error_count)
     click.echo(f"Imported into {incident.slug}:")
     click.echo(f"  people created:      {report.people_created}")
     click.echo(f"  people updated:      {report.people_updated}")

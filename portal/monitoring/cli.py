@@ -1,11 +1,10 @@
 """``flask portal import-codes``: load a provider's activation codes into a product's pool."""
 
-import sys
 from pathlib import Path
 
 import click
 
-from portal.cli import portal_cli
+from portal.cli import exit_with_rejection, portal_cli
 from portal.dao.monitoring import dao_get_all_products, dao_get_product
 from portal.monitoring.codes import CodeImportRejected, import_activation_codes
 
@@ -27,11 +26,6 @@ def import_codes_command(product_id: int, codes_csv: Path) -> None:
     try:
         report = import_activation_codes(product, codes_csv.read_bytes(), filename=codes_csv.name)
     except CodeImportRejected as rejected:
-        for message in rejected.errors:
-            click.echo(message, err=True)
-        if rejected.error_count > len(rejected.errors):
-            click.echo(f"… and {rejected.error_count - len(rejected.errors)} more.", err=True)
-        click.echo(f"Import rejected: {rejected.error_count} problem(s). Nothing was imported.", err=True)
-        sys.exit(1)
+        exit_with_rejection(rejected.errors, rejected.error_count)
     click.echo(f"Imported {report.added} activation code(s) into product {product_id} ({product.name}).")
     click.echo(f"People served from the waiting list: {report.served}")
