@@ -6,10 +6,12 @@ Every test starts from empty tables.
 """
 
 import os
+import time
 
 import flask_migrate
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from portal import create_app
 from portal.config import generate_secrets
@@ -51,12 +53,28 @@ def app(tmp_path_factory):
 def _truncate_all() -> None:
     db.session.remove()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if db.engine.dialect.name != "postgresql":
+        with db.engine.begin() as conn:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+        return
+    # A thread or process a test started (a sender, a worker) may still hold a transaction open;
+    # TRUNCATE then waits or deadlocks. End such leftovers and try again rather than fail the next test.
+    for attempt in range(5):
+        try:
+            with db.engine.begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError:
+            if attempt == 4:
+                raise
+            with db.engine.begin() as conn:
+                conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+                ))
+            time.sleep(0.5)
 
 
 @pytest.fixture(autouse=True)

