@@ -119,19 +119,13 @@ def _register_blueprints(app: Flask) -> None:
     from portal.verify import bp as verify_bp
     from portal.webhooks import bp as webhooks_bp
 
-    for blueprint in (public_bp, verify_bp, exposure_bp, staff_bp, incidents_bp, imports_bp, outbox_bp):
+    blueprints = (
+        public_bp, verify_bp, exposure_bp, monitoring_bp, updates_bp, claims_bp, optout_bp,  # contractors
+        staff_bp, incidents_bp, imports_bp, outbox_bp, notices_bp, batches_bp, review_bp, legal_bp,  # staff
+        sending_bp, webhooks_bp,  # the sender's start-up hook and SendGrid's event webhook
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
-    for blueprint in (claims_bp, review_bp):  # claims: contractor side; review: legal's queue, admins' settings
-        app.register_blueprint(blueprint)
-    for blueprint in (legal_bp, optout_bp):  # legal workspace; the contractor's exclusion request
-        app.register_blueprint(blueprint)
-    for blueprint in (notices_bp, batches_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (sending_bp, webhooks_bp):
-        app.register_blueprint(blueprint)
-    for blueprint in (monitoring_bp, updates_bp):  # monitoring enrollment; update subscriptions and alerts
-        app.register_blueprint(blueprint)
-
 
 def _register_error_pages(app: Flask) -> None:
     def render_error(status: int, template: str):
