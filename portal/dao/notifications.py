@@ -224,27 +224,27 @@ def dao_revoke_codes_of(ids: list[int], now: datetime) -> None:
     )
 
 
-def dao_cancel_claimed(ids: list[int]) -> int:
+def _move_chunk(ids: list[int], from_statuses: tuple[str, ...], **values) -> int:
+    """Update the chunk's rows still in ``from_statuses``; how many moved (a row another worker or
+    the webhook already moved on is left alone)."""
     result = db.session.execute(
         update(Notification)
-        .where(Notification.id.in_(ids), Notification.status == S.SENDING)
-        .values(status=S.CANCELLED, claimed_at=None)
+        .where(Notification.id.in_(ids), Notification.status.in_(from_statuses))
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def dao_cancel_claimed(ids: list[int]) -> int:
+    return _move_chunk(ids, (S.SENDING,), status=S.CANCELLED, claimed_at=None)
 
 
 def dao_requeue(ids: list[int], next_attempt_at: datetime | None, error: str, refund_attempt: bool) -> int:
     values = {"status": S.QUEUED, "next_attempt_at": next_attempt_at, "last_error": error, "claimed_at": None}
     if refund_attempt:
         values["attempts"] = Notification.attempts - 1
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.status == S.SENDING)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+    return _move_chunk(ids, (S.SENDING,), **values)
 
 
 def dao_get_attempts(ids: list[int]) -> dict[int, int]:
@@ -253,23 +253,12 @@ def dao_get_attempts(ids: list[int]) -> dict[int, int]:
 
 
 def dao_mark_failed(ids: list[int], error: str, now: datetime, from_statuses=(S.SENDING,)) -> int:
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.status.in_(from_statuses))
-        .values(status=S.FAILED, last_error=error, failed_at=now, next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+    return _move_chunk(ids, tuple(from_statuses), status=S.FAILED, last_error=error, failed_at=now,
+                       next_attempt_at=None)
 
 
 def dao_mark_unknown(ids: list[int], error: str) -> int:
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids), Notification.status == S.SENDING)
-        .values(status=S.UNKNOWN, last_error=error)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount
+    return _move_chunk(ids, (S.SENDING,), status=S.UNKNOWN, last_error=error)
 
 
 def dao_mark_stale_sending_unknown(claimed_before: datetime, error: str) -> tuple[int, list[int]]:
