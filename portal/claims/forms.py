@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from portal.claims.money import AmountError, parse_hours, parse_money
 from portal.claims.payment import FIELD_LABELS, compact_account, digits_only
 from portal.constants import PaymentMethod
-from portal.verify.forms import IsoDateField, strip_whitespace
+from portal.forms import IsoDateField, strip_whitespace
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 _SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")

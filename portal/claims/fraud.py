@@ -19,7 +19,6 @@ under ``match_keys``, so finding a match needs no decryption of other people's r
 
 import json
 import re
-import unicodedata
 from datetime import timedelta
 
 from flask import current_app
@@ -37,6 +36,7 @@ from portal.dao.claims import (
 )
 from portal.models import Claim, FraudSignal, Person
 from portal.models._types import utcnow
+from portal.text import fold
 
 MAX_LISTED = 20
 # Street words written several ways; folded so "12 Main Street" and "12 main st." match.
@@ -45,13 +45,6 @@ ADDRESS_WORDS = {
     "apartment": "apt", "apto": "apt", "flat": "apt", "unit": "apt", "number": "no", "numero": "no", "nr": "no",
     "drive": "dr", "boulevard": "blvd", "lane": "ln", "rua": "r", "calle": "c", "floor": "fl", "piso": "fl",
 }
-
-
-def fold(text: str) -> str:
-    """Lower case, accents off, letters and digits only: "O'Brien-Núñez" -> "obriennunez"."""
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    return "".join(ch for ch in plain if ch.isalnum())
 
 
 def fold_address(address: dict, country: str) -> str:

@@ -3,8 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from portal.forms import IsoDateField
 from portal.incidents.service import EDITABLE_FIELDS, MAX_MONITORING_MONTHS, SLUG_MAX_LENGTH
-from portal.verify.forms import IsoDateField
 
 
 class IncidentForm(FlaskForm):

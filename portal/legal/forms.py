@@ -8,7 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.constants import BenefitKind, ClaimStatus, ExportFormat, FraudSignalKind
 from portal.dao.legal import FRAUD_ANY, FRAUD_NONE
-from portal.verify.forms import IsoDateField
+from portal.forms import IsoDateField
 
 EXPORTABLE_STATUSES = [status for status in ClaimStatus if status != ClaimStatus.DRAFT]
 

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
-from portal.verify.forms import strip_whitespace
+from portal.forms import strip_whitespace
 
 MAX_MONTHS = 120
 

@@ -3,18 +3,16 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.forms import strip_whitespace
+
 REASON_MAX = 2000
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class ExclusionForm(FlaskForm):
-    reason = TextAreaField(_l("Why do you want to be excluded? (optional)"), filters=[_strip],
+    reason = TextAreaField(_l("Why do you want to be excluded? (optional)"), filters=[strip_whitespace],
                            validators=[Length(max=REASON_MAX, message=_l("Enter at most %(max)d characters",
                                                                          max=REASON_MAX))])
-    typed_name = StringField(_l("Your full name"), filters=[_strip], validators=[
+    typed_name = StringField(_l("Your full name"), filters=[strip_whitespace], validators=[
         DataRequired(_l("Type your full name to sign your request")),
         Length(max=200, message=_l("Enter at most 200 characters"))])
 

@@ -13,8 +13,8 @@ from portal.claims.money import AmountError, cents_to_text, parse_money
 from portal.claims.payment import PAYMENT_METHOD_LABELS
 from portal.constants import AuditAction, PaymentMethod
 from portal.extensions import db
+from portal.forms import strip_whitespace
 from portal.models import ClaimSettings
-from portal.verify.forms import strip_whitespace
 
 MB = 1024 * 1024
 MONEY_FIELDS = ("out_of_pocket_cap", "lost_time_rate", "alternative_cash")

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.verify.forms import strip_whitespace
+from portal.forms import strip_whitespace
 
 
 class ConfirmForm(FlaskForm):

@@ -1,22 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, StringField
+from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
-
-def strip_whitespace(value):
-    """Phones add trailing spaces after autocomplete; they are never meaningful here."""
-    return value.strip() if isinstance(value, str) else value
-
-
-class IsoDateField(DateField):
-    """A date typed as YYYY-MM-DD (what a phone's date picker sends), with our own wording."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(_l("Enter a real date, for example 1990-03-27")) from exc
+from portal.forms import IsoDateField, strip_whitespace
 
 
 class CheckForm(FlaskForm):

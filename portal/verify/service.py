@@ -1,7 +1,6 @@
 """Identity check with a notice code, and re-issuing a lost code."""
 
 import hmac
-import unicodedata
 from datetime import date
 
 from flask import current_app, render_template
@@ -19,12 +18,7 @@ from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import Person
 from portal.models._types import utcnow
-
-
-def comparable_name(name: str) -> str:
-    """Accents, case, spaces, hyphens and apostrophes differ between a register and a phone keyboard."""
-    decomposed = unicodedata.normalize("NFKD", name.casefold())
-    return "".join(ch for ch in decomposed if ch.isalnum())
+from portal.text import fold
 
 
 def code_limit_key(code_text: str) -> str:
@@ -40,7 +34,7 @@ def verify_identity(code_text: str, last_name: str, date_of_birth: date) -> Pers
     if code is None:
         return None
     person = db.session.get(Person, code.person_id)
-    name_ok = hmac.compare_digest(comparable_name(person.last_name), comparable_name(last_name))
+    name_ok = hmac.compare_digest(fold(person.last_name), fold(last_name))
     if not name_ok or person.date_of_birth != date_of_birth:
         return None
     now = utcnow()
