@@ -13,11 +13,15 @@ from flask_babel import get_locale
 SESSION_KEY = "lang"
 
 
+def _languages_with_catalogs(app: Flask) -> list[str]:
+    folder = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    have = {path.parent.parent.name for path in folder.glob("*/LC_MESSAGES/messages.po")}
+    return [code for code in app.config["LANGUAGES"] if code == "en" or code in have]
+
+
 def available_languages() -> list[str]:
     """English plus every language with a catalog; the selector never offers an empty one."""
-    folder = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
-    have = {path.parent.parent.name for path in folder.glob("*/LC_MESSAGES/messages.po")}
-    return [code for code in current_app.config["LANGUAGES"] if code == "en" or code in have]
+    return current_app.extensions["portal_languages"]
 
 
 def best_language(tag: str | None) -> str | None:
@@ -46,6 +50,9 @@ LANGUAGE_NAMES = {
 
 
 def init_app(app: Flask) -> None:
+    # Catalogs do not change while the app runs: look once, not on every request.
+    app.extensions["portal_languages"] = _languages_with_catalogs(app)
+
     @app.context_processor
     def language_context():
         return {
