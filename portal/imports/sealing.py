@@ -16,7 +16,7 @@ import hmac
 import os
 from base64 import b64encode
 
-from portal.crypto import CryptoSuite, normalize_email
+from portal.crypto import NOTICE_CODE_HASH_CHARS, CryptoSuite, normalize_email
 from portal.models.people import person_field_aad
 
 NONCE_BYTES = 12
@@ -64,4 +64,5 @@ class PersonSealer:
 
     def notice_code_hash(self, normalized_code: str) -> str:
         """``crypto().notice_code_hash(normalized_code)``."""
-        return hmac.digest(self._code_key, f"notice-code\x00{normalized_code}".encode(), "sha256").hex()
+        digest = hmac.digest(self._code_key, f"notice-code\x00{normalized_code}".encode(), "sha256")
+        return digest[: NOTICE_CODE_HASH_CHARS // 2].hex()

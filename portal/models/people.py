@@ -3,7 +3,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.crypto import crypto
+from portal.crypto import NOTICE_CODE_HASH_CHARS, crypto
 from portal.extensions import db
 from portal.models._types import UTCDateTime, utcnow
 
@@ -77,7 +77,7 @@ class NoticeCode(db.Model):
     __tablename__ = "notice_code"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(String(NOTICE_CODE_HASH_CHARS), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(16))

@@ -24,7 +24,7 @@ from portal.text import fold
 def code_limit_key(code_text: str) -> str:
     """Rate-limit key for a code: its keyed hash, so the limiter's storage never holds a code."""
     normalized = normalize_notice_code(code_text) or code_text.strip().upper()[:40]
-    return crypto().notice_code_hash(normalized)[:32]
+    return crypto().notice_code_hash(normalized)
 
 
 def verify_identity(code_text: str, last_name: str, date_of_birth: date) -> Person | None:
