@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 
 SECRET_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY")
+# More chunks per claim saves little after about five, and each is a request an admin may have to settle.
+MAX_CLAIM_CHUNKS = 20
 
 
 class ConfigurationError(RuntimeError):
@@ -89,6 +91,9 @@ class Config:
         self.CELERY_SEND_PARALLELISM = int(env("CELERY_SEND_PARALLELISM", "16"))  # send tasks queued per kick
         self.SENDING_ENGINE = env("SENDING_ENGINE", "thread")  # thread | inline; Celery when a broker is set
         self.SEND_CHUNK_SIZE = int(env("SEND_CHUNK_SIZE", "1000"))
+        # Chunks a sender claims per transaction (docs/sending.md, "Throughput"); a crash of the
+        # pipelined sender leaves at most twice this many chunks for the reaper.
+        self.SEND_CLAIM_CHUNKS = int(env("SEND_CLAIM_CHUNKS", "5"))
         self.SEND_MAX_ATTEMPTS = int(env("SEND_MAX_ATTEMPTS", "6"))
         self.SEND_BACKOFF_SECONDS = float(env("SEND_BACKOFF_SECONDS", "30"))
         self.SEND_BACKOFF_MAX_SECONDS = float(env("SEND_BACKOFF_MAX_SECONDS", "1800"))
@@ -99,6 +104,12 @@ class Config:
         # Fraud signal "many claims from one IP": this many claims within this many minutes.
         self.CLAIM_IP_THRESHOLD = int(env("CLAIM_IP_THRESHOLD", "5"))
         self.CLAIM_IP_WINDOW_MINUTES = int(env("CLAIM_IP_WINDOW_MINUTES", "60"))
+        # Claimant CSV exports (docs/exports.md, "Worker processes"): processes that build an
+        # export's pages, its own included; 0 means one per CPU, at most four, and 1 its own only.
+        # An export of fewer claims than EXPORT_POOL_MIN_ROWS stays in one process: a worker
+        # takes most of a second to start.
+        self.EXPORT_WORKERS = int(env("EXPORT_WORKERS", "0"))
+        self.EXPORT_POOL_MIN_ROWS = int(env("EXPORT_POOL_MIN_ROWS", "100000"))
 
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""
@@ -128,6 +139,8 @@ def check_mail_settings(values) -> None:
         raise ConfigurationError("MAIL_BACKEND=sendgrid needs SENDGRID_API_KEY set")
     if not 1 <= int(values.get("SEND_CHUNK_SIZE", 1000)) <= 1000:
         raise ConfigurationError("SEND_CHUNK_SIZE must be between 1 and 1000 (SendGrid's personalization limit)")
+    if not 1 <= int(values.get("SEND_CLAIM_CHUNKS", 5)) <= MAX_CLAIM_CHUNKS:
+        raise ConfigurationError(f"SEND_CLAIM_CHUNKS must be between 1 and {MAX_CLAIM_CHUNKS}")
     if values.get("SENDING_ENGINE") not in ("thread", "inline"):
         raise ConfigurationError("SENDING_ENGINE must be 'thread' or 'inline' (Celery is chosen by CELERY_BROKER_URL)")
 

@@ -6,7 +6,6 @@ batch of a million costs a few thousand statements, not millions of ORM objects.
 """
 
 import json
-from collections import defaultdict
 from datetime import datetime
 
 from sqlalchemy import (
@@ -20,6 +19,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     or_,
     select,
     type_coerce,
@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import Grouping
 
 from portal.constants import BatchStatus, NotificationStatus
+from portal.dao.sql import string_agg
 from portal.extensions import db
 from portal.models import (
     Batch,
@@ -60,18 +61,26 @@ def _id_in(column, ids: list[int]):
 
 
 def dao_select_candidates(
-    batch_id: int, language: str, jurisdiction: str, now: datetime, limit: int
-) -> list[tuple[int, int, str, str, str]]:
-    """Up to ``limit`` due queued rows of one content: (notification id, person id, first, last, email).
+    batch_id: int, incident_id: int, language: str, jurisdiction: str, now: datetime, limit: int
+) -> list[tuple[int, int, str, str, str, str]]:
+    """Up to ``limit`` due queued rows of one content: (notification id, person id, first, last,
+    email, the person's exposed categories in this incident joined by commas, "" if none).
 
     On PostgreSQL they are locked until commit (FOR UPDATE OF notification SKIP LOCKED), so workers
     claiming side by side get disjoint chunks without waiting for each other. SQLite has no row
     locks; ``dao_claim_with_codes`` re-checks each row is still queued, so a row is claimed once.
+    The categories come from the (person, incident, category) unique index, one probe per row, in
+    the same statement: a second query with a thousand person ids cost more than the aggregate.
     """
-    person = Person.__table__
+    person, exposure = Person.__table__, Exposure.__table__
+    categories = (
+        select(string_agg(exposure.c.category, ","))
+        .where(exposure.c.person_id == person.c.id, exposure.c.incident_id == incident_id)
+        .scalar_subquery()
+    )
     batch_sending = exists().where(Batch.id == batch_id, Batch.status == BatchStatus.SENDING)
     rows = db.session.connection().execute(
-        select(N.c.id, N.c.person_id, person.c.first_name, person.c.last_name, person.c.email)
+        select(N.c.id, N.c.person_id, person.c.first_name, person.c.last_name, person.c.email, categories)
         .select_from(N.join(person, person.c.id == N.c.person_id))
         .where(
             N.c.batch_id == batch_id,
@@ -84,21 +93,19 @@ def dao_select_candidates(
         .limit(limit)
         .with_for_update(skip_locked=True, of=N)
     ).all()
-    return [tuple(row) for row in rows]
+    return [(nid, pid, first, last, email, found or "") for nid, pid, first, last, email, found in rows]
 
 
 def dao_claim_with_codes(incident_id: int, source: str, now: datetime, triples: list[tuple[int, int, str]]) -> set[int]:
     """For each (notification id, person id, code hash): store the NoticeCode and, if the notification
     is still queued and its batch still sending, mark it ``sending`` pointing at that code. The ids
-    claimed. The whole chunk travels as array parameters: two statements on SQLite, one on PostgreSQL.
+    claimed. The whole chunk travels as array parameters, in three statements.
     """
     codes = NoticeCode.__table__
     columns = [codes.c.person_id, codes.c.incident_id, codes.c.code_hash, codes.c.source, codes.c.created_at]
     fixed = (literal(incident_id, Integer), literal(source, String), literal(now, codes.c.created_at.type))
     claim = {"status": S.SENDING, "claimed_at": now, "attempts": N.c.attempts + 1, "updated_at": now}
-    still_mine = and_(
-        N.c.status == S.QUEUED, exists().where(Batch.id == N.c.batch_id, Batch.status == BatchStatus.SENDING)
-    )
+    still_sending = exists().where(Batch.id == N.c.batch_id, Batch.status == BatchStatus.SENDING)
     connection = db.session.connection()
     if _postgres():
         # Ids drawn from the table's own sequence first, so each notification is joined to its code
@@ -137,35 +144,55 @@ def dao_claim_with_codes(incident_id: int, source: str, now: datetime, triples: 
             .returning(N.c.id)
         )
         return set(connection.execute(statement).scalars())
-    rows = func.json_each(literal(json.dumps(triples))).table_valued("value")
-    nid, pid, digest = (func.json_extract(rows.c.value, f"$[{i}]") for i in range(3))
+    rows = func.json_each(literal(json.dumps([(t[1], t[2]) for t in triples]))).table_valued("value")
+    pid, digest = (func.json_extract(rows.c.value, f"$[{i}]") for i in range(2))
     connection.execute(insert(codes).from_select(columns, select(pid, fixed[0], digest, fixed[1], fixed[2])))
-    statement = (
+    # One INSERT … SELECT gives its rows consecutive rowids in the order json_each yields them, and
+    # it holds the write lock, so the k-th code is last_insert_rowid() - n + 1 + k: each notification
+    # finds its code by primary key instead of probing the hash index again. Checking the code's
+    # person and time stops any other numbering from pairing a row with a code that is not the one
+    # being mailed to that person; whatever it leaves unclaimed
+    # (and still claimable) is then paired by hash, so a wrong guess costs time, never a notice.
+    first_id = _first_inserted_id(connection, len(triples))
+    nids = func.json_each(literal(json.dumps([t[0] for t in triples]))).table_valued("key", "value")
+    claimed = set(
+        connection.execute(
+            N.update()
+            .values(notice_code_id=codes.c.id, **claim)
+            .where(
+                N.c.id == nids.c.value,
+                codes.c.id == first_id + nids.c.key,
+                codes.c.person_id == N.c.person_id,
+                codes.c.created_at == now,  # not an older code of the same person
+                # Unary + keeps SQLite from driving the join off the status index (every queued row).
+                literal_column("+notification.status") == S.QUEUED,
+                still_sending,
+            )
+            .returning(N.c.id)
+        ).scalars()
+    )
+    if len(claimed) == len(triples):
+        return claimed
+    rest = func.json_each(literal(json.dumps([t for t in triples if t[0] not in claimed]))).table_valued("value")
+    nid, digest = func.json_extract(rest.c.value, "$[0]"), func.json_extract(rest.c.value, "$[2]")
+    by_hash = (
         N.update()
         .values(notice_code_id=codes.c.id, **claim)
-        .where(N.c.id == nid, codes.c.code_hash == digest, still_mine)
+        .where(N.c.id == nid, codes.c.code_hash == digest, N.c.status == S.QUEUED, still_sending)
         .returning(N.c.id)
     )
-    return set(connection.execute(statement).scalars())
+    return claimed | set(connection.execute(by_hash).scalars())
+
+
+def _first_inserted_id(connection, count: int) -> int:
+    """The rowid SQLite gave the first of the ``count`` rows the last INSERT … SELECT added."""
+    return connection.execute(select(func.last_insert_rowid())).scalar_one() - count + 1
 
 
 def dao_delete_notice_codes(code_hashes: list[str]) -> None:
     """Codes issued for rows another sender claimed first: never mailed, never linked, so gone."""
     codes = NoticeCode.__table__
     db.session.connection().execute(codes.delete().where(codes.c.code_hash.in_(code_hashes)))
-
-
-def dao_get_exposed_categories(incident_id: int, person_ids: list[int]) -> dict[int, list[str]]:
-    exposure = Exposure.__table__
-    rows = db.session.connection().execute(
-        select(exposure.c.person_id, exposure.c.category).where(
-            exposure.c.incident_id == incident_id, _id_in(exposure.c.person_id, person_ids)
-        )
-    ).all()
-    found: dict[int, list[str]] = defaultdict(list)
-    for person_id, category in rows:
-        found[person_id].append(category)
-    return found
 
 
 def dao_add_notice_codes(rows: list[dict]) -> list[int]:

@@ -19,6 +19,8 @@ from portal.models._types import utcnow
 
 class OutboxBackend:
     name = "outbox"
+    # "Posting" is an INSERT that must commit with the rows' new status, on the same thread.
+    posts_over_network = False
 
     def send_message(self, message) -> bool:
         dao_store_outbox_message(message)

@@ -365,18 +365,20 @@ class SubstitutionBuilder:
         self._keys = [tag for name in personal for tag in (_TEXT_TAGS[name], _HTML_TAGS[name])]
         self._all = len(self._keys) == 2 * len(PERSON_PLACEHOLDERS)
         self._titles = category_title_lookup(language)
-        self._categories: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._categories: dict[str, tuple[str, str]] = {}
 
-    def _category_values(self, codes) -> tuple[str, str]:
-        key = tuple(sorted(codes))
-        cached = self._categories.get(key)
+    def _category_values(self, joined: str) -> tuple[str, str]:
+        cached = self._categories.get(joined)
         if cached is None:
-            text = person_values("", "", titles_in_order(key, self._titles), "")["exposed_categories"]
-            cached = self._categories[key] = (text, html_value(text))
+            codes = tuple(sorted(filter(None, joined.split(","))))
+            text = person_values("", "", titles_in_order(codes, self._titles), "")["exposed_categories"]
+            cached = self._categories[joined] = (text, html_value(text))
         return cached
 
-    def build(self, first_name: str, last_name: str, notice_code: str, category_codes) -> dict[str, str]:
-        categories_text, categories_html = self._category_values(category_codes)
+    def build(self, first_name: str, last_name: str, notice_code: str, categories: str) -> dict[str, str]:
+        """``categories``: the person's category codes joined by commas, in any order (the database's
+        aggregate, used as it comes as the cache key)."""
+        categories_text, categories_html = self._category_values(categories)
         every = {
             "-first_name-": first_name,
             "-first_name_html-": html.escape(first_name),

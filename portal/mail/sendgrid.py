@@ -29,6 +29,7 @@ MAX_REASON_LENGTH = 1000
 
 class SendGridBackend:
     name = "sendgrid"
+    posts_over_network = True  # the sender may wait for it on another thread (portal/sending/pipeline.py)
 
     def __init__(self, config):
         self.client = SendGridAPIClient(api_key=config["SENDGRID_API_KEY"], host=config["SENDGRID_HOST"])
@@ -69,11 +70,11 @@ class SendGridBackend:
         payload = self._envelope(skeleton.subject, skeleton.text, email_html_document(skeleton.html, request.language))
         payload["personalizations"] = [
             {
-                "to": [{"email": r.email, "name": r.name}] if r.name else [{"email": r.email}],
-                "substitutions": r.substitutions,
-                "custom_args": {"notification_id": str(r.notification_id)},
+                "to": [{"email": email, "name": name}] if name else [{"email": email}],
+                "substitutions": substitutions,
+                "custom_args": {"notification_id": str(notification_id)},
             }
-            for r in request.recipients
+            for notification_id, email, name, substitutions in request.recipients
         ]
         return payload
 

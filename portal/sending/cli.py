@@ -29,7 +29,7 @@ def _progress_line(batch_id: int) -> tuple[str, str]:
 @click.argument("batch_id", type=int)
 def send_command(batch_id: int) -> None:
     """Send an approved batch now and wait until it is sent (or stopped), printing progress."""
-    from portal.sending.engine import send_until_idle
+    from portal.sending.pipeline import send_until_idle
     from portal.sending.runner import engine_name, kick_engine, seconds_until_next_retry
     from portal.sending.service import SendingError, start_batch
 

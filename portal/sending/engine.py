@@ -1,9 +1,11 @@
 """The sending engine: claim a chunk, issue its notice codes, post it, record the answer.
 
-Both engines (the in-process thread and Celery workers) call ``send_next_chunk``; so does the
-``send`` command. The order of commits is the point:
+Celery workers call ``send_next_chunk``; the in-process thread and the ``send`` command call
+``send_until_idle`` (portal/sending/pipeline.py), which runs the same steps with the posting on a
+second thread. The order of commits is the point:
 
-1. claim: rows go ``queued`` -> ``sending`` and get fresh notice codes, COMMIT;
+1. claim: rows go ``queued`` -> ``sending`` and get fresh notice codes, COMMIT (a group of up to
+   SEND_CLAIM_CHUNKS chunks per commit);
 2. post the chunk to the mail backend (nothing is locked while we wait for SendGrid);
 3. record the answer, COMMIT.
 
@@ -12,7 +14,6 @@ Nothing here ever sends a row that is not ``queued``, so nobody is mailed twice 
 """
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,6 @@ from portal.dao.notifications import (
     dao_claim_with_codes,
     dao_delete_notice_codes,
     dao_get_attempts,
-    dao_get_exposed_categories,
     dao_mark_accepted,
     dao_mark_failed,
     dao_mark_unknown,
@@ -91,37 +91,69 @@ class _Content:
     body_markdown: str
 
 
-def claim_next_chunk(now: datetime | None = None, batch_id: int | None = None) -> ClaimedChunk | None:
-    """Claim up to SEND_CHUNK_SIZE due rows sharing one content, issue their codes, commit, build the request."""
+def claim_next_chunks(now: datetime | None = None, batch_id: int | None = None,
+                      max_chunks: int | None = None) -> list[ClaimedChunk]:
+    """Claim up to ``max_chunks`` (default SEND_CLAIM_CHUNKS) chunks of due rows in ONE transaction.
+
+    Each chunk holds at most SEND_CHUNK_SIZE rows sharing one content. One commit for several
+    chunks matters on SQLite, which writes every page a transaction dirtied in full: the notice
+    codes' index pages are shared by the chunks, so they are written once, not once per chunk.
+    Requests are built after the commit, so the write lock is not held for the CPU work.
+    """
     now = now or utcnow()
+    wanted = max_chunks or current_app.config["SEND_CLAIM_CHUNKS"]
+    claimed: list[tuple[int, _Issued | None, tuple | None]] = []
+    memo: dict = {}  # what the group's chunks share (batch, content, incident values), looked up once
+    while len(claimed) < wanted:
+        step = _claim_one(now, batch_id, memo)
+        if step is None:
+            break
+        claimed.append(step)
+    if not claimed:
+        db.session.rollback()
+        return []
+    db.session.commit()  # the rows are ours and their codes exist: release the write lock before the CPU work
+    return [
+        ClaimedChunk(bid, _build_request(issued, content, memo) if issued else None) for bid, issued, content in claimed
+    ]
+
+
+def _remember(memo: dict, key: tuple, compute):
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _claim_one(now: datetime, batch_id: int | None, memo: dict) -> tuple[int, "_Issued | None", tuple | None] | None:
+    """Claim one chunk inside the caller's transaction: (batch id, its rows and codes, its content)."""
     group = dao_find_next_send_group(now, batch_id)
     if group is None:
-        db.session.rollback()
         return None
     group_batch_id, version_id, language, jurisdiction = group
     limit = current_app.config["SEND_CHUNK_SIZE"]
-    candidates = dao_select_candidates(group_batch_id, language, jurisdiction, now, limit)
-    content = _content_for(version_id, language, jurisdiction)
+    incident_id = _remember(memo, ("incident", group_batch_id), lambda: dao_get_batch(group_batch_id).incident_id)
+    candidates = dao_select_candidates(group_batch_id, incident_id, language, jurisdiction, now, limit)
+    content = _remember(memo, ("content", version_id, language, jurisdiction),
+                        lambda: _content_for(version_id, language, jurisdiction))
     if content is None or not candidates:
         if candidates:
             reason = f"The template has no content in {language!r}"
             dao_mark_failed([c[0] for c in candidates], reason, now, from_statuses=(S.QUEUED,))
-        db.session.commit()
-        return ClaimedChunk(group_batch_id, None)
-    issued = _issue_codes(dao_get_batch(group_batch_id).incident_id, candidates, content[0], now)
-    db.session.commit()  # the rows are ours and their codes exist: release the write lock before the CPU work
-    return ClaimedChunk(group_batch_id, _build_request(issued, content) if issued else None)
+        return (group_batch_id, None, None)
+    shared = _remember(memo, ("shared", incident_id, content[0]),
+                       lambda: incident_values(dao_get_incident(incident_id), content[0]))
+    return (group_batch_id, _issue_codes(incident_id, candidates, shared, now), content)
 
 
 @dataclass(frozen=True)
 class _Issued:
     shared: dict[str, str]
-    recipients: list[tuple[int, int, str, str, str]]  # notification id, person id, first, last, email
-    exposed: dict[int, list[str]]
+    # notification id, person id, first, last, email, exposed categories joined by commas
+    recipients: list[tuple[int, int, str, str, str, str]]
     codes: list[tuple[str, str]]
 
 
-def _issue_codes(incident_id: int, candidates: list[tuple], language: str, now: datetime) -> _Issued | None:
+def _issue_codes(incident_id: int, candidates: list[tuple], shared: dict[str, str], now: datetime) -> _Issued | None:
     """Give each candidate a fresh notice code (only its hash is stored) and claim it with the code."""
     unmailable = [c[0] for c in candidates if not c[4]]
     if unmailable:
@@ -143,36 +175,55 @@ def _issue_codes(incident_id: int, candidates: list[tuple], language: str, now: 
         mailable, codes = [c for c, _ in kept], [code for _, code in kept]
     if not mailable:
         return None
-    exposed = dao_get_exposed_categories(incident_id, [c[1] for c in mailable])
-    return _Issued(incident_values(dao_get_incident(incident_id), language), mailable, exposed, codes)
+    return _Issued(shared, mailable, codes)
 
 
-def _build_request(issued: _Issued, content) -> NoticeRequest:
+def _build_request(issued: _Issued, content, memo: dict) -> NoticeRequest:
     content_language, subject, body = content
     skeleton = notice_skeleton(_Content(subject, body), issued.shared)
-    build = SubstitutionBuilder(skeleton.personal, content_language).build
-    exposed = issued.exposed
+    # One builder per skeleton, so the group's chunks share its rendered category lists.
+    builder = _remember(memo, ("builder", skeleton, content_language),
+                        lambda: SubstitutionBuilder(skeleton.personal, content_language))
+    build = builder.build
     recipients = [
-        Recipient(nid, email, f"{first} {last}".strip(), build(first, last, printed, exposed.get(pid, ())))
-        for (nid, pid, first, last, email), (printed, _) in zip(issued.recipients, issued.codes, strict=True)
+        Recipient(nid, email, f"{first} {last}".strip(), build(first, last, printed, categories))
+        for (nid, _, first, last, email, categories), (printed, _) in zip(issued.recipients, issued.codes, strict=True)
     ]
     return NoticeRequest(skeleton, content_language, recipients)
 
 
 def deliver_chunk(chunk: ClaimedChunk) -> SendResult | None:
     """Post the claimed chunk and record SendGrid's answer (or the outbox's)."""
+    posted = post_chunk(chunk)
+    settle_chunk(chunk, posted)
+    return posted if isinstance(posted, SendResult) else None
+
+
+def post_chunk(chunk: ClaimedChunk) -> SendResult | str | None:
+    """The half of delivering that waits for SendGrid: the answer; the batch's status instead if it
+    was cancelled or stopped since the claim (nothing leaves); None if nothing was mailable.
+
+    With SendGrid it only reads, so the pipelined sender runs it on its posting thread while all
+    writes stay on one thread (SQLite has one writer; two would queue for its lock).
+    """
     if chunk.request is None:
-        finish_batch_if_done(chunk.batch_id)
-        db.session.commit()
         return None
     status = dao_get_batch_status(chunk.batch_id)
     if status in (BatchStatus.CANCELLED, BatchStatus.STOPPED):
-        # Claimed but not posted yet: nothing has left, so the cancel (or the stop) applies to them too.
-        _hold_back(chunk, status)
-        return None
-    result = mail_backend().send_notices(chunk.request)
-    record_result(chunk.batch_id, chunk.notification_ids, result)
-    return result
+        return status
+    return mail_backend().send_notices(chunk.request)
+
+
+def settle_chunk(chunk: ClaimedChunk, posted: SendResult | str | None) -> None:
+    """The half that writes: record what ``post_chunk`` found, and commit."""
+    if posted is None:
+        finish_batch_if_done(chunk.batch_id)
+        db.session.commit()
+    elif isinstance(posted, SendResult):
+        record_result(chunk.batch_id, chunk.notification_ids, posted)
+    else:
+        # Claimed but not posted: nothing has left, so the cancel (or the stop) applies to them too.
+        _hold_back(chunk, posted)
 
 
 def _hold_back(chunk: ClaimedChunk, status: str) -> None:
@@ -244,46 +295,11 @@ def finish_batch_if_done(batch_id: int, now: datetime | None = None) -> bool:
 
 
 def send_next_chunk(now: datetime | None = None, batch_id: int | None = None) -> int | None:
-    """Send one chunk; how many notifications it held (0 if another worker beat us), None if idle."""
-    chunk = claim_next_chunk(now, batch_id)
-    if chunk is None:
+    """Claim a group of chunks and send them one request each; how many notifications they held
+    (0 if another worker beat us to them), None if nothing was due."""
+    claimed = claim_next_chunks(now, batch_id)
+    if not claimed:
         return None
-    deliver_chunk(chunk)
-    return len(chunk.notification_ids)
-
-
-def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None) -> int:
-    """Send chunks until nothing is due (rows waiting for a retry time are left); notices handled.
-
-    Still one sender, but pipelined: chunk k+1 is claimed and built while chunk k's request is in
-    flight (a second thread, with its own app context and session, posts and records answers).
-    At most one chunk waits claimed-but-unposted, and ``deliver_chunk`` holds it back if the batch
-    was cancelled or stopped meanwhile.
-    """
-    app = current_app._get_current_object()
-    handled = chunks = 0
-    in_flight: Future | None = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-post") as poster:
-        try:
-            while max_chunks is None or chunks < max_chunks:
-                chunk = claim_next_chunk(batch_id=batch_id)
-                if in_flight is not None:
-                    in_flight.result()
-                    in_flight = None
-                if chunk is None:
-                    break
-                in_flight = poster.submit(_deliver_in_app_context, app, chunk)
-                handled += len(chunk.notification_ids)
-                chunks += 1
-        finally:
-            if in_flight is not None:
-                in_flight.result()
-    return handled
-
-
-def _deliver_in_app_context(app, chunk: ClaimedChunk) -> None:
-    with app.app_context():
-        try:
-            deliver_chunk(chunk)
-        finally:
-            db.session.remove()
+    for chunk in claimed:
+        deliver_chunk(chunk)
+    return sum(len(chunk.notification_ids) for chunk in claimed)

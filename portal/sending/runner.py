@@ -37,7 +37,7 @@ def kick_engine(delay_seconds: float = 0) -> None:
         enqueue_sending(app, countdown=delay_seconds)
     elif name == "inline":
         if delay_seconds <= 0:
-            from portal.sending.engine import send_until_idle
+            from portal.sending.pipeline import send_until_idle
 
             send_until_idle()
     else:
@@ -97,7 +97,7 @@ class SendingThread:
             self._thread.join(timeout)
 
     def _run(self) -> None:
-        from portal.sending.engine import send_until_idle
+        from portal.sending.pipeline import send_until_idle
 
         next_periodic = 0.0
         with self.app.app_context():

@@ -4,15 +4,16 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from portal.constants import BatchStatus, MailKind, NoticeCodeSource
 from portal.crypto import crypto, normalize_notice_code
 from portal.dao.people import dao_get_live_notice_code
 from portal.extensions import db
 from portal.models import Batch, NoticeCode, Notification, OutboxMessage
-from portal.sending.engine import send_until_idle
+from portal.sending.pipeline import send_until_idle
 from portal.sending.service import batch_status_counts, dispatch_batch
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_batch_with_notifications
 from tests.sending.conftest import all_ids, assert_nobody_mailed_twice, statuses
 
@@ -80,6 +81,67 @@ def test_each_notice_issues_a_fresh_code_that_verifies_and_only_its_hash_is_stor
         assert notification.notice_code_id == stored.id and stored.person_id == notification.person_id
         assert stored.incident_id == db.session.get(Batch, batch.id).incident_id
         assert db.session.scalar(select(func.count()).where(NoticeCode.code_hash == code)) == 0
+
+
+def test_codes_pair_with_their_own_people_after_earlier_and_deleted_codes(
+    sendgrid_app, fake_sendgrid, override_config
+):
+    # Each chunk's codes are joined to its notifications by the ids the INSERT gave them; earlier
+    # codes, and a deleted newest one (SQLite reuses its rowid), must not shift that pairing.
+    override_config(SEND_CHUNK_SIZE=3, SEND_CLAIM_CHUNKS=2)
+    make_batch_with_notifications(4)
+    send_until_idle()
+    newest = db.session.scalar(select(NoticeCode).order_by(NoticeCode.id.desc()).limit(1))
+    db.session.delete(newest)
+    db.session.commit()
+    fake_sendgrid.reset()
+    batch = make_batch_with_notifications(7, categories=())
+    statements = []
+
+    def record(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        send_until_idle()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    # Every row was paired by its code's id: none needed the slower pairing by hash.
+    assert not [s for s in statements if s.startswith("UPDATE notification") and "code_hash" in s]
+    mailed = [p for r in fake_sendgrid.requests for p in r.payload["personalizations"]]
+    assert len(mailed) == 7 and statuses(batch.id) == {"accepted": 7}
+    for personalization in mailed:
+        stored = dao_get_live_notice_code(
+            crypto().notice_code_hash(normalize_notice_code(personalization["substitutions"]["-notice_code-"]))
+        )
+        notification = db.session.get(Notification, int(personalization["custom_args"]["notification_id"]))
+        assert notification.notice_code_id == stored.id and stored.person_id == notification.person_id
+        assert personalization["substitutions"]["-exposed_categories-"] == ""  # no exposure, no list
+
+
+def test_a_wrong_guess_at_the_codes_numbering_still_pairs_each_code_with_its_person(
+    sendgrid_app, fake_sendgrid, monkeypatch
+):
+    from portal.dao import notifications
+
+    guesses = []
+
+    def off_by_one(connection, count):
+        guesses.append(count)
+        return real(connection, count) + 1  # as if SQLite had numbered the rows some other way
+
+    real = notifications._first_inserted_id
+    monkeypatch.setattr(notifications, "_first_inserted_id", off_by_one)
+    batch = make_batch_with_notifications(5)
+    send_until_idle()
+    assert statuses(batch.id) == {"accepted": 5}
+    assert guesses or ON_POSTGRES  # PostgreSQL numbers the codes from its sequence instead
+    for personalization in fake_sendgrid.requests[0].payload["personalizations"]:
+        stored = dao_get_live_notice_code(
+            crypto().notice_code_hash(normalize_notice_code(personalization["substitutions"]["-notice_code-"]))
+        )
+        notification = db.session.get(Notification, int(personalization["custom_args"]["notification_id"]))
+        assert notification.notice_code_id == stored.id and stored.person_id == notification.person_id
 
 
 def test_the_outbox_backend_keeps_each_notice_as_its_recipient_would_read_it(app_ctx):

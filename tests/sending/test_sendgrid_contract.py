@@ -20,7 +20,7 @@ from portal.mail.notices import MAX_PERSONALIZATIONS, NoticeRequest, Outcome, Re
 from portal.mail.rendering import notice_skeleton, starter_body
 from portal.mail.sendgrid import SendGridBackend
 from portal.models import Notification
-from portal.sending.engine import send_until_idle
+from portal.sending.pipeline import send_until_idle
 from tests.factories import make_batch_with_notifications
 from tests.sending.conftest import SENDGRID_SETTINGS, statuses
 
