@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import CONFIGS, ConfigurationError, load_or_create_instance_secrets
 from portal.crypto import CryptoSuite, KeyConfigurationError
-from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+from portal.extensions import babel, csrf, db, limiter, login_manager, talisman
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,7 +83,11 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     db.init_app(app)
     configure_engine_events(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    # Imported here, not in extensions.py: Alembic is half a second of start-up that processes
+    # importing the package without an app (the claimant-export workers) never need.
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -103,10 +107,11 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.batches import bp as batches_bp
     from portal.claims import bp as claims_bp
+    from portal.claims import context, routes, status_routes  # noqa: F401  (they register on claims_bp)
     from portal.exposure import bp as exposure_bp
     from portal.imports import bp as imports_bp
     from portal.incidents import bp as incidents_bp
-    from portal.legal import bp as legal_bp
+    from portal.legal.routes import bp as legal_bp
     from portal.monitoring import bp as monitoring_bp
     from portal.notices import bp as notices_bp
     from portal.optout import bp as optout_bp

@@ -66,13 +66,19 @@ def open_details(claim_id: int, token: str | None) -> dict:
     return json.loads(crypto().cipher.decrypt(token, payment_aad(claim_id)))
 
 
+# Compiled once: the claimant export masks every claim's details (re.sub's cache look-up was a
+# third of the cost of masking).
+_ACCOUNT_SEPARATORS = re.compile(r"[\s.\-/]")
+_NON_DIGITS = re.compile(r"\D")
+
+
 def compact_account(text: str) -> str:
     """An IBAN or account number as banks compare them: upper case, no spaces, dots or dashes."""
-    return re.sub(r"[\s.\-/]", "", text or "").upper()
+    return _ACCOUNT_SEPARATORS.sub("", text or "").upper()
 
 
 def digits_only(text: str) -> str:
-    return re.sub(r"\D", "", text or "")
+    return _NON_DIGITS.sub("", text or "")
 
 
 def normalized_account(method: str, details: dict) -> str:
@@ -103,7 +109,7 @@ def mask_email(email: str) -> str:
 
 
 def mask_details(method: str, details: dict) -> str:
-    """"•••• 4410": enough for the claimant to recognise their account, useless to anyone else."""
+    """ "•••• 4410": enough for the claimant to recognise their account, useless to anyone else."""
     if method == PaymentMethod.BANK_TRANSFER:
         return f"•••• {_last4(compact_account(details.get('account_number', '')))}"
     if method == PaymentMethod.PAYPAL:

@@ -1,105 +1,26 @@
-"""Queries for the legal workspace: claimant and exclusion exports, the declaration, the regulator report.
+"""Queries for the legal workspace: exclusions, export jobs, the declaration, the regulator report.
 
-Exports page by keyset (``id > last id ORDER BY id LIMIT n``), never OFFSET and never one huge
-result: each page is a short query, so memory stays flat for a million rows, commits between
-pages (progress) are safe, and PostgreSQL does not hold a snapshot open for the whole export.
+The claimant export's own queries (its filters, pages and per-page lookups) are in
+portal/dao/claimant_exports.py. Exclusion lists page by keyset (``id > last id ORDER BY id LIMIT
+n``), never OFFSET, so memory stays flat however long the list.
 """
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-
-from sqlalchemy import Float, String, and_, case, cast, exists, func, literal, select, type_coerce, update
+from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.sql import ColumnElement
 
-from portal.constants import NOTIFICATION_GOT_THROUGH, Channel, ClaimStatus, NotificationStatus
+from portal.constants import NOTIFICATION_GOT_THROUGH, Channel, NotificationStatus
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
     Batch,
-    Claim,
-    ClaimBenefit,
-    ClaimSettings,
     ExclusionRequest,
     ExportJob,
     Exposure,
-    FraudSignal,
     Incident,
     NoticeTemplateContent,
     Notification,
     Person,
 )
-
-FRAUD_ANY = "any"
-FRAUD_NONE = "none"
-
-
-@dataclass(frozen=True)
-class ClaimantQuery:
-    """The filters of a claimant export, as the dao needs them (see portal/legal/exports.py)."""
-
-    incident_id: int | None = None
-    statuses: tuple[str, ...] = ()
-    benefit: str = ""
-    country: str = ""
-    region: str = ""
-    fraud: str = ""  # "", "any", "none" or a FraudSignalKind
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def claimant_conditions(query: ClaimantQuery) -> list[ColumnElement]:
-    conditions = [Claim.status.in_(query.statuses) if query.statuses else Claim.status != ClaimStatus.DRAFT]
-    if query.incident_id:
-        conditions.append(Claim.incident_id == query.incident_id)
-    if query.benefit:
-        conditions.append(exists(select(ClaimBenefit.id).where(
-            ClaimBenefit.claim_id == Claim.id, ClaimBenefit.kind == query.benefit).correlate(Claim)))
-    if query.country:
-        conditions.append(Person.country == query.country)
-    if query.region:
-        conditions.append(Person.region == query.region)
-    if query.fraud:
-        # Correlated to the claim only: the page lookups join FraudSignal / ClaimBenefit themselves.
-        signal = select(FraudSignal.id).where(FraudSignal.claim_id == Claim.id).correlate(Claim)
-        if query.fraud == FRAUD_NONE:
-            conditions.append(~exists(signal))
-        elif query.fraud == FRAUD_ANY:
-            conditions.append(exists(signal))
-        else:
-            conditions.append(exists(signal.where(FraudSignal.kind == query.fraud)))
-    if query.submitted_from:
-        conditions.append(Claim.submitted_at >= _day_start(query.submitted_from))
-    if query.submitted_to:
-        conditions.append(Claim.submitted_at < _day_start(query.submitted_to + timedelta(days=1)))
-    return conditions
-
-
-CLAIMANT_COLUMNS = (
-    # The two times come back without SQLAlchemy's datetime processing (a str on SQLite, a datetime
-    # from psycopg): parsing a string only to print it again was a tenth of an export's time.
-    Claim.id, Claim.reference, Claim.status, Claim.payment_method, Claim.payment_details_enc,
-    type_coerce(Claim.submitted_at, String), type_coerce(Claim.decided_at, String), Claim.attestation_name,
-    Incident.slug, Person.uid,
-    Person.contractor_id, Person.first_name, Person.last_name, Person.email, Person.phone_enc, Person.address_enc,
-    Person.country, Person.region, func.coalesce(ClaimSettings.currency, literal("USD")),
-)
-
-
-def _claimants_select(*columns):
-    return (
-        select(*columns).select_from(Claim)
-        .join(Person, Person.id == Claim.person_id)
-        .join(Incident, Incident.id == Claim.incident_id)
-        .outerjoin(ClaimSettings, ClaimSettings.incident_id == Claim.incident_id)
-    )
-
-
-def dao_count_claimants(query: ClaimantQuery) -> int:
-    return db.session.scalar(_claimants_select(func.count(Claim.id)).where(*claimant_conditions(query))) or 0
 
 
 def _core_rows(statement) -> list[tuple]:
@@ -108,63 +29,15 @@ def _core_rows(statement) -> list[tuple]:
     return db.session.connection().execute(statement).all()  # fetchall: iterating fetches row by row
 
 
-def dao_get_claimant_page(query: ClaimantQuery, after_id: int, limit: int) -> list[tuple]:
-    statement = (_claimants_select(*CLAIMANT_COLUMNS)
-                 .where(*claimant_conditions(query), Claim.id > after_id).order_by(Claim.id).limit(limit))
-    return _core_rows(statement)
-
-
-def _page_lookup(query: ClaimantQuery, first_id: int, last_id: int, *columns):
-    """SELECT ``columns`` for the claims of one page: the page's id range under the export's own
-    filters. A range, not an IN list of 2,000 ids, which SQLAlchemy would expand on every page."""
-    statement = select(*columns).select_from(Claim)
-    if query.country or query.region:  # the only conditions on the person
-        statement = statement.join(Person, Person.id == Claim.person_id)
-    return statement.where(Claim.id.between(first_id, last_id), *claimant_conditions(query))
-
-
-def dao_get_benefits_for_page(query: ClaimantQuery, first_id: int, last_id: int) -> dict[int, list[tuple]]:
-    """claim id → [(kind, cents, hours)], one entry per kind in no set order (summed in SQL; hours as
-    float, not Decimal)."""
-    found: dict[int, list[tuple]] = {}
-    statement = (_page_lookup(query, first_id, last_id, ClaimBenefit.claim_id, ClaimBenefit.kind,
-                              func.sum(ClaimBenefit.amount_cents), cast(func.sum(ClaimBenefit.hours), Float))
-                 .join(ClaimBenefit, ClaimBenefit.claim_id == Claim.id)
-                 .group_by(ClaimBenefit.claim_id, ClaimBenefit.kind))
-    for claim_id, kind, cents, hours in _core_rows(statement):
-        found.setdefault(claim_id, []).append((kind, int(cents or 0), hours or 0.0))
-    return found
-
-
-def _string_agg(column, separator: str) -> ColumnElement:
-    """group_concat (SQLite) / string_agg (PostgreSQL): one string per group, in no promised order."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.string_agg(column, literal(separator))
-    return func.group_concat(column, literal(separator))
-
-
-def dao_get_categories_for_page(query: ClaimantQuery, first_id: int, last_id: int) -> dict[int, str]:
-    """claim id → the categories exposed to its claimant in its incident, sorted, joined with '; '."""
-    statement = (_page_lookup(query, first_id, last_id, Claim.id, _string_agg(Exposure.category, "\x1f"))
-                 .join(Exposure, and_(Exposure.person_id == Claim.person_id, Exposure.incident_id == Claim.incident_id))
-                 .group_by(Claim.id))
-    return {claim_id: "; ".join(sorted(text.split("\x1f"))) for claim_id, text in _core_rows(statement)}
-
-
-def dao_get_fraud_signals_for_page(query: ClaimantQuery, first_id: int, last_id: int) -> dict[int, list[tuple]]:
-    found: dict[int, list[tuple]] = {}
-    statement = (_page_lookup(query, first_id, last_id, FraudSignal.claim_id, FraudSignal.kind, FraudSignal.detail)
-                 .join(FraudSignal, FraudSignal.claim_id == Claim.id).order_by(FraudSignal.kind))
-    for claim_id, kind, detail in _core_rows(statement):
-        found.setdefault(claim_id, []).append((kind, detail))
-    return found
-
-
 # -- exclusions -----------------------------------------------------------------------------------
 
+
 def dao_get_exclusion(person_id: int, incident_id: int) -> ExclusionRequest | None:
-    return db.session.scalar(select(ExclusionRequest).where(
-        ExclusionRequest.person_id == person_id, ExclusionRequest.incident_id == incident_id))
+    return db.session.scalar(
+        select(ExclusionRequest).where(
+            ExclusionRequest.person_id == person_id, ExclusionRequest.incident_id == incident_id
+        )
+    )
 
 
 def dao_add_exclusion(row: ExclusionRequest) -> ExclusionRequest:
@@ -183,38 +56,61 @@ def _exclusion_conditions(incident_id: int | None, include_withdrawn: bool) -> l
 
 
 def dao_count_exclusions(incident_id: int | None, include_withdrawn: bool = False) -> int:
-    return db.session.scalar(select(func.count(ExclusionRequest.id))
-                             .where(*_exclusion_conditions(incident_id, include_withdrawn))) or 0
+    return (
+        db.session.scalar(
+            select(func.count(ExclusionRequest.id)).where(*_exclusion_conditions(incident_id, include_withdrawn))
+        )
+        or 0
+    )
 
 
 def dao_get_exclusion_page(incident_id: int | None, include_withdrawn: bool, after_id: int, limit: int) -> list[tuple]:
     statement = (
-        select(ExclusionRequest.id, Incident.slug, Person.contractor_id, Person.first_name, Person.last_name,
-               Person.email, Person.country, Person.region, ExclusionRequest.typed_name, ExclusionRequest.reason,
-               ExclusionRequest.requested_at, ExclusionRequest.withdrawn_at)
+        select(
+            ExclusionRequest.id,
+            Incident.slug,
+            Person.contractor_id,
+            Person.first_name,
+            Person.last_name,
+            Person.email,
+            Person.country,
+            Person.region,
+            ExclusionRequest.typed_name,
+            ExclusionRequest.reason,
+            ExclusionRequest.requested_at,
+            ExclusionRequest.withdrawn_at,
+        )
         .join(Person, Person.id == ExclusionRequest.person_id)
         .join(Incident, Incident.id == ExclusionRequest.incident_id)
         .where(*_exclusion_conditions(incident_id, include_withdrawn), ExclusionRequest.id > after_id)
-        .order_by(ExclusionRequest.id).limit(limit)
+        .order_by(ExclusionRequest.id)
+        .limit(limit)
     )
     return _core_rows(statement)
 
 
 def dao_get_recent_exclusions(incident_id: int | None, limit: int = 50) -> list[tuple[ExclusionRequest, Person]]:
-    statement = (select(ExclusionRequest, Person).join(Person, Person.id == ExclusionRequest.person_id)
-                 .where(*_exclusion_conditions(incident_id, True))
-                 .order_by(ExclusionRequest.id.desc()).limit(limit))
+    statement = (
+        select(ExclusionRequest, Person)
+        .join(Person, Person.id == ExclusionRequest.person_id)
+        .where(*_exclusion_conditions(incident_id, True))
+        .order_by(ExclusionRequest.id.desc())
+        .limit(limit)
+    )
     return [(request, person) for request, person in db.session.execute(statement)]
 
 
 def dao_get_incidents_for_person(person_id: int) -> list[Incident]:
-    statement = (select(Incident).where(exists(select(Exposure.id).where(
-        Exposure.person_id == person_id, Exposure.incident_id == Incident.id)))
-        .order_by(Incident.discovered_on.desc(), Incident.id))
+    statement = (
+        select(Incident)
+        .where(exists(select(Exposure.id).where(Exposure.person_id == person_id, Exposure.incident_id == Incident.id)))
+        .order_by(Incident.discovered_on.desc(), Incident.id)
+    )
     return list(db.session.scalars(statement))
 
 
 # -- export jobs ----------------------------------------------------------------------------------
+
 
 def dao_add_export_job(job: ExportJob) -> ExportJob:
     db.session.add(job)
@@ -231,17 +127,25 @@ def dao_get_recent_export_jobs(limit: int = 20) -> list[ExportJob]:
 
 
 def dao_set_export_progress(job_id: int, rows_written: int) -> None:
-    db.session.execute(update(ExportJob).where(ExportJob.id == job_id).values(rows_written=rows_written)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(ExportJob)
+        .where(ExportJob.id == job_id)
+        .values(rows_written=rows_written)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def dao_get_export_manifest_event(job_id: int) -> AuditEvent | None:
     """The audit event written when the file was finished: its details are the file's manifest."""
-    return db.session.scalar(select(AuditEvent).where(
-        AuditEvent.action == "export.created", AuditEvent.target == f"export:{job_id}").order_by(AuditEvent.id.desc()))
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == "export.created", AuditEvent.target == f"export:{job_id}")
+        .order_by(AuditEvent.id.desc())
+    )
 
 
 # -- declaration ----------------------------------------------------------------------------------
+
 
 def _in_register(incident_id: int) -> ColumnElement:
     return exists(select(Exposure.id).where(Exposure.person_id == Person.id, Exposure.incident_id == incident_id))
@@ -253,16 +157,29 @@ def dao_count_register(incident_id: int) -> int:
 
 def dao_count_notifications_by_batch_and_status(incident_id: int) -> list[tuple[Batch, str, int]]:
     """Every batch of the incident with each status its notifications are in and how many (0-row batches too)."""
-    counts = (select(Notification.batch_id, Notification.status, func.count(Notification.id).label("n"))
-              .group_by(Notification.batch_id, Notification.status).subquery())
-    statement = (select(Batch, counts.c.status, counts.c.n).outerjoin(counts, counts.c.batch_id == Batch.id)
-                 .where(Batch.incident_id == incident_id).order_by(Batch.id, counts.c.status))
+    counts = (
+        select(Notification.batch_id, Notification.status, func.count(Notification.id).label("n"))
+        .group_by(Notification.batch_id, Notification.status)
+        .subquery()
+    )
+    statement = (
+        select(Batch, counts.c.status, counts.c.n)
+        .outerjoin(counts, counts.c.batch_id == Batch.id)
+        .where(Batch.incident_id == incident_id)
+        .order_by(Batch.id, counts.c.status)
+    )
     return [(batch, status, n or 0) for batch, status, n in db.session.execute(statement)]
 
 
 def dao_count_notifications_in_incident(incident_id: int) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).join(Batch, Batch.id == Notification.batch_id)
-                             .where(Batch.incident_id == incident_id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id))
+            .join(Batch, Batch.id == Notification.batch_id)
+            .where(Batch.incident_id == incident_id)
+        )
+        or 0
+    )
 
 
 def _flag(condition) -> ColumnElement:
@@ -282,8 +199,12 @@ def dao_get_register_outcomes(incident_id: int) -> dict[str, int]:
             Notification.person_id.label("person_id"),
             _flag(and_(email, status == NotificationStatus.DELIVERED)).label("email_delivered"),
             _flag(and_(email, status.in_(NOTIFICATION_GOT_THROUGH))).label("email_through"),
-            _flag(and_(email, status.in_((NotificationStatus.BOUNCED, NotificationStatus.DROPPED,
-                                          NotificationStatus.FAILED)))).label("email_undeliverable"),
+            _flag(
+                and_(
+                    email,
+                    status.in_((NotificationStatus.BOUNCED, NotificationStatus.DROPPED, NotificationStatus.FAILED)),
+                )
+            ).label("email_undeliverable"),
             _flag(and_(letter, status.in_(NOTIFICATION_GOT_THROUGH))).label("letter_sent"),
         )
         .join(Batch, Batch.id == Notification.batch_id)
@@ -313,47 +234,77 @@ def dao_get_register_outcomes(incident_id: int) -> dict[str, int]:
             count_if(f.email_undeliverable == 1),
             count_if(and_(f.email_undeliverable == 1, letter_sent)),
         )
-        .select_from(Person).outerjoin(flags, f.person_id == Person.id)
+        .select_from(Person)
+        .outerjoin(flags, f.person_id == Person.id)
         .where(_in_register(incident_id))
     )
     row = db.session.execute(statement).one()
-    keys = ("register", "delivered_by_email", "accepted_by_email", "sent_by_letter", "not_reached",
-            "never_sent", "emailed", "lettered", "email_undeliverable", "remailed_by_letter")
+    keys = (
+        "register",
+        "delivered_by_email",
+        "accepted_by_email",
+        "sent_by_letter",
+        "not_reached",
+        "never_sent",
+        "emailed",
+        "lettered",
+        "email_undeliverable",
+        "remailed_by_letter",
+    )
     return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
 
 
 # -- regulator report -----------------------------------------------------------------------------
 
+
 def dao_count_residents_by_place(incident_id: int, category_sets: list[tuple[str, ...]]) -> list[tuple]:
     """Per (country, region): people, people a notice got through to, then for each set in
     ``category_sets`` the people with any of those categories exposed. One grouped pass."""
+
     def with_any(categories: tuple[str, ...]) -> ColumnElement:
-        sensitive = exists(select(Exposure.id).where(
-            Exposure.person_id == Person.id, Exposure.incident_id == incident_id, Exposure.category.in_(categories)))
+        sensitive = exists(
+            select(Exposure.id).where(
+                Exposure.person_id == Person.id, Exposure.incident_id == incident_id, Exposure.category.in_(categories)
+            )
+        )
         return func.sum(case((sensitive, 1), else_=0))
 
     notified = exists(
-        select(Notification.id).join(Batch, Batch.id == Notification.batch_id)
-        .where(Notification.person_id == Person.id, Batch.incident_id == incident_id,
-               Notification.status.in_(NOTIFICATION_GOT_THROUGH))
+        select(Notification.id)
+        .join(Batch, Batch.id == Notification.batch_id)
+        .where(
+            Notification.person_id == Person.id,
+            Batch.incident_id == incident_id,
+            Notification.status.in_(NOTIFICATION_GOT_THROUGH),
+        )
     )
     statement = (
-        select(Person.country, Person.region, func.count(Person.id), func.sum(case((notified, 1), else_=0)),
-               *(with_any(categories) for categories in category_sets))
+        select(
+            Person.country,
+            Person.region,
+            func.count(Person.id),
+            func.sum(case((notified, 1), else_=0)),
+            *(with_any(categories) for categories in category_sets),
+        )
         .where(_in_register(incident_id))
         .group_by(Person.country, Person.region)
         .order_by(Person.country, Person.region)
     )
-    return [(row[0] or "", row[1] or "", *(int(value or 0) for value in row[2:]))
-            for row in db.session.execute(statement)]
+    return [
+        (row[0] or "", row[1] or "", *(int(value or 0) for value in row[2:])) for row in db.session.execute(statement)
+    ]
 
 
 # -- notice variants ------------------------------------------------------------------------------
 
+
 def dao_get_variant_keys(version_id: int) -> list[tuple[str, str]]:
     """(language, jurisdiction) of every content of a template version ('' = the default content)."""
-    rows = db.session.execute(select(NoticeTemplateContent.language, NoticeTemplateContent.jurisdiction)
-                              .where(NoticeTemplateContent.version_id == version_id))
+    rows = db.session.execute(
+        select(NoticeTemplateContent.language, NoticeTemplateContent.jurisdiction).where(
+            NoticeTemplateContent.version_id == version_id
+        )
+    )
     return [(language, jurisdiction) for language, jurisdiction in rows]
 
 
@@ -363,5 +314,8 @@ def dao_get_incident_categories(incident_id: int) -> set[str]:
 
 
 def dao_get_export_jobs_with_files_before(before) -> list[ExportJob]:
-    return list(db.session.scalars(select(ExportJob).where(ExportJob.file_name != "", ExportJob.created_at < before)
-                                   .order_by(ExportJob.id)))
+    return list(
+        db.session.scalars(
+            select(ExportJob).where(ExportJob.file_name != "", ExportJob.created_at < before).order_by(ExportJob.id)
+        )
+    )

@@ -16,10 +16,10 @@ import click
 from portal.audit import record_audit
 from portal.cli import portal_cli
 from portal.constants import AuditAction, BenefitKind, ExportFormat, ExportKind, FraudSignalKind
+from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE
 from portal.dao.incidents import dao_get_incident_by_slug
-from portal.dao.legal import FRAUD_ANY, FRAUD_NONE
 from portal.extensions import db
-from portal.legal.exports import CLAIMANT_COLUMNS, ExportFilters, RowStats, iter_claimant_rows, write_export
+from portal.legal.exports import CLAIMANT_COLUMNS, ExportFilters, RowStats, write_export
 from portal.legal.forms import EXPORTABLE_STATUSES
 from portal.models._types import utcnow
 
@@ -66,11 +66,21 @@ def _iso_date(value: str | None, option: str) -> str:
 
 @portal_cli.command("export-claimants")
 @click.option("--format", "file_format", type=click.Choice([f.value for f in ExportFormat]), required=True)
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The file to write; must not exist yet. FILE.manifest.json is written beside it.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write; must not exist yet. FILE.manifest.json is written beside it.",
+)
 @click.option("--incident", "incident_slug", help="Only this incident (its slug).")
-@click.option("--status", "statuses", multiple=True, type=click.Choice([s.value for s in EXPORTABLE_STATUSES]),
-              help="Only claims in this status (repeatable). Default: every status except draft.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.value for s in EXPORTABLE_STATUSES]),
+    help="Only claims in this status (repeatable). Default: every status except draft.",
+)
 @click.option("--benefit", type=click.Choice([b.value for b in BenefitKind]), help="Only claims with this benefit.")
 @click.option("--country", help="Only claimants in this country (ISO 3166-1).")
 @click.option("--region", help="Only claimants in this region (ISO 3166-2, e.g. US-CA).")
@@ -78,8 +88,19 @@ def _iso_date(value: str | None, option: str) -> str:
 @click.option("--submitted-from", help="Submitted on or after this date (YYYY-MM-DD).")
 @click.option("--submitted-to", help="Submitted on or before this date (YYYY-MM-DD).")
 @click.option("--include-payment-details", is_flag=True, help="Full payment details instead of masked.")
-def export_claimants_command(file_format, out_path, incident_slug, statuses, benefit, country, region, fraud,
-                             submitted_from, submitted_to, include_payment_details):
+def export_claimants_command(
+    file_format,
+    out_path,
+    incident_slug,
+    statuses,
+    benefit,
+    country,
+    region,
+    fraud,
+    submitted_from,
+    submitted_to,
+    include_payment_details,
+):
     """Export claimants to a CSV or XLSX file (docs/exports.md lists the columns)."""
     incident_id = None
     if incident_slug:
@@ -88,8 +109,12 @@ def export_claimants_command(file_format, out_path, incident_slug, statuses, ben
             raise click.ClickException(f"No incident with slug {incident_slug!r}.")
         incident_id = incident.id
     filters = ExportFilters(
-        incident_id=incident_id, statuses=tuple(statuses), benefit=benefit or "",
-        country=(country or "").strip().upper(), region=(region or "").strip().upper(), fraud=fraud or "",
+        incident_id=incident_id,
+        statuses=tuple(statuses),
+        benefit=benefit or "",
+        country=(country or "").strip().upper(),
+        region=(region or "").strip().upper(),
+        fraud=fraud or "",
         submitted_from=_iso_date(submitted_from, "--submitted-from"),
         submitted_to=_iso_date(submitted_to, "--submitted-to"),
     )
@@ -101,20 +126,28 @@ def export_claimants_command(file_format, out_path, incident_slug, statuses, ben
         raise click.ClickException(f"The folder {out_path.parent} does not exist.")
     stats = RowStats()
     facts = {
-        "export_id": "cli", "kind": ExportKind.CLAIMANTS.value, "format": file_format, "file_name": out_path.name,
-        "filters": json.loads(filters.to_json()), "columns": [c.key for c in CLAIMANT_COLUMNS],
-        "payment_details": "full" if include_payment_details else "masked", "requested_by": "cli",
+        "export_id": "cli",
+        "kind": ExportKind.CLAIMANTS.value,
+        "format": file_format,
+        "file_name": out_path.name,
+        "filters": json.loads(filters.to_json()),
+        "columns": [c.key for c in CLAIMANT_COLUMNS],
+        "payment_details": "full" if include_payment_details else "masked",
+        "requested_by": "cli",
         "generated_at": utcnow().isoformat(timespec="seconds"),
     }
 
     def manifest_sheet(rows: int) -> list[list]:
-        return [["fact", "value"], *([k, json.dumps(v) if isinstance(v, dict | list) else v]
-                                     for k, v in (facts | {"rows": rows}).items())]
+        return [
+            ["fact", "value"],
+            *([k, json.dumps(v) if isinstance(v, dict | list) else v] for k, v in (facts | {"rows": rows}).items()),
+        ]
 
     out = HashingFile(out_path)
     try:
-        rows = write_export(out, ExportKind.CLAIMANTS, file_format,
-                            iter_claimant_rows(filters, include_payment_details, stats), manifest_sheet)
+        rows = write_export(
+            out, ExportKind.CLAIMANTS, file_format, filters, include_payment_details, stats, manifest_sheet
+        )
     except Exception:
         out.close()
         out_path.unlink(missing_ok=True)
@@ -128,8 +161,13 @@ def export_claimants_command(file_format, out_path, incident_slug, statuses, ben
 
 
 @portal_cli.command("purge-exports")
-@click.option("--older-than-days", type=click.IntRange(min=0), default=30, show_default=True,
-              help="Delete export files made more than this many days ago.")
+@click.option(
+    "--older-than-days",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Delete export files made more than this many days ago.",
+)
 def purge_exports_command(older_than_days: int) -> None:
     """Delete old export files from instance/exports (jobs and audit events are kept)."""
     from portal.legal.jobs import purge_exports

@@ -33,7 +33,7 @@ from portal.dao.legal import (
     dao_set_export_progress,
 )
 from portal.extensions import db
-from portal.legal.exports import ExportFilters, RowStats, columns_for, count_rows, iter_rows, write_export
+from portal.legal.exports import ExportFilters, RowStats, columns_for, count_rows, write_export
 from portal.legal.storage import EncryptedExportWriter, exports_folder, iter_decrypted, new_file_name
 from portal.models import ExportJob, StaffUser
 from portal.models._types import utcnow
@@ -46,22 +46,35 @@ class ExportNotAllowed(PermissionError):
     """The staff member's role may not make this export (the view answers 403)."""
 
 
-def request_export(kind: str, file_format: str, filters: ExportFilters, include_payment_details: bool,
-                   user: StaffUser) -> ExportJob:
+def request_export(
+    kind: str, file_format: str, filters: ExportFilters, include_payment_details: bool, user: StaffUser
+) -> ExportJob:
     """Record the request (audited) and start building; returns the job, which may already be ready."""
     allowed = ROLES_EXPORTING_CLAIMANTS if kind == ExportKind.CLAIMANTS else ROLES_EXPORTING_EXCLUSIONS
     if user.role not in allowed:
         raise ExportNotAllowed(f"role {user.role} may not export {kind}")
     if include_payment_details and (kind != ExportKind.CLAIMANTS or user.role not in ROLES_SEEING_FULL_PAYMENT_DETAILS):
         raise ExportNotAllowed(f"role {user.role} may not export full payment details")
-    job = dao_add_export_job(ExportJob(
-        kind=str(kind), file_format=str(ExportFormat(file_format)), filters=filters.to_json(),
-        include_payment_details=include_payment_details, status=ExportStatus.QUEUED, requested_by_id=user.id,
-    ))
-    record_audit(AuditAction.EXPORT_REQUESTED, f"export:{job.id}", {
-        "kind": kind, "format": file_format, "filters": json.loads(job.filters),
-        "payment_details": "full" if include_payment_details else "masked",
-    })
+    job = dao_add_export_job(
+        ExportJob(
+            kind=str(kind),
+            file_format=str(ExportFormat(file_format)),
+            filters=filters.to_json(),
+            include_payment_details=include_payment_details,
+            status=ExportStatus.QUEUED,
+            requested_by_id=user.id,
+        )
+    )
+    record_audit(
+        AuditAction.EXPORT_REQUESTED,
+        f"export:{job.id}",
+        {
+            "kind": kind,
+            "format": file_format,
+            "filters": json.loads(job.filters),
+            "payment_details": "full" if include_payment_details else "masked",
+        },
+    )
     db.session.commit()
     dispatch_export(job.id)
     db.session.expire_all()
@@ -92,8 +105,10 @@ def _build_in_thread(app: Flask, job_id: int) -> None:
 
 def _claim_job(job_id: int) -> bool:
     result = db.session.execute(
-        update(ExportJob).where(ExportJob.id == job_id, ExportJob.status == ExportStatus.QUEUED)
-        .values(status=ExportStatus.RUNNING).execution_options(synchronize_session=False)
+        update(ExportJob)
+        .where(ExportJob.id == job_id, ExportJob.status == ExportStatus.QUEUED)
+        .values(status=ExportStatus.RUNNING)
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
     return result.rowcount == 1
@@ -106,11 +121,16 @@ def export_file_name(job: ExportJob) -> str:
 def manifest_facts(job: ExportJob, filters: ExportFilters, rows: int, stats: RowStats) -> dict:
     """The facts the audit event, the .manifest.json and the XLSX "Manifest" sheet all carry."""
     return {
-        "export_id": job.id, "kind": job.kind, "format": job.file_format, "file_name": export_file_name(job),
-        "filters": json.loads(filters.to_json()), "rows": rows,
+        "export_id": job.id,
+        "kind": job.kind,
+        "format": job.file_format,
+        "file_name": export_file_name(job),
+        "filters": json.loads(filters.to_json()),
+        "rows": rows,
         "columns": [column.key for column in columns_for(job.kind)],
         "payment_details": "full" if job.include_payment_details else "masked",
-        "unreadable_cells": stats.unreadable_cells, "requested_by": f"staff:{job.requested_by_id}",
+        "unreadable_cells": stats.unreadable_cells,
+        "requested_by": f"staff:{job.requested_by_id}",
         "generated_at": utcnow().isoformat(timespec="seconds"),
         "neutralised_prefixes": "= + - @ tab CR (a leading ' was added)",
     }
@@ -148,9 +168,17 @@ def build_export(job_id: int) -> ExportJob | None:
     writer = EncryptedExportWriter(path, job.id)
     stats = RowStats()
     try:
-        rows = iter_rows(job.kind, filters, job.include_payment_details, stats)
-        count = write_export(writer, job.kind, job.file_format, rows, _manifest_sheet(job, filters, stats),
-                             _progress(job.id))
+        count = write_export(
+            writer,
+            job.kind,
+            job.file_format,
+            filters,
+            job.include_payment_details,
+            stats,
+            _manifest_sheet(job, filters, stats),
+            _progress(job.id),
+            job.total_rows,
+        )
         writer.close()
     except Exception as exc:
         log.exception("export %s failed", job_id)
@@ -159,8 +187,12 @@ def build_export(job_id: int) -> ExportJob | None:
         db.session.rollback()
         job = dao_get_export_job(job_id)
         job.status, job.error, job.finished_at = ExportStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500], utcnow()
-        record_audit(AuditAction.EXPORT_FAILED, f"export:{job.id}", {"error": type(exc).__name__},
-                     actor=f"staff:{job.requested_by_id}")
+        record_audit(
+            AuditAction.EXPORT_FAILED,
+            f"export:{job.id}",
+            {"error": type(exc).__name__},
+            actor=f"staff:{job.requested_by_id}",
+        )
         db.session.commit()
         return job
     job.status, job.rows_written, job.file_name = ExportStatus.READY, count, path.name

@@ -20,18 +20,38 @@ from portal.models import (
 from tests.factories import expose, make_person
 
 
-def make_claim(person, incident, *, status=ClaimStatus.SUBMITTED, benefits=(("alternative_cash", 10_000, 0),),
-               method="bank_transfer", details=None, submitted_at=None, signals=(), attestation=None) -> Claim:
-    claim = Claim(reference=f"K{secrets.token_hex(4).upper()}", person_id=person.id, incident_id=incident.id,
-                  status=status, payment_method=method, attestation_name=attestation or person.first_name,
-                  submitted_at=submitted_at or datetime(2026, 10, 15, 12, tzinfo=UTC))
+def make_claim(
+    person,
+    incident,
+    *,
+    status=ClaimStatus.SUBMITTED,
+    benefits=(("alternative_cash", 10_000, 0),),
+    method="bank_transfer",
+    details=None,
+    submitted_at=None,
+    signals=(),
+    attestation=None,
+) -> Claim:
+    claim = Claim(
+        reference=f"K{secrets.token_hex(4).upper()}",
+        person_id=person.id,
+        incident_id=incident.id,
+        status=status,
+        payment_method=method,
+        attestation_name=attestation or person.first_name,
+        submitted_at=submitted_at or datetime(2026, 10, 15, 12, tzinfo=UTC),
+    )
     db.session.add(claim)
     db.session.flush()
     for kind, cents, hours in benefits:
         db.session.add(ClaimBenefit(claim_id=claim.id, kind=kind, amount_cents=cents, hours=hours))
     if details is None and method == "bank_transfer":
-        details = {"method": method, "account_holder": person.first_name, "account_number": "GB29NWBK60161331926819",
-                   "bank_name": "NatWest"}
+        details = {
+            "method": method,
+            "account_holder": person.first_name,
+            "account_number": "GB29NWBK60161331926819",
+            "bank_name": "NatWest",
+        }
     if details:
         claim.payment_details_enc = seal_details(claim.id, details)
     for kind in signals:
@@ -63,8 +83,14 @@ def make_batch(incident, channel="email", name=None) -> Batch:
     version = NoticeTemplateVersion(template_id=template.id, version=1)
     db.session.add(version)
     db.session.flush()
-    batch = Batch(incident_id=incident.id, template_version_id=version.id, name=name or f"{channel} batch",
-                  channel=channel, status=BatchStatus.SENT, created_by_id=_staff().id)
+    batch = Batch(
+        incident_id=incident.id,
+        template_version_id=version.id,
+        name=name or f"{channel} batch",
+        channel=channel,
+        status=BatchStatus.SENT,
+        created_by_id=_staff().id,
+    )
     db.session.add(batch)
     db.session.commit()
     return batch
@@ -82,12 +108,36 @@ def bulk_residents(incident, count, country, region="", categories=("contact",),
     from portal.models import Exposure, Person
 
     prefix = prefix or f"{region or country}-{uuid.uuid4().hex[:6]}"
-    people = [Person(uid=uuid.uuid4().hex, contractor_id=f"{prefix}-{n}", first_name="A", last_name="B",
-                     email=f"{prefix.lower()}-{n}@example.org", country=country, region=region,
-                     preferred_language="en") for n in range(count)]
+    people = [
+        Person(
+            uid=uuid.uuid4().hex,
+            contractor_id=f"{prefix}-{n}",
+            first_name="A",
+            last_name="B",
+            email=f"{prefix.lower()}-{n}@example.org",
+            country=country,
+            region=region,
+            preferred_language="en",
+        )
+        for n in range(count)
+    ]
     db.session.add_all(people)
     db.session.flush()
-    db.session.add_all([Exposure(person_id=p.id, incident_id=incident.id, category=c) for p in people
-                        for c in categories])
+    db.session.add_all(
+        [Exposure(person_id=p.id, incident_id=incident.id, category=c) for p in people for c in categories]
+    )
     db.session.commit()
     return people
+
+
+def bulk_claims(incident, count: int) -> None:
+    """Many submitted claims at once (paid by check: no encrypted details), for exports of several pages."""
+    people = bulk_residents(incident, count, "KE", prefix=f"BULK-{uuid.uuid4().hex[:6]}")
+    submitted = datetime(2026, 10, 15, 12, tzinfo=UTC)
+    db.session.add_all([
+        Claim(reference=f"K{secrets.token_hex(5).upper()}", person_id=person.id, incident_id=incident.id,
+              status=ClaimStatus.SUBMITTED, payment_method="check", attestation_name=person.first_name,
+              submitted_at=submitted)
+        for person in people
+    ])  # fmt: skip
+    db.session.commit()

@@ -10,12 +10,13 @@ from openpyxl import load_workbook
 
 from portal.constants import AuditAction, ClaimStatus, ExportStatus, Role
 from portal.extensions import db
-from portal.legal.exports import CLAIMANT_COLUMNS, DANGEROUS_PREFIXES, neutralise
+from portal.legal.csvtext import DANGEROUS_PREFIXES, neutralise
+from portal.legal.exports import CLAIMANT_COLUMNS
 from portal.models import AuditEvent, ExportJob
 from tests.factories import make_incident, sign_in_staff
 from tests.legal.support import claimant, make_claim
 
-DANGEROUS_NAMES = ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", "=HYPERLINK(\"http://x\")"]
+DANGEROUS_NAMES = ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", '=HYPERLINK("http://x")']
 
 
 def read_csv(body: bytes) -> list[dict]:
@@ -46,10 +47,21 @@ def test_filters_pick_the_right_claims(client, incident):
     ca = claimant(incident, "C-CA", country="US", region="US-CA")
     tx = claimant(incident, "C-TX", country="US", region="US-TX")
     ke = claimant(incident, "C-KE", country="KE")
-    make_claim(ca, incident, status=ClaimStatus.APPROVED, benefits=[("out_of_pocket", 12_345, 0)],
-               signals=["shared_payout_account"], submitted_at=datetime(2026, 10, 2, tzinfo=UTC))
-    make_claim(tx, incident, status=ClaimStatus.SUBMITTED, benefits=[("lost_time", 5_000, 2)],
-               submitted_at=datetime(2026, 10, 20, tzinfo=UTC))
+    make_claim(
+        ca,
+        incident,
+        status=ClaimStatus.APPROVED,
+        benefits=[("out_of_pocket", 12_345, 0)],
+        signals=["shared_payout_account"],
+        submitted_at=datetime(2026, 10, 2, tzinfo=UTC),
+    )
+    make_claim(
+        tx,
+        incident,
+        status=ClaimStatus.SUBMITTED,
+        benefits=[("lost_time", 5_000, 2)],
+        submitted_at=datetime(2026, 10, 20, tzinfo=UTC),
+    )
     make_claim(ke, incident, status=ClaimStatus.DRAFT)
     make_claim(claimant(other, "C-OTHER"), other)
     sign_in_staff(client, Role.LEGAL)
@@ -77,8 +89,7 @@ def test_filters_pick_the_right_claims(client, incident):
 
 def test_columns_amounts_and_categories_are_as_documented(client, incident):
     person = claimant(incident, "C-1", categories=("payment", "national_id"), country="US", region="US-CA")
-    make_claim(person, incident, benefits=[("out_of_pocket", 12_345, 0), ("lost_time", 7_500, 3),
-                                           ("monitoring", 0, 0)])
+    make_claim(person, incident, benefits=[("out_of_pocket", 12_345, 0), ("lost_time", 7_500, 3), ("monitoring", 0, 0)])
     sign_in_staff(client, Role.LEGAL)
     _, body = export(client)
     rows = read_csv(body)
@@ -145,8 +156,10 @@ def test_an_admin_exports_masked_only_and_is_refused_full_details(client, incide
     sign_in_staff(client, Role.ADMIN)
     _, masked = export(client)
     assert read_csv(masked)[0]["payment_details"] == "•••• 6819"
-    assert client.post("/staff/legal/exports", data={"file_format": "csv",
-                                                     "include_payment_details": "y"}).status_code == 403
+    assert (
+        client.post("/staff/legal/exports", data={"file_format": "csv", "include_payment_details": "y"}).status_code
+        == 403
+    )
     assert db.session.query(ExportJob).filter_by(include_payment_details=True).count() == 0
 
 
@@ -166,8 +179,9 @@ def test_the_audit_event_carries_the_files_sha256_filters_rows_and_columns(clien
     sign_in_staff(client, Role.LEGAL)
     for fmt in ("csv", "xlsx"):
         job, body = export(client, fmt=fmt, statuses="approved")
-        event = db.session.query(AuditEvent).filter_by(action=AuditAction.EXPORT_CREATED,
-                                                       target=f"export:{job.id}").one()
+        event = (
+            db.session.query(AuditEvent).filter_by(action=AuditAction.EXPORT_CREATED, target=f"export:{job.id}").one()
+        )
         details = json.loads(event.details)
         assert details["sha256"] == hashlib.sha256(body).hexdigest() == job.sha256
         assert details["rows"] == 1 and details["filters"] == {"statuses": ["approved"]}
@@ -185,7 +199,7 @@ def test_the_file_is_encrypted_at_rest_and_offered_only_to_whoever_asked(app, cl
     sign_in_staff(client, Role.LEGAL)
     job, body = export(client)
     assert b"Zebedee" in body
-    stored = (app.instance_path + "/exports/" + job.file_name)
+    stored = app.instance_path + "/exports/" + job.file_name
     with open(stored, "rb") as handle:
         assert b"Zebedee" not in handle.read()
     colleague = app.test_client()
@@ -197,8 +211,15 @@ def test_the_file_is_encrypted_at_rest_and_offered_only_to_whoever_asked(app, cl
 def test_the_job_page_shows_progress_while_running_and_links_when_ready(client, incident):
     make_claim(claimant(incident, "C-1"), incident)
     user = sign_in_staff(client, Role.LEGAL)
-    queued = ExportJob(kind="claimants", file_format="csv", filters="{}", status=ExportStatus.RUNNING,
-                       requested_by_id=user.id, total_rows=10, rows_written=4)
+    queued = ExportJob(
+        kind="claimants",
+        file_format="csv",
+        filters="{}",
+        status=ExportStatus.RUNNING,
+        requested_by_id=user.id,
+        total_rows=10,
+        rows_written=4,
+    )
     db.session.add(queued)
     db.session.commit()
     page = client.get(f"/staff/legal/exports/{queued.id}")
@@ -225,8 +246,20 @@ def test_cli_export_writes_the_file_its_manifest_and_an_audit_event(runner, tmp_
     make_claim(claimant(incident, "C-1", first_name="=evil()"), incident)
     make_claim(claimant(incident, "C-2", country="US", region="US-CA"), incident)
     out = tmp_path / "claimants.xlsx"
-    result = runner.invoke(args=["portal", "export-claimants", "--format", "xlsx", "--out", str(out),
-                                 "--incident", incident.slug, "--region", "US-CA"])
+    result = runner.invoke(
+        args=[
+            "portal",
+            "export-claimants",
+            "--format",
+            "xlsx",
+            "--out",
+            str(out),
+            "--incident",
+            incident.slug,
+            "--region",
+            "US-CA",
+        ]
+    )
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "claimants.xlsx.manifest.json").read_text())
     assert manifest["rows"] == 1 and manifest["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
@@ -237,11 +270,14 @@ def test_cli_export_writes_the_file_its_manifest_and_an_audit_event(runner, tmp_
     assert {row["first_name"] for row in read_csv(csv_out.read_bytes())} == {"'=evil()", "Amina"}
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--incident", "nope"], "No incident with slug 'nope'"),
-    (["--submitted-from", "yesterday"], "is not a date"),
-    (["--status", "draft"], "Invalid value"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--incident", "nope"], "No incident with slug 'nope'"),
+        (["--submitted-from", "yesterday"], "is not a date"),
+        (["--status", "draft"], "Invalid value"),
+    ],
+)
 def test_cli_export_refuses_bad_input_with_a_clear_error(runner, tmp_path, incident, args, message):
     out = tmp_path / "x.csv"
     result = runner.invoke(args=["portal", "export-claimants", "--format", "csv", "--out", str(out), *args])
@@ -262,8 +298,14 @@ def test_a_build_that_stopped_long_ago_says_so_instead_of_refreshing_forever(cli
     from portal.models._types import utcnow
 
     user = sign_in_staff(client, Role.LEGAL)
-    stuck = ExportJob(kind="claimants", file_format="csv", filters="{}", status=ExportStatus.RUNNING,
-                      requested_by_id=user.id, created_at=utcnow() - timedelta(hours=7))
+    stuck = ExportJob(
+        kind="claimants",
+        file_format="csv",
+        filters="{}",
+        status=ExportStatus.RUNNING,
+        requested_by_id=user.id,
+        created_at=utcnow() - timedelta(hours=7),
+    )
     db.session.add(stuck)
     db.session.commit()
     page = client.get(f"/staff/legal/exports/{stuck.id}")

@@ -1,0 +1,292 @@
+"""A claimant CSV export built by several processes (docs/exports.md, "Worker processes").
+
+Decrypting and formatting rows is CPU-bound Python, so threads would not help. The export splits
+the claims into keyset pages (id ranges, in order); worker processes and the export's own process
+build them, each fetching its page, decrypting it and formatting it as CSV text with the same code
+as a single-process export (claimant_rows.py, csvtext.py). The export's process writes the pages
+in order, encrypting and hashing them, so the file, its SHA-256 and its manifest are what one
+process would have written.
+
+Workers are fresh interpreters started with subprocess (``python -m portal.legal.export_worker``),
+not multiprocessing: a Celery prefork child is a daemonic process, which multiprocessing refuses
+children, and forking a process that holds database connections (or, in the web process, runs
+other threads) is unsafe. A fresh interpreter takes most of a CPU second to import the app, so
+exports below EXPORT_POOL_MIN_ROWS stay in one process, and the export's process builds pages
+too, from the start: it is one worker fewer to start, and it covers the workers' start-up. At
+most two pages per worker are in flight, so memory stays flat whatever the size of the export.
+A worker learns the database URL and the field-encryption keys through its stdin (never argv or
+the environment) and exits when its stdin closes. The pages of a worker that fails or cannot
+start are built by the export's process.
+"""
+
+import contextlib
+import fcntl
+import json
+import logging
+import os
+import selectors
+import struct
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Generator, Iterator
+from math import ceil
+from pathlib import Path
+
+from flask import current_app
+
+from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants, dao_get_claimant_page_end
+from portal.extensions import db
+from portal.legal.claimant_rows import PAGE_SIZE, ClaimantPages
+from portal.legal.csvtext import csv_text
+
+log = logging.getLogger(__name__)
+# A worker's answer: page index (or READY / FAILED), rows, unreadable cells, payload bytes; then the
+# payload: the page as UTF-8 CSV text, or for FAILED the name of the exception.
+FRAME = struct.Struct(">iiiI")
+READY, FAILED = -1, -2
+TASKS_PER_WORKER = 2  # one being built and one queued, so a worker never waits for the parent
+PIPE_BYTES = 1 << 20  # a page's frame fits: a worker need not wait while the parent builds a page
+MAX_DEFAULT_WORKERS = 4
+ROOT = Path(__file__).resolve().parents[2]
+
+# (CSV as UTF-8, rows, unreadable cells) for one page.
+Page = tuple[bytes, int, int]
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_export_workers() -> int:
+    """Processes building an export's pages, its own included: one per CPU, at most four."""
+    return min(usable_cpus(), MAX_DEFAULT_WORKERS)
+
+
+def export_workers(config, query: ClaimantQuery, rows: int | None = None) -> int:
+    """Worker processes to start beside the export's own for ``rows`` claims (counted if None);
+    0 builds it all in the export's process.
+
+    EXPORT_WORKERS counts the processes that build pages, the export's own included (0 or unset:
+    one per CPU, at most four; 1: the export's own only). Exports of fewer than
+    EXPORT_POOL_MIN_ROWS claims get no workers, and no export gets more processes than pages.
+    """
+    processes = int(config.get("EXPORT_WORKERS") or default_export_workers())
+    url = db.engine.url
+    if processes < 2 or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")):
+        return 0  # one process asked for, or a database another process cannot open
+    if rows is None:
+        rows = dao_count_claimants(query)
+    if rows < int(config["EXPORT_POOL_MIN_ROWS"]):
+        return 0
+    return min(processes, ceil(rows / PAGE_SIZE)) - 1
+
+
+def worker_settings(filters_json: str, full_payment_details: bool) -> dict:
+    return {
+        "database_url": db.engine.url.render_as_string(hide_password=False),
+        "keys": current_app.config["FIELD_ENCRYPTION_KEYS"],
+        "filters": filters_json,
+        "full": full_payment_details,
+    }
+
+
+def _read_exact(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+class _Worker:
+    def __init__(self):
+        env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
+        # Our own interpreter and module; the settings (with the keys) go to its stdin, not argv.
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "portal.legal.export_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+        )
+        self.fd = self.process.stdout.fileno()
+        with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere it only waits more
+            fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        self.alive = True
+        self.ready = False
+        self.tasks: deque[tuple[int, int, int]] = deque()  # (page index, after id, up to id), in order
+
+    def command(self, line: bytes) -> None:
+        self.process.stdin.write(line)
+        self.process.stdin.flush()
+
+    def send(self, task: tuple[int, int, int]) -> None:
+        self.tasks.append(task)
+        index, after_id, upto_id = task
+        self.command(f"{index} {after_id} {upto_id}\n".encode())
+
+    def read_frame(self) -> tuple[int, int, int, bytes]:
+        index, rows, unreadable, size = FRAME.unpack(_read_exact(self.fd, FRAME.size))
+        return index, rows, unreadable, _read_exact(self.fd, size)
+
+    def stop(self, drain: bool) -> None:
+        """End the worker: closing stdin tells it to finish. ``drain`` (the export is complete):
+        first read what it still says, so we know whether it started at all. Otherwise closing
+        stdout stops one still writing a page nobody will read (the export failed)."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        with contextlib.suppress(EOFError, OSError):
+            while drain and self.alive:
+                self.ready |= self.read_frame()[0] == READY
+        with contextlib.suppress(OSError):
+            self.process.stdout.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class _Pages:
+    """The export's pages as id ranges, in order, found as they are needed (one cheap query each)."""
+
+    def __init__(self, query: ClaimantQuery, page_size: int):
+        self.query, self.page_size = query, page_size
+        self.after_id = 0
+        self.issued = 0
+        self.finished = False
+
+    def next(self) -> tuple[int, int, int] | None:
+        if self.finished:
+            return None
+        upto_id = dao_get_claimant_page_end(self.query, self.after_id, self.page_size)
+        if upto_id is None:
+            self.finished = True
+            return None
+        task = (self.issued, self.after_id, upto_id)
+        self.issued += 1
+        self.after_id = upto_id
+        return task
+
+
+def pooled_csv_pages(
+    local: ClaimantPages, settings: dict, workers: int, page_size: int | None = None
+) -> Iterator[Page]:
+    """Every page of the export in order, built by ``workers`` worker processes and by this one,
+    with ``local`` (which also builds the pages of a worker that fails)."""
+    crew = _Crew(workers, (json.dumps(settings) + "\n").encode())
+    finished = False
+    try:
+        written, here = yield from _run(local, _Pages(local.query, page_size or PAGE_SIZE), crew)
+        finished = True
+    finally:
+        crew.close(drain=finished)
+    ready = sum(worker.ready for worker in crew.workers)
+    log.info("claimant export: %d pages, %d of them by workers (%d of %d started)",
+             written, written - here, ready, crew.size)  # fmt: skip
+
+
+def _build_here(local: ClaimantPages, task: tuple[int, int, int]) -> Page:
+    before = local.opener.unreadable
+    rows, _ = local.page(task[1], None, task[2])
+    return csv_text(rows).encode(), len(rows), local.opener.unreadable - before
+
+
+class _Crew:
+    """The workers, what each has been asked, and the pages of those that died."""
+
+    def __init__(self, size: int, settings: bytes):
+        self.workers: list[_Worker] = []
+        self.selector = selectors.DefaultSelector()
+        self.orphans: deque[tuple[int, int, int]] = deque()
+        self.size = size
+        for _ in range(size):
+            try:
+                worker = _Worker()
+            except OSError as exc:  # no interpreter to start (sys.executable is not Python?)
+                log.warning("export worker could not start (%s); its pages are built here", type(exc).__name__)
+                continue
+            self.workers.append(worker)
+            self.selector.register(worker.fd, selectors.EVENT_READ, worker)
+            try:
+                worker.command(settings)
+            except OSError:
+                self.retire(worker, "gone")
+
+    def live(self) -> list[_Worker]:
+        return [worker for worker in self.workers if worker.alive]
+
+    def retire(self, worker: _Worker, why: str) -> None:
+        log.warning("export worker %s stopped (%s); its pages are built here", worker.process.pid, why)
+        worker.alive = False
+        self.selector.unregister(worker.fd)
+        self.orphans.extend(worker.tasks)
+        worker.tasks.clear()
+
+    def hand_out(self, pages: _Pages, written: int, window: int) -> None:
+        for worker in self.live():
+            while worker.ready and len(worker.tasks) < TASKS_PER_WORKER and pages.issued - written < window:
+                task = pages.next()
+                if task is None:
+                    return
+                try:
+                    worker.send(task)
+                except OSError:  # its stdin is closed: it has died
+                    self.retire(worker, "gone")
+                    break
+
+    def collect(self, built: dict[int, Page], timeout: float | None) -> None:
+        """Read what the workers have sent: that they are ready, pages, or their end."""
+        for key, _ in self.selector.select(timeout):
+            worker: _Worker = key.data
+            try:
+                index, rows, unreadable, payload = worker.read_frame()
+            except EOFError:
+                index, payload = FAILED, b"exited"
+            if index == READY:
+                worker.ready = True
+            elif index == FAILED:
+                self.retire(worker, payload.decode(errors="replace"))
+            else:
+                worker.tasks.popleft()  # a worker answers in the order it was asked
+                built[index] = (payload, rows, unreadable)
+
+    def close(self, drain: bool) -> None:
+        self.selector.close()
+        for worker in self.workers:
+            worker.stop(drain)
+
+
+def _next_here(crew: _Crew, pages: _Pages, written: int, window: int) -> tuple[int, int, int] | None:
+    """The page this process builds next: a failed worker's first, else the next if there is room."""
+    if crew.orphans:
+        return crew.orphans.popleft()
+    return pages.next() if pages.issued - written < window else None
+
+
+def _run(local: ClaimantPages, pages: _Pages, crew: _Crew) -> Generator[Page, None, tuple[int, int]]:
+    """Yields the pages in order; returns how many there were and how many were built here."""
+    built: dict[int, Page] = {}  # pages waiting for their turn to be written
+    window = TASKS_PER_WORKER * crew.size + 1  # pages handed out (or being built here), not yet written
+    written = here = 0
+    while True:
+        while written in built:
+            yield built.pop(written)
+            written += 1
+        crew.collect(built, timeout=0)
+        crew.hand_out(pages, written, window)
+        task = _next_here(crew, pages, written, window)
+        if task is not None:
+            built[task[0]] = _build_here(local, task)
+            here += 1
+            continue
+        if pages.finished and not built and not any(worker.tasks for worker in crew.live()):
+            return written, here
+        crew.collect(built, timeout=None)  # everything is handed out: wait for the workers
