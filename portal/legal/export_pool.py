@@ -281,6 +281,10 @@ def _run(local: ClaimantPages, pages: _Pages, crew: _Crew) -> Generator[Page, No
             yield built.pop(written)
             written += 1
         crew.collect(built, timeout=0)
+        if written in built:
+            # The page due next came in meanwhile (while its predecessor was written, say): write it
+            # now. Waiting below could be for ever, if no worker has anything left to say.
+            continue
         crew.hand_out(pages, written, window)
         task = _next_here(crew, pages, written, window)
         if task is not None:

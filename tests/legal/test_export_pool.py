@@ -4,6 +4,7 @@ import hashlib
 import json
 import logging
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -138,6 +139,30 @@ def test_without_an_interpreter_to_start_every_page_is_built_here(claims, pool_l
     assert b"".join(text for text, _, _ in pooled()) == expected
     assert pool_log.text.count("could not start (FileNotFoundError)") == 2
     assert summary(pool_log) == {"pages": 17, "by_workers": 0, "started": 0, "asked": 2}
+
+
+def test_a_page_that_came_in_while_the_one_before_was_written_is_written_too(claims, monkeypatch):
+    # The worker builds both pages (none here). Its second arrives while the reader is busy with the
+    # first; the pool once read it and then waited for the worker, which had nothing more to say.
+    monkeypatch.setattr(export_pool, "_next_here", lambda crew, pages, written, window: None)
+    local = ClaimantPages(ClaimantQuery(), CellOpener(crypto().cipher, False))
+    pages = pooled_csv_pages(local, worker_settings("{}", False), workers=1, page_size=9)  # 17 claims: two pages
+
+    def hung(signum, frame):
+        raise TimeoutError("the export waited for a page it already had")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        rows = []
+        for _, count, _ in pages:
+            rows.append(count)
+            time.sleep(1.5)  # the worker answers the second page meanwhile
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        pages.close()
+    assert rows == [9, 8]
 
 
 def test_an_export_that_stops_early_stops_its_workers_at_once(claims, monkeypatch):
