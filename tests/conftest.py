@@ -85,6 +85,18 @@ def _clean_state(app):
     yield
     with app.app_context():
         db.session.remove()
+    _fail_if_a_sender_was_left_running(app)
+
+
+def _fail_if_a_sender_was_left_running(app) -> None:
+    """The app lives for the whole session: a sending thread a test started and left running would
+    keep claiming and posting rows in later tests, which then fail for reasons not their own."""
+    from portal.sending.runner import sending_thread, stop_sending_thread
+
+    if "sending_thread" in app.extensions and sending_thread(app).alive():
+        stop_sending_thread(app)
+        app.extensions.pop("sending_thread", None)
+        pytest.fail("the test left the in-process sending thread running; stop it in the test")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from portal.legal.claimant_rows import CellOpener, ClaimantPages, claimant_pages
 from portal.legal.csvtext import csv_text
 from portal.legal.export_pool import export_workers, pooled_csv_pages, worker_settings
 from portal.models import ExportJob
+from portal.sending.runner import stop_sending_thread
 from tests.factories import make_incident, sign_in_staff
 from tests.legal.support import claimant, make_claim
 from tests.legal.test_exports import export
@@ -238,6 +239,8 @@ def test_the_background_thread_builds_with_workers_too(with_workers, client, cla
             time.sleep(0.1)
     finally:
         with_workers.config["SENDING_ENGINE"] = "inline"
+        stop_sending_thread(with_workers)  # the first request started it; later tests must not share it
+        with_workers.extensions.pop("sending_thread", None)
     assert status == ExportStatus.READY and summary(pool_log)["by_workers"] > 0
     body = client.get(f"/staff/legal/exports/{job_id}/download").get_data()
     with_workers.config["EXPORT_WORKERS"] = 1
