@@ -94,6 +94,9 @@ class Config:
         # Chunks a sender claims per transaction (docs/sending.md, "Throughput"); a crash of the
         # pipelined sender leaves at most twice this many chunks for the reaper.
         self.SEND_CLAIM_CHUNKS = int(env("SEND_CLAIM_CHUNKS", "5"))
+        # A sender with at least this many notices due hands the posting to a helper process
+        # (docs/sending.md, "Throughput"); 0 never does. Starting one costs most of a CPU second.
+        self.SEND_POSTING_PROCESS_MIN_NOTICES = int(env("SEND_POSTING_PROCESS_MIN_NOTICES", "20000"))
         self.SEND_MAX_ATTEMPTS = int(env("SEND_MAX_ATTEMPTS", "6"))
         self.SEND_BACKOFF_SECONDS = float(env("SEND_BACKOFF_SECONDS", "30"))
         self.SEND_BACKOFF_MAX_SECONDS = float(env("SEND_BACKOFF_MAX_SECONDS", "1800"))

@@ -106,5 +106,18 @@ def dao_find_next_send_group(now: datetime, batch_id: int | None = None) -> tupl
     return tuple(row) if row else None
 
 
+def dao_has_due_notifications(now: datetime, batch_id: int | None, at_least: int) -> bool:
+    """Whether at least ``at_least`` queued notifications of sending batches are due (counted no further)."""
+    query = (
+        select(Notification.id)
+        .join(Batch, Notification.batch_id == Batch.id)
+        .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
+    )
+    if batch_id is not None:
+        query = query.where(Batch.id == batch_id)
+    found = db.session.execute(select(func.count()).select_from(query.limit(at_least).subquery())).scalar_one()
+    return found >= at_least
+
+
 def dao_get_template_contents(version_id: int) -> list[NoticeTemplateContent]:
     return list(db.session.scalars(select(NoticeTemplateContent).where(NoticeTemplateContent.version_id == version_id)))

@@ -39,6 +39,7 @@ from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants, dao_
 from portal.extensions import db
 from portal.legal.claimant_rows import PAGE_SIZE, ClaimantPages
 from portal.legal.csvtext import csv_text
+from portal.pipes import read_exact
 
 log = logging.getLogger(__name__)
 # A worker's answer: page index (or READY / FAILED), rows, unreadable cells, payload bytes; then the
@@ -94,17 +95,6 @@ def worker_settings(filters_json: str, full_payment_details: bool) -> dict:
     }
 
 
-def _read_exact(fd: int, size: int) -> bytes:
-    chunks, left = [], size
-    while left:
-        chunk = os.read(fd, min(left, 1 << 20))
-        if not chunk:
-            raise EOFError
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
 class _Worker:
     def __init__(self):
         env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
@@ -133,8 +123,8 @@ class _Worker:
         self.command(f"{index} {after_id} {upto_id}\n".encode())
 
     def read_frame(self) -> tuple[int, int, int, bytes]:
-        index, rows, unreadable, size = FRAME.unpack(_read_exact(self.fd, FRAME.size))
-        return index, rows, unreadable, _read_exact(self.fd, size)
+        index, rows, unreadable, size = FRAME.unpack(read_exact(self.fd, FRAME.size))
+        return index, rows, unreadable, read_exact(self.fd, size)
 
     def stop(self, drain: bool) -> None:
         """End the worker: closing stdin tells it to finish. ``drain`` (the export is complete):

@@ -361,10 +361,12 @@ class SubstitutionBuilder:
     base32 and dashes only, needs no escaping.
     """
 
-    def __init__(self, personal: tuple[str, ...], language: str):
+    def __init__(self, personal: tuple[str, ...], language: str, titles: dict[str, tuple[int, str]] | None = None):
+        """``titles``: ``category_title_lookup(language)``, if the caller has it (a posting process
+        has no translations to look it up in)."""
         self._keys = [tag for name in personal for tag in (_TEXT_TAGS[name], _HTML_TAGS[name])]
         self._all = len(self._keys) == 2 * len(PERSON_PLACEHOLDERS)
-        self._titles = category_title_lookup(language)
+        self._titles = titles if titles is not None else category_title_lookup(language)
         self._categories: dict[str, tuple[str, str]] = {}
 
     def _category_values(self, joined: str) -> tuple[str, str]:

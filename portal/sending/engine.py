@@ -48,7 +48,9 @@ from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import NoticeRequest, Outcome, Recipient, SendResult
 from portal.mail.rendering import (
+    NoticeSkeleton,
     SubstitutionBuilder,
+    category_title_lookup,
     incident_values,
     notice_skeleton,
 )
@@ -61,13 +63,38 @@ SYSTEM_ACTOR = "system:sender"
 
 
 @dataclass(frozen=True)
+class ChunkPlan:
+    """What one request is built from, where it is posted (``build_request``): plain values, so a
+    posting process can be handed it. The parent has done all that needs the app or the database."""
+
+    skeleton: NoticeSkeleton
+    language: str
+    titles: dict[str, tuple[int, str]]  # category code -> (severity rank, title in ``language``)
+    # notification id, first name, last name, email, exposed categories joined by commas, printed code
+    rows: list[tuple[int, str, str, str, str, str]]
+
+
+@dataclass(frozen=True)
 class ClaimedChunk:
     batch_id: int
-    request: NoticeRequest | None  # None when none of the claimed rows could be mailed
+    plan: ChunkPlan | None  # None when none of the claimed rows could be mailed
 
     @property
     def notification_ids(self) -> list[int]:
-        return [r.notification_id for r in self.request.recipients] if self.request else []
+        return [row[0] for row in self.plan.rows] if self.plan else []
+
+
+def build_request(plan: ChunkPlan) -> NoticeRequest:
+    """The chunk's request: each recipient's substitutions around the shared skeleton."""
+    build = SubstitutionBuilder(plan.skeleton.personal, plan.language, plan.titles).build
+    return NoticeRequest(
+        plan.skeleton,
+        plan.language,
+        [
+            Recipient(nid, email, f"{first} {last}".strip(), build(first, last, printed, categories))
+            for nid, first, last, email, categories, printed in plan.rows
+        ],
+    )
 
 
 def pick_content(contents: list, language: str, jurisdiction: str):
@@ -113,9 +140,7 @@ def claim_next_chunks(now: datetime | None = None, batch_id: int | None = None,
         db.session.rollback()
         return []
     db.session.commit()  # the rows are ours and their codes exist: release the write lock before the CPU work
-    return [
-        ClaimedChunk(bid, _build_request(issued, content, memo) if issued else None) for bid, issued, content in claimed
-    ]
+    return [ClaimedChunk(bid, _plan(issued, content, memo) if issued else None) for bid, issued, content in claimed]
 
 
 def _remember(memo: dict, key: tuple, compute):
@@ -178,18 +203,15 @@ def _issue_codes(incident_id: int, candidates: list[tuple], shared: dict[str, st
     return _Issued(shared, mailable, codes)
 
 
-def _build_request(issued: _Issued, content, memo: dict) -> NoticeRequest:
+def _plan(issued: _Issued, content, memo: dict) -> ChunkPlan:
     content_language, subject, body = content
     skeleton = notice_skeleton(_Content(subject, body), issued.shared)
-    # One builder per skeleton, so the group's chunks share its rendered category lists.
-    builder = _remember(memo, ("builder", skeleton, content_language),
-                        lambda: SubstitutionBuilder(skeleton.personal, content_language))
-    build = builder.build
-    recipients = [
-        Recipient(nid, email, f"{first} {last}".strip(), build(first, last, printed, categories))
+    titles = _remember(memo, ("titles", content_language), lambda: category_title_lookup(content_language))
+    rows = [
+        (nid, first, last, email, categories, printed)
         for (nid, _, first, last, email, categories), (printed, _) in zip(issued.recipients, issued.codes, strict=True)
     ]
-    return NoticeRequest(skeleton, content_language, recipients)
+    return ChunkPlan(skeleton, content_language, titles, rows)
 
 
 def deliver_chunk(chunk: ClaimedChunk) -> SendResult | None:
@@ -206,12 +228,12 @@ def post_chunk(chunk: ClaimedChunk) -> SendResult | str | None:
     With SendGrid it only reads, so the pipelined sender runs it on its posting thread while all
     writes stay on one thread (SQLite has one writer; two would queue for its lock).
     """
-    if chunk.request is None:
+    if chunk.plan is None:
         return None
     status = dao_get_batch_status(chunk.batch_id)
     if status in (BatchStatus.CANCELLED, BatchStatus.STOPPED):
         return status
-    return mail_backend().send_notices(chunk.request)
+    return mail_backend().send_notices(build_request(chunk.plan))
 
 
 def settle_chunk(chunk: ClaimedChunk, posted: SendResult | str | None) -> None:

@@ -11,22 +11,36 @@ Up to two groups (twice SEND_CLAIM_CHUNKS chunks) can be claimed but not yet pos
 them ``sending`` for the reaper like the chunk in flight, and ``post_chunk`` holds a chunk back if
 its batch was cancelled or stopped meanwhile. The outbox backend "posts" by writing rows that must
 commit with the notifications' new status, so with it chunks are delivered one after another.
+
+With enough to send (SEND_POSTING_PROCESS_MIN_NOTICES), the posting thread hands each chunk to a
+posting process (posting_process.py) and waits for its answer with the GIL released, so that
+building and encoding the requests no longer takes turns with the database work.
 """
 
+import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app
 
+from portal.dao.send_batches import dao_has_due_notifications
 from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import Outcome, SendResult
+from portal.models._types import utcnow
 from portal.sending.engine import ClaimedChunk, claim_next_chunks, deliver_chunk, post_chunk, settle_chunk
+from portal.sending.posting_process import PostingProcess, PostingProcessGone, posting_process_config
+
+log = logging.getLogger(__name__)
 
 _STOP_POSTING = (Outcome.UNAUTHORIZED, Outcome.RATE_LIMITED)
+GONE_WHILE_POSTING = "The posting process stopped while it had them"
 
 
-def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None) -> int:
-    """Send chunks until nothing is due (rows waiting for a retry time are left); notices handled."""
+def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None,
+                    should_stop: Callable[[], bool] | None = None) -> int:
+    """Send chunks until nothing is due (rows waiting for a retry time are left), ``max_chunks``
+    have been claimed or ``should_stop()`` says so; notices handled."""
     app = current_app._get_current_object()
     group_size = app.config["SEND_CLAIM_CHUNKS"]
     chunks = handled = 0
@@ -34,6 +48,8 @@ def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None) 
     def claim_group() -> list[ClaimedChunk]:
         nonlocal chunks, handled
         wanted = group_size if max_chunks is None else min(group_size, max_chunks - chunks)
+        if should_stop is not None and should_stop():
+            wanted = 0
         claimed = claim_next_chunks(batch_id=batch_id, max_chunks=wanted) if wanted > 0 else []
         chunks += len(claimed)
         handled += sum(len(chunk.notification_ids) for chunk in claimed)
@@ -45,7 +61,7 @@ def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None) 
                 deliver_chunk(chunk)
         return handled
 
-    poster = _Poster(app)
+    poster = _Poster(app, _posting_process(app, batch_id, max_chunks))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-post") as executor:
         try:
             group = claim_group()
@@ -64,7 +80,20 @@ def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None) 
             # Posts not started yet are dropped: their rows stay "sending" for the reaper, as after a crash.
             executor.shutdown(wait=True, cancel_futures=True)
             raise
+        finally:
+            poster.close()
     return handled
+
+
+def _posting_process(app, batch_id: int | None, max_chunks: int | None) -> PostingProcess | None:
+    """A posting process, if this call has enough to send to pay for starting one (most of a second)."""
+    least = app.config["SEND_POSTING_PROCESS_MIN_NOTICES"]
+    if not least or (max_chunks is not None and max_chunks * app.config["SEND_CHUNK_SIZE"] < least):
+        return None
+    config = posting_process_config(app)
+    if config is None or not dao_has_due_notifications(utcnow(), batch_id, least):
+        return None
+    return PostingProcess(config)
 
 
 def _settle(group: list[ClaimedChunk], posting: list[Future]) -> None:
@@ -74,22 +103,42 @@ def _settle(group: list[ClaimedChunk], posting: list[Future]) -> None:
 
 
 class _Poster:
-    """Posts chunks one after another on the posting thread. After a refused key or a rate limit,
-    later chunks are not posted but get the same answer: requeued (and for a refused key the batch
-    stops when that answer is recorded), instead of hammering SendGrid meanwhile."""
+    """Posts chunks one after another on the posting thread, through the posting process once it
+    is ready, else itself. After a refused key or a rate limit, later chunks are not posted but get
+    the same answer: requeued (and for a refused key the batch stops when that answer is recorded),
+    instead of hammering SendGrid meanwhile."""
 
-    def __init__(self, app):
+    def __init__(self, app, process: PostingProcess | None = None):
         self.app = app
+        self.process = process
         self.refusal: SendResult | None = None
 
     def post(self, chunk: ClaimedChunk):
-        if self.refusal is not None and chunk.request is not None:
+        if self.refusal is not None and chunk.plan is not None:
             return self.refusal
-        with self.app.app_context():
-            try:
-                posted = post_chunk(chunk)
-            finally:
-                db.session.remove()
+        if self.process is not None and self.process.usable():
+            posted = self._through_process(chunk)
+        else:
+            posted = self._here(chunk)
         if isinstance(posted, SendResult) and posted.outcome in _STOP_POSTING:
             self.refusal = posted
         return posted
+
+    def _here(self, chunk: ClaimedChunk):
+        with self.app.app_context():
+            try:
+                return post_chunk(chunk)
+            finally:
+                db.session.remove()
+
+    def _through_process(self, chunk: ClaimedChunk):
+        try:
+            return self.process.post(chunk)
+        except PostingProcessGone:
+            # It may have posted the chunk before it stopped: only a person can tell (DESIGN.md, "Sending").
+            return SendResult(Outcome.AMBIGUOUS, reason=GONE_WHILE_POSTING)
+
+    def close(self) -> None:
+        if self.process is not None:
+            log.info("posting process: %d chunks posted by it", self.process.posted)
+            self.process.close()

@@ -109,7 +109,7 @@ class SendingThread:
                     if clock >= next_periodic:
                         periodic_work(self.app)
                         next_periodic = clock + PERIODIC_SECONDS
-                    while not self._stop.is_set() and send_until_idle(max_chunks=10):
+                    while not self._stop.is_set() and send_until_idle(should_stop=self._stop.is_set):
                         pass
                     wait = min(POLL_SECONDS, seconds_until_next_retry() or POLL_SECONDS)
                 except Exception:  # keep the thread alive; the rows say where we were

@@ -27,6 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MAX_PERSONALIZATIONS = 1000
 DEFAULT_API_KEY = "SG.fake-test-key"
+FIRST_ACCEPTED_KEPT = 25
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class FakeSendGrid:
         self._release = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self.accepted_count = 0  # personalizations answered 202 (kept even without payloads)
+        # The first payloads answered 202, kept even without keep_payloads: the send benchmark
+        # posts them again in its bare loop (GET /__payloads).
+        self.first_accepted: list[dict] = []
 
     # -- control ----------------------------------------------------------------------------------
 
@@ -115,6 +119,7 @@ class FakeSendGrid:
         with self._lock:
             self._script.clear()
             self.requests.clear()
+            self.first_accepted.clear()
             self.problems.clear()
             self.accepted_count = 0
 
@@ -172,6 +177,8 @@ class FakeSendGrid:
             self.requests.append(Recorded(status, ids, len(personalizations), payload if self.keep_payloads else None))
             if status == 202:
                 self.accepted_count += len(personalizations)
+                if len(self.first_accepted) < FIRST_ACCEPTED_KEPT:
+                    self.first_accepted.append(payload)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -203,6 +210,8 @@ class _Handler(BaseHTTPRequestHandler):
                     {"requests": len(fake.requests), "accepted": fake.accepted_count, "problems": fake.problems[:10]},
                 )
             )
+        elif self.path == "/__payloads":
+            self._answer(Reply(200, self.server_fake.first_accepted))
         else:
             self._answer(Reply.error(404, "not found"))
 
@@ -234,6 +243,10 @@ class _Handler(BaseHTTPRequestHandler):
         fake.record(reply.status, payload)  # on arrival: a slow answer is a request in flight
         if reply.delay:
             time.sleep(reply.delay)
+            try:
+                return self._answer(reply)
+            except OSError:
+                return None  # the client went away meanwhile (a test killed it)
         self._answer(reply)
 
 

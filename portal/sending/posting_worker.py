@@ -1,0 +1,67 @@
+"""The sender's posting process: ``python -m portal.sending.posting_worker``, started by
+posting_process.py.
+
+It reads its settings (the mail settings and the database URL) and then claimed chunks from
+stdin, runs ``post_chunk`` on each (the batch-status check, then the request) and answers each
+on stdout, in order. It writes nothing to the database. It exits when stdin closes, so it never
+outlives the sender that started it.
+"""
+
+import logging
+import os
+import signal
+import sys
+
+from flask import Flask
+
+from portal.db_setup import configure_engine_events
+from portal.extensions import db
+from portal.pipes import read_object, write_object
+from portal.sending.engine import post_chunk
+from portal.sending.posting_process import ANSWER, FAILED, READY
+
+log = logging.getLogger(__name__)
+
+
+def serve(config: dict, commands: int, answers) -> None:
+    try:
+        app = Flask(__name__)
+        app.config.update(config)
+        db.init_app(app)
+        configure_engine_events(app)
+    except Exception as exc:
+        log.exception("posting process could not start")  # to stderr, which is the sender's
+        write_object(answers, (FAILED, type(exc).__name__))
+        return
+    write_object(answers, (READY, None))
+    while True:
+        try:
+            chunk = read_object(commands)
+        except EOFError:
+            return  # the sender is done with us
+        with app.app_context():
+            try:
+                answer = (ANSWER, post_chunk(chunk))
+            except Exception as exc:
+                log.exception("posting a chunk failed")
+                answer = (FAILED, type(exc).__name__)
+            finally:
+                db.session.remove()  # end the read: no snapshot held while the next chunk waits
+        write_object(answers, answer)
+
+
+def main() -> int:
+    # Ctrl-C is for the sender that started us; we stop when it closes our stdin.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the answers
+    commands = sys.stdin.buffer.fileno()
+    try:
+        serve(read_object(commands), commands, answers)
+    except (BrokenPipeError, EOFError):
+        return 0  # the sender stopped listening: nothing left to do
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
