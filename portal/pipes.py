@@ -1,11 +1,41 @@
-"""Framed messages over the pipes between a process and the helper processes it starts
-(the claimant-export workers, the sender's posting process)."""
+"""Helper processes (the claimant-export workers, the sender's posting process): starting and
+stopping them, and framed messages over the pipes between them and the process that starts them.
+
+A helper is a fresh interpreter running one of our modules, not a fork: the parent may hold
+database connections or run other threads, and a Celery prefork child may not use multiprocessing.
+"""
 
 import os
 import pickle
 import struct
+import subprocess
+import sys
+from pathlib import Path
 
 _LENGTH = struct.Struct(">I")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_helper(module: str) -> subprocess.Popen:
+    """``python -m module`` with pipes to its stdin and stdout; OSError if it cannot start. What it
+    needs to know goes down its stdin, never argv or the environment (secrets among it)."""
+    path = os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=ROOT,
+        env=os.environ | {"PYTHONPATH": path},
+    )
+
+
+def wait_or_kill(process: subprocess.Popen, timeout: float = 10) -> None:
+    """Wait for a helper told to finish (its stdin closed); kill one that does not."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def read_exact(fd: int, size: int) -> bytes:

@@ -26,12 +26,9 @@ import logging
 import os
 import selectors
 import struct
-import subprocess
-import sys
 from collections import deque
 from collections.abc import Generator, Iterator
 from math import ceil
-from pathlib import Path
 
 from flask import current_app
 
@@ -39,7 +36,7 @@ from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants, dao_
 from portal.extensions import db
 from portal.legal.claimant_rows import PAGE_SIZE, ClaimantPages
 from portal.legal.csvtext import csv_text
-from portal.pipes import read_exact
+from portal.pipes import read_exact, start_helper, wait_or_kill
 
 log = logging.getLogger(__name__)
 # A worker's answer: page index (or READY / FAILED), rows, unreadable cells, payload bytes; then the
@@ -49,7 +46,6 @@ READY, FAILED = -1, -2
 TASKS_PER_WORKER = 2  # one being built and one queued, so a worker never waits for the parent
 PIPE_BYTES = 1 << 20  # a page's frame fits: a worker need not wait while the parent builds a page
 MAX_DEFAULT_WORKERS = 4
-ROOT = Path(__file__).resolve().parents[2]
 
 # (CSV as UTF-8, rows, unreadable cells) for one page.
 Page = tuple[bytes, int, int]
@@ -97,15 +93,7 @@ def worker_settings(filters_json: str, full_payment_details: bool) -> dict:
 
 class _Worker:
     def __init__(self):
-        env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
-        # Our own interpreter and module; the settings (with the keys) go to its stdin, not argv.
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "portal.legal.export_worker"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=ROOT,
-            env=env,
-        )
+        self.process = start_helper("portal.legal.export_worker")  # the settings (with the keys) go to its stdin
         self.fd = self.process.stdout.fileno()
         with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere it only waits more
             fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
@@ -137,11 +125,7 @@ class _Worker:
                 self.ready |= self.read_frame()[0] == READY
         with contextlib.suppress(OSError):
             self.process.stdout.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
 
 
 class _Pages:

@@ -17,19 +17,14 @@ become ``unknown`` for an admin to decide, and the thread posts the rest itself.
 
 import contextlib
 import logging
-import os
 import select
-import subprocess
-import sys
-from pathlib import Path
 
 from flask import Flask
 
 from portal.extensions import db
-from portal.pipes import read_object, write_object
+from portal.pipes import read_object, start_helper, wait_or_kill, write_object
 
 log = logging.getLogger(__name__)
-ROOT = Path(__file__).resolve().parents[2]
 # What the posting process needs of the app's configuration to run post_chunk.
 MAIL_SETTINGS = (
     "MAIL_BACKEND",
@@ -65,17 +60,10 @@ class PostingProcess:
     STARTING, READY, GONE = "starting", "ready", "gone"
 
     def __init__(self, config: dict):
-        env = os.environ | {"PYTHONPATH": os.pathsep.join(filter(None, (str(ROOT), os.environ.get("PYTHONPATH"))))}
         self.state = self.STARTING
         self.posted = 0  # chunks it answered
         try:
-            self.process = subprocess.Popen(  # our own interpreter and module
-                [sys.executable, "-m", "portal.sending.posting_worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                cwd=ROOT,
-                env=env,
-            )
+            self.process = start_helper("portal.sending.posting_worker")
             write_object(self.process.stdin, config)
         except OSError as exc:
             log.warning("the posting process could not start (%s); the thread posts", type(exc).__name__)
@@ -119,10 +107,6 @@ class PostingProcess:
             return
         with contextlib.suppress(OSError):
             self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        wait_or_kill(self.process)
         with contextlib.suppress(OSError):
             self.process.stdout.close()

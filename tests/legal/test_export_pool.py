@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from portal import pipes
 from portal.constants import ExportStatus, Role
 from portal.crypto import crypto
 from portal.dao.claimant_exports import ClaimantQuery
@@ -258,6 +259,6 @@ def test_a_worker_starts_without_alembic_or_the_web_views():
     # Each of these was a third of a worker's start-up; the app factory loads them, a worker must not.
     heavy = ("alembic", "flask_migrate", "portal.legal.routes", "portal.claims.routes", "portal.legal.forms")
     probe = f"import sys, portal.legal.export_worker; print([m for m in {heavy!r} if m in sys.modules])"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=export_pool.ROOT)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=pipes.ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -4,7 +4,6 @@ After each: every notification is in exactly one correct state and nobody was po
 request SendGrid accepted or might have accepted (answered 202, or never answered).
 """
 
-import threading
 import time
 
 import pytest
@@ -17,7 +16,7 @@ from portal.sending.pipeline import send_until_idle
 from portal.sending.service import cancel_batch, dispatch_batch, resolve_unknown, retry_failed
 from tests.factories import make_batch_with_notifications
 from tests.fakes.sendgrid_server import Reply
-from tests.sending.conftest import all_ids, assert_nobody_mailed_twice, statuses
+from tests.sending.conftest import all_ids, assert_nobody_mailed_twice, send_in_background, statuses, wait_for_requests
 
 
 def send_until_settled(batch_id: int, timeout: float = 15.0) -> None:
@@ -161,16 +160,8 @@ def test_cancel_mid_send_lets_the_chunk_in_flight_finish_and_stops_the_rest(
     b = make_batch_with_notifications(2500)
     batch_id = b.id
 
-    def sender():
-        with app.app_context():
-            send_until_idle()
-            db.session.remove()
-
-    thread = threading.Thread(target=sender)
-    thread.start()
-    deadline = time.monotonic() + 5
-    while not fake_sendgrid.requests and time.monotonic() < deadline:  # the first chunk is in flight
-        time.sleep(0.02)
+    thread = send_in_background(app)
+    wait_for_requests(fake_sendgrid)  # the first chunk is in flight
     low, high = cancelled_while_queued
     assert low <= cancel_batch(batch_id) <= high
     thread.join(10)

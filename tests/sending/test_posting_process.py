@@ -7,8 +7,6 @@ first chunks itself, so the chunks do go through the process.
 
 import signal
 import sys
-import threading
-import time
 
 import pytest
 
@@ -21,7 +19,7 @@ from portal.sending.posting_process import PostingProcess
 from portal.sending.service import cancel_batch
 from tests.factories import make_batch_with_notifications
 from tests.fakes.sendgrid_server import Reply
-from tests.sending.conftest import assert_nobody_mailed_twice, statuses
+from tests.sending.conftest import assert_nobody_mailed_twice, send_in_background, statuses, wait_for_requests
 
 
 @pytest.fixture
@@ -43,24 +41,6 @@ def started(monkeypatch, override_config):
 def waited_for(monkeypatch):
     usable = PostingProcess.usable
     monkeypatch.setattr(PostingProcess, "usable", lambda self, wait=0: usable(self, wait=60))
-
-
-def in_background(app):
-    def sender():
-        with app.app_context():
-            send_until_idle()
-            db.session.remove()
-
-    thread = threading.Thread(target=sender)
-    thread.start()
-    return thread
-
-
-def wait_for_requests(fake, count: int = 1) -> None:
-    deadline = time.monotonic() + 30
-    while len(fake.requests) < count:
-        assert time.monotonic() < deadline, "SendGrid never got the request"
-        time.sleep(0.02)
 
 
 def test_a_big_send_is_posted_by_the_process(sendgrid_app, fake_sendgrid, started, waited_for):
@@ -113,7 +93,7 @@ def test_a_cancel_holds_back_the_chunks_waiting_for_the_process(app, sendgrid_ap
     override_config(SEND_CLAIM_CHUNKS=5)  # all three chunks claimed at once: the cancel finds none queued
     fake_sendgrid.script(Reply.slow(0.6))
     b = make_batch_with_notifications(2500)
-    thread = in_background(app)
+    thread = send_in_background(app)
     wait_for_requests(fake_sendgrid)  # the first chunk is in flight
     assert cancel_batch(b.id) == 0
     thread.join(30)
@@ -126,7 +106,7 @@ def test_a_process_killed_mid_chunk_leaves_that_chunk_to_an_admin(app, sendgrid_
                                                                  waited_for):
     fake_sendgrid.script(Reply.slow(0.8))  # under the client's one-second timeout
     b = make_batch_with_notifications(2500)
-    thread = in_background(app)
+    thread = send_in_background(app)
     wait_for_requests(fake_sendgrid)
     started[0].process.send_signal(signal.SIGKILL)
     thread.join(30)
