@@ -2,7 +2,7 @@
 
 Celery workers call ``send_next_chunk``; the in-process thread and the ``send`` command call
 ``send_until_idle`` (portal/sending/pipeline.py), which runs the same steps with the posting on a
-second thread. The order of commits is the point:
+second thread (or, for a big send, in a posting process). The order of commits is the point:
 
 1. claim: rows go ``queued`` -> ``sending`` and get fresh notice codes, COMMIT (a group of up to
    SEND_CLAIM_CHUNKS chunks per commit);
@@ -125,7 +125,8 @@ def claim_next_chunks(now: datetime | None = None, batch_id: int | None = None,
     Each chunk holds at most SEND_CHUNK_SIZE rows sharing one content. One commit for several
     chunks matters on SQLite, which writes every page a transaction dirtied in full: the notice
     codes' index pages are shared by the chunks, so they are written once, not once per chunk.
-    Requests are built after the commit, so the write lock is not held for the CPU work.
+    Each chunk comes back as a plan; its request is built where it is posted (``build_request``),
+    on the posting thread or in the posting process, never under the write lock.
     """
     now = now or utcnow()
     wanted = max_chunks or current_app.config["SEND_CLAIM_CHUNKS"]
