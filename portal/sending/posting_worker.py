@@ -7,6 +7,7 @@ on stdout, in order. It writes nothing to the database. It exits when stdin clos
 outlives the sender that started it.
 """
 
+import contextlib
 import logging
 import os
 import signal
@@ -56,10 +57,8 @@ def main() -> int:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the answers
     commands = sys.stdin.buffer.fileno()
-    try:
+    with contextlib.suppress(BrokenPipeError, EOFError):  # the sender stopped listening: nothing left to do
         serve(read_object(commands), commands, answers)
-    except (BrokenPipeError, EOFError):
-        return 0  # the sender stopped listening: nothing left to do
     return 0
 
 

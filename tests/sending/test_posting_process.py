@@ -7,15 +7,20 @@ first chunks itself, so the chunks do go through the process.
 
 import signal
 import sys
+from dataclasses import replace
+from types import SimpleNamespace as Content
 
 import pytest
 
 from portal.constants import BatchStatus
 from portal.extensions import db
+from portal.mail.notices import Outcome
+from portal.mail.rendering import notice_skeleton, starter_body
 from portal.models import Batch
 from portal.sending import pipeline
+from portal.sending.engine import ChunkPlan, ClaimedChunk
 from portal.sending.pipeline import send_until_idle
-from portal.sending.posting_process import PostingProcess
+from portal.sending.posting_process import PostingProcess, PostingProcessError, posting_process_config
 from portal.sending.service import cancel_batch
 from tests.factories import make_batch_with_notifications
 from tests.fakes.sendgrid_server import Reply
@@ -115,3 +120,22 @@ def test_a_process_killed_mid_chunk_leaves_that_chunk_to_an_admin(app, sendgrid_
     assert statuses(b.id) == {"unknown": 1000, "accepted": 1500}
     assert len(fake_sendgrid.requests) == 3
     assert_nobody_mailed_twice(fake_sendgrid)
+
+
+def test_a_chunk_the_process_cannot_post_raises_in_the_sender_and_the_process_carries_on(sendgrid_app,
+                                                                                         fake_sendgrid):
+    # As on the thread: the sender stops with the error and the claimed rows stay for the reaper.
+    process = PostingProcess(posting_process_config(sendgrid_app))
+    try:
+        assert process.usable(wait=60)
+        good = ChunkPlan(notice_skeleton(Content(subject="Notice", body_markdown=starter_body()), {}), "en", {}, [
+            (1, "Amina", "Okafor", "amina@example.org", "", "ABCD-EFGH-JKMN"),
+        ])
+        broken = replace(good, skeleton=replace(good.skeleton, personal=("no_such_placeholder",)))
+        with pytest.raises(PostingProcessError, match="KeyError"):
+            process.post(ClaimedChunk(batch_id=0, plan=broken))
+        assert process.post(ClaimedChunk(batch_id=0, plan=good)).outcome == Outcome.ACCEPTED
+        assert [r.personalizations for r in fake_sendgrid.requests] == [1]
+    finally:
+        process.close()
+    assert process.process.returncode == 0
