@@ -72,16 +72,19 @@ def dao_count_notifications_by_status(batch_id: int) -> dict[str, int]:
     return counts
 
 
-def dao_count_due_notifications(now: datetime) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .join(Batch, Batch.id == Notification.batch_id)
-            .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
-        )
-        or 0
+def dao_count_due_notifications(now: datetime, batch_id: int | None = None, at_most: int | None = None) -> int:
+    """Queued notifications of sending batches that are due (of one batch; counting no further than
+    ``at_most``, so asking "are there that many?" of a million-row batch stays cheap)."""
+    query = (
+        select(Notification.id)
+        .join(Batch, Batch.id == Notification.batch_id)
+        .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
     )
+    if batch_id is not None:
+        query = query.where(Batch.id == batch_id)
+    if at_most is not None:
+        query = query.limit(at_most)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
 def dao_next_attempt_time() -> datetime | None:
@@ -104,19 +107,6 @@ def dao_find_next_send_group(now: datetime, batch_id: int | None = None) -> tupl
         query = query.where(Batch.id == batch_id)
     row = db.session.execute(query.order_by(Batch.id).limit(1)).first()
     return tuple(row) if row else None
-
-
-def dao_has_due_notifications(now: datetime, batch_id: int | None, at_least: int) -> bool:
-    """Whether at least ``at_least`` queued notifications of sending batches are due (counted no further)."""
-    query = (
-        select(Notification.id)
-        .join(Batch, Notification.batch_id == Batch.id)
-        .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
-    )
-    if batch_id is not None:
-        query = query.where(Batch.id == batch_id)
-    found = db.session.execute(select(func.count()).select_from(query.limit(at_least).subquery())).scalar_one()
-    return found >= at_least
 
 
 def dao_get_template_contents(version_id: int) -> list[NoticeTemplateContent]:

@@ -23,7 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app
 
-from portal.dao.send_batches import dao_has_due_notifications
+from portal.dao.send_batches import dao_count_due_notifications
 from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import Outcome, SendResult
@@ -91,7 +91,7 @@ def _posting_process(app, batch_id: int | None, max_chunks: int | None) -> Posti
     if not least or (max_chunks is not None and max_chunks * app.config["SEND_CHUNK_SIZE"] < least):
         return None
     config = posting_process_config(app)
-    if config is None or not dao_has_due_notifications(utcnow(), batch_id, least):
+    if config is None or dao_count_due_notifications(utcnow(), batch_id, at_most=least) < least:
         return None
     return PostingProcess(config)
 

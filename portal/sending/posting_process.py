@@ -7,9 +7,9 @@ process instead (``python -m portal.sending.posting_worker``), which runs the sa
 (the batch-status check, then the request) and answers with the result; the writes stay with the
 sender. The thread waits for each answer with the GIL released.
 
-It is a fresh interpreter, not a fork (the sender holds database connections and may run in a
-Celery prefork child, which multiprocessing refuses children), so it takes most of a second to
-start; until it says it is ready the thread posts chunks itself. It learns the database URL and
+It is a fresh interpreter, not a fork (the sender holds database connections, and in the web
+process runs beside other threads), so it takes most of a second to start; until it says it is
+ready the thread posts chunks itself. It learns the database URL and
 the SendGrid key through its stdin (never argv or the environment) and exits when its stdin
 closes. If it dies with a chunk in hand, nobody knows whether SendGrid got that chunk: its rows
 become ``unknown`` for an admin to decide, and the thread posts the rest itself.
