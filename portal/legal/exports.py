@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
-from itertools import islice
 
 from flask import current_app
 
@@ -171,21 +170,21 @@ def claimant_csv_pages(
         yield text, rows
 
 
-def iter_exclusion_rows(filters: ExportFilters, page_size: int = PAGE_SIZE) -> Iterator[list[str]]:
+def iter_exclusion_pages(filters: ExportFilters, page_size: int = PAGE_SIZE) -> Iterator[list[list[str]]]:
+    """The exclusion rows a keyset page at a time, like ``iter_claimant_pages``."""
     after_id = 0
-    while True:
-        page = dao_get_exclusion_page(filters.incident_id, filters.include_withdrawn, after_id, page_size)
-        if not page:
-            return
-        for (
-            _id, slug, contractor_id, first, last, email, country, region, typed_name, reason, requested_at,
-            withdrawn_at,
-        ) in page:  # fmt: skip
-            yield [
+    while page := dao_get_exclusion_page(filters.incident_id, filters.include_withdrawn, after_id, page_size):
+        yield [
+            [
                 slug, safe(contractor_id), safe(first), safe(last), safe(email), safe(country), safe(region),
                 safe(typed_name), safe(reason or ""), iso_utc(requested_at),
                 "withdrawn" if withdrawn_at else "excluded", iso_utc(withdrawn_at),
-            ]  # fmt: skip
+            ]
+            for (
+                _id, slug, contractor_id, first, last, email, country, region, typed_name, reason, requested_at,
+                withdrawn_at,
+            ) in page
+        ]  # fmt: skip
         after_id = page[-1][0]
 
 
@@ -197,13 +196,10 @@ def count_rows(kind: str, filters: ExportFilters) -> int:
 
 def iter_rows(kind: str, filters: ExportFilters, full_payment_details: bool, stats: RowStats) -> Iterator[list[str]]:
     if kind == ExportKind.CLAIMANTS:
-        return (row for rows in iter_claimant_pages(filters, full_payment_details, stats) for row in rows)
-    return iter_exclusion_rows(filters)
-
-
-def _batched(rows: Iterator[list[str]], size: int) -> Iterator[list[list[str]]]:
-    while chunk := list(islice(rows, size)):
-        yield chunk
+        pages = iter_claimant_pages(filters, full_payment_details, stats)
+    else:
+        pages = iter_exclusion_pages(filters)
+    return (row for rows in pages for row in rows)
 
 
 def csv_pages(
@@ -212,7 +208,7 @@ def csv_pages(
     """(CSV as UTF-8, rows) a page at a time."""
     if kind == ExportKind.CLAIMANTS:
         return claimant_csv_pages(filters, full_payment_details, stats, total_rows)
-    return ((csv_text(rows).encode(), len(rows)) for rows in _batched(iter_exclusion_rows(filters), PAGE_SIZE))
+    return ((csv_text(rows).encode(), len(rows)) for rows in iter_exclusion_pages(filters))
 
 
 # -- writers ----------------------------------------------------------------------------------------

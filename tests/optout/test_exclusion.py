@@ -5,6 +5,7 @@ import pytest
 
 from portal.constants import AuditAction, Role
 from portal.extensions import db
+from portal.legal.exports import ExportFilters, iter_exclusion_pages
 from portal.models import AuditEvent, ExclusionRequest, ExportJob
 from tests.factories import expose, give_notice_code, make_incident, make_person, sign_in_staff
 
@@ -126,3 +127,16 @@ def test_admins_cannot_export_the_exclusion_list(app, incident):
     staff = app.test_client()
     sign_in_staff(staff, Role.ADMIN)
     assert staff.get("/staff/legal/exclusions").status_code == 403
+
+
+def test_the_exclusion_export_reads_every_page_in_order(incident):
+    for number in range(5):
+        person = make_person(f"C-EX-{number}", first_name="Amina")
+        db.session.add(ExclusionRequest(person_id=person.id, incident_id=incident.id, typed_name="Amina Okafor"))
+    db.session.commit()
+    filters = ExportFilters(incident_id=incident.id)
+    pages = list(iter_exclusion_pages(filters, page_size=2))
+    assert [len(page) for page in pages] == [2, 2, 1]
+    assert [row[1] for page in pages for row in page] == [f"C-EX-{n}" for n in range(5)]
+    (whole,) = iter_exclusion_pages(filters, page_size=10)  # one page holds them all
+    assert [row for page in pages for row in page] == whole
