@@ -151,8 +151,8 @@ def dao_claim_with_codes(incident_id: int, source: str, now: datetime, triples: 
     # it holds the write lock, so the k-th code is last_insert_rowid() - n + 1 + k: each notification
     # finds its code by primary key instead of probing the hash index again. Checking the code's
     # person and time stops any other numbering from pairing a row with a code that is not the one
-    # being mailed to that person; whatever it leaves unclaimed
-    # (and still claimable) is then paired by hash, so a wrong guess costs time, never a notice.
+    # being mailed to that person; whatever it leaves unclaimed (and still claimable) is then paired
+    # by hash, so a wrong guess costs time, never a notice.
     first_id = _first_inserted_id(connection, len(triples))
     nids = func.json_each(literal(json.dumps([t[0] for t in triples]))).table_valued("key", "value")
     claimed = set(

@@ -205,10 +205,11 @@ def run_pipeline(batch_id: int) -> float:
     return time.perf_counter() - started
 
 
-def fake_sendgrid_says(sendgrid_url: str, what: str, reset: bool = False):
+def fake_sendgrid_says(sendgrid_url: str, what: str):
     """The fake's /__stats or /__payloads (the first payloads it accepted, as it received them);
     /__reset (a POST) to forget an earlier run."""
-    request = urllib.request.Request(f"{sendgrid_url}/__{what}", data=b"{}" if reset else None)  # noqa: S310 - loopback
+    body = b"{}" if what == "reset" else None
+    request = urllib.request.Request(f"{sendgrid_url}/__{what}", data=body)  # noqa: S310 - the fake, on loopback
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the fake, on loopback
         return json.load(response)
 
@@ -234,7 +235,7 @@ def one_run(database_url: str, sendgrid_url: str, notices: int) -> tuple[float, 
     with app.app_context():
         empty_database()
         batch_id = seed_batch(notices)
-        fake_sendgrid_says(sendgrid_url, "reset", reset=True)
+        fake_sendgrid_says(sendgrid_url, "reset")
         pipeline_seconds = run_pipeline(batch_id)
         payloads = fake_sendgrid_says(sendgrid_url, "payloads")
         requests = fake_sendgrid_says(sendgrid_url, "stats")["requests"]
