@@ -43,9 +43,15 @@ REPEAT_WINDOW = timedelta(minutes=10)
 
 
 def _now_ms():
-    """Millisecond precision, what every database we support stores exactly (the token is derived from it)."""
+    """Now, rounded up to the millisecond: what every database we support stores exactly.
+
+    The unsubscribe token is derived from it, so it must read back unchanged. Rounded up, not down,
+    because exposures keep microseconds: one recorded a moment before the subscription, in the
+    same millisecond, must still count as known before it and never be announced as new.
+    """
     now = utcnow()
-    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+    whole = now.replace(microsecond=now.microsecond // 1000 * 1000)
+    return whole if whole == now else whole + timedelta(milliseconds=1)
 
 
 def unsubscribe_token(subscription: Subscription, person: Person) -> str:

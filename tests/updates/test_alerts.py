@@ -2,6 +2,7 @@
 
 import csv
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from portal.constants import MailKind
 from portal.extensions import db
 from portal.imports.service import import_register
 from portal.models import Exposure
+from portal.updates import service as updates_service
 from portal.updates.service import (
     active_subscription,
     alert_subscribers_of_new_exposures,
@@ -80,6 +82,19 @@ def test_exposures_known_before_subscribing_are_never_announced(app_ctx):
     subscribe(person, incident)
     assert alert_subscribers_of_new_exposures(incident) == 0
     assert alerts() == []
+
+
+def test_an_exposure_recorded_in_the_same_millisecond_before_subscribing_is_not_announced(app_ctx, monkeypatch):
+    incident = make_incident()
+    person = make_person("C-1")
+    recorded = datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
+    expose(person, incident, "contact")
+    db.session.scalar(select(Exposure)).created_at = recorded
+    db.session.commit()
+    monkeypatch.setattr(updates_service, "utcnow", lambda: recorded + timedelta(microseconds=400))
+    subscription = subscribe(person, incident)
+    assert subscription.subscribed_at >= recorded
+    assert alert_subscribers_of_new_exposures(incident) == 0
 
 
 def test_unsubscribed_people_are_not_alerted(register, tmp_path):
