@@ -11,6 +11,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 _LENGTH = struct.Struct(">I")
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,6 +28,15 @@ def start_helper(module: str) -> subprocess.Popen:
         cwd=ROOT,
         env=os.environ | {"PYTHONPATH": path},
     )
+
+
+def exit_without_teardown(code: int) -> NoReturn:
+    """End a helper at once. The interpreter's teardown of Flask, SQLAlchemy and the models takes
+    a fifth of a second of CPU, which the process that started the helper would wait for; a helper
+    calls this once its answers are flushed and its database connections closed."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def wait_or_kill(process: subprocess.Popen, timeout: float = 10) -> None:

@@ -22,6 +22,7 @@ from portal.legal.claimant_rows import CellOpener, ClaimantPages
 from portal.legal.csvtext import csv_text
 from portal.legal.export_pool import FAILED, FRAME, READY
 from portal.legal.exports import ExportFilters
+from portal.pipes import exit_without_teardown
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +33,28 @@ def serve(settings: dict, commands, frames) -> None:
     db.init_app(app)
     configure_engine_events(app)
     with app.app_context():
-        opener = CellOpener(FieldCipher.from_spec(settings["keys"]), settings["full"])
-        pages = ClaimantPages(ExportFilters.from_json(settings["filters"]).claimant_query(), opener)
-        frames.write(FRAME.pack(READY, 0, 0, 0))
+        try:
+            _build_pages(settings, commands, frames)
+        finally:
+            db.engine.dispose()  # the process ends without the interpreter's teardown
+
+
+def _build_pages(settings: dict, commands, frames) -> None:
+    opener = CellOpener(FieldCipher.from_spec(settings["keys"]), settings["full"])
+    pages = ClaimantPages(ExportFilters.from_json(settings["filters"]).claimant_query(), opener)
+    frames.write(FRAME.pack(READY, 0, 0, 0))
+    frames.flush()
+    for line in commands:
+        index, after_id, upto_id = (int(part) for part in line.split())
+        before = opener.unreadable
+        try:
+            rows, _ = pages.page(after_id, None, upto_id)
+        finally:
+            db.session.rollback()  # end the read: no snapshot or lock held between pages
+        text = csv_text(rows).encode()
+        frames.write(FRAME.pack(index, len(rows), opener.unreadable - before, len(text)))
+        frames.write(text)
         frames.flush()
-        for line in commands:
-            index, after_id, upto_id = (int(part) for part in line.split())
-            before = opener.unreadable
-            try:
-                rows, _ = pages.page(after_id, None, upto_id)
-            finally:
-                db.session.rollback()  # end the read: no snapshot or lock held between pages
-            text = csv_text(rows).encode()
-            frames.write(FRAME.pack(index, len(rows), opener.unreadable - before, len(text)))
-            frames.write(text)
-            frames.flush()
 
 
 def main() -> int:
@@ -69,4 +77,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_teardown(main())

@@ -17,7 +17,7 @@ from flask import Flask
 
 from portal.db_setup import configure_engine_events
 from portal.extensions import db
-from portal.pipes import read_object, write_object
+from portal.pipes import exit_without_teardown, read_object, write_object
 from portal.sending.engine import post_chunk
 from portal.sending.posting_process import ANSWER, FAILED, READY
 
@@ -34,6 +34,14 @@ def serve(config: dict, commands: int, answers) -> None:
         log.exception("posting process could not start")  # to stderr, which is the sender's
         write_object(answers, (FAILED, type(exc).__name__))
         return
+    try:
+        _post_chunks(app, commands, answers)
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # the process ends without the interpreter's teardown
+
+
+def _post_chunks(app: Flask, commands: int, answers) -> None:
     write_object(answers, (READY, None))
     while True:
         try:
@@ -63,4 +71,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_teardown(main())
