@@ -10,10 +10,11 @@ process would have written.
 Workers are fresh interpreters started with subprocess (``python -m portal.legal.export_worker``),
 not multiprocessing: a Celery prefork child is a daemonic process, which multiprocessing refuses
 children, and forking a process that holds database connections (or, in the web process, runs
-other threads) is unsafe. A fresh interpreter takes most of a CPU second to import the app, so
+other threads) is unsafe. A fresh interpreter takes about a third of a second to import the app, so
 exports below EXPORT_POOL_MIN_ROWS stay in one process, and the export's process builds pages
-too, from the start: it is one worker fewer to start, and it covers the workers' start-up. At
-most two pages per worker are in flight, so memory stays flat whatever the size of the export.
+too, from the start: it is one worker fewer to start, and it covers the workers' start-up. A
+worker is asked for at most two pages at a time and at most eight pages per process are built
+but not yet written, so memory stays flat whatever the size of the export.
 A worker learns the database URL and the field-encryption keys through its stdin (never argv or
 the environment) and exits when its stdin closes. The pages of a worker that fails or cannot
 start are built by the export's process.
@@ -34,7 +35,7 @@ from flask import current_app
 
 from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants, dao_get_claimant_page_end
 from portal.extensions import db
-from portal.legal.claimant_rows import PAGE_SIZE, ClaimantPages
+from portal.legal.claimant_rows import ClaimantPages
 from portal.legal.csvtext import csv_text
 from portal.pipes import read_exact, start_helper, wait_or_kill
 
@@ -44,7 +45,16 @@ log = logging.getLogger(__name__)
 FRAME = struct.Struct(">iiiI")
 READY, FAILED = -1, -2
 TASKS_PER_WORKER = 2  # one being built and one queued, so a worker never waits for the parent
-PIPE_BYTES = 1 << 20  # a page's frame fits: a worker need not wait while the parent builds a page
+PIPE_BYTES = 1 << 20
+# Pool pages are half a single process's: a page's CSV (about 500 bytes a row) then fits in the
+# pipe twice over, so a worker hands a finished page over and goes on while this process is busy
+# building a page of its own.
+POOL_PAGE_SIZE = 1000
+# Pages handed out or being built, not yet written, per process: enough that this process always
+# has a page to build while a worker's are outstanding, and still a few megabytes whatever the
+# size of the export. A window of three pages in all left it waiting for a worker's page before
+# it could build another: two processes did the work of 1.3.
+PAGES_IN_FLIGHT_PER_PROCESS = 8
 MAX_DEFAULT_WORKERS = 4
 
 # (CSV as UTF-8, rows, unreadable cells) for one page.
@@ -79,7 +89,7 @@ def export_workers(config, query: ClaimantQuery, rows: int | None = None) -> int
         rows = dao_count_claimants(query)
     if rows < int(config["EXPORT_POOL_MIN_ROWS"]):
         return 0
-    return min(processes, ceil(rows / PAGE_SIZE)) - 1
+    return min(processes, ceil(rows / POOL_PAGE_SIZE)) - 1
 
 
 def worker_settings(filters_json: str, full_payment_details: bool) -> dict:
@@ -158,7 +168,7 @@ def pooled_csv_pages(
     crew = _Crew(workers, (json.dumps(settings) + "\n").encode())
     finished = False
     try:
-        written, here = yield from _run(local, _Pages(local.query, page_size or PAGE_SIZE), crew)
+        written, here = yield from _run(local, _Pages(local.query, page_size or POOL_PAGE_SIZE), crew)
         finished = True
     finally:
         crew.close(drain=finished)
@@ -248,7 +258,7 @@ def _next_here(crew: _Crew, pages: _Pages, written: int, window: int) -> tuple[i
 def _run(local: ClaimantPages, pages: _Pages, crew: _Crew) -> Generator[Page, None, tuple[int, int]]:
     """Yields the pages in order; returns how many there were and how many were built here."""
     built: dict[int, Page] = {}  # pages waiting for their turn to be written
-    window = TASKS_PER_WORKER * crew.size + 1  # pages handed out (or being built here), not yet written
+    window = PAGES_IN_FLIGHT_PER_PROCESS * (crew.size + 1)
     written = here = 0
     while True:
         while written in built:

@@ -14,7 +14,7 @@ import redis
 
 from portal.constants import ExportStatus, Role
 from portal.extensions import db
-from portal.legal.claimant_rows import PAGE_SIZE
+from portal.legal.export_pool import POOL_PAGE_SIZE
 from portal.models import ExportJob
 from tests.conftest import SECRETS
 from tests.factories import make_incident, sign_in_staff
@@ -54,7 +54,7 @@ def test_a_celery_worker_builds_the_export_and_the_page_offers_it(app_ctx, app, 
     incident = make_incident()
     for number in range(30):
         make_claim(claimant(incident, f"C-{number}"), incident)
-    bulk_claims(incident, PAGE_SIZE)  # two pages: the CSV export starts a worker process
+    bulk_claims(incident, POOL_PAGE_SIZE)  # two pages: the CSV export starts a worker process
     sign_in_staff(client, Role.LEGAL)
     log = tmp_path / "worker.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "MAIL_", "SENDGRID_", "EXPORT_"))}
@@ -82,7 +82,7 @@ def test_a_celery_worker_builds_the_export_and_the_page_offers_it(app_ctx, app, 
     for job_id in jobs.values():
         body = client.get(f"/staff/legal/exports/{job_id}/download").get_data()
         manifest = client.get(f"/staff/legal/exports/{job_id}/manifest.json").get_json()
-        assert manifest["rows"] == 30 + PAGE_SIZE and manifest["sha256"] == hashlib.sha256(body).hexdigest()
+        assert manifest["rows"] == 30 + POOL_PAGE_SIZE and manifest["sha256"] == hashlib.sha256(body).hexdigest()
     # The worker process started in the prefork child (and built pages, if it was ready in time).
     assert re.search(r"claimant export: 2 pages, \d of them by workers \(1 of 1 started\)", log.read_text())
     app.config["CELERY_BROKER_URL"] = ""  # the fixture puts it back

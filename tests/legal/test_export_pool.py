@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import deque
 
 import pytest
 
@@ -195,10 +196,10 @@ def test_the_worker_count_follows_the_configuration(app, claims, monkeypatch):
     assert workers(EXPORT_WORKERS=3) == 0  # 17 claims are one page: one process
     assert workers(EXPORT_WORKERS=3, EXPORT_POOL_MIN_ROWS=18) == 0  # too few claims
     assert export_workers(app.config | {"EXPORT_WORKERS": 3}, query) == 0  # the default minimum is far above 17
-    monkeypatch.setattr(export_pool, "PAGE_SIZE", 5)  # four pages
+    monkeypatch.setattr(export_pool, "POOL_PAGE_SIZE", 5)  # four pages
     assert workers(EXPORT_WORKERS=3) == 2  # beside the export's own process
     assert workers(EXPORT_WORKERS=8) == 3  # no more processes than pages
-    monkeypatch.setattr(export_pool, "PAGE_SIZE", 3)  # six pages
+    monkeypatch.setattr(export_pool, "POOL_PAGE_SIZE", 3)  # six pages
     for cpus, started in [(1, 0), (2, 1), (3, 2), (16, 3)]:  # unset: one process per CPU, at most four
         monkeypatch.setattr(export_pool, "usable_cpus", lambda cpus=cpus: cpus)
         assert workers() == started
@@ -208,7 +209,7 @@ def test_the_worker_count_follows_the_configuration(app, claims, monkeypatch):
 def with_workers(app, monkeypatch, slow_here):
     monkeypatch.setitem(app.config, "EXPORT_WORKERS", 2)
     monkeypatch.setitem(app.config, "EXPORT_POOL_MIN_ROWS", 0)
-    monkeypatch.setattr(export_pool, "PAGE_SIZE", 2)  # nine pages
+    monkeypatch.setattr(export_pool, "POOL_PAGE_SIZE", 2)  # nine pages
     return app
 
 
@@ -262,3 +263,45 @@ def test_a_worker_starts_without_alembic_or_the_web_views():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=pipes.ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_this_process_builds_ahead_while_a_worker_is_slow(claims):
+    # A window of three pages in all once left this process idle a third of the time, waiting for
+    # the worker's page before it could build another of its own.
+    local = ClaimantPages(ClaimantQuery(), CellOpener(crypto().cipher, False))
+    built_before_waiting = []
+
+    class SlowWorker:
+        ready, alive = True, True
+
+        def __init__(self):
+            self.tasks = deque()
+
+    class SlowCrew:
+        size, workers, orphans = 1, [], deque()
+
+        def __init__(self):
+            self.worker = SlowWorker()
+
+        def live(self):
+            return [self.worker]
+
+        def hand_out(self, pages, written, window):
+            while len(self.worker.tasks) < export_pool.TASKS_PER_WORKER and pages.issued - written < window:
+                if (task := pages.next()) is None:
+                    return
+                self.worker.tasks.append(task)
+
+        def collect(self, built, timeout):
+            if timeout == 0:
+                return  # the worker is still busy
+            built_before_waiting.append(len(built))
+            while self.worker.tasks:  # it answers at last
+                task = self.worker.tasks.popleft()
+                built[task[0]] = export_pool._build_here(local, task)
+
+    pages = export_pool._Pages(local.query, page_size=1)
+    written = list(export_pool._run(local, pages, SlowCrew()))
+    assert b"".join(text for text, _, _ in written) == single_process_csv()[0]
+    window = export_pool.PAGES_IN_FLIGHT_PER_PROCESS * 2
+    assert built_before_waiting[0] == window - export_pool.TASKS_PER_WORKER
