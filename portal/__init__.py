@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.exposure import bp as exposure_bp
     from portal.imports import bp as imports_bp
     from portal.incidents import bp as incidents_bp
+    from portal.legal import filing_routes  # noqa: F401  (registers on legal_bp)
     from portal.legal.routes import bp as legal_bp
     from portal.monitoring import bp as monitoring_bp
     from portal.notices import bp as notices_bp

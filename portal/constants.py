@@ -25,6 +25,7 @@ ROLES_EXPORTING_CLAIMANTS = (Role.LEGAL, Role.ADMIN)
 ROLES_SEEING_FULL_PAYMENT_DETAILS = (Role.LEGAL,)
 ROLES_EXPORTING_EXCLUSIONS = (Role.LEGAL,)
 ROLES_READING_LEGAL_REPORTS = (Role.LEGAL, Role.ADMIN)
+ROLES_RECORDING_FILINGS = (Role.LEGAL,)
 
 
 class Severity(StrEnum):
@@ -98,6 +99,9 @@ class AuditAction(StrEnum):
     REPORT_EXPORTED = "report.exported"  # declaration / regulator report CSV; details carry its SHA-256
     EXCLUSION_REQUESTED = "exclusion.requested"
     EXCLUSION_WITHDRAWN = "exclusion.withdrawn"
+    # details: jurisdiction, who, filed_on, reference, and whether it replaced an earlier record
+    REGULATOR_FILING_RECORDED = "regulator_filing.recorded"
+    REGULATOR_FILING_REMOVED = "regulator_filing.removed"
 
 
 class SignInStep(StrEnum):

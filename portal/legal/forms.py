@@ -1,14 +1,14 @@
-"""Forms of the legal workspace: export filters and the exclusion-list export."""
+"""Forms of the legal workspace: export filters, the exclusion-list export and regulator filings."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.constants import BenefitKind, ClaimStatus, ExportFormat, FraudSignalKind
 from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE
-from portal.forms import IsoDateField
+from portal.forms import IsoDateField, strip_whitespace
 
 EXPORTABLE_STATUSES = [status for status in ClaimStatus if status != ClaimStatus.DRAFT]
 
@@ -85,3 +85,19 @@ class ExclusionExportForm(FlaskForm):
 
     def set_incidents(self, incidents) -> None:
         self.incident.choices = [("", _l("All incidents")), *_incident_choices(incidents)]
+
+
+class FilingForm(FlaskForm):
+    filed_on = IsoDateField(
+        _l("Date it was sent (YYYY-MM-DD)"), validators=[InputRequired(_l("Enter the date it was sent"))]
+    )
+    reference = StringField(
+        _l("Their reference (optional)"),
+        filters=[strip_whitespace],
+        validators=[Length(max=200, message=_l("Keep the reference under 200 characters"))],
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        filters=[strip_whitespace],
+        validators=[Length(max=2000, message=_l("Keep the note under 2,000 characters"))],
+    )

@@ -1,6 +1,7 @@
 """The regulator report: for one incident, straight from the register, per jurisdiction —
 how many residents, which thresholds are crossed, when each notice is due, whether residents have
-been told, and how many months of monitoring are owed.
+been told, whether the attorneys general, regulators and bureaus have been (as legal staff recorded
+it: portal/legal/filings.py), and how many months of monitoring are owed.
 
 It reads only counts (no names) and the rules file. ``today`` is a parameter so the deadline
 arithmetic can be tested against fixed dates.
@@ -10,10 +11,25 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from enum import StrEnum
 
 from portal.dao.legal import dao_count_residents_by_place
+from portal.dao.regulator_filings import dao_get_filings_for_incident
+from portal.legal.csvtext import neutralise
 from portal.legal.jurisdictions import AlsoNotify, Deadline, Jurisdiction, Rules, load_rules
-from portal.models import Incident
+from portal.models import Incident, RegulatorFiling
+
+
+class DeadlineState(StrEnum):
+    """Where a notice (to residents, or a filing) stands; also the CSV's state columns."""
+
+    DONE = "done"  # every resident notified
+    FILED = "filed"  # legal staff recorded the filing
+    NOT_REQUIRED = "not_required"  # below the threshold
+    OVERDUE = "overdue"
+    DUE = "due"
+    NO_FIXED_DEADLINE = "no_fixed_deadline"  # the law sets a standard ("without unreasonable delay"), not a date
+    NO_RULES = "no_rules"  # a place the rules file does not cover
 
 
 @dataclass
@@ -41,10 +57,21 @@ class Obligation:
     rule: AlsoNotify
     residents: int
     due: Due
+    filing: RegulatorFiling | None = None
 
     @property
     def required(self) -> bool:
         return self.residents >= self.rule.min_residents
+
+    @property
+    def state(self) -> DeadlineState:
+        if self.filing is not None:
+            return DeadlineState.FILED
+        if not self.required:
+            return DeadlineState.NOT_REQUIRED
+        if self.due.days_left is None:
+            return DeadlineState.NO_FIXED_DEADLINE
+        return DeadlineState.OVERDUE if self.due.overdue else DeadlineState.DUE
 
 
 @dataclass
@@ -61,13 +88,19 @@ class JurisdictionLine:
         return self.residents - self.notified
 
     @property
-    def state(self) -> str:
-        """done | overdue | due | no_fixed_deadline (for the residents' notice)."""
+    def state(self) -> DeadlineState:
+        """Of the notice to residents: done, overdue, due or no_fixed_deadline."""
         if self.outstanding <= 0:
-            return "done"
+            return DeadlineState.DONE
         if self.due is None or self.due.days_left is None:
-            return "no_fixed_deadline"
-        return "overdue" if self.due.overdue else "due"
+            return DeadlineState.NO_FIXED_DEADLINE
+        return DeadlineState.OVERDUE if self.due.overdue else DeadlineState.DUE
+
+    @property
+    def overdue(self) -> bool:
+        """The residents' notice or a required filing is late."""
+        late = DeadlineState.OVERDUE
+        return self.state == late or any(ob.state == late for ob in self.obligations)
 
     @property
     def monitoring_months(self) -> int:
@@ -114,12 +147,14 @@ def regulator_report(incident: Incident, today: date | None = None, rules: Rules
             if jurisdiction.monitoring and jurisdiction.monitoring.when_categories:
                 key = tuple(sorted(jurisdiction.monitoring.when_categories))
                 line.monitoring_people += with_categories[category_sets.index(key)]
+    filings = dao_get_filings_for_incident(incident.id)
     for line in lines.values():
         j = line.jurisdiction
         line.due = Due.of(j.notice_deadline, incident.discovered_on, today)
-        line.obligations = [Obligation(rule, line.residents, Due.of(rule.deadline, incident.discovered_on, today))
+        line.obligations = [Obligation(rule, line.residents, Due.of(rule.deadline, incident.discovered_on, today),
+                                       filings.get((j.code, rule.who)))
                             for rule in j.also_notify]
-    ordered = sorted(lines.values(), key=lambda line: (line.state != "overdue", line.jurisdiction.code))
+    ordered = sorted(lines.values(), key=lambda line: (not line.overdue, line.jurisdiction.code))
     return RegulatorReport(incident, today, rules.reviewed_on, ordered, sorted(uncovered.items()))
 
 
@@ -129,12 +164,23 @@ def _due_text(due: Due | None) -> str:
     return due.on.isoformat()
 
 
+def _filing_cells(obligation: Obligation | None) -> tuple[str, str, str]:
+    """filing_state, filed_on, filing_reference (the reference neutralised: legal staff typed it)."""
+    if obligation is None:
+        return ("", "", "")
+    filing = obligation.filing
+    if filing is None:
+        return (obligation.state, "", "")
+    return (obligation.state, filing.filed_on.isoformat(), neutralise(filing.reference))
+
+
 def regulator_csv(report: RegulatorReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["jurisdiction", "name", "residents", "notified", "outstanding", "notice_deadline",
                      "notice_due_on", "days_left", "state", "also_notify", "threshold", "required", "due",
-                     "monitoring_months_owed", "monitoring_residents", "unverified_facts", "law"])
+                     "filing_state", "filed_on", "filing_reference", "monitoring_months_owed",
+                     "monitoring_residents", "unverified_facts", "law"])
     for line in report.lines:
         obligations = line.obligations or [None]
         for obligation in obligations:
@@ -144,10 +190,11 @@ def regulator_csv(report: RegulatorReport) -> str:
                 "" if line.due is None or line.due.days_left is None else line.due.days_left, line.state,
                 obligation.rule.name if obligation else "", obligation.rule.min_residents if obligation else "",
                 ("yes" if obligation.required else "no") if obligation else "",
-                _due_text(obligation.due) if obligation else "", line.monitoring_months, line.monitoring_people,
+                _due_text(obligation.due) if obligation else "", *_filing_cells(obligation),
+                line.monitoring_months, line.monitoring_people,
                 len(line.jurisdiction.unverified), line.jurisdiction.law,
             ])
     for place, residents in report.uncovered:
-        writer.writerow([place, "no rules on file", residents, "", "", "", "", "", "no_rules", "", "", "", "", "",
-                         "", "", ""])
+        blank = [""] * 5
+        writer.writerow([place, "no rules on file", residents, *blank, DeadlineState.NO_RULES, *blank, *blank, ""])
     return out.getvalue()

@@ -1,4 +1,5 @@
-"""The legal workspace (docs/legal.md): exports, exclusions, the notice declaration, the regulator report."""
+"""The legal workspace (docs/legal.md): exports, exclusions, the notice declaration, the regulator report
+(recording its filings: filing_routes.py)."""
 
 import hashlib
 from datetime import timedelta
@@ -12,6 +13,7 @@ from portal.constants import (
     ROLES_EXPORTING_EXCLUSIONS,
     ROLES_MANAGING_NOTICES,
     ROLES_READING_LEGAL_REPORTS,
+    ROLES_RECORDING_FILINGS,
     ROLES_SEEING_FULL_PAYMENT_DETAILS,
     AuditAction,
     ExportKind,
@@ -193,7 +195,8 @@ def regulator():
     """Per jurisdiction: residents, thresholds, deadlines, notices sent, monitoring owed."""
     incident, incidents = _chosen_incident()
     report = regulator_report(incident) if incident else None
-    return render_template("legal/regulator.html", incident=incident, incidents=incidents, report=report)
+    return render_template("legal/regulator.html", incident=incident, incidents=incidents, report=report,
+                           can_record=current_user.role in ROLES_RECORDING_FILINGS)
 
 
 @bp.route("/regulator.csv")

@@ -18,7 +18,7 @@ from portal.models.contractor import (
     Subscription,
 )
 from portal.models.incidents import Incident
-from portal.models.legal import ExclusionRequest, ExportJob
+from portal.models.legal import ExclusionRequest, ExportJob, RegulatorFiling
 from portal.models.mail import OutboxMessage
 from portal.models.notices import (
     Batch,
@@ -56,6 +56,7 @@ __all__ = [
     "NotificationEvent",
     "OutboxMessage",
     "Person",
+    "RegulatorFiling",
     "StaffUser",
     "StepCompletion",
     "Subscription",

@@ -1,8 +1,8 @@
-"""Legal workspace records: exclusion (opt-out) requests and background export jobs."""
+"""Legal workspace records: exclusion (opt-out) requests, background export jobs and regulator filings."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -45,3 +45,25 @@ class ExportJob(db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RegulatorFiling(db.Model):
+    """Legal staff's record that an incident's notice to an attorney general, a regulator or the
+    credit bureaus went out: which obligation of the rules file (jurisdiction code and ``who``),
+    when, and the recipient's reference. The regulator report shows it in place of the deadline."""
+
+    __tablename__ = "regulator_filing"
+    __table_args__ = (
+        UniqueConstraint("incident_id", "jurisdiction", "who", name="uq_regulator_filing_incident_obligation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique constraint's index, which starts with incident_id, serves the report's look-up.
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
+    jurisdiction: Mapped[str] = mapped_column(String(16))  # a code of the rules file: "US-CA", "EU"
+    who: Mapped[str] = mapped_column(String(32))  # attorney_general, regulator, credit_bureaus
+    filed_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(200), default="")  # the recipient's case or receipt number
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

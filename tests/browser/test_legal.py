@@ -27,6 +27,7 @@ def legal_data(app):
                             region="US-CA")
         make_claim(approved, incident, status=ClaimStatus.APPROVED)
         make_claim(claimant(incident, "C-WAITING"), incident, status=ClaimStatus.SUBMITTED)
+        bulk_residents(incident, 1, "KE")  # its Data Commissioner must be told within 72 hours
         people = bulk_residents(incident, 30, "US", "US-TX")
         batch = make_batch(incident)
         for person, status in zip(people, [S.DELIVERED] * 20 + [S.BOUNCED] * 5, strict=False):
@@ -73,6 +74,25 @@ def test_legal_filters_and_downloads_an_export_and_every_legal_page_passes_axe(d
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         assert_no_axe_violations(page)
 
+    page.goto(f"/staff/legal/regulator?incident={legal_data}")
+    kenya = page.get_by_role("row").filter(has_text="Data Protection Commissioner")
+    expect(kenya).to_contain_text("OVERDUE")
+    kenya.get_by_role("link", name=re.compile("Record the filing")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a filing")
+    assert_no_axe_violations(page)
+    page.get_by_label("Date it was sent (YYYY-MM-DD)").fill("2099-01-01")
+    page.get_by_label("Their reference (optional)").fill("ODPC/2026/0117")
+    page.get_by_role("button", name="Save the filing").click()
+    expect(page.get_by_role("alert")).to_contain_text("cannot be in the future")
+    assert_no_axe_violations(page)
+    page.get_by_label("Date it was sent (YYYY-MM-DD)").fill("2026-10-02")
+    page.get_by_role("button", name="Save the filing").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Regulator report")
+    kenya = page.get_by_role("row").filter(has_text="Data Protection Commissioner")
+    expect(kenya).to_contain_text("Filed 2026-10-02 (ref. ODPC/2026/0117)")
+    expect(kenya).not_to_contain_text("OVERDUE")
+    assert_no_axe_violations(page)
+
 
 def test_contractor_asks_to_be_excluded_on_a_phone(page: Page, contractor):
     page.goto("/check")
@@ -95,5 +115,13 @@ def test_contractor_asks_to_be_excluded_on_a_phone(page: Page, contractor):
     page.get_by_role("button", name="Send my request to be excluded").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You asked to be excluded")
     assert_no_axe_violations(page)
+    exclusion_page = page.url
+
+    page.goto(f"/my/claims/start/{contractor.incident_id}")  # excluded people cannot claim
+    expect(page.get_by_role("heading", level=1)).to_have_text("You asked to be excluded from the settlement")
+    assert_no_axe_violations(page)
+    assert_fits_phone(page)
+    page.get_by_role("link", name="See your request to be excluded").click()
+    assert page.url == exclusion_page
     page.get_by_role("button", name="Withdraw my request").click()
     expect(page.get_by_role("status")).to_contain_text("withdrawn")

@@ -53,7 +53,8 @@ def test_deadlines_days_left_and_overdue_from_the_discovery_date(incident):
     assert ke.state == "no_fixed_deadline"
     commissioner = ke.obligations[0]
     assert commissioner.required and commissioner.due.on == date(2026, 10, 3) and commissioner.due.overdue
-    assert report.lines[0].jurisdiction.code == "US-CA"  # overdue rows first
+    assert ke.overdue and ca.overdue and not tx.overdue  # Kenya's: its Data Commissioner was due on 3 October
+    assert [item.jurisdiction.code for item in report.lines] == ["KE", "US-CA", "US-TX"]  # overdue rows first
 
 
 def test_brazil_is_due_three_business_days_after_discovery(incident):
@@ -129,3 +130,11 @@ def test_support_and_auditor_do_not_see_legal_reports(client, incident, role):
     for path in ("/staff/legal/", "/staff/legal/regulator", "/staff/legal/declaration",
                  "/staff/legal/declaration.csv", "/staff/legal/regulator.csv", "/staff/legal/jurisdictions"):
         assert client.get(path).status_code == 403, path
+
+
+def test_every_csv_row_has_a_cell_for_every_column(incident):
+    bulk_residents(incident, 3, "US", "US-NY")  # three duties, three rows
+    bulk_residents(incident, 2, "NG")  # no rules on file
+    rows = list(csv.reader(io.StringIO(regulator_csv(regulator_report(incident, today=DISCOVERED)))))
+    assert len(rows) == 5 and {len(row) for row in rows} == {len(rows[0])}
+    assert rows[-1][:3] == ["NG", "no rules on file", "2"] and rows[-1][rows[0].index("state")] == "no_rules"
