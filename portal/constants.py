@@ -86,6 +86,7 @@ class AuditAction(StrEnum):
     CLAIM_INFO_REQUESTED = "claim.info_requested"
     CLAIM_INFO_PROVIDED = "claim.info_provided"
     CLAIM_APPEALED = "claim.appealed"
+    CLAIM_WITHDRAWN = "claim.withdrawn"  # by the claimant, before a decision
     CLAIM_PAID = "claim.paid"
     CLAIM_SETTINGS_UPDATED = "claim_settings.updated"
     BATCH_SEND_STARTED = "batch.send_started"  # sending began (now, or a scheduled batch came due)
@@ -218,6 +219,8 @@ class ClaimStatus(StrEnum):
 
 
 CLAIM_OPEN_FOR_REVIEW = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO)
+# A claim that keeps its claimant in the settlement: while one stands they cannot ask to be excluded.
+CLAIM_STANDING = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO, ClaimStatus.APPROVED, ClaimStatus.PAID)
 CLAIM_CLAIMANT_CAN_EDIT = (ClaimStatus.DRAFT, ClaimStatus.NEEDS_INFO)
 CLAIM_DECIDED = (ClaimStatus.APPROVED, ClaimStatus.DENIED, ClaimStatus.PAID)
 # Everything but a draft: what legal sees in the queue and what fraud signals compare against.

@@ -1,7 +1,9 @@
-"""What a claimant can do after sending a claim: answer a request for information, appeal a denial.
+"""What a claimant can do after sending a claim: answer a request for information, appeal a denial,
+or withdraw it before it is decided.
 
-Both put the claim back in ``submitted`` for legal, keeping the whole history. One appeal per
-claim: a claim denied again after its appeal is final (docs/claims.md).
+Answering and appealing put the claim back in ``submitted`` for legal, keeping the whole history.
+One appeal per claim: a claim denied again after its appeal is final. Withdrawing is final too:
+one claim per person per incident, so a withdrawn claim cannot be replaced (docs/claims.md).
 """
 
 from dataclasses import dataclass
@@ -14,7 +16,7 @@ from portal.claims.drafts import claims_today
 from portal.claims.service import ClaimError
 from portal.claims.status import change_status, contractor_actor
 from portal.claims.uploads import UploadRejected
-from portal.constants import AuditAction, ClaimStatus
+from portal.constants import CLAIM_OPEN_FOR_REVIEW, AuditAction, ClaimStatus
 from portal.dao.claims import dao_claim_was_appealed
 from portal.extensions import db
 from portal.models import Claim, ClaimSettings, Person
@@ -58,4 +60,17 @@ def answer_info_request(claim: Claim, person: Person, settings: ClaimSettings, a
         raise ClaimError({"documents": error.message}) from error
     change_status(claim, ClaimStatus.SUBMITTED, contractor_actor(person), AuditAction.CLAIM_INFO_PROVIDED,
                   note=answer.strip(), details={"documents_added": len(documents)})
+    db.session.commit()
+
+
+def can_withdraw(claim: Claim) -> bool:
+    """Before a decision only: an approved claim is being paid, a denied one can simply be left."""
+    return claim.status in CLAIM_OPEN_FOR_REVIEW
+
+
+def withdraw_claim(claim: Claim, person: Person) -> None:
+    if not can_withdraw(claim):
+        raise ClaimError({"confirm": _l("This claim has been decided, so it can no longer be withdrawn. Contact us "
+                                        "if you need to change it")})
+    change_status(claim, ClaimStatus.WITHDRAWN, contractor_actor(person), AuditAction.CLAIM_WITHDRAWN)
     db.session.commit()

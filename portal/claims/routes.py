@@ -48,6 +48,7 @@ from portal.claims.service import (
     add_loss,
     draft_problems,
     ensure_editable_draft,
+    is_excluded,
     remove_loss,
     remove_lost_time_document,
     set_benefits,
@@ -158,6 +159,8 @@ def start(person, incident_id):
         return closed_page(incident, "not_eligible")
     if existing is None and claim_deadline_passed(incident):
         return closed_page(incident, "deadline")
+    if is_excluded(person.id, incident.id):
+        return closed_page(incident, "excluded")
     return render_template("claims/start.html", incident=incident, settings=settings, form=form, draft=existing,
                            benefits=enabled_benefits(settings),
                            money=lambda cents: format_money(cents, settings.currency))

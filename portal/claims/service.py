@@ -45,13 +45,15 @@ from portal.dao.claims import (
     dao_get_claim_documents,
     dao_person_is_in_incident,
 )
+from portal.dao.legal import dao_get_standing_exclusion
 from portal.extensions import db
 from portal.models import Claim, ClaimBenefit, ClaimSettings, Incident, Person
 from portal.models._types import utcnow
 
 
 class ClaimClosed(Exception):
-    """Claims cannot be filed for this incident: ``reason`` is "deadline" or "not_eligible"."""
+    """Claims cannot be filed for this incident: ``reason`` is "deadline", "not_eligible" or
+    "excluded" (the person asked to be excluded from the settlement and has not withdrawn it)."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -90,6 +92,8 @@ def start_claim(person: Person, incident: Incident) -> tuple[Claim, bool]:
         raise ClaimClosed("not_eligible")
     if claim_deadline_passed(incident):
         raise ClaimClosed("deadline")
+    if is_excluded(person.id, incident.id):
+        raise ClaimClosed("excluded")
     claim = Claim(reference=new_unique_reference(), person_id=person.id, incident_id=incident.id,
                   status=ClaimStatus.DRAFT, draft="{}")
     dao_add(claim)
@@ -101,10 +105,18 @@ def start_claim(person: Person, incident: Incident) -> tuple[Claim, bool]:
     return claim, True
 
 
+def is_excluded(person_id: int, incident_id: int) -> bool:
+    """The person stands excluded from the incident's settlement: excluded people get nothing from it."""
+    return dao_get_standing_exclusion(person_id, incident_id) is not None
+
+
 def ensure_editable_draft(claim: Claim, incident: Incident) -> None:
-    """Every filing step checks the deadline again: a draft started in time cannot be sent late."""
+    """Every filing step checks again: a draft started in time cannot be sent late, nor by someone
+    who has since asked to be excluded (until they withdraw that request)."""
     if claim_deadline_passed(incident):
         raise ClaimClosed("deadline")
+    if is_excluded(claim.person_id, incident.id):
+        raise ClaimClosed("excluded")
 
 
 # -- the steps -------------------------------------------------------------------------------------------

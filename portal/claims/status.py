@@ -33,6 +33,8 @@ CHANGE_WORDS = {
     (ClaimStatus.NEEDS_INFO, ClaimStatus.SUBMITTED): _l("You sent the information we asked for"),
     (ClaimStatus.DENIED, ClaimStatus.SUBMITTED): _l("You appealed the decision"),
     (ClaimStatus.APPROVED, ClaimStatus.PAID): _l("Payment sent"),
+    (ClaimStatus.SUBMITTED, ClaimStatus.WITHDRAWN): _l("You withdrew your claim"),
+    (ClaimStatus.NEEDS_INFO, ClaimStatus.WITHDRAWN): _l("You withdrew your claim"),
 }
 TO_WORDS = {
     ClaimStatus.APPROVED: _l("Your claim was approved"),

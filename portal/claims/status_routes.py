@@ -1,12 +1,19 @@
-"""After filing: the claimant's status pages, appeals, answers to legal, and their own proof files."""
+"""After filing: the claimant's status pages, appeals, answers to legal, withdrawing, and their own proof files."""
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
 from portal.claims import bp
-from portal.claims.aftercare import answer_info_request, appeal_claim, appeal_window, can_answer_info_request
+from portal.claims.aftercare import (
+    answer_info_request,
+    appeal_claim,
+    appeal_window,
+    can_answer_info_request,
+    can_withdraw,
+    withdraw_claim,
+)
 from portal.claims.drafts import get_claim_settings
-from portal.claims.forms import AnswerForm, AppealForm
+from portal.claims.forms import ActionForm, AnswerForm, AppealForm
 from portal.claims.money import format_money
 from portal.claims.service import ClaimError
 from portal.claims.status import STATUS_EXPLANATIONS, change_words, status_words
@@ -70,7 +77,8 @@ def claim_status(person, claim_id):
         "claims/status.html", claim=claim, incident=incident, summary=claim_summary(claim, settings),
         history=dao_get_status_history(claim.id), status_words=status_words, change_words=change_words,
         explanation=STATUS_EXPLANATIONS.get(claim.status, ""), appeal=appeal_window(claim),
-        can_answer=can_answer_info_request(claim), again=bool(request.args.get("again")),
+        can_answer=can_answer_info_request(claim), can_withdraw=can_withdraw(claim),
+        again=bool(request.args.get("again")),
         money=lambda cents: format_money(cents, settings.currency),
     )
 
@@ -122,6 +130,25 @@ def answer(person, claim_id):
             return redirect(url_for("claims.claim_status", claim_id=claim.id))
     status = 400 if form.errors else (200 if allowed else 403)
     return render_template("claims/answer.html", claim=claim, incident=incident, form=form, allowed=allowed), status
+
+
+@bp.route("/<int:claim_id>/withdraw", methods=["GET", "POST"])
+@contractor_required
+def withdraw(person, claim_id):
+    """Withdraw a claim before it is decided, after a page that says what that means."""
+    claim, incident = _own_claim(person, claim_id)
+    form = ActionForm()
+    allowed = can_withdraw(claim)
+    if allowed and form.validate_on_submit():
+        try:
+            withdraw_claim(claim, person)
+        except ClaimError:  # decided meanwhile
+            allowed = False
+        else:
+            flash(_("Your claim %(reference)s was withdrawn.", reference=claim.reference), "success")
+            return redirect(url_for("claims.claim_status", claim_id=claim.id))
+    return render_template("claims/withdraw.html", claim=claim, incident=incident, form=form,
+                           allowed=allowed), 200 if allowed else 403
 
 
 @bp.route("/<int:claim_id>/documents/<int:document_id>")

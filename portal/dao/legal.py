@@ -40,6 +40,17 @@ def dao_get_exclusion(person_id: int, incident_id: int) -> ExclusionRequest | No
     )
 
 
+def dao_get_standing_exclusion(person_id: int, incident_id: int) -> ExclusionRequest | None:
+    """The person's request to be excluded from the incident's settlement, unless withdrawn."""
+    return db.session.scalar(
+        select(ExclusionRequest).where(
+            ExclusionRequest.person_id == person_id,
+            ExclusionRequest.incident_id == incident_id,
+            ExclusionRequest.withdrawn_at.is_(None),
+        )
+    )
+
+
 def dao_add_exclusion(row: ExclusionRequest) -> ExclusionRequest:
     db.session.add(row)
     db.session.flush()

@@ -3,16 +3,19 @@
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
+from portal.claims.aftercare import can_withdraw
 from portal.optout import bp
 from portal.optout.forms import ConfirmForm, ExclusionForm
 from portal.optout.service import (
     ExclusionAnswers,
+    ExclusionBlocked,
     ExclusionClosed,
     current_request,
     incident_for,
     incidents_for,
     is_open,
     request_exclusion,
+    standing_claim,
     today_utc,
     withdraw_exclusion,
 )
@@ -48,6 +51,11 @@ def _save_draft(slug: str, answers: ExclusionAnswers | None) -> None:
     session[DRAFT_KEY] = drafts
 
 
+def _claimed_page(incident, claim):
+    """A sent claim stands: no exclusion form, but the way out (withdrawing it, while it can be)."""
+    return render_template("optout/claimed.html", incident=incident, claim=claim, can_withdraw=can_withdraw(claim))
+
+
 @bp.route("/my/exclusion")
 @contractor_required
 def choose_incident(person):
@@ -69,6 +77,8 @@ def exclusion(person, slug):
                                open=is_open(incident), form=ConfirmForm())
     if not is_open(incident):
         return render_template("optout/closed.html", incident=incident)
+    if (claim := standing_claim(person, incident)) is not None:
+        return _claimed_page(incident, claim)
     form = ExclusionForm()
     if request.method == "GET" and (draft := _draft(slug)):
         form.reason.data, form.typed_name.data = draft.reason, draft.typed_name
@@ -92,6 +102,8 @@ def check_answers(person, slug):
             request_exclusion(person, incident, answers, request.remote_addr or "")
         except ExclusionClosed:
             return render_template("optout/closed.html", incident=incident)
+        except ExclusionBlocked:  # the claim was sent from another tab meanwhile
+            return _claimed_page(incident, standing_claim(person, incident))
         _save_draft(slug, None)
         flash(_("You have asked to be excluded. You can withdraw your request until %(date)s.",
                 date=incident.claim_deadline.isoformat()) if incident.claim_deadline

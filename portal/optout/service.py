@@ -10,16 +10,30 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from portal.audit import record_audit
-from portal.constants import AuditAction
+from portal.constants import CLAIM_STANDING, AuditAction
+from portal.dao.claims import dao_get_claim_by_person_and_incident
 from portal.dao.incidents import dao_get_incident_by_slug
-from portal.dao.legal import dao_add_exclusion, dao_get_exclusion, dao_get_incidents_for_person
+from portal.dao.legal import (
+    dao_add_exclusion,
+    dao_get_exclusion,
+    dao_get_incidents_for_person,
+    dao_get_standing_exclusion,
+)
 from portal.extensions import db
-from portal.models import ExclusionRequest, Incident, Person
+from portal.models import Claim, ExclusionRequest, Incident, Person
 from portal.models._types import utcnow
 
 
 class ExclusionClosed(Exception):
     """The claim deadline has passed: requests can no longer be made or withdrawn."""
+
+
+class ExclusionBlocked(Exception):
+    """The person has sent a claim that stands: claiming keeps them in the settlement."""
+
+    def __init__(self, claim_reference: str):
+        super().__init__(claim_reference)
+        self.claim_reference = claim_reference
 
 
 @dataclass(frozen=True)
@@ -59,8 +73,14 @@ def incident_for(person: Person, slug: str) -> Incident | None:
 
 def current_request(person: Person, incident: Incident) -> ExclusionRequest | None:
     """The person's standing (not withdrawn) request, if any."""
-    row = dao_get_exclusion(person.id, incident.id)
-    return row if row is not None and row.withdrawn_at is None else None
+    return dao_get_standing_exclusion(person.id, incident.id)
+
+
+def standing_claim(person: Person, incident: Incident) -> Claim | None:
+    """The person's sent claim for the incident, unless it was denied or withdrawn. (A draft does not
+    count: it cannot be sent while they stand excluded.)"""
+    claim = dao_get_claim_by_person_and_incident(person.id, incident.id)
+    return claim if claim is not None and claim.status in CLAIM_STANDING else None
 
 
 def request_exclusion(person: Person, incident: Incident, answers: ExclusionAnswers, ip: str,
@@ -70,6 +90,8 @@ def request_exclusion(person: Person, incident: Incident, answers: ExclusionAnsw
     row = dao_get_exclusion(person.id, incident.id)
     if row is not None and row.withdrawn_at is None:
         return row  # already excluded: a second submit (back button, double click) changes nothing
+    if (claim := standing_claim(person, incident)) is not None:
+        raise ExclusionBlocked(claim.reference)
     values = {"reason": answers.reason, "typed_name": answers.typed_name, "requested_at": utcnow(),
               "request_ip": ip[:45], "withdrawn_at": None}
     if row is None:  # one row per person and incident: asking again after withdrawing reuses it

@@ -105,6 +105,7 @@ class Contractor:
     first_name: str
     last_name: str
     date_of_birth: str
+    incident_id: int
 
 
 @pytest.fixture
@@ -119,4 +120,4 @@ def contractor(app) -> Contractor:
         # Someone else in the same incident: their details must never show on Amina's page.
         other = make_person(first_name="Joao", last_name="Silva", date_of_birth="1985-11-02", country="BR")
         expose(other, incident, "video", "2 interview recordings of Joao")
-        return Contractor(give_notice_code(person, incident), "Amina", "Okafor", "1990-03-27")
+        return Contractor(give_notice_code(person, incident), "Amina", "Okafor", "1990-03-27", incident.id)

@@ -130,7 +130,7 @@ def test_contractor_files_a_claim_with_proof_and_legal_approves_it(page, desktop
 
 
 def test_the_request_for_information_pages_pass_axe(page, desktop_page, app, contractor):
-    """Legal asks for more; the claimant answers on a phone (with an error first)."""
+    """Legal asks for more; the claimant answers on a phone (with an error first), then withdraws the claim."""
     page.goto("/check")
     fill_check_form(page, contractor.code, contractor.last_name, contractor.date_of_birth)
     page.get_by_role("link", name="File a claim").first.click()
@@ -165,4 +165,12 @@ def test_the_request_for_information_pages_pass_axe(page, desktop_page, app, con
     page.get_by_role("button", name="Send your answer").click()
     expect(page.get_by_role("status")).to_contain_text("Your answer was sent")
     expect(page.locator(".status-tag")).to_have_text("Received: waiting for review")
+    check_page(page)
+
+    page.get_by_role("link", name="Withdraw this claim").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw your claim")
+    check_page(page)
+    page.get_by_role("button", name="Withdraw my claim").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Your claim {reference} was withdrawn")
+    expect(page.locator(".status-tag")).to_have_text("Withdrawn")
     check_page(page)
