@@ -208,20 +208,19 @@ def test_the_file_is_encrypted_at_rest_and_offered_only_to_whoever_asked(app, cl
     assert colleague.get(f"/staff/legal/exports/{job.id}").status_code == 404
 
 
+def running_job(user, **fields) -> ExportJob:
+    """A claimant CSV export the background engine is building (or was, when it stopped)."""
+    job = ExportJob(kind="claimants", file_format="csv", filters="{}", status=ExportStatus.RUNNING,
+                    requested_by_id=user.id, **fields)
+    db.session.add(job)
+    db.session.commit()
+    return job
+
+
 def test_the_job_page_shows_progress_while_running_and_links_when_ready(client, incident):
     make_claim(claimant(incident, "C-1"), incident)
     user = sign_in_staff(client, Role.LEGAL)
-    queued = ExportJob(
-        kind="claimants",
-        file_format="csv",
-        filters="{}",
-        status=ExportStatus.RUNNING,
-        requested_by_id=user.id,
-        total_rows=10,
-        rows_written=4,
-    )
-    db.session.add(queued)
-    db.session.commit()
+    queued = running_job(user, total_rows=10, rows_written=4)
     page = client.get(f"/staff/legal/exports/{queued.id}")
     assert page.headers["Refresh"] == "2"
     assert b'<progress id="export-progress" max="10" value="4">' in page.data
@@ -298,16 +297,7 @@ def test_a_build_that_stopped_long_ago_says_so_instead_of_refreshing_forever(cli
     from portal.models._types import utcnow
 
     user = sign_in_staff(client, Role.LEGAL)
-    stuck = ExportJob(
-        kind="claimants",
-        file_format="csv",
-        filters="{}",
-        status=ExportStatus.RUNNING,
-        requested_by_id=user.id,
-        created_at=utcnow() - timedelta(hours=7),
-    )
-    db.session.add(stuck)
-    db.session.commit()
+    stuck = running_job(user, created_at=utcnow() - timedelta(hours=7))
     page = client.get(f"/staff/legal/exports/{stuck.id}")
     assert "Refresh" not in page.headers and "has probably stopped" in page.get_data(as_text=True)
 
