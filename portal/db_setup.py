@@ -5,6 +5,14 @@ from sqlalchemy import event
 
 from portal.extensions import db
 
+# Foreign keys are off by default in SQLite; WAL lets the web tier read during an import.
+SQLITE_PRAGMAS = (
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=10000",
+)
+
 
 def configure_engine_events(app: Flask) -> None:
     with app.app_context():
@@ -14,10 +22,7 @@ def configure_engine_events(app: Flask) -> None:
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):
-        # Foreign keys are off by default in SQLite; WAL lets the web tier read during an import.
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
         cursor.close()
