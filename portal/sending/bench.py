@@ -274,7 +274,9 @@ def one_run(database_url: str, sendgrid_url: str, notices: int) -> tuple[float, 
     floor = None
     if copy:
         floor_seconds = replay(copy, steps)
-        if accepted_in_copy(copy, batch_id) != notices:
+        replayed_all = accepted_in_copy(copy, batch_id) == notices
+        copy.unlink()
+        if not replayed_all:
             raise click.ClickException("replaying the pipeline's statements did not send everything")
         floor = notices / floor_seconds
     return notices / pipeline_seconds, notices / bare_seconds, floor

@@ -1,13 +1,14 @@
 """The SQL floor of a send, for ``bench-send`` on SQLite: what the pipeline asked SQLite to do, alone.
 
 Every statement the sender ran during the timed send (with its parameters) and every commit and
-rollback is recorded: those of the thread that sends, which makes every write. The posting thread's
-sessions only read the batch's status and end with a rollback, which must not be replayed into the
-sender's transaction. They are then replayed, in order, through the ``sqlite3`` module
-on a copy of the database taken just before the send, with the app's own pragmas and nothing
-else: no SQLAlchemy, no payloads, no posting. Its time is a floor under the pipeline's: a sender
-that must run those statements cannot send faster, whatever its Python does. (The posting thread or
-process also reads the batch's status once a chunk, 1,000 notices; that read is left out.)
+rollback is recorded: those of the thread that sends, which makes every write. The posting
+thread's sessions only read the batch's status and end with a rollback, which must not be
+replayed into the sender's transaction. The recorded steps are replayed, in order, through the ``sqlite3``
+module on a copy of the database taken just before the send, with the app's own pragmas and
+nothing else: no SQLAlchemy, no payloads, no posting. Its time is a floor under the pipeline's: a
+sender that must run those statements cannot send faster, whatever its Python does. (The posting
+thread or process also reads the batch's status once a chunk, 1,000 notices; that read is left
+out.)
 """
 
 import sqlite3
