@@ -233,22 +233,11 @@ def sqlite_file(database_url: str) -> Path | None:
     return Path(database_url.removeprefix("sqlite:///")) if database_url.startswith("sqlite:///") else None
 
 
-def accepted_in_copy(copy: Path, batch_id: int) -> int:
-    import sqlite3
-
-    connection = sqlite3.connect(copy)
-    try:
-        query = "SELECT count(*) FROM notification WHERE batch_id = ? AND status = 'accepted'"
-        return connection.execute(query, (batch_id,)).fetchone()[0]
-    finally:
-        connection.close()
-
-
 def one_run(database_url: str, sendgrid_url: str, notices: int) -> tuple[float, float, float | None]:
     """Notices/s of the pipeline, of the bare loop and, on SQLite, of the pipeline's SQL alone."""
     from portal.constants import NotificationStatus
     from portal.extensions import db
-    from portal.sending.bench_floor import recorded_statements, replay, snapshot
+    from portal.sending.bench_floor import accepted_in_copy, recorded_statements, replay, snapshot
     from portal.sending.service import batch_status_counts
 
     app = bench_app(database_url, sendgrid_url)

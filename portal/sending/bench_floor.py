@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from portal.constants import NotificationStatus
 from portal.db_setup import SQLITE_PRAGMAS
 
 EXECUTE, EXECUTE_MANY, COMMIT, ROLLBACK = "execute", "executemany", "commit", "rollback"
@@ -83,5 +84,15 @@ def replay(database: Path, steps: list[tuple]) -> float:
                 connection.rollback()
         connection.commit()
         return time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def accepted_in_copy(copy: Path, batch_id: int) -> int:
+    """How many of the batch's notifications the replay left accepted (all of them, if it replayed the send)."""
+    connection = sqlite3.connect(copy)
+    try:
+        query = "SELECT count(*) FROM notification WHERE batch_id = ? AND status = ?"
+        return connection.execute(query, (batch_id, NotificationStatus.ACCEPTED.value)).fetchone()[0]
     finally:
         connection.close()
