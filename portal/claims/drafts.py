@@ -17,7 +17,7 @@ from portal.constants import BenefitKind
 from portal.dao.claims import dao_add, dao_get_claim_settings
 from portal.extensions import db
 from portal.models import Claim, ClaimSettings, Incident
-from portal.models._types import utcnow
+from portal.models._types import utcnow, utctoday
 
 STEP_BENEFITS = "benefits"
 STEP_LOSSES = "losses"
@@ -30,7 +30,7 @@ CASH_BENEFITS = (BenefitKind.OUT_OF_POCKET, BenefitKind.LOST_TIME, BenefitKind.A
 
 def claims_today() -> date:
     """Deadlines are whole days in UTC: a deadline of 1 March allows claims until 23:59 UTC that day."""
-    return utcnow().date()
+    return utctoday()
 
 
 def claim_deadline_passed(incident: Incident) -> bool:

@@ -6,7 +6,7 @@ A filing names one obligation of the rules file (a jurisdiction's ``also_notify`
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
 
@@ -16,7 +16,7 @@ from portal.dao.regulator_filings import dao_add_filing, dao_delete_filing, dao_
 from portal.extensions import db
 from portal.legal.jurisdictions import AlsoNotify, Jurisdiction, Rules, load_rules
 from portal.models import Incident, RegulatorFiling
-from portal.models._types import utcnow
+from portal.models._types import utcnow, utctoday
 
 
 class FilingError(ValueError):
@@ -53,7 +53,7 @@ def record_filing(incident: Incident, code: str, who: str, filed_on: date, refer
     """Record (or correct) the filing and commit; FilingError if the rules file has no such
     obligation or the date cannot be right."""
     _target(code, who)
-    today = today or datetime.now(UTC).date()
+    today = today or utctoday()
     if filed_on > today:
         raise FilingError(_("The date it was sent cannot be in the future."))
     if filed_on < incident.discovered_on:

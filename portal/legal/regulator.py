@@ -10,7 +10,7 @@ arithmetic can be tested against fixed dates.
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 
 from portal.dao.legal import dao_count_residents_by_place
@@ -18,6 +18,7 @@ from portal.dao.regulator_filings import dao_get_filings_for_incident
 from portal.legal.csvtext import neutralise
 from portal.legal.jurisdictions import AlsoNotify, Deadline, Jurisdiction, Rules, load_rules
 from portal.models import Incident, RegulatorFiling
+from portal.models._types import utctoday
 
 
 class DeadlineState(StrEnum):
@@ -129,7 +130,7 @@ def _category_sets(rules: Rules) -> list[tuple[str, ...]]:
 
 def regulator_report(incident: Incident, today: date | None = None, rules: Rules | None = None) -> RegulatorReport:
     rules = rules or load_rules()
-    today = today or datetime.now(UTC).date()
+    today = today or utctoday()
     category_sets = _category_sets(rules)
     lines: dict[str, JurisdictionLine] = {}
     uncovered: dict[str, int] = {}

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 
 from portal.claims.aftercare import can_withdraw
+from portal.models._types import utctoday
 from portal.optout import bp
 from portal.optout.forms import ConfirmForm, ExclusionForm
 from portal.optout.service import (
@@ -16,7 +17,6 @@ from portal.optout.service import (
     is_open,
     request_exclusion,
     standing_claim,
-    today_utc,
     withdraw_exclusion,
 )
 from portal.verify.session import contractor_required
@@ -109,7 +109,7 @@ def check_answers(person, slug):
                 date=incident.claim_deadline.isoformat()) if incident.claim_deadline
               else _("You have asked to be excluded."), "success")
         return redirect(url_for("optout.exclusion", slug=slug))
-    return render_template("optout/check.html", incident=incident, answers=answers, form=form, today=today_utc())
+    return render_template("optout/check.html", incident=incident, answers=answers, form=form, today=utctoday())
 
 
 @bp.route("/my/exclusion/<slug>/withdraw", methods=["POST"])

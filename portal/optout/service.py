@@ -7,7 +7,7 @@ stands. Withdrawing keeps the row (with ``withdrawn_at``): counsel need to see b
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from portal.audit import record_audit
 from portal.constants import CLAIM_STANDING, AuditAction
@@ -21,7 +21,7 @@ from portal.dao.legal import (
 )
 from portal.extensions import db
 from portal.models import Claim, ExclusionRequest, Incident, Person
-from portal.models._types import utcnow
+from portal.models._types import utcnow, utctoday
 
 
 class ExclusionClosed(Exception):
@@ -51,12 +51,8 @@ class ExclusionAnswers:
         return cls(str(raw.get("reason", "")), str(raw["typed_name"]))
 
 
-def today_utc() -> date:
-    return datetime.now(UTC).date()
-
-
 def is_open(incident: Incident, today: date | None = None) -> bool:
-    return incident.claim_deadline is None or (today or today_utc()) <= incident.claim_deadline
+    return incident.claim_deadline is None or (today or utctoday()) <= incident.claim_deadline
 
 
 def incidents_for(person: Person) -> list[Incident]:
