@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app app
 PYTHON ?= python3
+# The PostgreSQL pass's database; CI uses this one, a second checkout on the same machine its own.
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo
 
@@ -46,7 +48,7 @@ test: $(VENV)/.installed node_modules/.installed browser-deps compile-translatio
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
-	DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(VENV)/bin/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
 	$(FLASK) portal bench $(BENCH_ARGS)

@@ -20,6 +20,14 @@ from portal.extensions import db, limiter
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 SECRETS = generate_secrets()
+# Redis databases are numbered per purpose (redis_test_url); two checkouts testing side by side on
+# one machine keep apart by shifting the numbers (a Redis started with more than 16 databases).
+REDIS_DB_OFFSET = int(os.environ.get("TEST_REDIS_DB_OFFSET", "0"))
+
+
+def redis_test_url(number: int) -> str:
+    """The URL of the Redis database this suite uses for one purpose (each test file its own number)."""
+    return f"redis://127.0.0.1:6379/{number + REDIS_DB_OFFSET}"
 
 
 def test_config(instance_path, **overrides) -> dict:

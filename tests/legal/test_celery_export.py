@@ -16,7 +16,7 @@ from portal.constants import ExportStatus, Role
 from portal.extensions import db
 from portal.legal.export_pool import POOL_PAGE_SIZE
 from portal.models import ExportJob
-from tests.conftest import SECRETS
+from tests.conftest import SECRETS, redis_test_url
 from tests.factories import make_incident, sign_in_staff
 from tests.legal.support import bulk_claims, claimant, make_claim
 from tests.legal.test_exports import export
@@ -24,7 +24,7 @@ from tests.legal.test_exports import export
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 # A Redis database of our own (the sending tests use 5), flushed by this test only.
-BROKER = os.environ.get("TEST_LEGAL_CELERY_BROKER_URL", "redis://127.0.0.1:6379/7")
+BROKER = redis_test_url(7)
 
 
 @pytest.fixture

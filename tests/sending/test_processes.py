@@ -21,7 +21,7 @@ from portal.extensions import db
 from portal.models import Batch, Notification
 from portal.sending.pipeline import send_until_idle
 from portal.sending.service import dispatch_batch, reap_stale_sending
-from tests.conftest import SECRETS
+from tests.conftest import SECRETS, redis_test_url
 from tests.factories import make_batch_with_notifications
 from tests.fakes.sendgrid_server import Reply
 from tests.sending.conftest import assert_nobody_mailed_twice, statuses
@@ -29,7 +29,7 @@ from tests.sending.conftest import assert_nobody_mailed_twice, statuses
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent  # .venv/bin: flask and celery live beside the python running us
 # A Redis database of our own, flushed by these tests only.
-CELERY_BROKER_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
+CELERY_BROKER_URL = redis_test_url(5)
 
 
 def process_env(app, fake, **extra) -> dict:
