@@ -59,8 +59,11 @@ def _fill_embedded_defaults(app: Flask, env_name: str) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
-    missing = [k for k in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY")
-               if not app.config.get(k)]
+    missing = [
+        k
+        for k in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY")
+        if not app.config.get(k)
+    ]
     if missing:
         generated = load_or_create_instance_secrets(app.instance_path)
         for key in missing:
@@ -126,12 +129,27 @@ def _register_blueprints(app: Flask) -> None:
     from portal.webhooks import bp as webhooks_bp
 
     blueprints = (
-        public_bp, verify_bp, exposure_bp, monitoring_bp, updates_bp, claims_bp, optout_bp,  # contractors
-        staff_bp, incidents_bp, imports_bp, outbox_bp, notices_bp, batches_bp, review_bp, legal_bp,  # staff
-        sending_bp, webhooks_bp,  # the sender's start-up hook and SendGrid's event webhook
+        public_bp,
+        verify_bp,
+        exposure_bp,
+        monitoring_bp,
+        updates_bp,
+        claims_bp,
+        optout_bp,  # contractors
+        staff_bp,
+        incidents_bp,
+        imports_bp,
+        outbox_bp,
+        notices_bp,
+        batches_bp,
+        review_bp,
+        legal_bp,  # staff
+        sending_bp,
+        webhooks_bp,  # the sender's start-up hook and SendGrid's event webhook
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+
 
 def _register_error_pages(app: Flask) -> None:
     def render_error(status: int, template: str):

@@ -42,7 +42,13 @@ def record_audit(action: str, target: str = "", details: dict | None = None, act
     at = now.replace(microsecond=now.microsecond // 1000 * 1000)
     prev_hash = dao_lock_audit_chain()
     event = AuditEvent(
-        at=at, actor=actor, action=str(action), target=target, ip=ip, details=body, prev_hash=prev_hash,
+        at=at,
+        actor=actor,
+        action=str(action),
+        target=target,
+        ip=ip,
+        details=body,
+        prev_hash=prev_hash,
         row_hash=_row_hash(prev_hash, at, actor, str(action), target, ip, body),
     )
     dao_append_audit_event(event)

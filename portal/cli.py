@@ -9,7 +9,6 @@ from flask.cli import AppGroup
 portal_cli = AppGroup("portal", help="Exposure Portal commands.")
 
 
-
 def exit_with_rejection(errors: list[str], error_count: int) -> NoReturn:
     """Print a refused file's listed problems (and how many more there were) and exit 1."""
     for message in errors:

@@ -145,8 +145,13 @@ class BatchStatus(StrEnum):
 
 
 BATCH_EDITABLE = (BatchStatus.DRAFT,)
-BATCH_CANCELLABLE = (BatchStatus.DRAFT, BatchStatus.APPROVED, BatchStatus.SCHEDULED, BatchStatus.SENDING,
-                     BatchStatus.STOPPED)
+BATCH_CANCELLABLE = (
+    BatchStatus.DRAFT,
+    BatchStatus.APPROVED,
+    BatchStatus.SCHEDULED,
+    BatchStatus.SENDING,
+    BatchStatus.STOPPED,
+)
 BATCH_FINISHED = (BatchStatus.SENT, BatchStatus.CANCELLED)
 
 
@@ -164,16 +169,27 @@ class NotificationStatus(StrEnum):
 
 
 # No automatic step ever leaves these; only a person (resend / mark as sent) may.
-NOTIFICATION_FINAL = (NotificationStatus.DELIVERED, NotificationStatus.BOUNCED, NotificationStatus.DROPPED,
-                      NotificationStatus.FAILED, NotificationStatus.CANCELLED)
+NOTIFICATION_FINAL = (
+    NotificationStatus.DELIVERED,
+    NotificationStatus.BOUNCED,
+    NotificationStatus.DROPPED,
+    NotificationStatus.FAILED,
+    NotificationStatus.CANCELLED,
+)
 NOTIFICATION_WAITING_FOR_ADMIN = (NotificationStatus.UNKNOWN,)
 NOTIFICATION_PENDING = (NotificationStatus.QUEUED, NotificationStatus.SENDING)
 NOTIFICATION_UNDELIVERABLE = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED, NotificationStatus.FAILED)
 # "Never notified": a person with one of these in any batch of the incident has been reached, or is
 # about to be (queued, sending), or may have been (unknown, until an admin decides). Mailing them
 # again from another batch would be the double notice DESIGN.md forbids.
-NOTIFICATION_NOTIFIED = (NotificationStatus.QUEUED, NotificationStatus.SENDING, NotificationStatus.ACCEPTED,
-                         NotificationStatus.DEFERRED, NotificationStatus.DELIVERED, NotificationStatus.UNKNOWN)
+NOTIFICATION_NOTIFIED = (
+    NotificationStatus.QUEUED,
+    NotificationStatus.SENDING,
+    NotificationStatus.ACCEPTED,
+    NotificationStatus.DEFERRED,
+    NotificationStatus.DELIVERED,
+    NotificationStatus.UNKNOWN,
+)
 # "Last notice bounced": the person's latest notification in the incident never reached their inbox.
 NOTIFICATION_BOUNCED = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED)
 
@@ -224,8 +240,14 @@ CLAIM_STANDING = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO, ClaimStatus.APP
 CLAIM_CLAIMANT_CAN_EDIT = (ClaimStatus.DRAFT, ClaimStatus.NEEDS_INFO)
 CLAIM_DECIDED = (ClaimStatus.APPROVED, ClaimStatus.DENIED, ClaimStatus.PAID)
 # Everything but a draft: what legal sees in the queue and what fraud signals compare against.
-CLAIM_FILED = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO, ClaimStatus.APPROVED, ClaimStatus.DENIED,
-               ClaimStatus.PAID, ClaimStatus.WITHDRAWN)
+CLAIM_FILED = (
+    ClaimStatus.SUBMITTED,
+    ClaimStatus.NEEDS_INFO,
+    ClaimStatus.APPROVED,
+    ClaimStatus.DENIED,
+    ClaimStatus.PAID,
+    ClaimStatus.WITHDRAWN,
+)
 CLAIM_APPROVABLE = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO)
 CLAIM_DENIABLE = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO)
 CLAIM_INFO_REQUESTABLE = (ClaimStatus.SUBMITTED,)

@@ -28,9 +28,13 @@ from portal.staff.service import create_staff_user, totp_provisioning_uri
 
 DEMO_SLUG = "vendor-breach-2026"
 SAMPLE_CODES = 5
-DEMO_STAFF = (("admin@demo.example", Role.ADMIN), ("admin2@demo.example", Role.ADMIN),
-              ("legal@demo.example", Role.LEGAL), ("support@demo.example", Role.SUPPORT),
-              ("auditor@demo.example", Role.AUDITOR))
+DEMO_STAFF = (
+    ("admin@demo.example", Role.ADMIN),
+    ("admin2@demo.example", Role.ADMIN),
+    ("legal@demo.example", Role.LEGAL),
+    ("support@demo.example", Role.SUPPORT),
+    ("auditor@demo.example", Role.AUDITOR),
+)
 
 INCIDENT = {
     "title": "Breach of contractor records at our AI-training-data vendor",
@@ -47,10 +51,15 @@ INCIDENT = {
         "- We are writing to everyone affected, by email and by letter, with a personal notice code.\n"
         "- We offer identity monitoring and a claims process for losses."
     ),
-    "discovered_on": date(2026, 10, 14), "occurred_on": date(2026, 10, 2),
-    "claim_deadline": date(2027, 4, 30), "enrollment_deadline": date(2027, 3, 31), "monitoring_months": 24,
-    "contact_email": "help@exposure-portal.example", "contact_phone": "+1 800 555 0199",
-    "contact_hours": "Monday to Friday, 08:00–20:00 UTC", "published": True,
+    "discovered_on": date(2026, 10, 14),
+    "occurred_on": date(2026, 10, 2),
+    "claim_deadline": date(2027, 4, 30),
+    "enrollment_deadline": date(2027, 3, 31),
+    "monitoring_months": 24,
+    "contact_email": "help@exposure-portal.example",
+    "contact_phone": "+1 800 555 0199",
+    "contact_hours": "Monday to Friday, 08:00–20:00 UTC",
+    "published": True,
 }
 
 
@@ -62,8 +71,10 @@ def _write_register(folder: Path, count: int) -> tuple[Path, Path, list[dict]]:
     """CSV files as an incident team would receive them; every person gets a printed notice code."""
     people_path, exposures_path = folder / "people.csv", folder / "exposures.csv"
     samples: list[dict] = []
-    with people_path.open("w", newline="", encoding="utf-8") as people_file, \
-            exposures_path.open("w", newline="", encoding="utf-8") as exposures_file:
+    with (
+        people_path.open("w", newline="", encoding="utf-8") as people_file,
+        exposures_path.open("w", newline="", encoding="utf-8") as exposures_file,
+    ):
         people = csv.DictWriter(people_file, fieldnames=[*PEOPLE_COLUMNS, "notice_code"])
         exposures = csv.DictWriter(exposures_file, fieldnames=EXPOSURE_COLUMNS)
         people.writeheader()
@@ -80,18 +91,33 @@ def _write_register(folder: Path, count: int) -> tuple[Path, Path, list[dict]]:
 
 
 def _credentials_text(staff: list[tuple[str, str, str, str]], samples: list[dict]) -> str:
-    lines = ["Exposure Portal demo — fictional data only.", "",
-             "Staff sign-in: http://127.0.0.1:5000/staff/sign-in", ""]
+    lines = [
+        "Exposure Portal demo — fictional data only.",
+        "",
+        "Staff sign-in: http://127.0.0.1:5000/staff/sign-in",
+        "",
+    ]
     for email, role, password, secret in staff:
-        lines += [f"  {role:8} {email}", f"           password: {password}", f"           TOTP secret: {secret}",
-                  f"           authenticator URI: {totp_provisioning_uri(email, secret)}"]
-    lines += ["", "  Current TOTP code without a phone:",
-              "    .venv/bin/python -c \"import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())\" <TOTP secret>", "",
-              "Contractor check: http://127.0.0.1:5000/check", ""]
+        lines += [
+            f"  {role:8} {email}",
+            f"           password: {password}",
+            f"           TOTP secret: {secret}",
+            f"           authenticator URI: {totp_provisioning_uri(email, secret)}",
+        ]
+    lines += [
+        "",
+        "  Current TOTP code without a phone:",
+        '    .venv/bin/python -c "import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())" <TOTP secret>',
+        "",
+        "Contractor check: http://127.0.0.1:5000/check",
+        "",
+    ]
     for sample in samples:
-        lines.append(f"  notice code {sample['notice_code']}  last name {sample['last_name']:<10}  "
-                     f"date of birth {sample['date_of_birth']}  ({sample['country']}, {sample['preferred_language']}, "
-                     f"{sample['categories']} categories)")
+        lines.append(
+            f"  notice code {sample['notice_code']}  last name {sample['last_name']:<10}  "
+            f"date of birth {sample['date_of_birth']}  ({sample['country']}, {sample['preferred_language']}, "
+            f"{sample['categories']} categories)"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -105,8 +131,10 @@ def demo_data(count: int) -> None:
             click.echo("Demo data is already loaded.\n")
             click.echo(credentials.read_text())
             return
-        raise click.ClickException(f"Incident {DEMO_SLUG!r} exists but {credentials} is missing; "
-                                   "delete instance/portal.sqlite3 to start the demo afresh.")
+        raise click.ClickException(
+            f"Incident {DEMO_SLUG!r} exists but {credentials} is missing; "
+            "delete instance/portal.sqlite3 to start the demo afresh."
+        )
     incident = create_incident(DEMO_SLUG, INCIDENT)
     staff = []
     for email, role in DEMO_STAFF:
@@ -118,8 +146,9 @@ def demo_data(count: int) -> None:
         try:
             report = import_register(incident, people_path, exposures_path)
         except ImportRejected as rejected:  # a bug in the generator, not the operator's doing
-            raise click.ClickException("The generated register was rejected:\n  " + "\n  ".join(rejected.errors)) \
-                from rejected
+            raise click.ClickException(
+                "The generated register was rejected:\n  " + "\n  ".join(rejected.errors)
+            ) from rejected
     from portal.monitoring.demo import add_demo_monitoring
 
     add_demo_monitoring(incident)

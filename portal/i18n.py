@@ -44,8 +44,13 @@ def select_locale() -> str:
 
 
 LANGUAGE_NAMES = {
-    "en": "English", "es": "Español", "pt": "Português", "fr": "Français",
-    "hi": "हिन्दी", "fil": "Filipino", "sw": "Kiswahili",
+    "en": "English",
+    "es": "Español",
+    "pt": "Português",
+    "fr": "Français",
+    "hi": "हिन्दी",
+    "fil": "Filipino",
+    "sw": "Kiswahili",
 }
 
 

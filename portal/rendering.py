@@ -10,6 +10,7 @@ ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
 
 def render_markdown(text: str) -> Markup:
     html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    cleaned = bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                           protocols=["https", "http", "mailto", "tel"], strip=True)
+    cleaned = bleach.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=["https", "http", "mailto", "tel"], strip=True
+    )
     return Markup(cleaned)  # noqa: S704 - sanitised by bleach just above

@@ -75,8 +75,12 @@ def _step(code: str, raw: dict, seen: set[str]) -> Step:
         raise TaxonomyError(f"{code}: the step id {step_id!r} is used twice")
     seen.add(step_id)
     return Step(
-        step_id, raw["text"], _countries(code, step_id, raw.get("countries")),
-        _countries(code, step_id, raw.get("not_countries")), str(raw.get("phone", "")), str(raw.get("url", "")),
+        step_id,
+        raw["text"],
+        _countries(code, step_id, raw.get("countries")),
+        _countries(code, step_id, raw.get("not_countries")),
+        str(raw.get("phone", "")),
+        str(raw.get("url", "")),
     )
 
 

@@ -27,13 +27,26 @@ def make_incident(slug="vendor-breach-2026", **fields) -> Incident:
     return incident
 
 
-def make_person(contractor_id=None, *, last_name="Okafor", date_of_birth="1990-03-27", email=None,
-                country="KE", language="en", **fields) -> Person:
+def make_person(
+    contractor_id=None,
+    *,
+    last_name="Okafor",
+    date_of_birth="1990-03-27",
+    email=None,
+    country="KE",
+    language="en",
+    **fields,
+) -> Person:
     contractor_id = contractor_id or f"C-{uuid.uuid4().hex[:8]}"
     person = Person(
-        uid=uuid.uuid4().hex, contractor_id=contractor_id, first_name=fields.pop("first_name", "Amina"),
-        last_name=last_name, email=email or f"{contractor_id.lower()}@example.org", country=country,
-        region=fields.pop("region", ""), preferred_language=language,
+        uid=uuid.uuid4().hex,
+        contractor_id=contractor_id,
+        first_name=fields.pop("first_name", "Amina"),
+        last_name=last_name,
+        email=email or f"{contractor_id.lower()}@example.org",
+        country=country,
+        region=fields.pop("region", ""),
+        preferred_language=language,
     )
     person.email_bidx = crypto().email_index(person.email)
     person.encrypt_field("date_of_birth", date_of_birth)
@@ -48,17 +61,22 @@ def make_person(contractor_id=None, *, last_name="Okafor", date_of_birth="1990-0
 def give_notice_code(person: Person, incident: Incident | None = None, source=NoticeCodeSource.DEMO) -> str:
     """Issue a code and return it in the form printed on a notice (the database keeps only a hash)."""
     code = generate_notice_code()
-    db.session.add(NoticeCode(
-        person_id=person.id, incident_id=incident.id if incident else None,
-        code_hash=crypto().notice_code_hash(normalize_notice_code(code)), source=source,
-    ))
+    db.session.add(
+        NoticeCode(
+            person_id=person.id,
+            incident_id=incident.id if incident else None,
+            code_hash=crypto().notice_code_hash(normalize_notice_code(code)),
+            source=source,
+        )
+    )
     db.session.commit()
     return code
 
 
 def expose(person: Person, incident: Incident, category: str, detail: str = "", exposed_at=None) -> Exposure:
-    row = Exposure(person_id=person.id, incident_id=incident.id, category=category, detail=detail,
-                   exposed_at=exposed_at)
+    row = Exposure(
+        person_id=person.id, incident_id=incident.id, category=category, detail=detail, exposed_at=exposed_at
+    )
     db.session.add(row)
     db.session.commit()
     return row
@@ -83,15 +101,24 @@ def make_staff_user(role="admin"):
     """A staff row for foreign keys only (cannot sign in; use sign_in_staff for that)."""
     from portal.models import StaffUser
 
-    user = StaffUser(email=f"{role}-{uuid.uuid4().hex[:8]}@staff.example.org", password_hash="-", role=role,
-                     totp_secret_enc="-")
+    user = StaffUser(
+        email=f"{role}-{uuid.uuid4().hex[:8]}@staff.example.org", password_hash="-", role=role, totp_secret_enc="-"
+    )
     db.session.add(user)
     db.session.commit()
     return user
 
 
-def make_batch_with_notifications(count=3, *, incident=None, status="sending", languages=("en",),
-                                  contents=None, categories=("national_id", "address"), emails=True):
+def make_batch_with_notifications(
+    count=3,
+    *,
+    incident=None,
+    status="sending",
+    languages=("en",),
+    contents=None,
+    categories=("national_id", "address"),
+    emails=True,
+):
     """A batch as approval leaves it: one queued Notification per new person (bulk inserted, so
     thousands are cheap). Languages are assigned round-robin; ``contents`` maps language to
     (subject, body), defaulting to the starter notice for each language. Returns the Batch.
@@ -108,34 +135,78 @@ def make_batch_with_notifications(count=3, *, incident=None, status="sending", l
     version = NoticeTemplateVersion(template=template, version=1, created_by_id=staff.id)
     contents = contents or {lang: ("Notice of Data Breach: ((incident_title))", starter_body()) for lang in languages}
     for language, (subject, body) in contents.items():
-        version.contents.append(NoticeTemplateContent(language=language, jurisdiction="", subject=subject,
-                                                      body_markdown=body))
+        version.contents.append(
+            NoticeTemplateContent(language=language, jurisdiction="", subject=subject, body_markdown=body)
+        )
     db.session.add_all([template, version])
     db.session.flush()
     now = utcnow()
-    batch = Batch(incident_id=incident.id, template_version_id=version.id, name="Test batch", channel="email",
-                  status=status, audience="{}", audience_count=count, created_by_id=staff.id,
-                  approved_by_id=make_staff_user().id, approved_at=now)
+    batch = Batch(
+        incident_id=incident.id,
+        template_version_id=version.id,
+        name="Test batch",
+        channel="email",
+        status=status,
+        audience="{}",
+        audience_count=count,
+        created_by_id=staff.id,
+        approved_by_id=make_staff_user().id,
+        approved_at=now,
+    )
     db.session.add(batch)
     db.session.flush()
     people = []
     for index in range(count):
         tag = uuid.uuid4().hex[:12]
-        people.append({"uid": uuid.uuid4().hex, "contractor_id": f"C-{tag}", "first_name": f"Amina{index}",
-                       "last_name": "Okafor", "email": f"c-{tag}@example.org" if emails else "", "country": "KE",
-                       "region": "", "preferred_language": languages[index % len(languages)],
-                       "created_at": now, "updated_at": now})
-    person_ids = [row[0] for row in db.session.execute(
-        insert(Person).returning(Person.id, sort_by_parameter_order=True), people)] if people else []
+        people.append(
+            {
+                "uid": uuid.uuid4().hex,
+                "contractor_id": f"C-{tag}",
+                "first_name": f"Amina{index}",
+                "last_name": "Okafor",
+                "email": f"c-{tag}@example.org" if emails else "",
+                "country": "KE",
+                "region": "",
+                "preferred_language": languages[index % len(languages)],
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+    person_ids = (
+        [
+            row[0]
+            for row in db.session.execute(insert(Person).returning(Person.id, sort_by_parameter_order=True), people)
+        ]
+        if people
+        else []
+    )
     if categories and person_ids:
-        db.session.execute(insert(Exposure), [
-            {"person_id": pid, "incident_id": incident.id, "category": category, "detail": "", "created_at": now}
-            for pid in person_ids for category in categories])
+        db.session.execute(
+            insert(Exposure),
+            [
+                {"person_id": pid, "incident_id": incident.id, "category": category, "detail": "", "created_at": now}
+                for pid in person_ids
+                for category in categories
+            ],
+        )
     if person_ids:
-        db.session.execute(insert(Notification), [
-            {"batch_id": batch.id, "person_id": pid, "language": languages[i % len(languages)], "jurisdiction": "",
-             "status": "queued", "attempts": 0, "provider_message_id": "", "last_error": "", "last_event_at": 0,
-             "updated_at": now}
-            for i, pid in enumerate(person_ids)])
+        db.session.execute(
+            insert(Notification),
+            [
+                {
+                    "batch_id": batch.id,
+                    "person_id": pid,
+                    "language": languages[i % len(languages)],
+                    "jurisdiction": "",
+                    "status": "queued",
+                    "attempts": 0,
+                    "provider_message_id": "",
+                    "last_error": "",
+                    "last_event_at": 0,
+                    "updated_at": now,
+                }
+                for i, pid in enumerate(person_ids)
+            ],
+        )
     db.session.commit()
     return batch

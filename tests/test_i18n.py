@@ -17,16 +17,35 @@ ENGLISH = ROOT / "portal" / "translations" / "en" / "LC_MESSAGES" / "messages.po
 def test_every_extracted_string_is_in_the_english_catalog(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-o", str(pot), "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     with pot.open("rb") as handle:
-        extracted = {message.id if isinstance(message.id, str) else message.id[0]
-                     for message in read_po(handle) if message.id}
+        extracted = {
+            message.id if isinstance(message.id, str) else message.id[0] for message in read_po(handle) if message.id
+        }
     with ENGLISH.open("rb") as handle:
-        english = {message.id if isinstance(message.id, str) else message.id[0]: message.string
-                   for message in read_po(handle, locale="en") if message.id}
+        english = {
+            message.id if isinstance(message.id, str) else message.id[0]: message.string
+            for message in read_po(handle, locale="en")
+            if message.id
+        }
     missing = sorted(extracted - english.keys())
     assert not missing, f"run `make translations`; {len(missing)} strings missing, e.g. {missing[:5]}"
     assert all(english[msgid] for msgid in extracted), "English catalog has untranslated entries"
@@ -37,7 +56,10 @@ def test_every_taxonomy_text_is_in_the_english_catalog():
 
     with ENGLISH.open("rb") as handle:
         ids = {message.id for message in read_po(handle, locale="en") if message.id}
-    texts = [text for category in load_taxonomy().values()
-             for text in (category.title, category.means, *(step.text for step in category.steps))]
+    texts = [
+        text
+        for category in load_taxonomy().values()
+        for text in (category.title, category.means, *(step.text for step in category.steps))
+    ]
     assert len(texts) > 40
     assert [text for text in texts if text not in ids] == []

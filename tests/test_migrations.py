@@ -55,8 +55,12 @@ def test_0005_keeps_every_issued_code_working_and_linked(scratch_url, tmp_path):
         notifications = db.session.scalars(select(Notification).order_by(Notification.id)).all()
         code = normalize_notice_code("ABCD-EFGH-JKMN")
         full_hash = crypto().codes.digest("notice-code", code)  # what 0004 and before stored: 64 characters
-        issued = NoticeCode(person_id=notifications[0].person_id, incident_id=batch.incident_id,
-                            code_hash=full_hash, source=NoticeCodeSource.NOTICE)
+        issued = NoticeCode(
+            person_id=notifications[0].person_id,
+            incident_id=batch.incident_id,
+            code_hash=full_hash,
+            source=NoticeCodeSource.NOTICE,
+        )
         db.session.add(issued)
         db.session.flush()
         notifications[0].notice_code_id = issued.id
@@ -85,8 +89,6 @@ def test_0005_keeps_every_issued_code_working_and_linked(scratch_url, tmp_path):
 def test_running_the_migrations_leaves_the_portals_loggers_working(app):
     """Alembic's logging set-up disables every logger that exists unless told not to; tests that
     check nothing personal is logged would then watch a silent log and could never fail."""
-    portal_loggers = [
-        logging.getLogger(name) for name in logging.root.manager.loggerDict if name.startswith("portal.")
-    ]
+    portal_loggers = [logging.getLogger(name) for name in logging.root.manager.loggerDict if name.startswith("portal.")]
     assert portal_loggers, "the portal's modules create their loggers at import"
     assert [lg.name for lg in portal_loggers if lg.disabled] == []

@@ -98,8 +98,10 @@ def _json_strings(values: tuple[str, ...]) -> Select:
 
 
 def _notifications_in_incident(incident_id: int):
-    return select(Notification.id).join(Batch, Batch.id == Notification.batch_id).where(
-        Batch.incident_id == incident_id, Notification.person_id == Person.id
+    return (
+        select(Notification.id)
+        .join(Batch, Batch.id == Notification.batch_id)
+        .where(Batch.incident_id == incident_id, Notification.person_id == Person.id)
     )
 
 
@@ -139,9 +141,15 @@ def audience_conditions(incident_id: int, channel: str, audience: Audience) -> l
     if audience.regions:
         conditions.append(Person.region.in_(audience.regions))
     if audience.categories:
-        conditions.append(exists(select(Exposure.id).where(
-            Exposure.person_id == Person.id, Exposure.incident_id == incident_id,
-            Exposure.category.in_(audience.categories))))
+        conditions.append(
+            exists(
+                select(Exposure.id).where(
+                    Exposure.person_id == Person.id,
+                    Exposure.incident_id == incident_id,
+                    Exposure.category.in_(audience.categories),
+                )
+            )
+        )
     if audience.languages:
         conditions.append(or_(*(_speaks(language) for language in audience.languages)))
     if audience.never_notified:
@@ -201,8 +209,9 @@ def _read_ids(text: str) -> tuple[dict[str, int], list[str]]:
         if not value:
             problems.append(_("Line %(line)d: there is no contractor ID", line=reader.line_num))
         elif len(first_line) >= MAX_LIST_IDS:
-            problems.append(_("The file has more than %(n)d contractor IDs; split it into several batches.",
-                              n=MAX_LIST_IDS))
+            problems.append(
+                _("The file has more than %(n)d contractor IDs; split it into several batches.", n=MAX_LIST_IDS)
+            )
             break
         else:
             first_line.setdefault(value, reader.line_num)
@@ -226,11 +235,13 @@ def parse_contractor_ids(data: bytes, incident_id: int) -> Audience:
     found = dao_find_contractor_ids_in_incident(list(first_line), incident_id)
     for contractor_id, line in first_line.items():
         if contractor_id not in found:
-            problems.append(_("Line %(line)d: there is no contractor with ID %(id)s in the register",
-                              line=line, id=contractor_id))
+            problems.append(
+                _("Line %(line)d: there is no contractor with ID %(id)s in the register", line=line, id=contractor_id)
+            )
         elif not found[contractor_id]:
-            problems.append(_("Line %(line)d: contractor %(id)s is not affected by this incident",
-                              line=line, id=contractor_id))
+            problems.append(
+                _("Line %(line)d: contractor %(id)s is not affected by this incident", line=line, id=contractor_id)
+            )
     if not first_line and not problems:
         problems.append(_("The file has no contractor IDs in it."))
     if problems:

@@ -35,12 +35,18 @@ class MultiCheckboxField(SelectMultipleField):
 
 class NewBatchForm(FlaskForm):
     name = StringField(_l("Batch name"), validators=[DataRequired(_l("Enter a name for the batch")), Length(max=200)])
-    template_version = SelectField(_l("Template and version"), coerce=int,
-                                   validators=[InputRequired(_l("Choose a template version"))])
-    channel = RadioField(_l("How to send it"), choices=[SelectChoice(Channel.EMAIL.value, _l("Email")),
-                                                       SelectChoice(Channel.LETTER.value,
-                                                                    _l("Letter (a print vendor's file)"))],
-                         default=Channel.EMAIL.value, validators=[InputRequired(_l("Choose email or letter"))])
+    template_version = SelectField(
+        _l("Template and version"), coerce=int, validators=[InputRequired(_l("Choose a template version"))]
+    )
+    channel = RadioField(
+        _l("How to send it"),
+        choices=[
+            SelectChoice(Channel.EMAIL.value, _l("Email")),
+            SelectChoice(Channel.LETTER.value, _l("Letter (a print vendor's file)")),
+        ],
+        default=Channel.EMAIL.value,
+        validators=[InputRequired(_l("Choose email or letter"))],
+    )
 
 
 class AudienceFilterForm(FlaskForm):
@@ -54,8 +60,9 @@ class AudienceFilterForm(FlaskForm):
     def validate_countries(self, field):
         bad = [code for code in split_codes(field.data) if not _COUNTRY_RE.fullmatch(code)]
         if bad:
-            raise ValidationError(_l("Enter two-letter country codes, like KE or US, not %(codes)s",
-                                     codes=", ".join(bad)))
+            raise ValidationError(
+                _l("Enter two-letter country codes, like KE or US, not %(codes)s", codes=", ".join(bad))
+            )
 
     def validate_regions(self, field):
         bad = [code for code in split_codes(field.data) if not _REGION_RE.fullmatch(code)]
@@ -72,23 +79,32 @@ class AudienceFilterForm(FlaskForm):
 
     def audience(self) -> Audience:
         return Audience(
-            countries=tuple(split_codes(self.countries.data)), regions=tuple(split_codes(self.regions.data)),
-            categories=tuple(self.categories.data or ()), languages=tuple(self.languages.data or ()),
-            never_notified=bool(self.never_notified.data), last_bounced=bool(self.last_bounced.data),
+            countries=tuple(split_codes(self.countries.data)),
+            regions=tuple(split_codes(self.regions.data)),
+            categories=tuple(self.categories.data or ()),
+            languages=tuple(self.languages.data or ()),
+            never_notified=bool(self.never_notified.data),
+            last_bounced=bool(self.last_bounced.data),
         )
 
 
 class AudienceUploadForm(FlaskForm):
-    contractor_ids = FileField(_l("CSV file of contractor IDs"), validators=[
-        FileRequired(_l("Choose a CSV file")),
-        FileSize(MAX_LIST_BYTES, message=_l("The file must be smaller than 70 MB")),
-    ])
+    contractor_ids = FileField(
+        _l("CSV file of contractor IDs"),
+        validators=[
+            FileRequired(_l("Choose a CSV file")),
+            FileSize(MAX_LIST_BYTES, message=_l("The file must be smaller than 70 MB")),
+        ],
+    )
 
 
 class ScheduleForm(FlaskForm):
-    when = RadioField(_l("When to send"), choices=[SelectChoice("now", _l("As soon as it is approved")),
-                                                   SelectChoice("later", _l("At a set time"))],
-                      default="now", validators=[InputRequired(_l("Choose when to send"))])
+    when = RadioField(
+        _l("When to send"),
+        choices=[SelectChoice("now", _l("As soon as it is approved")), SelectChoice("later", _l("At a set time"))],
+        default="now",
+        validators=[InputRequired(_l("Choose when to send"))],
+    )
     send_at = DateTimeLocalField(_l("Date and time (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:

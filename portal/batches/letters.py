@@ -33,8 +33,21 @@ from portal.models import Batch, Notification, Person
 from portal.sending.codes import generate_notice_codes
 from portal.sending.engine import pick_content
 
-LETTER_COLUMNS = ("contractor_id", "first_name", "last_name", "address_line1", "address_line2", "city", "region",
-                  "postal_code", "country", "language", "notice_code", "subject", "body")
+LETTER_COLUMNS = (
+    "contractor_id",
+    "first_name",
+    "last_name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "language",
+    "notice_code",
+    "subject",
+    "body",
+)
 LETTER_CHUNK = 500
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -63,8 +76,9 @@ def _address(person: Person) -> dict:
     try:
         text = person.decrypt_field("address")
     except DecryptionError as exc:
-        raise LetterFileError(_("The postal address of contractor %(id)s could not be decrypted.",
-                                id=person.contractor_id)) from exc
+        raise LetterFileError(
+            _("The postal address of contractor %(id)s could not be decrypted.", id=person.contractor_id)
+        ) from exc
     try:
         parts = json.loads(text or "{}")
     except ValueError:
@@ -77,13 +91,24 @@ def _issue_codes(batch: Batch, rows: list[tuple[Notification, Person]], now: dat
     sending engine issues an email's; returns the printed codes (they exist nowhere else)."""
     codes = generate_notice_codes(len(rows))
     code_hash = crypto().notice_code_hash
-    code_ids = dao_add_notice_codes([
-        {"person_id": person.id, "incident_id": batch.incident_id, "code_hash": code_hash(normalized),
-         "source": NoticeCodeSource.NOTICE.value, "created_at": now}
-        for (_notification, person), (_printed, normalized) in zip(rows, codes, strict=True)
-    ])
-    dao_attach_notice_codes([{"nid": notification.id, "cid": code_id}
-                             for (notification, _person), code_id in zip(rows, code_ids, strict=True)])
+    code_ids = dao_add_notice_codes(
+        [
+            {
+                "person_id": person.id,
+                "incident_id": batch.incident_id,
+                "code_hash": code_hash(normalized),
+                "source": NoticeCodeSource.NOTICE.value,
+                "created_at": now,
+            }
+            for (_notification, person), (_printed, normalized) in zip(rows, codes, strict=True)
+        ]
+    )
+    dao_attach_notice_codes(
+        [
+            {"nid": notification.id, "cid": code_id}
+            for (notification, _person), code_id in zip(rows, code_ids, strict=True)
+        ]
+    )
     return [printed for printed, _normalized in codes]
 
 
@@ -97,10 +122,21 @@ def _letter_rows(batch: Batch, now: datetime):
             content = pick_content(contents, notification.language, notification.jurisdiction)
             rendered = render_notice(content, notice_values(person, incident, code, notification.language))
             address = _address(person)
-            yield (person.contractor_id, person.first_name, person.last_name, address.get("line1", ""),
-                   address.get("line2", ""), address.get("city", ""), address.get("region", person.region),
-                   address.get("postal_code", ""), person.country, notification.language, code, rendered.subject,
-                   rendered.text)
+            yield (
+                person.contractor_id,
+                person.first_name,
+                person.last_name,
+                address.get("line1", ""),
+                address.get("line2", ""),
+                address.get("city", ""),
+                address.get("region", person.region),
+                address.get("postal_code", ""),
+                person.country,
+                notification.language,
+                code,
+                rendered.subject,
+                rendered.text,
+            )
         after = rows[-1][0].id
 
 
@@ -143,7 +179,10 @@ def read_letter_file(batch: Batch) -> tuple[bytes, str]:
     except (OSError, DecryptionError) as exc:
         raise LetterFileError(_("The letter file is missing or does not decrypt. Tell the incident team.")) from exc
     digest = hashlib.sha256(plain).hexdigest()
-    record_audit(AuditAction.LETTER_FILE_DOWNLOADED, f"batch:{batch.id}",
-                 {"sha256": digest, "matches_file_made": digest == batch.letter_sha256})
+    record_audit(
+        AuditAction.LETTER_FILE_DOWNLOADED,
+        f"batch:{batch.id}",
+        {"sha256": digest, "matches_file_made": digest == batch.letter_sha256},
+    )
     db.session.commit()
     return plain, digest

@@ -58,8 +58,9 @@ def _render(batch: Batch, person: Person, language: str) -> tuple[str, RenderedN
     # Legal hook (issue 5): the recipient's region / country variant if the version has one.
     content = variant_in_language(version.contents, person, language) or content_for(version, "en")
     incident = dao_get_incident_by_id(batch.incident_id)
-    return content.language, render_notice(content, notice_values(person, incident, SAMPLE_NOTICE_CODE,
-                                                                  content.language))
+    return content.language, render_notice(
+        content, notice_values(person, incident, SAMPLE_NOTICE_CODE, content.language)
+    )
 
 
 def _language(batch: Batch, person: Person) -> str:
@@ -86,8 +87,9 @@ def preview_recipient(batch: Batch, uid: str | None = None) -> RecipientPreview 
         return None
     language, rendered = _render(batch, person, _language(batch, person))
     variant = variant_in_language(dao_get_template_version(batch.template_version_id).contents, person, language)
-    return RecipientPreview(person, language, position, _uid(previous_id), _uid(next_id), rendered,
-                            variant.jurisdiction if variant else "")
+    return RecipientPreview(
+        person, language, position, _uid(previous_id), _uid(next_id), rendered, variant.jurisdiction if variant else ""
+    )
 
 
 def find_recipient_uid(batch: Batch, contractor_id: str) -> str | None:
@@ -110,10 +112,15 @@ def send_test(batch: Batch, uid: str | None, staff: StaffUser) -> str:
         incident = dao_get_incident_by_id(batch.incident_id)
         language, rendered = _render(batch, sample_person(incident, "en"), "en")
         who = "sample"
-    send_message(Message(
-        kind=MailKind.BATCH_TEST, to_address=staff.email, subject=TEST_SUBJECT_PREFIX + rendered.subject,
-        body_text=rendered.text, body_html=email_html_document(rendered.html, language),
-    ))
+    send_message(
+        Message(
+            kind=MailKind.BATCH_TEST,
+            to_address=staff.email,
+            subject=TEST_SUBJECT_PREFIX + rendered.subject,
+            body_text=rendered.text,
+            body_html=email_html_document(rendered.html, language),
+        )
+    )
     record_audit(AuditAction.BATCH_TEST_SENT, f"batch:{batch.id}", {"rendered_for": who, "language": language})
     db.session.commit()
     return staff.email

@@ -104,8 +104,12 @@ class BatchProgress:
 
     def to_json(self) -> dict:
         return {
-            "status": self.status, "status_label": self.status_label, "total": self.total, "done": self.done,
-            "percent": self.percent, "finished": self.finished,
+            "status": self.status,
+            "status_label": self.status_label,
+            "total": self.total,
+            "done": self.done,
+            "percent": self.percent,
+            "finished": self.finished,
             "outcomes": [{"status": o.status, "count": o.count, "step": o.step} for o in self.outcomes],
         }
 
@@ -121,11 +125,17 @@ def batch_progress(batch: Batch) -> BatchProgress:
     total = sum(counts.values())
     pending = sum(counts.get(status, 0) for status in NOTIFICATION_PENDING)
     done = total - pending
-    outcomes = [Outcome(status, str(label), counts.get(status, 0), width_step(counts.get(status, 0), total))
-                for status, label in OUTCOME_LABELS.items()]
+    outcomes = [
+        Outcome(status, str(label), counts.get(status, 0), width_step(counts.get(status, 0), total))
+        for status, label in OUTCOME_LABELS.items()
+    ]
     return BatchProgress(
-        status=batch.status, status_label=str(BATCH_STATUS_LABELS.get(batch.status, batch.status)), total=total,
-        done=done, percent=done * 100 // total if total else 0, outcomes=outcomes,
+        status=batch.status,
+        status_label=str(BATCH_STATUS_LABELS.get(batch.status, batch.status)),
+        total=total,
+        done=done,
+        percent=done * 100 // total if total else 0,
+        outcomes=outcomes,
         finished=batch.status in (*BATCH_FINISHED, BatchStatus.STOPPED),
     )
 
@@ -177,19 +187,31 @@ def batch_page(batch: Batch) -> BatchPage:
     version = dao_get_template_version(batch.template_version_id)
     template = dao_get_template(version.template_id)
     emails = dao_get_staff_emails([batch.created_by_id, batch.approved_by_id, batch.cancelled_by_id])
-    people = {role: emails.get(user_id, "") for role, user_id in (
-        ("created", batch.created_by_id), ("approved", batch.approved_by_id), ("cancelled", batch.cancelled_by_id))}
+    people = {
+        role: emails.get(user_id, "")
+        for role, user_id in (
+            ("created", batch.created_by_id),
+            ("approved", batch.approved_by_id),
+            ("cancelled", batch.cancelled_by_id),
+        )
+    }
     return BatchPage(
-        batch=batch, incident_title=dao_get_incident_by_id(batch.incident_id).title, template_name=template.name,
-        template_id=template.id, version_number=version.version,
-        languages=sorted(c.language for c in version.contents), audience_lines=batch_audience(batch).describe(),
-        people=people, progress=batch_progress(batch),
+        batch=batch,
+        incident_title=dao_get_incident_by_id(batch.incident_id).title,
+        template_name=template.name,
+        template_id=template.id,
+        version_number=version.version,
+        languages=sorted(c.language for c in version.contents),
+        audience_lines=batch_audience(batch).describe(),
+        people=people,
+        progress=batch_progress(batch),
         failures=dao_get_notifications_with_people(batch.id, NOTIFICATION_UNDELIVERABLE, LIST_LIMIT),
         failure_count=dao_count_notifications(batch.id, NOTIFICATION_UNDELIVERABLE),
         unknowns=dao_get_notifications_with_people(batch.id, NOTIFICATION_WAITING_FOR_ADMIN, LIST_LIMIT),
         unknown_count=dao_count_notifications(batch.id, NOTIFICATION_WAITING_FOR_ADMIN),
         bounced_count=dao_count_notifications(batch.id, (NotificationStatus.BOUNCED, NotificationStatus.DROPPED))
-        if batch.channel == Channel.EMAIL else 0,
+        if batch.channel == Channel.EMAIL
+        else 0,
         history=_history(batch, emails),
         cancellable=batch.status in BATCH_CANCELLABLE,
     )

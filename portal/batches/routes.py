@@ -84,8 +84,14 @@ def batch_detail(batch_id):
     batch = batch_or_404(batch_id)
     page = batch_page(batch)
     audience_count = count_audience(batch)
-    return render_template("batches/detail.html", page=page, batch=batch, audience_count=audience_count,
-                           test_form=SendTestForm(), labels=BATCH_STATUS_LABELS)
+    return render_template(
+        "batches/detail.html",
+        page=page,
+        batch=batch,
+        audience_count=audience_count,
+        test_form=SendTestForm(),
+        labels=BATCH_STATUS_LABELS,
+    )
 
 
 @bp.route("/<int:batch_id>/audience", methods=["GET", "POST"])
@@ -122,15 +128,22 @@ def batch_audience_upload(batch_id):
             audience = parse_contractor_ids(form.contractor_ids.data.read(), batch.incident_id)
         except AudienceUploadError as error:
             problems = error.problems
-            form.contractor_ids.errors = [*form.contractor_ids.errors, _(
-                "The file has %(n)d problem(s), listed below. Nothing was saved.", n=len(problems))]
+            form.contractor_ids.errors = [
+                *form.contractor_ids.errors,
+                _("The file has %(n)d problem(s), listed below. Nothing was saved.", n=len(problems)),
+            ]
         else:
             set_audience(batch, audience)
             flash(_("Audience saved: %(n)d contractor IDs.", n=len(audience.contractor_ids)), "success")
             return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     status = 400 if form.errors else 200
-    return render_template("batches/upload.html", form=form, batch=batch, problems=problems[:PROBLEMS_SHOWN],
-                           more_problems=max(0, len(problems) - PROBLEMS_SHOWN)), status
+    return render_template(
+        "batches/upload.html",
+        form=form,
+        batch=batch,
+        problems=problems[:PROBLEMS_SHOWN],
+        more_problems=max(0, len(problems) - PROBLEMS_SHOWN),
+    ), status
 
 
 @bp.route("/<int:batch_id>/schedule", methods=["GET", "POST"])
@@ -172,8 +185,9 @@ def batch_approve(batch_id):
             flash(_("Sending did not start. Use “Start sending” on this page to try again."), "error")
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     form.fingerprint.data = batch_fingerprint(batch)
-    return render_template("batches/approve.html", form=form, batch=batch, page=batch_page(batch),
-                           audience_count=count_audience(batch))
+    return render_template(
+        "batches/approve.html", form=form, batch=batch, page=batch_page(batch), audience_count=count_audience(batch)
+    )
 
 
 @bp.route("/<int:batch_id>/cancel", methods=["GET", "POST"])
@@ -192,5 +206,6 @@ def batch_cancel(batch_id):
     page = batch_page(batch)
     if not page.cancellable:
         return refusal(batch, _("This batch has finished, so there is nothing left to cancel."), 409)
-    return render_template("batches/cancel.html", form=form, batch=batch, page=page,
-                           audience_count=count_audience(batch))
+    return render_template(
+        "batches/cancel.html", form=form, batch=batch, page=page, audience_count=count_audience(batch)
+    )

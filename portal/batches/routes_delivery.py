@@ -40,10 +40,16 @@ def batch_preview(batch_id):
     if preview is None and uid and not contractor_id:
         abort(404)
     html = Markup(preview.rendered.html) if preview else None  # noqa: S704 - sanitised by the renderer
-    return render_template("batches/preview.html", batch=batch, preview=preview, html=html,
-                           total=count_audience(batch), contractor_id=contractor_id, not_found=not_found,
-                           test_form=SendTestForm(person=preview.person.uid if preview else "")), \
-        404 if not_found else 200
+    return render_template(
+        "batches/preview.html",
+        batch=batch,
+        preview=preview,
+        html=html,
+        total=count_audience(batch),
+        contractor_id=contractor_id,
+        not_found=not_found,
+        test_form=SendTestForm(person=preview.person.uid if preview else ""),
+    ), 404 if not_found else 200
 
 
 @bp.route("/<int:batch_id>/test", methods=["POST"])
@@ -117,15 +123,25 @@ def batch_resolve_unknown(batch_id, action):
             changed = resolve_unknown(batch.id, form.notification_ids(), action)
         except BatchError as error:
             return refusal(batch, str(error), 409)
-        message = _("%(n)d notifications were queued to send again.", n=changed) if action == "resend" \
+        message = (
+            _("%(n)d notifications were queued to send again.", n=changed)
+            if action == "resend"
             else _("%(n)d notifications were marked as sent.", n=changed)
+        )
         flash(message, "success")
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     page = batch_page(batch)
     chosen = form.notification_ids()
     rows = [row for row in page.unknowns if chosen is None or row[0].id in chosen]
-    return render_template("batches/resolve.html", form=form, batch=batch, page=page, action=action, rows=rows,
-                           count=len(chosen) if chosen else page.unknown_count)
+    return render_template(
+        "batches/resolve.html",
+        form=form,
+        batch=batch,
+        page=page,
+        action=action,
+        rows=rows,
+        count=len(chosen) if chosen else page.unknown_count,
+    )
 
 
 @bp.route("/<int:batch_id>/letters.csv")
@@ -137,10 +153,15 @@ def batch_letter_file(batch_id):
         data, digest = read_letter_file(batch)
     except LetterFileError as error:
         return refusal(batch, str(error), 404)
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="batch-{batch.id}-letters.csv"',
-        "Cache-Control": "no-store", "X-Content-SHA256": digest,
-    })
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="batch-{batch.id}-letters.csv"',
+            "Cache-Control": "no-store",
+            "X-Content-SHA256": digest,
+        },
+    )
 
 
 @bp.route("/<int:batch_id>/letters-for-bounced", methods=["POST"])
@@ -151,6 +172,5 @@ def batch_letters_for_bounced(batch_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     letters = create_letter_batch_for_bounced(batch, current_user)
-    flash(_("Letter batch created for the people whose last notice bounced. Another admin must approve it."),
-          "success")
+    flash(_("Letter batch created for the people whose last notice bounced. Another admin must approve it."), "success")
     return redirect(url_for("batches.batch_detail", batch_id=letters.id))

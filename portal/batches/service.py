@@ -53,29 +53,49 @@ def template_version_choices() -> list[tuple[int, str]]:
     choices = []
     for version, template, incident in dao_get_template_versions_with_incidents():
         languages = ", ".join(sorted(c.language for c in version.contents))
-        label = _("%(incident)s – %(template)s, version %(n)d (%(languages)s)", incident=incident.title,
-                  template=template.name, n=version.version, languages=languages)
+        label = _(
+            "%(incident)s – %(template)s, version %(n)d (%(languages)s)",
+            incident=incident.title,
+            template=template.name,
+            n=version.version,
+            languages=languages,
+        )
         choices.append((version.id, label))
     return choices
 
 
-def create_batch(name: str, version_id: int, channel: str, creator: StaffUser,
-                 audience: Audience | None = None) -> Batch:
+def create_batch(
+    name: str, version_id: int, channel: str, creator: StaffUser, audience: Audience | None = None
+) -> Batch:
     """A draft batch. Its audience starts as everyone affected by the template's incident."""
-    found = {version.id: (version, template) for version, template, _incident in
-             dao_get_template_versions_with_incidents()}
+    found = {
+        version.id: (version, template) for version, template, _incident in dao_get_template_versions_with_incidents()
+    }
     if version_id not in found:
         raise BatchError(_("Choose a template version"))
     if channel not in tuple(Channel):
         raise BatchError(_("Choose email or letter"))
     version, template = found[version_id]
-    batch = dao_add_batch(Batch(
-        incident_id=template.incident_id, template_version_id=version.id, name=name.strip(), channel=channel,
-        status=BatchStatus.DRAFT, audience=(audience or Audience()).to_json(), audience_count=0,
-        created_by_id=creator.id, stop_reason="", letter_file="", letter_sha256="",
-    ))
-    record_audit(AuditAction.BATCH_CREATED, f"batch:{batch.id}",
-                 {"template_version": version.id, "channel": channel, "incident": template.incident_id})
+    batch = dao_add_batch(
+        Batch(
+            incident_id=template.incident_id,
+            template_version_id=version.id,
+            name=name.strip(),
+            channel=channel,
+            status=BatchStatus.DRAFT,
+            audience=(audience or Audience()).to_json(),
+            audience_count=0,
+            created_by_id=creator.id,
+            stop_reason="",
+            letter_file="",
+            letter_sha256="",
+        )
+    )
+    record_audit(
+        AuditAction.BATCH_CREATED,
+        f"batch:{batch.id}",
+        {"template_version": version.id, "channel": channel, "incident": template.incident_id},
+    )
     db.session.commit()
     return batch
 
@@ -105,8 +125,9 @@ def schedule_batch(batch: Batch, when: datetime | None) -> None:
     if when is not None and when <= utcnow():
         raise BatchError(_("The time must be in the future"))
     batch.scheduled_for = when
-    record_audit(AuditAction.BATCH_SCHEDULED, f"batch:{batch.id}",
-                 {"scheduled_for": when.isoformat() if when else None})
+    record_audit(
+        AuditAction.BATCH_SCHEDULED, f"batch:{batch.id}", {"scheduled_for": when.isoformat() if when else None}
+    )
     db.session.commit()
 
 
@@ -124,8 +145,11 @@ def batch_fingerprint(batch: Batch) -> str:
     "N people", they approve again knowing the new number.
     """
     shown = {
-        "name": batch.name, "template_version": batch.template_version_id, "channel": batch.channel,
-        "audience": batch_audience(batch).to_json(), "count": count_audience(batch),
+        "name": batch.name,
+        "template_version": batch.template_version_id,
+        "channel": batch.channel,
+        "audience": batch_audience(batch).to_json(),
+        "count": count_audience(batch),
         "scheduled_for": batch.scheduled_for.isoformat() if batch.scheduled_for else None,
     }
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
@@ -158,18 +182,25 @@ def approve_batch(batch_id: int, approver: StaffUser, fingerprint: str) -> Batch
     # Legal hook (issue 5): each recipient gets the variant for their region or country when the
     # version has one, else the default ('') — the same choice as portal/legal/variants.choose_variant.
     jurisdiction = recipient_jurisdiction(dao_get_variant_keys(batch.template_version_id), language)
-    recipients = audience_query(batch, Person.id.label("person_id"), language.label("language"),
-                                jurisdiction.label("jurisdiction"))
+    recipients = audience_query(
+        batch, Person.id.label("person_id"), language.label("language"), jurisdiction.label("jurisdiction")
+    )
     count = dao_freeze_audience(batch.id, recipients, now)
     if count == 0:
         db.session.rollback()
         raise BatchError(_("Nobody is in this batch's audience, so there is nothing to approve."))
     batch.audience_count = count
-    record_audit(AuditAction.BATCH_APPROVED, f"batch:{batch.id}", {
-        "audience_count": count, "status": str(status), "channel": batch.channel,
-        "template_version": batch.template_version_id,
-        "scheduled_for": batch.scheduled_for.isoformat() if scheduled else None,
-    })
+    record_audit(
+        AuditAction.BATCH_APPROVED,
+        f"batch:{batch.id}",
+        {
+            "audience_count": count,
+            "status": str(status),
+            "channel": batch.channel,
+            "template_version": batch.template_version_id,
+            "scheduled_for": batch.scheduled_for.isoformat() if scheduled else None,
+        },
+    )
     if batch.channel == Channel.LETTER:
         try:
             produce_letter_file(batch, now)
@@ -232,8 +263,11 @@ def resolve_unknown(batch_id: int, notification_ids: list[int] | None, action: s
         changed = sending.resolve_unknown(batch_id, notification_ids, action)
     except sending.SendingError as exc:
         raise BatchError(_("Only a batch that is sending or has been sent has notifications to decide on.")) from exc
-    record_audit(AuditAction.BATCH_UNKNOWN_RESOLVED, f"batch:{batch_id}",
-                 {"action": action, "notifications": changed, "chosen": notification_ids or "all"})
+    record_audit(
+        AuditAction.BATCH_UNKNOWN_RESOLVED,
+        f"batch:{batch_id}",
+        {"action": action, "notifications": changed, "chosen": notification_ids or "all"},
+    )
     db.session.commit()
     return changed
 

@@ -20,8 +20,9 @@ def chosen_files(files) -> list:
     return [storage for storage in (files or []) if storage and getattr(storage, "filename", "")]
 
 
-def attach_documents(claim: Claim, settings: ClaimSettings, files,
-                     benefit_id: int | None = None) -> list[ClaimDocument]:
+def attach_documents(
+    claim: Claim, settings: ClaimSettings, files, benefit_id: int | None = None
+) -> list[ClaimDocument]:
     """Check every file first, then store them all: either each file is attached or none is.
 
     Raises UploadRejected naming the first problem. Adds rows to the session; the caller commits.
@@ -31,13 +32,23 @@ def attach_documents(claim: Claim, settings: ClaimSettings, files,
         checked.append(check_upload(read_limited(storage.stream, settings.max_file_bytes)))
     new_bytes = sum(len(item.data) for item in checked)
     if dao_get_claim_bytes_used(claim.id) + new_bytes > settings.max_claim_bytes:
-        raise UploadRejected(_l("The files for one claim can add up to %(size)s. Upload smaller files or fewer of them",
-                                size=format_size(settings.max_claim_bytes)))
+        raise UploadRejected(
+            _l(
+                "The files for one claim can add up to %(size)s. Upload smaller files or fewer of them",
+                size=format_size(settings.max_claim_bytes),
+            )
+        )
     documents = []
     try:
         for item in checked:
-            document = ClaimDocument(claim_id=claim.id, benefit_id=benefit_id, stored_name=store_file(item.data),
-                                     content_type=item.content_type, size_bytes=len(item.data), sha256=item.sha256)
+            document = ClaimDocument(
+                claim_id=claim.id,
+                benefit_id=benefit_id,
+                stored_name=store_file(item.data),
+                content_type=item.content_type,
+                size_bytes=len(item.data),
+                sha256=item.sha256,
+            )
             dao_add(document)
             documents.append(document)
         db.session.flush()

@@ -114,7 +114,7 @@ def next_step(claim: Claim, settings: ClaimSettings, after: str | None = None) -
     draft = load_draft(claim)
     steps = required_steps(claim, draft)
     if after in steps:
-        following = steps[steps.index(after) + 1:]
+        following = steps[steps.index(after) + 1 :]
         return following[0] if following else STEP_CHECK
     for step in steps:
         if not step_done(step, claim, draft, settings):
@@ -140,10 +140,15 @@ def draft_losses(draft: dict) -> list[LossLine]:
     lines = []
     for raw in draft.get("losses", []):
         incurred = raw.get("incurred_on")
-        lines.append(LossLine(key=str(raw.get("key", "")), amount_cents=int(raw.get("amount_cents", 0)),
-                              incurred_on=date.fromisoformat(incurred) if incurred else None,
-                              description=str(raw.get("description", "")),
-                              document_ids=[int(i) for i in raw.get("document_ids", [])]))
+        lines.append(
+            LossLine(
+                key=str(raw.get("key", "")),
+                amount_cents=int(raw.get("amount_cents", 0)),
+                incurred_on=date.fromisoformat(incurred) if incurred else None,
+                description=str(raw.get("description", "")),
+                document_ids=[int(i) for i in raw.get("document_ids", [])],
+            )
+        )
     return lines
 
 

@@ -34,12 +34,20 @@ class BenefitsForm(FlaskForm):
 
 
 class LossForm(FlaskForm):
-    amount = StringField(_l("Amount"), filters=[strip_whitespace],
-                         validators=[DataRequired(_l("Enter the amount you lost")), Length(max=30)])
+    amount = StringField(
+        _l("Amount"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the amount you lost")), Length(max=30)],
+    )
     incurred_on = IsoDateField(_l("Date of the loss"), validators=[InputRequired(_l("Enter the date of the loss"))])
-    description = TextAreaField(_l("What was the loss?"), filters=[strip_whitespace], validators=[
-        DataRequired(_l("Describe the loss")), Length(max=2000, message=_l("Describe the loss in 2,000 characters or "
-                                                                         "fewer"))])
+    description = TextAreaField(
+        _l("What was the loss?"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Describe the loss")),
+            Length(max=2000, message=_l("Describe the loss in 2,000 characters or fewer")),
+        ],
+    )
     proof = MultipleFileField(_l("Proof of the loss"))
 
     def validate_amount(self, field):
@@ -50,11 +58,19 @@ class LossForm(FlaskForm):
 
 
 class LostTimeForm(FlaskForm):
-    hours = StringField(_l("Hours spent"), filters=[strip_whitespace],
-                        validators=[DataRequired(_l("Enter the number of hours you spent")), Length(max=10)])
-    description = TextAreaField(_l("What did you spend the time on?"), filters=[strip_whitespace], validators=[
-        DataRequired(_l("Say what you spent the time on")),
-        Length(max=2000, message=_l("Say what you spent the time on in 2,000 characters or fewer"))])
+    hours = StringField(
+        _l("Hours spent"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the number of hours you spent")), Length(max=10)],
+    )
+    description = TextAreaField(
+        _l("What did you spend the time on?"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Say what you spent the time on")),
+            Length(max=2000, message=_l("Say what you spent the time on in 2,000 characters or fewer")),
+        ],
+    )
     documents = MultipleFileField(_l("Documents showing the time you spent (optional)"))
 
     def validate_hours(self, field):
@@ -65,19 +81,30 @@ class LostTimeForm(FlaskForm):
 
 
 class PaymentMethodForm(FlaskForm):
-    method = RadioField(_l("How do you want to be paid?"), choices=[],
-                        validators=[InputRequired(_l("Select how you want to be paid"))])
+    method = RadioField(
+        _l("How do you want to be paid?"), choices=[], validators=[InputRequired(_l("Select how you want to be paid"))]
+    )
 
 
 class BankTransferForm(FlaskForm):
-    account_holder = StringField(FIELD_LABELS["account_holder"], filters=[strip_whitespace], validators=[
-        DataRequired(_l("Enter the name of the account holder")), Length(max=200)])
-    account_number = StringField(FIELD_LABELS["account_number"], filters=[strip_whitespace], validators=[
-        DataRequired(_l("Enter the IBAN or account number")), Length(max=64)])
-    bank_name = StringField(FIELD_LABELS["bank_name"], filters=[strip_whitespace], validators=[
-        DataRequired(_l("Enter the name of the bank")), Length(max=200)])
-    swift_bic = StringField(FIELD_LABELS["swift_bic"], filters=[strip_whitespace], validators=[Optional(),
-                                                                                            Length(max=20)])
+    account_holder = StringField(
+        FIELD_LABELS["account_holder"],
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the name of the account holder")), Length(max=200)],
+    )
+    account_number = StringField(
+        FIELD_LABELS["account_number"],
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the IBAN or account number")), Length(max=64)],
+    )
+    bank_name = StringField(
+        FIELD_LABELS["bank_name"],
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the name of the bank")), Length(max=200)],
+    )
+    swift_bic = StringField(
+        FIELD_LABELS["swift_bic"], filters=[strip_whitespace], validators=[Optional(), Length(max=20)]
+    )
 
     def validate_account_number(self, field):
         account = compact_account(field.data)
@@ -92,16 +119,28 @@ class BankTransferForm(FlaskForm):
 
 
 class PaypalForm(FlaskForm):
-    paypal_email = EmailField(FIELD_LABELS["paypal_email"], filters=[strip_whitespace], validators=[
-        DataRequired(_l("Enter the email address of your PayPal account")),
-        Email(_l("Enter an email address like name@example.com"), check_deliverability=False), Length(max=254)])
+    paypal_email = EmailField(
+        FIELD_LABELS["paypal_email"],
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Enter the email address of your PayPal account")),
+            Email(_l("Enter an email address like name@example.com"), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
 
 
 class MobileMoneyForm(FlaskForm):
-    provider = StringField(FIELD_LABELS["provider"], filters=[strip_whitespace], validators=[
-        DataRequired(_l("Enter the name of your mobile money provider")), Length(max=100)])
-    phone_number = StringField(FIELD_LABELS["phone_number"], filters=[strip_whitespace], validators=[
-        DataRequired(_l("Enter the phone number of the account")), Length(max=30)])
+    provider = StringField(
+        FIELD_LABELS["provider"],
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the name of your mobile money provider")), Length(max=100)],
+    )
+    phone_number = StringField(
+        FIELD_LABELS["phone_number"],
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the phone number of the account")), Length(max=30)],
+    )
 
     def validate_phone_number(self, field):
         if not 7 <= len(digits_only(field.data)) <= 15:
@@ -123,20 +162,35 @@ def iban_is_valid(iban: str) -> bool:
 
 
 class DeclarationForm(FlaskForm):
-    full_name = StringField(_l("Your full name"), filters=[strip_whitespace],
-                            validators=[DataRequired(_l("Enter your full name")), Length(max=200)])
-    confirm = BooleanField(_l("I confirm that the information I have given is true and complete"),
-                           validators=[DataRequired(_l("Confirm that the information you have given is true"))])
+    full_name = StringField(
+        _l("Your full name"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter your full name")), Length(max=200)],
+    )
+    confirm = BooleanField(
+        _l("I confirm that the information I have given is true and complete"),
+        validators=[DataRequired(_l("Confirm that the information you have given is true"))],
+    )
 
 
 class AppealForm(FlaskForm):
-    statement = TextAreaField(_l("Why should the decision be changed?"), filters=[strip_whitespace], validators=[
-        DataRequired(_l("Say why the decision should be changed")),
-        Length(max=5000, message=_l("Write 5,000 characters or fewer"))])
+    statement = TextAreaField(
+        _l("Why should the decision be changed?"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Say why the decision should be changed")),
+            Length(max=5000, message=_l("Write 5,000 characters or fewer")),
+        ],
+    )
 
 
 class AnswerForm(FlaskForm):
-    answer = TextAreaField(_l("Your answer"), filters=[strip_whitespace], validators=[
-        DataRequired(_l("Write your answer to our request")),
-        Length(max=5000, message=_l("Write 5,000 characters or fewer"))])
+    answer = TextAreaField(
+        _l("Your answer"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Write your answer to our request")),
+            Length(max=5000, message=_l("Write 5,000 characters or fewer")),
+        ],
+    )
     documents = MultipleFileField(_l("Documents (optional)"))

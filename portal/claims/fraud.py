@@ -41,9 +41,27 @@ from portal.text import fold
 MAX_LISTED = 20
 # Street words written several ways; folded so "12 Main Street" and "12 main st." match.
 ADDRESS_WORDS = {
-    "street": "st", "str": "st", "strasse": "st", "avenue": "av", "ave": "av", "avenida": "av", "road": "rd",
-    "apartment": "apt", "apto": "apt", "flat": "apt", "unit": "apt", "number": "no", "numero": "no", "nr": "no",
-    "drive": "dr", "boulevard": "blvd", "lane": "ln", "rua": "r", "calle": "c", "floor": "fl", "piso": "fl",
+    "street": "st",
+    "str": "st",
+    "strasse": "st",
+    "avenue": "av",
+    "ave": "av",
+    "avenida": "av",
+    "road": "rd",
+    "apartment": "apt",
+    "apto": "apt",
+    "flat": "apt",
+    "unit": "apt",
+    "number": "no",
+    "numero": "no",
+    "nr": "no",
+    "drive": "dr",
+    "boulevard": "blvd",
+    "lane": "ln",
+    "rua": "r",
+    "calle": "c",
+    "floor": "fl",
+    "piso": "fl",
 }
 
 
@@ -138,8 +156,10 @@ def _check_ip(claim: Claim) -> list[str]:
     group = dao_find_filed_claims_from_ip_since(claim.attestation_ip, claim.submitted_at - timedelta(minutes=minutes))
     if len(group) < current_app.config["CLAIM_IP_THRESHOLD"]:
         return []
-    detail = (f"{len(group)} claims were sent from the same IP address ({claim.attestation_ip}) within "
-              f"{minutes} minutes: {_references(group)}.")
+    detail = (
+        f"{len(group)} claims were sent from the same IP address ({claim.attestation_ip}) within "
+        f"{minutes} minutes: {_references(group)}."
+    )
     for member in group:
         _set_signal(member, FraudSignalKind.MANY_CLAIMS_FROM_IP, detail)
     return [FraudSignalKind.MANY_CLAIMS_FROM_IP]

@@ -17,8 +17,12 @@ def _send(kind: str, person, subject_text, template: str, **context) -> None:
         return
     context = {"person": person, "portal_url": current_app.config["PUBLIC_URL"].rstrip("/"), **context}
     with force_locale(person.preferred_language or "en"):
-        message = Message(kind=kind, to_address=person.email, subject=str(subject_text()),
-                          body_text=render_template(template, **context))
+        message = Message(
+            kind=kind,
+            to_address=person.email,
+            subject=str(subject_text()),
+            body_text=render_template(template, **context),
+        )
     try:
         send_message(message)
         db.session.commit()
@@ -28,18 +32,33 @@ def _send(kind: str, person, subject_text, template: str, **context) -> None:
 
 
 def send_claim_submitted(claim, person, incident) -> None:
-    _send(MailKind.CLAIM_SUBMITTED, person,
-          lambda: _("We received your claim %(reference)s", reference=claim.reference),
-          "claims/mail_submitted.txt", claim=claim, incident=incident)
+    _send(
+        MailKind.CLAIM_SUBMITTED,
+        person,
+        lambda: _("We received your claim %(reference)s", reference=claim.reference),
+        "claims/mail_submitted.txt",
+        claim=claim,
+        incident=incident,
+    )
 
 
 def send_info_request(claim, person, incident) -> None:
-    _send(MailKind.CLAIM_NEEDS_INFO, person,
-          lambda: _("We need more information about your claim %(reference)s", reference=claim.reference),
-          "claims/mail_needs_info.txt", claim=claim, incident=incident)
+    _send(
+        MailKind.CLAIM_NEEDS_INFO,
+        person,
+        lambda: _("We need more information about your claim %(reference)s", reference=claim.reference),
+        "claims/mail_needs_info.txt",
+        claim=claim,
+        incident=incident,
+    )
 
 
 def send_decision(claim, person, incident) -> None:
-    _send(MailKind.CLAIM_DECIDED, person,
-          lambda: _("A decision on your claim %(reference)s", reference=claim.reference),
-          "claims/mail_decided.txt", claim=claim, incident=incident)
+    _send(
+        MailKind.CLAIM_DECIDED,
+        person,
+        lambda: _("A decision on your claim %(reference)s", reference=claim.reference),
+        "claims/mail_decided.txt",
+        claim=claim,
+        incident=incident,
+    )

@@ -130,10 +130,17 @@ def go_next(filing: Filing, after: str):
 
 def page(template: str, filing: Filing, form=None, **context):
     status = 400 if form is not None and form.errors else 200
-    return render_template(template, filing=filing, claim=filing.claim, incident=filing.incident,
-                           settings=filing.settings, form=form, money=lambda cents: format_money(
-                               cents, filing.settings.currency), change=bool(request.args.get("change")),
-                           **context), status
+    return render_template(
+        template,
+        filing=filing,
+        claim=filing.claim,
+        incident=filing.incident,
+        settings=filing.settings,
+        form=form,
+        money=lambda cents: format_money(cents, filing.settings.currency),
+        change=bool(request.args.get("change")),
+        **context,
+    ), status
 
 
 @bp.route("/start/<int:incident_id>", methods=["GET", "POST"])
@@ -161,9 +168,15 @@ def start(person, incident_id):
         return closed_page(incident, "deadline")
     if is_excluded(person.id, incident.id):
         return closed_page(incident, "excluded")
-    return render_template("claims/start.html", incident=incident, settings=settings, form=form, draft=existing,
-                           benefits=enabled_benefits(settings),
-                           money=lambda cents: format_money(cents, settings.currency))
+    return render_template(
+        "claims/start.html",
+        incident=incident,
+        settings=settings,
+        form=form,
+        draft=existing,
+        benefits=enabled_benefits(settings),
+        money=lambda cents: format_money(cents, settings.currency),
+    )
 
 
 @bp.route("/<int:claim_id>/continue")
@@ -203,8 +216,15 @@ def losses(filing: Filing):
     if form.validate_on_submit():
         return go_next(filing, STEP_LOSSES)
     total = sum(line.amount_cents for line in lines)
-    return page("claims/losses.html", filing, form, lines=lines, total=total,
-                remove_form=ActionForm(), room=filing.settings.out_of_pocket_cap_cents - total)
+    return page(
+        "claims/losses.html",
+        filing,
+        form,
+        lines=lines,
+        total=total,
+        remove_form=ActionForm(),
+        room=filing.settings.out_of_pocket_cap_cents - total,
+    )
 
 
 @bp.route("/<int:claim_id>/losses/add", methods=["GET", "POST"])
@@ -214,8 +234,15 @@ def add_loss_page(filing: Filing):
     form = LossForm()
     if form.validate_on_submit():
         try:
-            add_loss(filing.claim, filing.settings, filing.incident, form.amount_cents, form.incurred_on.data,
-                     form.description.data, form.proof.data)
+            add_loss(
+                filing.claim,
+                filing.settings,
+                filing.incident,
+                form.amount_cents,
+                form.incurred_on.data,
+                form.description.data,
+                form.proof.data,
+            )
         except ClaimError as error:
             show_problems(form, error)
         else:
@@ -237,8 +264,11 @@ def remove_loss_action(filing: Filing, key):
 def lost_time(filing: Filing):
     """Hours spent dealing with the breach: self-attested up to a cap, more only with documents."""
     saved = load_draft(filing.claim).get("lost_time", {})
-    form = LostTimeForm(data={"hours": saved.get("hours", ""), "description": saved.get("description", "")}
-                        if request.method == "GET" else None)
+    form = LostTimeForm(
+        data={"hours": saved.get("hours", ""), "description": saved.get("description", "")}
+        if request.method == "GET"
+        else None
+    )
     if form.validate_on_submit():
         try:
             set_lost_time(filing.claim, filing.settings, form.hours_value, form.description.data, form.documents.data)
@@ -274,8 +304,14 @@ def payment_method(filing: Filing):
             show_problems(form, error)
         else:
             return go_next(filing, STEP_PAYMENT)
-    return page("claims/payment_method.html", filing, form, methods=methods, labels=PAYMENT_METHOD_LABELS,
-                hints=PAYMENT_METHOD_HINTS)
+    return page(
+        "claims/payment_method.html",
+        filing,
+        form,
+        methods=methods,
+        labels=PAYMENT_METHOD_LABELS,
+        hints=PAYMENT_METHOD_HINTS,
+    )
 
 
 @bp.route("/<int:claim_id>/payment-details", methods=["GET", "POST"])
@@ -290,8 +326,15 @@ def payment_details(filing: Filing):
         set_payment_details(filing.claim, clean_details(method, form.data))
         return go_next(filing, STEP_PAYMENT_DETAILS)
     summary = claim_summary(filing.claim, filing.settings)
-    return page("claims/payment_details.html", filing, form, method=method, label=PAYMENT_METHOD_LABELS[method],
-                fields=PAYMENT_FIELDS[method], saved_mask=summary.payment_masked)
+    return page(
+        "claims/payment_details.html",
+        filing,
+        form,
+        method=method,
+        label=PAYMENT_METHOD_LABELS[method],
+        fields=PAYMENT_FIELDS[method],
+        saved_mask=summary.payment_masked,
+    )
 
 
 @bp.route("/<int:claim_id>/check", methods=["GET", "POST"])
@@ -301,12 +344,24 @@ def check_answers(filing: Filing):
     form = DeclarationForm()
     if form.validate_on_submit():
         try:
-            submit_claim(filing.claim, filing.person, filing.incident, filing.settings, form.full_name.data,
-                         request.remote_addr or "")
+            submit_claim(
+                filing.claim,
+                filing.person,
+                filing.incident,
+                filing.settings,
+                form.full_name.data,
+                request.remote_addr or "",
+            )
         except ClaimError as error:
             show_problems(form, error)
         else:
             return redirect(url_for("claims.claim_sent", claim_id=filing.claim.id))
     problems = draft_problems(filing.claim, filing.settings)
-    return page("claims/check.html", filing, form, summary=claim_summary(filing.claim, filing.settings),
-                problems=problems, step_endpoints=STEP_ENDPOINTS)
+    return page(
+        "claims/check.html",
+        filing,
+        form,
+        summary=claim_summary(filing.claim, filing.settings),
+        problems=problems,
+        step_endpoints=STEP_ENDPOINTS,
+    )

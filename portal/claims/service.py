@@ -94,8 +94,13 @@ def start_claim(person: Person, incident: Incident) -> tuple[Claim, bool]:
         raise ClaimClosed("deadline")
     if is_excluded(person.id, incident.id):
         raise ClaimClosed("excluded")
-    claim = Claim(reference=new_unique_reference(), person_id=person.id, incident_id=incident.id,
-                  status=ClaimStatus.DRAFT, draft="{}")
+    claim = Claim(
+        reference=new_unique_reference(),
+        person_id=person.id,
+        incident_id=incident.id,
+        status=ClaimStatus.DRAFT,
+        draft="{}",
+    )
     dao_add(claim)
     try:
         db.session.commit()
@@ -128,11 +133,23 @@ def set_benefits(claim: Claim, settings: ClaimSettings, kinds: list[str]) -> Non
     if not chosen:
         raise ClaimError({"benefits": _l("Select what you want to claim")})
     if BenefitKind.ALTERNATIVE_CASH in chosen and len(chosen) > 1:
-        raise ClaimError({"benefits": _l("The fixed cash payment cannot be combined with other benefits. Choose it on "
-                                         "its own, or choose your documented losses and time instead")})
+        raise ClaimError(
+            {
+                "benefits": _l(
+                    "The fixed cash payment cannot be combined with other benefits. Choose it on "
+                    "its own, or choose your documented losses and time instead"
+                )
+            }
+        )
     if BenefitKind.MONITORING in chosen and len(chosen) > 1:
-        raise ClaimError({"benefits": _l("Monitoring instead of cash cannot be combined with a cash payment. Choose it "
-                                         "on its own, or choose the cash benefits instead")})
+        raise ClaimError(
+            {
+                "benefits": _l(
+                    "Monitoring instead of cash cannot be combined with a cash payment. Choose it "
+                    "on its own, or choose the cash benefits instead"
+                )
+            }
+        )
     draft = load_draft(claim)
     draft["benefits"] = chosen
     save_draft(claim, draft)
@@ -144,8 +161,15 @@ def _upload_problem(field: str, error: UploadRejected) -> ClaimError:
     return ClaimError({field: error.message})
 
 
-def add_loss(claim: Claim, settings: ClaimSettings, incident: Incident, amount_cents: int, incurred_on: date,
-             description: str, files) -> None:
+def add_loss(
+    claim: Claim,
+    settings: ClaimSettings,
+    incident: Incident,
+    amount_cents: int,
+    incurred_on: date,
+    description: str,
+    files,
+) -> None:
     problems = {}
     if amount_cents <= 0:
         problems["amount"] = _l("Enter an amount more than 0")
@@ -154,12 +178,16 @@ def add_loss(claim: Claim, settings: ClaimSettings, incident: Incident, amount_c
         if amount_cents > room:
             problems["amount"] = _l(
                 "Your losses can add up to %(cap)s in total. You can claim up to %(room)s more",
-                cap=_money(settings.out_of_pocket_cap_cents, settings), room=_money(max(room, 0), settings))
+                cap=_money(settings.out_of_pocket_cap_cents, settings),
+                room=_money(max(room, 0), settings),
+            )
     if incurred_on > claims_today():
         problems["incurred_on"] = _l("The date of the loss must be today or in the past")
     elif incident.occurred_on and incurred_on < incident.occurred_on:
-        problems["incurred_on"] = _l("The date of the loss must be on or after %(date)s, when the breach happened",
-                                     date=format_date(incident.occurred_on, "long"))
+        problems["incurred_on"] = _l(
+            "The date of the loss must be on or after %(date)s, when the breach happened",
+            date=format_date(incident.occurred_on, "long"),
+        )
     if problems:
         raise ClaimError(problems)
     try:
@@ -169,10 +197,15 @@ def add_loss(claim: Claim, settings: ClaimSettings, incident: Incident, amount_c
     if not documents:
         raise ClaimError({"proof": _l("Upload proof of this loss, such as a receipt or a bank statement")})
     draft = load_draft(claim)
-    draft.setdefault("losses", []).append({
-        "key": secrets.token_hex(4), "amount_cents": amount_cents, "incurred_on": incurred_on.isoformat(),
-        "description": description, "document_ids": [document.id for document in documents],
-    })
+    draft.setdefault("losses", []).append(
+        {
+            "key": secrets.token_hex(4),
+            "amount_cents": amount_cents,
+            "incurred_on": incurred_on.isoformat(),
+            "description": description,
+            "document_ids": [document.id for document in documents],
+        }
+    )
     save_draft(claim, draft)
     db.session.commit()
 
@@ -195,8 +228,10 @@ def lost_time_problem(hours: Decimal, document_count: int, settings: ClaimSettin
     if hours > settings.lost_time_max_hours:
         return _l("You can claim up to %(max)d hours", max=settings.lost_time_max_hours)
     if hours > settings.lost_time_self_attested_hours and document_count == 0:
-        return _l("To claim more than %(hours)d hours, upload documents that show the time you spent",
-                  hours=settings.lost_time_self_attested_hours)
+        return _l(
+            "To claim more than %(hours)d hours, upload documents that show the time you spent",
+            hours=settings.lost_time_self_attested_hours,
+        )
     return None
 
 
@@ -212,8 +247,11 @@ def set_lost_time(claim: Claim, settings: ClaimSettings, hours: Decimal, descrip
     except UploadRejected as error:
         raise _upload_problem("documents", error) from error
     draft = load_draft(claim)
-    draft["lost_time"] = {"hours": str(hours), "description": description,
-                          "document_ids": kept + [document.id for document in documents]}
+    draft["lost_time"] = {
+        "hours": str(hours),
+        "description": description,
+        "document_ids": kept + [document.id for document in documents],
+    }
     save_draft(claim, draft)
     db.session.commit()
 
@@ -287,8 +325,12 @@ def draft_problems(claim: Claim, settings: ClaimSettings) -> list:
     if any(kind not in offered for kind in chosen):
         problems.append(_l("One of the benefits you chose is no longer offered. Choose again"))
     if BenefitKind.OUT_OF_POCKET in chosen and losses_total_cents(draft) > settings.out_of_pocket_cap_cents:
-        problems.append(_l("Your losses add up to more than %(cap)s. Remove or change a loss",
-                           cap=_money(settings.out_of_pocket_cap_cents, settings)))
+        problems.append(
+            _l(
+                "Your losses add up to more than %(cap)s. Remove or change a loss",
+                cap=_money(settings.out_of_pocket_cap_cents, settings),
+            )
+        )
     if BenefitKind.LOST_TIME in chosen and draft.get("lost_time", {}).get("hours"):
         lost_time = draft["lost_time"]
         problem = lost_time_problem(Decimal(lost_time["hours"]), len(lost_time.get("document_ids", [])), settings)
@@ -305,18 +347,38 @@ def _build_benefits(claim: Claim, settings: ClaimSettings) -> set[int]:
     links: list[tuple[ClaimBenefit, list[int]]] = []
     if BenefitKind.OUT_OF_POCKET in chosen:
         for line in draft_losses(draft):
-            benefit = ClaimBenefit(claim_id=claim.id, kind=BenefitKind.OUT_OF_POCKET, amount_cents=line.amount_cents,
-                                   incurred_on=line.incurred_on, description=line.description)
+            benefit = ClaimBenefit(
+                claim_id=claim.id,
+                kind=BenefitKind.OUT_OF_POCKET,
+                amount_cents=line.amount_cents,
+                incurred_on=line.incurred_on,
+                description=line.description,
+            )
             links.append((benefit, line.document_ids))
     if BenefitKind.LOST_TIME in chosen:
         lost_time = draft.get("lost_time", {})
         hours = Decimal(lost_time.get("hours") or 0)
-        links.append((ClaimBenefit(claim_id=claim.id, kind=BenefitKind.LOST_TIME, hours=hours,
-                                   amount_cents=lost_time_cents(hours, settings),
-                                   description=lost_time.get("description", "")), lost_time.get("document_ids", [])))
+        links.append(
+            (
+                ClaimBenefit(
+                    claim_id=claim.id,
+                    kind=BenefitKind.LOST_TIME,
+                    hours=hours,
+                    amount_cents=lost_time_cents(hours, settings),
+                    description=lost_time.get("description", ""),
+                ),
+                lost_time.get("document_ids", []),
+            )
+        )
     if BenefitKind.ALTERNATIVE_CASH in chosen:
-        links.append((ClaimBenefit(claim_id=claim.id, kind=BenefitKind.ALTERNATIVE_CASH,
-                                   amount_cents=settings.alternative_cash_cents), []))
+        links.append(
+            (
+                ClaimBenefit(
+                    claim_id=claim.id, kind=BenefitKind.ALTERNATIVE_CASH, amount_cents=settings.alternative_cash_cents
+                ),
+                [],
+            )
+        )
     if BenefitKind.MONITORING in chosen:
         links.append((ClaimBenefit(claim_id=claim.id, kind=BenefitKind.MONITORING), []))
     for benefit, _ in links:
@@ -331,8 +393,9 @@ def _build_benefits(claim: Claim, settings: ClaimSettings) -> set[int]:
     return used
 
 
-def submit_claim(claim: Claim, person: Person, incident: Incident, settings: ClaimSettings, full_name: str,
-                 ip: str) -> list[str]:
+def submit_claim(
+    claim: Claim, person: Person, incident: Incident, settings: ClaimSettings, full_name: str, ip: str
+) -> list[str]:
     """Send the claim: benefits written out, attestation stored, signals computed, confirmation emailed.
 
     Returns the fraud signal kinds found (for the audit record; the claimant is never told).
@@ -361,4 +424,3 @@ def submit_claim(claim: Claim, person: Person, incident: Incident, settings: Cla
     delete_files(leftover_files)
     mail.send_claim_submitted(claim, person, incident)
     return kinds
-

@@ -48,8 +48,10 @@ def status_words(status: str):
 
 
 def change_words(change: ClaimStatusChange):
-    return CHANGE_WORDS.get((change.from_status, change.to_status)) or TO_WORDS.get(change.to_status) or status_words(
-        change.to_status
+    return (
+        CHANGE_WORDS.get((change.from_status, change.to_status))
+        or TO_WORDS.get(change.to_status)
+        or status_words(change.to_status)
     )
 
 
@@ -57,15 +59,21 @@ def contractor_actor(person) -> str:
     return f"contractor:{person.uid}"
 
 
-def change_status(claim: Claim, to_status: str, actor: str, action: str, note: str = "",
-                  details: dict | None = None) -> ClaimStatusChange:
+def change_status(
+    claim: Claim, to_status: str, actor: str, action: str, note: str = "", details: dict | None = None
+) -> ClaimStatusChange:
     """Move ``claim`` to ``to_status``, writing the history row and the audit event in the same transaction."""
-    change = ClaimStatusChange(claim_id=claim.id, from_status=claim.status, to_status=str(to_status), actor=actor,
-                               note=note, at=utcnow())
+    change = ClaimStatusChange(
+        claim_id=claim.id, from_status=claim.status, to_status=str(to_status), actor=actor, note=note, at=utcnow()
+    )
     claim.status = str(to_status)
     from portal.dao.claims import dao_add
 
     dao_add(change)
-    record_audit(action, f"claim:{claim.reference}",
-                 {"from": change.from_status, "to": change.to_status, **(details or {})}, actor=actor)
+    record_audit(
+        action,
+        f"claim:{claim.reference}",
+        {"from": change.from_status, "to": change.to_status, **(details or {})},
+        actor=actor,
+    )
     return change

@@ -45,8 +45,15 @@ def send_document(claim, document, download_name: str):
         abort(404)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=document.content_type, as_attachment=True, download_name=download_name,
-                         max_age=0, conditional=False, etag=False)
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=True,
+        download_name=download_name,
+        max_age=0,
+        conditional=False,
+        etag=False,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -74,10 +81,17 @@ def claim_status(person, claim_id):
         return redirect(url_for("claims.continue_draft", claim_id=claim.id))
     settings = get_claim_settings(incident.id)
     return render_template(
-        "claims/status.html", claim=claim, incident=incident, summary=claim_summary(claim, settings),
-        history=dao_get_status_history(claim.id), status_words=status_words, change_words=change_words,
-        explanation=STATUS_EXPLANATIONS.get(claim.status, ""), appeal=appeal_window(claim),
-        can_answer=can_answer_info_request(claim), can_withdraw=can_withdraw(claim),
+        "claims/status.html",
+        claim=claim,
+        incident=incident,
+        summary=claim_summary(claim, settings),
+        history=dao_get_status_history(claim.id),
+        status_words=status_words,
+        change_words=change_words,
+        explanation=STATUS_EXPLANATIONS.get(claim.status, ""),
+        appeal=appeal_window(claim),
+        can_answer=can_answer_info_request(claim),
+        can_withdraw=can_withdraw(claim),
         again=bool(request.args.get("again")),
         money=lambda cents: format_money(cents, settings.currency),
     )
@@ -147,8 +161,9 @@ def withdraw(person, claim_id):
         else:
             flash(_("Your claim %(reference)s was withdrawn.", reference=claim.reference), "success")
             return redirect(url_for("claims.claim_status", claim_id=claim.id))
-    return render_template("claims/withdraw.html", claim=claim, incident=incident, form=form,
-                           allowed=allowed), 200 if allowed else 403
+    return render_template(
+        "claims/withdraw.html", claim=claim, incident=incident, form=form, allowed=allowed
+    ), 200 if allowed else 403
 
 
 @bp.route("/<int:claim_id>/documents/<int:document_id>")
@@ -160,4 +175,3 @@ def own_document(person, claim_id, document_id):
     if document is None or claim.status not in CLAIM_CLAIMANT_CAN_EDIT:
         abort(404)
     return send_document(claim, document, document_download_name(claim, document))
-

@@ -75,15 +75,28 @@ def _draft_lines(claim: Claim, settings: ClaimSettings, documents: dict[int, Cla
     lines = []
     if BenefitKind.OUT_OF_POCKET in chosen:
         for loss in draft_losses(draft):
-            lines.append(BenefitLine(BenefitKind.OUT_OF_POCKET, loss.amount_cents, incurred_on=loss.incurred_on,
-                                     description=loss.description, key=loss.key,
-                                     documents=[documents[i] for i in loss.document_ids if i in documents]))
+            lines.append(
+                BenefitLine(
+                    BenefitKind.OUT_OF_POCKET,
+                    loss.amount_cents,
+                    incurred_on=loss.incurred_on,
+                    description=loss.description,
+                    key=loss.key,
+                    documents=[documents[i] for i in loss.document_ids if i in documents],
+                )
+            )
     if BenefitKind.LOST_TIME in chosen and draft.get("lost_time", {}).get("hours"):
         lost_time = draft["lost_time"]
         hours = Decimal(lost_time["hours"])
-        lines.append(BenefitLine(BenefitKind.LOST_TIME, lost_time_cents(hours, settings), hours=hours,
-                                 description=lost_time.get("description", ""),
-                                 documents=[documents[i] for i in lost_time.get("document_ids", []) if i in documents]))
+        lines.append(
+            BenefitLine(
+                BenefitKind.LOST_TIME,
+                lost_time_cents(hours, settings),
+                hours=hours,
+                description=lost_time.get("description", ""),
+                documents=[documents[i] for i in lost_time.get("document_ids", []) if i in documents],
+            )
+        )
     if BenefitKind.ALTERNATIVE_CASH in chosen:
         lines.append(BenefitLine(BenefitKind.ALTERNATIVE_CASH, settings.alternative_cash_cents))
     if BenefitKind.MONITORING in chosen:
@@ -95,9 +108,16 @@ def _filed_lines(claim: Claim, documents: list[ClaimDocument]) -> list[BenefitLi
     order = list(BenefitKind)
     lines = []
     for benefit in sorted(claim.benefits, key=lambda b: (order.index(b.kind) if b.kind in order else 9, b.id)):
-        lines.append(BenefitLine(benefit.kind, benefit.amount_cents, hours=Decimal(benefit.hours or 0),
-                                 incurred_on=benefit.incurred_on, description=benefit.description,
-                                 documents=[d for d in documents if d.benefit_id == benefit.id]))
+        lines.append(
+            BenefitLine(
+                benefit.kind,
+                benefit.amount_cents,
+                hours=Decimal(benefit.hours or 0),
+                incurred_on=benefit.incurred_on,
+                description=benefit.description,
+                documents=[d for d in documents if d.benefit_id == benefit.id],
+            )
+        )
     return lines
 
 
@@ -110,5 +130,6 @@ def claim_summary(claim: Claim, settings: ClaimSettings) -> ClaimSummary:
         lines = _filed_lines(claim, documents)
         kinds = sorted({line.kind for line in lines}, key=lambda kind: list(BenefitKind).index(kind))
     masked = masked_payment(claim) if claim.payment_details_enc else ""
-    return ClaimSummary(kinds=kinds, lines=lines, payment_method=claim.payment_method, payment_masked=masked,
-                        documents=documents)
+    return ClaimSummary(
+        kinds=kinds, lines=lines, payment_method=claim.payment_method, payment_masked=masked, documents=documents
+    )

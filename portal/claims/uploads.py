@@ -36,8 +36,19 @@ MAX_PIXELS = 50_000_000
 # Inflating a PDF's streams is bounded too, or a small file could unpack to gigabytes.
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
 DANGEROUS_PDF_NAMES = frozenset({"JavaScript", "JS", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia"})
-MARKUP_MARKERS = (b"<script", b"<html", b"<!doctype html", b"<iframe", b"<svg", b"<body", b"<object", b"<embed",
-                  b"<?php", b"javascript:", b"<meta http-equiv")
+MARKUP_MARKERS = (
+    b"<script",
+    b"<html",
+    b"<!doctype html",
+    b"<iframe",
+    b"<svg",
+    b"<body",
+    b"<object",
+    b"<embed",
+    b"<?php",
+    b"javascript:",
+    b"<meta http-equiv",
+)
 _PDF_NAME = re.compile(rb"/((?:[^\s/\[\]<>(){}%#]|#[0-9A-Fa-f]{2})+)")
 _PDF_STREAM = re.compile(rb"stream\r?\n")
 _STORED_NAME = re.compile(r"[0-9a-f]{32}")
@@ -90,8 +101,12 @@ def check_upload(data: bytes) -> CheckedFile:
     if kind is None:
         raise UploadRejected(_l("The selected file must be a PDF, JPG or PNG"))
     if _has_markup(data):
-        raise UploadRejected(_l("The selected file contains web page code, so it cannot be accepted. "
-                                "Save or scan the document again as a PDF, JPG or PNG"))
+        raise UploadRejected(
+            _l(
+                "The selected file contains web page code, so it cannot be accepted. "
+                "Save or scan the document again as a PDF, JPG or PNG"
+            )
+        )
     stored = _check_pdf(data) if kind == PDF else _reencode_image(data, kind)
     return CheckedFile(content_type=kind, data=stored, sha256=hashlib.sha256(data).hexdigest())
 
@@ -117,8 +132,14 @@ def _reencode_image(data: bytes, kind: str) -> bytes:
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # decodes every pixel: a truncated or corrupt file fails here
                 clean = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as exc:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ) as exc:
         raise _unreadable_image() from exc
     # Nothing from the original's metadata is written back, except PNG transparency (it is the picture).
     keep = {"transparency": clean.info["transparency"]} if "transparency" in clean.info else {}
@@ -150,7 +171,7 @@ def _inflated_streams(data: bytes):
             break
         inflater = zlib.decompressobj()
         try:
-            chunk = inflater.decompress(data[match.end():end], budget + 1)
+            chunk = inflater.decompress(data[match.end() : end], budget + 1)
         except zlib.error:
             continue  # not Flate (an image's DCT data, say): the raw bytes were already scanned
         budget -= len(chunk)
@@ -167,12 +188,20 @@ def _check_pdf(data: bytes) -> bytes:
         raise UploadRejected(_l("The selected PDF is protected by a password. Upload a copy without a password"))
     for chunk in _inflated_streams(data):
         if _has_markup(chunk):
-            raise UploadRejected(_l("The selected file contains web page code, so it cannot be accepted. "
-                                    "Save or scan the document again as a PDF, JPG or PNG"))
+            raise UploadRejected(
+                _l(
+                    "The selected file contains web page code, so it cannot be accepted. "
+                    "Save or scan the document again as a PDF, JPG or PNG"
+                )
+            )
         names |= _pdf_names(chunk)
     if names & DANGEROUS_PDF_NAMES:
-        raise UploadRejected(_l("The selected PDF contains scripts or attached files, so it cannot be accepted. "
-                                "Print it to a new PDF, or send a photo or scan of it"))
+        raise UploadRejected(
+            _l(
+                "The selected PDF contains scripts or attached files, so it cannot be accepted. "
+                "Print it to a new PDF, or send a photo or scan of it"
+            )
+        )
     return data
 
 

@@ -23,8 +23,18 @@ from portal.models._types import UTCDateTime
 
 # Small enough for any database's parameter limit, large enough that a 100,000-id upload is 200 queries.
 ID_CHUNK = 500
-FREEZE_COLUMNS = ("batch_id", "person_id", "language", "jurisdiction", "status", "attempts",
-                  "provider_message_id", "last_error", "last_event_at", "updated_at")
+FREEZE_COLUMNS = (
+    "batch_id",
+    "person_id",
+    "language",
+    "jurisdiction",
+    "status",
+    "attempts",
+    "provider_message_id",
+    "last_error",
+    "last_event_at",
+    "updated_at",
+)
 
 
 def dao_add_batch(batch: Batch) -> Batch:
@@ -68,12 +78,14 @@ def dao_recipient_neighbours(recipients: Select, person_id: int) -> tuple[bool, 
     """Whether ``person_id`` is a recipient, its 1-based position, and the previous and next person ids."""
     people = recipients.subquery()
     pid = people.c.person_id
-    row = db.session.execute(select(
-        exists(select(pid).where(pid == person_id)),
-        select(func.count()).where(pid <= person_id).scalar_subquery(),
-        select(func.max(pid)).where(pid < person_id).scalar_subquery(),
-        select(func.min(pid)).where(pid > person_id).scalar_subquery(),
-    )).one()
+    row = db.session.execute(
+        select(
+            exists(select(pid).where(pid == person_id)),
+            select(func.count()).where(pid <= person_id).scalar_subquery(),
+            select(func.max(pid)).where(pid < person_id).scalar_subquery(),
+            select(func.min(pid)).where(pid > person_id).scalar_subquery(),
+        )
+    ).one()
     return bool(row[0]), row[1] or 0, row[2], row[3]
 
 
@@ -120,8 +132,15 @@ def dao_freeze_audience(batch_id: int, audience: Select, at: datetime) -> int:
     # Legal hook (issue 5): the audience may carry each recipient's notice variant (jurisdiction).
     jurisdiction = people.c.get("jurisdiction", literal(""))
     rows = select(
-        literal(batch_id), people.c.person_id, people.c.language, jurisdiction,
-        literal(NotificationStatus.QUEUED.value), literal(0), literal(""), literal(""), literal(0),
+        literal(batch_id),
+        people.c.person_id,
+        people.c.language,
+        jurisdiction,
+        literal(NotificationStatus.QUEUED.value),
+        literal(0),
+        literal(""),
+        literal(""),
+        literal(0),
         literal(at, UTCDateTime),
     )
     # SQLAlchemy keeps an INSERT's rowcount only when asked (psycopg's cursor is closed by then).
@@ -136,8 +155,9 @@ def dao_count_notifications(batch_id: int, statuses: Iterable[str] | None = None
     return db.session.scalar(query) or 0
 
 
-def dao_get_notifications_with_people(batch_id: int, statuses: Iterable[str], limit: int = 100
-                                      ) -> list[tuple[Notification, str, str]]:
+def dao_get_notifications_with_people(
+    batch_id: int, statuses: Iterable[str], limit: int = 100
+) -> list[tuple[Notification, str, str]]:
     """(notification, contractor id, person uid): identifiers only, never names or addresses."""
     rows = db.session.execute(
         select(Notification, Person.contractor_id, Person.uid)
@@ -173,11 +193,13 @@ def dao_mark_letters_accepted(batch_id: int, at: datetime) -> int:
 
 def dao_get_batch_audit_events(batch_id: int, actions: Iterable[str]) -> list[AuditEvent]:
     # Filtering on the indexed action first keeps this cheap in an audit log of millions of rows.
-    return list(db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.action.in_(list(actions)), AuditEvent.target == f"batch:{batch_id}")
-        .order_by(AuditEvent.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.in_(list(actions)), AuditEvent.target == f"batch:{batch_id}")
+            .order_by(AuditEvent.id)
+        )
+    )
 
 
 def dao_get_staff_emails(user_ids: Iterable[int]) -> dict[int, str]:

@@ -54,8 +54,10 @@ def dao_get_claim_for_person(claim_id: int, person_id: int) -> Claim | None:
 
 def dao_get_claims_with_incidents_for_person(person_id: int) -> list[tuple[Claim, Incident]]:
     rows = db.session.execute(
-        select(Claim, Incident).join(Incident, Incident.id == Claim.incident_id)
-        .where(Claim.person_id == person_id).order_by(Claim.created_at.desc(), Claim.id.desc())
+        select(Claim, Incident)
+        .join(Incident, Incident.id == Claim.incident_id)
+        .where(Claim.person_id == person_id)
+        .order_by(Claim.created_at.desc(), Claim.id.desc())
     )
     return [(claim, incident) for claim, incident in rows]
 
@@ -80,9 +82,9 @@ def dao_get_person(person_id: int) -> Person | None:
 
 
 def dao_get_claim_documents(claim_id: int) -> list[ClaimDocument]:
-    return list(db.session.scalars(
-        select(ClaimDocument).where(ClaimDocument.claim_id == claim_id).order_by(ClaimDocument.id)
-    ))
+    return list(
+        db.session.scalars(select(ClaimDocument).where(ClaimDocument.claim_id == claim_id).order_by(ClaimDocument.id))
+    )
 
 
 def dao_get_claim_document(claim_id: int, document_id: int) -> ClaimDocument | None:
@@ -107,21 +109,26 @@ def dao_delete(row) -> None:
 
 
 def dao_get_status_history(claim_id: int) -> list[ClaimStatusChange]:
-    return list(db.session.scalars(
-        select(ClaimStatusChange).where(ClaimStatusChange.claim_id == claim_id)
-        .order_by(ClaimStatusChange.at, ClaimStatusChange.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(ClaimStatusChange)
+            .where(ClaimStatusChange.claim_id == claim_id)
+            .order_by(ClaimStatusChange.at, ClaimStatusChange.id)
+        )
+    )
 
 
 def dao_claim_was_appealed(claim_id: int) -> bool:
     from portal.constants import ClaimStatus
 
     found = db.session.scalar(
-        select(ClaimStatusChange.id).where(
+        select(ClaimStatusChange.id)
+        .where(
             ClaimStatusChange.claim_id == claim_id,
             ClaimStatusChange.from_status == ClaimStatus.DENIED,
             ClaimStatusChange.to_status == ClaimStatus.SUBMITTED,
-        ).limit(1)
+        )
+        .limit(1)
     )
     return found is not None
 
@@ -130,9 +137,9 @@ def dao_claim_was_appealed(claim_id: int) -> bool:
 
 
 def dao_get_fraud_signals(claim_id: int) -> list[FraudSignal]:
-    return list(db.session.scalars(
-        select(FraudSignal).where(FraudSignal.claim_id == claim_id).order_by(FraudSignal.kind)
-    ))
+    return list(
+        db.session.scalars(select(FraudSignal).where(FraudSignal.claim_id == claim_id).order_by(FraudSignal.kind))
+    )
 
 
 def dao_get_fraud_signal(claim_id: int, kind: str) -> FraudSignal | None:
@@ -140,20 +147,31 @@ def dao_get_fraud_signal(claim_id: int, kind: str) -> FraudSignal | None:
 
 
 def dao_find_filed_claims_by_payout_hash(payout_hash: str, other_than_person_id: int) -> list[Claim]:
-    return list(db.session.scalars(
-        select(Claim).where(
-            Claim.payout_account_hash == payout_hash, Claim.person_id != other_than_person_id,
-            Claim.status.in_(CLAIM_FILED),
-        ).order_by(Claim.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Claim)
+            .where(
+                Claim.payout_account_hash == payout_hash,
+                Claim.person_id != other_than_person_id,
+                Claim.status.in_(CLAIM_FILED),
+            )
+            .order_by(Claim.id)
+        )
+    )
 
 
 def dao_find_filed_claims_from_ip_since(ip: str, since: datetime) -> list[Claim]:
-    return list(db.session.scalars(
-        select(Claim).where(
-            Claim.attestation_ip == ip, Claim.submitted_at >= since, Claim.status.in_(CLAIM_FILED),
-        ).order_by(Claim.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Claim)
+            .where(
+                Claim.attestation_ip == ip,
+                Claim.submitted_at >= since,
+                Claim.status.in_(CLAIM_FILED),
+            )
+            .order_by(Claim.id)
+        )
+    )
 
 
 def dao_find_filed_claims_with_match_key(key: str, other_than_person_id: int) -> list[Claim]:
@@ -162,37 +180,47 @@ def dao_find_filed_claims_with_match_key(key: str, other_than_person_id: int) ->
     A scan of the draft column rather than an index: the schema has no column for these keys yet
     (docs/claims.md, "Scaling the identity check").
     """
-    return list(db.session.scalars(
-        select(Claim).where(
-            Claim.draft.contains(key, autoescape=True), Claim.person_id != other_than_person_id,
-            Claim.status.in_(CLAIM_FILED),
-        ).order_by(Claim.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Claim)
+            .where(
+                Claim.draft.contains(key, autoescape=True),
+                Claim.person_id != other_than_person_id,
+                Claim.status.in_(CLAIM_FILED),
+            )
+            .order_by(Claim.id)
+        )
+    )
 
 
 def dao_find_filed_claims_sharing_documents(claim_id: int) -> list[Claim]:
     """Other filed claims holding a document with the same SHA-256 as one of ``claim_id``'s."""
     mine = aliased(ClaimDocument)
     theirs = aliased(ClaimDocument)
-    return list(db.session.scalars(
-        select(Claim).join(theirs, theirs.claim_id == Claim.id)
-        .join(mine, mine.sha256 == theirs.sha256)
-        .where(mine.claim_id == claim_id, Claim.id != claim_id, Claim.status.in_(CLAIM_FILED))
-        .distinct().order_by(Claim.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Claim)
+            .join(theirs, theirs.claim_id == Claim.id)
+            .join(mine, mine.sha256 == theirs.sha256)
+            .where(mine.claim_id == claim_id, Claim.id != claim_id, Claim.status.in_(CLAIM_FILED))
+            .distinct()
+            .order_by(Claim.id)
+        )
+    )
 
 
 # -- the review queue ---------------------------------------------------------------------------------
 
 
-def dao_get_claim_queue(statuses, incident_id: int | None, signal: str | None, page: int,
-                        per_page: int = 50) -> tuple[list[tuple[Claim, Incident]], int]:
+def dao_get_claim_queue(
+    statuses, incident_id: int | None, signal: str | None, page: int, per_page: int = 50
+) -> tuple[list[tuple[Claim, Incident]], int]:
     """Filed claims, oldest submission first (first come, first reviewed), with the total count.
 
     ``signal``: a FraudSignalKind, "any" (at least one signal) or "none" (no signal), or None.
     """
-    query = select(Claim, Incident).join(Incident, Incident.id == Claim.incident_id).where(
-        Claim.status.in_(list(statuses))
+    query = (
+        select(Claim, Incident).join(Incident, Incident.id == Claim.incident_id).where(Claim.status.in_(list(statuses)))
     )
     if incident_id:
         query = query.where(Claim.incident_id == incident_id)
@@ -215,7 +243,8 @@ def dao_get_signal_kinds_for_claims(claim_ids: list[int]) -> dict[int, list[str]
         return {}
     kinds: dict[int, list[str]] = {}
     for claim_id, kind in db.session.execute(
-        select(FraudSignal.claim_id, FraudSignal.kind).where(FraudSignal.claim_id.in_(claim_ids))
+        select(FraudSignal.claim_id, FraudSignal.kind)
+        .where(FraudSignal.claim_id.in_(claim_ids))
         .order_by(FraudSignal.kind)
     ):
         kinds.setdefault(claim_id, []).append(kind)

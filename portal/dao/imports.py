@@ -20,8 +20,18 @@ notice_code_table = NoticeCode.__table__
 
 # Columns a re-import may change; uid and created_at never change once a person exists.
 PERSON_UPDATABLE = (
-    "first_name", "last_name", "email", "email_bidx", "country", "region", "preferred_language",
-    "phone_enc", "address_enc", "date_of_birth_enc", "national_id_last4_enc", "updated_at",
+    "first_name",
+    "last_name",
+    "email",
+    "email_bidx",
+    "country",
+    "region",
+    "preferred_language",
+    "phone_enc",
+    "address_enc",
+    "date_of_birth_enc",
+    "national_id_last4_enc",
+    "updated_at",
 )
 PERSON_IMPORT_COLUMNS = ("id", "uid", "contractor_id", *PERSON_UPDATABLE[:-1])
 _IMPORT_LOCK = 0x1A9_0E7  # any constant, the same for every importer
@@ -85,8 +95,9 @@ def dao_get_all_person_ids() -> dict[str, int]:
 def dao_get_notice_code_owners(code_hashes: Iterable[str]) -> dict[str, int]:
     """code_hash → person_id for the codes that already exist."""
     rows = db.session.execute(
-        select(notice_code_table.c.code_hash, notice_code_table.c.person_id)
-        .where(notice_code_table.c.code_hash.in_(list(code_hashes)))
+        select(notice_code_table.c.code_hash, notice_code_table.c.person_id).where(
+            notice_code_table.c.code_hash.in_(list(code_hashes))
+        )
     )
     return {key: value for key, value in rows}
 
@@ -94,12 +105,14 @@ def dao_get_notice_code_owners(code_hashes: Iterable[str]) -> dict[str, int]:
 def dao_get_exposures_of_people(incident_id: int, person_ids: Iterable[int]) -> dict[tuple[int, str], tuple]:
     """(person_id, category) → (detail, exposed_at as YYYY-MM-DD or None) for those people in the incident."""
     rows = db.session.execute(
-        select(exposure_table.c.person_id, exposure_table.c.category, exposure_table.c.detail,
-               exposure_table.c.exposed_at)
-        .where(exposure_table.c.incident_id == incident_id, exposure_table.c.person_id.in_(list(person_ids)))
+        select(
+            exposure_table.c.person_id, exposure_table.c.category, exposure_table.c.detail, exposure_table.c.exposed_at
+        ).where(exposure_table.c.incident_id == incident_id, exposure_table.c.person_id.in_(list(person_ids)))
     )
-    return {(person_id, category): (detail, exposed_at.isoformat() if exposed_at else None)
-            for person_id, category, detail, exposed_at in rows}
+    return {
+        (person_id, category): (detail, exposed_at.isoformat() if exposed_at else None)
+        for person_id, category, detail, exposed_at in rows
+    }
 
 
 def _execute_many(statement, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -132,8 +145,20 @@ def dao_db_timestamp(moment: datetime):
 
 # The order of the values in the tuples the writers pass.
 PERSON_WRITE_COLUMNS = (
-    "uid", "contractor_id", "first_name", "last_name", "email", "email_bidx", "country", "region",
-    "preferred_language", "phone_enc", "address_enc", "date_of_birth_enc", "national_id_last4_enc", "created_at",
+    "uid",
+    "contractor_id",
+    "first_name",
+    "last_name",
+    "email",
+    "email_bidx",
+    "country",
+    "region",
+    "preferred_language",
+    "phone_enc",
+    "address_enc",
+    "date_of_birth_enc",
+    "national_id_last4_enc",
+    "created_at",
     "updated_at",
 )
 EXPOSURE_WRITE_COLUMNS = ("person_id", "incident_id", "category", "detail", "exposed_at", "created_at")

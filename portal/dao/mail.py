@@ -6,8 +6,11 @@ from portal.models import OutboxMessage
 
 def dao_store_outbox_message(message) -> OutboxMessage:
     row = OutboxMessage(
-        kind=message.kind, to_address=message.to_address, subject=message.subject,
-        body_text=message.body_text, body_html=message.body_html,
+        kind=message.kind,
+        to_address=message.to_address,
+        subject=message.subject,
+        body_text=message.body_text,
+        body_html=message.body_html,
     )
     db.session.add(row)
     return row

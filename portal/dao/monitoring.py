@@ -40,8 +40,9 @@ def dao_get_products_for_incident(incident_id: int, *, active_only: bool = False
 
 
 def dao_get_all_products() -> list[MonitoringProduct]:
-    return list(db.session.scalars(select(MonitoringProduct).order_by(MonitoringProduct.incident_id,
-                                                                      MonitoringProduct.id)))
+    return list(
+        db.session.scalars(select(MonitoringProduct).order_by(MonitoringProduct.incident_id, MonitoringProduct.id))
+    )
 
 
 def dao_add_product(product: MonitoringProduct) -> MonitoringProduct:
@@ -58,8 +59,11 @@ def dao_person_has_exposure(person_id: int, incident_id: int, category: str | No
 
 
 def dao_get_enrollment(person_id: int, product_id: int) -> MonitoringEnrollment | None:
-    return db.session.scalar(select(MonitoringEnrollment).where(
-        MonitoringEnrollment.person_id == person_id, MonitoringEnrollment.product_id == product_id))
+    return db.session.scalar(
+        select(MonitoringEnrollment).where(
+            MonitoringEnrollment.person_id == person_id, MonitoringEnrollment.product_id == product_id
+        )
+    )
 
 
 def dao_get_enrollment_by_id(enrollment_id: int) -> MonitoringEnrollment | None:
@@ -135,20 +139,26 @@ def dao_get_code_of_enrollment(enrollment_id: int) -> ActivationCode | None:
 def dao_find_existing_code_hashes(product_id: int, code_hashes: Iterable[str], chunk: int = 500) -> set[str]:
     hashes, found = list(code_hashes), set()
     for start in range(0, len(hashes), chunk):
-        found.update(db.session.scalars(
-            select(ActivationCode.code_hash).where(ActivationCode.product_id == product_id,
-                                                   ActivationCode.code_hash.in_(hashes[start:start + chunk]))
-        ))
+        found.update(
+            db.session.scalars(
+                select(ActivationCode.code_hash).where(
+                    ActivationCode.product_id == product_id, ActivationCode.code_hash.in_(hashes[start : start + chunk])
+                )
+            )
+        )
     return found
 
 
 def dao_add_activation_codes(product_id: int, rows: list[tuple[str, str]], now: datetime) -> None:
     """Bulk insert (code_hash, code_enc) pairs in the caller's transaction."""
     if rows:
-        db.session.execute(insert(ActivationCode), [
-            {"product_id": product_id, "code_hash": code_hash, "code_enc": code_enc, "imported_at": now}
-            for code_hash, code_enc in rows
-        ])
+        db.session.execute(
+            insert(ActivationCode),
+            [
+                {"product_id": product_id, "code_hash": code_hash, "code_enc": code_enc, "imported_at": now}
+                for code_hash, code_enc in rows
+            ],
+        )
 
 
 def dao_get_pool_counts(product_ids: Iterable[int]) -> dict[int, PoolCounts]:
@@ -157,21 +167,28 @@ def dao_get_pool_counts(product_ids: Iterable[int]) -> dict[int, PoolCounts]:
     if not ids:
         return {}
     codes = db.session.execute(
-        select(ActivationCode.product_id,
-               func.sum(case((ActivationCode.enrollment_id.is_(None), 1), else_=0)),
-               func.sum(case((ActivationCode.enrollment_id.is_(None), 0), else_=1)))
+        select(
+            ActivationCode.product_id,
+            func.sum(case((ActivationCode.enrollment_id.is_(None), 1), else_=0)),
+            func.sum(case((ActivationCode.enrollment_id.is_(None), 0), else_=1)),
+        )
         .where(ActivationCode.product_id.in_(ids))
         .group_by(ActivationCode.product_id)
     )
-    waiting = dict(db.session.execute(
-        select(MonitoringEnrollment.product_id, func.count(MonitoringEnrollment.id))
-        .where(MonitoringEnrollment.product_id.in_(ids), MonitoringEnrollment.status == EnrollmentStatus.WAITING)
-        .group_by(MonitoringEnrollment.product_id)
-    ).all())
+    waiting = dict(
+        db.session.execute(
+            select(MonitoringEnrollment.product_id, func.count(MonitoringEnrollment.id))
+            .where(MonitoringEnrollment.product_id.in_(ids), MonitoringEnrollment.status == EnrollmentStatus.WAITING)
+            .group_by(MonitoringEnrollment.product_id)
+        ).all()
+    )
     counts = {product_id: PoolCounts(int(free or 0), int(used or 0)) for product_id, free, used in codes}
     return {
-        product_id: PoolCounts(counts.get(product_id, PoolCounts()).available,
-                               counts.get(product_id, PoolCounts()).assigned, int(waiting.get(product_id, 0)))
+        product_id: PoolCounts(
+            counts.get(product_id, PoolCounts()).available,
+            counts.get(product_id, PoolCounts()).assigned,
+            int(waiting.get(product_id, 0)),
+        )
         for product_id in ids
     }
 

@@ -79,20 +79,24 @@ def dao_select_candidates(
         .scalar_subquery()
     )
     batch_sending = exists().where(Batch.id == batch_id, Batch.status == BatchStatus.SENDING)
-    rows = db.session.connection().execute(
-        select(N.c.id, N.c.person_id, person.c.first_name, person.c.last_name, person.c.email, categories)
-        .select_from(N.join(person, person.c.id == N.c.person_id))
-        .where(
-            N.c.batch_id == batch_id,
-            N.c.status == S.QUEUED,
-            N.c.language == language,
-            N.c.jurisdiction == jurisdiction,
-            or_(N.c.next_attempt_at.is_(None), N.c.next_attempt_at <= now),
-            batch_sending,
+    rows = (
+        db.session.connection()
+        .execute(
+            select(N.c.id, N.c.person_id, person.c.first_name, person.c.last_name, person.c.email, categories)
+            .select_from(N.join(person, person.c.id == N.c.person_id))
+            .where(
+                N.c.batch_id == batch_id,
+                N.c.status == S.QUEUED,
+                N.c.language == language,
+                N.c.jurisdiction == jurisdiction,
+                or_(N.c.next_attempt_at.is_(None), N.c.next_attempt_at <= now),
+                batch_sending,
+            )
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=N)
         )
-        .limit(limit)
-        .with_for_update(skip_locked=True, of=N)
-    ).all()
+        .all()
+    )
     return [(nid, pid, first, last, email, found or "") for nid, pid, first, last, email, found in rows]
 
 
@@ -280,8 +284,9 @@ def dao_get_attempts(ids: list[int]) -> dict[int, int]:
 
 
 def dao_mark_failed(ids: list[int], error: str, now: datetime, from_statuses=(S.SENDING,)) -> int:
-    return _move_chunk(ids, tuple(from_statuses), status=S.FAILED, last_error=error, failed_at=now,
-                       next_attempt_at=None)
+    return _move_chunk(
+        ids, tuple(from_statuses), status=S.FAILED, last_error=error, failed_at=now, next_attempt_at=None
+    )
 
 
 def dao_mark_unknown(ids: list[int], error: str) -> int:
@@ -341,5 +346,3 @@ def dao_mark_unknown_sent(batch_id: int, ids: list[int] | None, now: datetime) -
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
-
-

@@ -54,9 +54,14 @@ def dao_find_people_by_contractor_id(term: str) -> list[Person]:
     exact = dao_get_person_by_contractor_id(term)
     if exact is not None:
         return [exact]
-    return list(db.session.scalars(
-        select(Person).where(func.lower(Person.contractor_id) == term.lower()).order_by(Person.contractor_id).limit(50)
-    ))
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(func.lower(Person.contractor_id) == term.lower())
+            .order_by(Person.contractor_id)
+            .limit(50)
+        )
+    )
 
 
 def dao_get_notice_codes_with_incidents(person_id: int) -> list[tuple[NoticeCode, Incident | None]]:

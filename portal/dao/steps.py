@@ -27,7 +27,8 @@ def dao_mark_step_done(person_id: int, category: str, step_id: str) -> None:
 def dao_unmark_step(person_id: int, category: str, step_id: str) -> None:
     db.session.execute(
         delete(StepCompletion).where(
-            StepCompletion.person_id == person_id, StepCompletion.category == category,
+            StepCompletion.person_id == person_id,
+            StepCompletion.category == category,
             StepCompletion.step_id == step_id,
         )
     )
@@ -35,5 +36,8 @@ def dao_unmark_step(person_id: int, category: str, step_id: str) -> None:
 
 def dao_get_exposed_categories(person_id: int, incident_id: int) -> set[str]:
     """Every category the person was exposed in, in that incident."""
-    return set(db.session.scalars(select(Exposure.category).where(Exposure.person_id == person_id,
-                                                                  Exposure.incident_id == incident_id)))
+    return set(
+        db.session.scalars(
+            select(Exposure.category).where(Exposure.person_id == person_id, Exposure.incident_id == incident_id)
+        )
+    )

@@ -56,18 +56,21 @@ def dao_get_template_versions_with_incidents() -> list[tuple[NoticeTemplateVersi
         select(NoticeTemplateVersion, NoticeTemplate, Incident)
         .join(NoticeTemplate, NoticeTemplate.id == NoticeTemplateVersion.template_id)
         .join(Incident, Incident.id == NoticeTemplate.incident_id)
-        .order_by(Incident.discovered_on.desc(), NoticeTemplate.name, NoticeTemplate.id,
-                  NoticeTemplateVersion.version.desc())
+        .order_by(
+            Incident.discovered_on.desc(), NoticeTemplate.name, NoticeTemplate.id, NoticeTemplateVersion.version.desc()
+        )
     )
     return [(version, template, incident) for version, template, incident in rows]
 
 
 def dao_get_template_languages(version_id: int) -> list[str]:
-    return list(db.session.scalars(
-        select(NoticeTemplateContent.language)
-        .where(NoticeTemplateContent.version_id == version_id, NoticeTemplateContent.jurisdiction == "")
-        .order_by(NoticeTemplateContent.language)
-    ))
+    return list(
+        db.session.scalars(
+            select(NoticeTemplateContent.language)
+            .where(NoticeTemplateContent.version_id == version_id, NoticeTemplateContent.jurisdiction == "")
+            .order_by(NoticeTemplateContent.language)
+        )
+    )
 
 
 def dao_add_template(template: NoticeTemplate) -> NoticeTemplate:

@@ -10,8 +10,9 @@ from portal.models import Exposure, Incident, IncidentUpdate, Person, Subscripti
 
 
 def dao_get_subscription(person_id: int, incident_id: int) -> Subscription | None:
-    return db.session.scalar(select(Subscription).where(Subscription.person_id == person_id,
-                                                        Subscription.incident_id == incident_id))
+    return db.session.scalar(
+        select(Subscription).where(Subscription.person_id == person_id, Subscription.incident_id == incident_id)
+    )
 
 
 def dao_get_subscription_by_token_hash(token_hash: str) -> Subscription | None:
@@ -32,10 +33,16 @@ def dao_get_unannounced_exposures(incident_id: int) -> list[tuple[int, int, str]
     """
     rows = db.session.execute(
         select(Exposure.person_id, Exposure.id, Exposure.category)
-        .join(Subscription, (Subscription.person_id == Exposure.person_id)
-              & (Subscription.incident_id == Exposure.incident_id))
-        .where(Exposure.incident_id == incident_id, Exposure.alerted_at.is_(None),
-               Subscription.unsubscribed_at.is_(None), Exposure.created_at > Subscription.subscribed_at)
+        .join(
+            Subscription,
+            (Subscription.person_id == Exposure.person_id) & (Subscription.incident_id == Exposure.incident_id),
+        )
+        .where(
+            Exposure.incident_id == incident_id,
+            Exposure.alerted_at.is_(None),
+            Subscription.unsubscribed_at.is_(None),
+            Exposure.created_at > Subscription.subscribed_at,
+        )
         .order_by(Exposure.person_id, Exposure.id)
     )
     return [(person_id, exposure_id, category) for person_id, exposure_id, category in rows]
@@ -44,8 +51,10 @@ def dao_get_unannounced_exposures(incident_id: int) -> list[tuple[int, int, str]
 def dao_mark_exposures_alerted(exposure_ids: list[int], now: datetime) -> int:
     """Claim the exposures for one alert; returns how many were still unannounced (the rest: someone else's)."""
     result = db.session.execute(
-        update(Exposure).where(Exposure.id.in_(exposure_ids), Exposure.alerted_at.is_(None))
-        .values(alerted_at=now).execution_options(synchronize_session=False)
+        update(Exposure)
+        .where(Exposure.id.in_(exposure_ids), Exposure.alerted_at.is_(None))
+        .values(alerted_at=now)
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount
 
@@ -54,10 +63,15 @@ def dao_iter_active_subscribers(incident_id: int, batch: int = 1000) -> Iterator
     last_id = 0
     while True:
         rows = db.session.execute(
-            select(Subscription, Person).join(Person, Person.id == Subscription.person_id)
-            .where(Subscription.incident_id == incident_id, Subscription.unsubscribed_at.is_(None),
-                   Subscription.id > last_id)
-            .order_by(Subscription.id).limit(batch)
+            select(Subscription, Person)
+            .join(Person, Person.id == Subscription.person_id)
+            .where(
+                Subscription.incident_id == incident_id,
+                Subscription.unsubscribed_at.is_(None),
+                Subscription.id > last_id,
+            )
+            .order_by(Subscription.id)
+            .limit(batch)
         ).all()
         if not rows:
             return
@@ -68,11 +82,13 @@ def dao_iter_active_subscribers(incident_id: int, batch: int = 1000) -> Iterator
 def dao_count_active_subscribers(incident_ids: list[int]) -> dict[int, int]:
     if not incident_ids:
         return {}
-    return dict(db.session.execute(
-        select(Subscription.incident_id, func.count(Subscription.id))
-        .where(Subscription.incident_id.in_(incident_ids), Subscription.unsubscribed_at.is_(None))
-        .group_by(Subscription.incident_id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Subscription.incident_id, func.count(Subscription.id))
+            .where(Subscription.incident_id.in_(incident_ids), Subscription.unsubscribed_at.is_(None))
+            .group_by(Subscription.incident_id)
+        ).all()
+    )
 
 
 def dao_add_incident_update(row: IncidentUpdate) -> IncidentUpdate:
@@ -82,8 +98,13 @@ def dao_add_incident_update(row: IncidentUpdate) -> IncidentUpdate:
 
 
 def dao_get_incident_updates(incident_id: int) -> list[IncidentUpdate]:
-    return list(db.session.scalars(select(IncidentUpdate).where(IncidentUpdate.incident_id == incident_id)
-                                   .order_by(IncidentUpdate.published_at.desc(), IncidentUpdate.id.desc())))
+    return list(
+        db.session.scalars(
+            select(IncidentUpdate)
+            .where(IncidentUpdate.incident_id == incident_id)
+            .order_by(IncidentUpdate.published_at.desc(), IncidentUpdate.id.desc())
+        )
+    )
 
 
 def dao_get_incident_update(update_id: int) -> IncidentUpdate | None:
@@ -95,5 +116,9 @@ def dao_get_incident(incident_id: int) -> Incident | None:
 
 
 def dao_person_in_incident(person_id: int, incident_id: int) -> bool:
-    return db.session.scalar(select(Exposure.id).where(Exposure.person_id == person_id,
-                                                       Exposure.incident_id == incident_id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Exposure.id).where(Exposure.person_id == person_id, Exposure.incident_id == incident_id).limit(1)
+        )
+        is not None
+    )

@@ -39,10 +39,13 @@ class Progress:
         return self.total > 0 and self.done == self.total
 
 
-def checklist_for(incident_id: int, category: Category, country: str,
-                  completed: set[tuple[str, str]]) -> list[ChecklistStep]:
-    return [ChecklistStep(incident_id, category.code, step, (category.code, step.id) in completed)
-            for step in category.steps_for(country)]
+def checklist_for(
+    incident_id: int, category: Category, country: str, completed: set[tuple[str, str]]
+) -> list[ChecklistStep]:
+    return [
+        ChecklistStep(incident_id, category.code, step, (category.code, step.id) in completed)
+        for step in category.steps_for(country)
+    ]
 
 
 def progress_of(steps: list[ChecklistStep]) -> Progress:

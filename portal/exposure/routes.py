@@ -18,8 +18,7 @@ def no_store(response):
 @contractor_required
 def my_exposure(person):
     """The verified person's own page: one card per exposed category, most severe first, with its checklist."""
-    return render_template("exposure/my.html", person=person, overview=exposure_overview(person),
-                           step_form=StepForm())
+    return render_template("exposure/my.html", person=person, overview=exposure_overview(person), step_form=StepForm())
 
 
 @bp.route("/my/steps/<int:incident_id>/<category>/<step_id>", methods=["POST"])

@@ -36,15 +36,31 @@ from portal.imports.validation import EXPOSURE_COLUMNS, PEOPLE_COLUMNS
 
 # (country, region, language, city, postal code): a spread like the real register's.
 PLACES = (
-    ("US", "US-CA", "en", "Oakland", "94607"), ("US", "US-TX", "es-US", "Austin", "78701"),
-    ("KE", "KE-30", "sw", "Nairobi", "00100"), ("BR", "BR-SP", "pt-BR", "São Paulo", "01310-100"),
-    ("IN", "IN-MH", "hi", "Mumbai", "400001"), ("PH", "PH-00", "fil", "Manila", "1000"),
-    ("FR", "FR-IDF", "fr", "Paris", "75011"), ("NG", "NG-LA", "en-NG", "Lagos", "100001"),
+    ("US", "US-CA", "en", "Oakland", "94607"),
+    ("US", "US-TX", "es-US", "Austin", "78701"),
+    ("KE", "KE-30", "sw", "Nairobi", "00100"),
+    ("BR", "BR-SP", "pt-BR", "São Paulo", "01310-100"),
+    ("IN", "IN-MH", "hi", "Mumbai", "400001"),
+    ("PH", "PH-00", "fil", "Manila", "1000"),
+    ("FR", "FR-IDF", "fr", "Paris", "75011"),
+    ("NG", "NG-LA", "en-NG", "Lagos", "100001"),
 )
 FIRST_NAMES = ("Amina", "João", "Priya", "Maria", "Kwame", "Ana", "Luis", "Grace", "Chloé", "Tunde")
 LAST_NAMES = ("Okafor", "Silva", "Sharma", "Santos", "Mensah", "Reyes", "García", "Wanjiru", "Dubois", "Adeyemi")
-CATEGORIES = ("national_id", "id_document", "payment", "tax_form", "address", "contact", "date_of_birth", "video",
-              "task_records", "communications", "resume", "credentials")
+CATEGORIES = (
+    "national_id",
+    "id_document",
+    "payment",
+    "tax_form",
+    "address",
+    "contact",
+    "date_of_birth",
+    "video",
+    "task_records",
+    "communications",
+    "resume",
+    "credentials",
+)
 SEED = 20261122
 
 
@@ -52,8 +68,10 @@ def generate_register(folder: Path, people: int) -> tuple[int, int]:
     """Write people.csv and exposures.csv (3 to 7 exposures a person, 5 on average); returns the row counts."""
     rng = random.Random(SEED)  # noqa: S311 - test data, reproducible on purpose
     exposures = 0
-    with (folder / "people.csv").open("w", newline="", encoding="utf-8") as people_file, \
-         (folder / "exposures.csv").open("w", newline="", encoding="utf-8") as exposure_file:
+    with (
+        (folder / "people.csv").open("w", newline="", encoding="utf-8") as people_file,
+        (folder / "exposures.csv").open("w", newline="", encoding="utf-8") as exposure_file,
+    ):
         people_csv, exposure_csv = csv.writer(people_file), csv.writer(exposure_file)
         people_csv.writerow((*PEOPLE_COLUMNS, "notice_code"))
         exposure_csv.writerow(EXPOSURE_COLUMNS)
@@ -63,23 +81,44 @@ def generate_register(folder: Path, people: int) -> tuple[int, int]:
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             country, region, language, city, postal = rng.choice(PLACES)
             code = "".join(rng.choices(CROCKFORD, k=12))
-            people_csv.writerow((
-                contractor_id, first, last, f"{first.lower()}.{number}@example.org",
-                f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}", country, region,
-                f"{rng.randint(1, 999)} Main Street", "", city, postal,
-                (born_from + timedelta(days=rng.randint(0, 19000))).isoformat(), f"{rng.randint(0, 9999):04d}",
-                language, f"{code[:4]}-{code[4:8]}-{code[8:]}",
-            ))
+            people_csv.writerow(
+                (
+                    contractor_id,
+                    first,
+                    last,
+                    f"{first.lower()}.{number}@example.org",
+                    f"+{rng.randint(1, 99)} {rng.randint(100, 999)} {rng.randint(100000, 999999)}",
+                    country,
+                    region,
+                    f"{rng.randint(1, 999)} Main Street",
+                    "",
+                    city,
+                    postal,
+                    (born_from + timedelta(days=rng.randint(0, 19000))).isoformat(),
+                    f"{rng.randint(0, 9999):04d}",
+                    language,
+                    f"{code[:4]}-{code[4:8]}-{code[8:]}",
+                )
+            )
             for category in rng.sample(CATEGORIES, rng.randint(3, 7)):
-                exposure_csv.writerow((contractor_id, category, f"{category.replace('_', ' ')} record {number}",
-                                       f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"))
+                exposure_csv.writerow(
+                    (
+                        contractor_id,
+                        category,
+                        f"{category.replace('_', ' ')} record {number}",
+                        f"2026-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+                    )
+                )
                 exposures += 1
     return people, exposures
 
 
 def _child(kind: str, folder: Path) -> dict:
     proc = subprocess.run(  # noqa: S603 - our own interpreter and module, no user input in the command
-        [sys.executable, "-m", "portal.imports.bench", kind, str(folder)], capture_output=True, text=True, check=False,
+        [sys.executable, "-m", "portal.imports.bench", kind, str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise click.ClickException(f"the {kind} run failed:\n{proc.stderr[-4000:]}")
@@ -95,16 +134,20 @@ def bench_command(people: int, runs: int) -> None:
     try:
         started = time.perf_counter()
         people_rows, exposure_rows = generate_register(folder, people)
-        click.echo(f"Generated {people_rows:,} people and {exposure_rows:,} exposures "
-                   f"({_size_mb(folder):.0f} MB of CSV) in {time.perf_counter() - started:.1f} s")
+        click.echo(
+            f"Generated {people_rows:,} people and {exposure_rows:,} exposures "
+            f"({_size_mb(folder):.0f} MB of CSV) in {time.perf_counter() - started:.1f} s"
+        )
         results = {"import": [], "raw": []}
         for run in range(1, runs + 1):
             for kind in ("import", "raw"):
                 result = _child(kind, folder)
                 results[kind].append(result)
-                click.echo(f"  run {run} {kind:6}: {result['seconds']:7.2f} s  "
-                           f"{result['rows_per_second']:>9,.0f} rows/s  (CPU {result['cpu_seconds']:.2f} s)  "
-                           f"peak {result['peak_mb']:.0f} MB")
+                click.echo(
+                    f"  run {run} {kind:6}: {result['seconds']:7.2f} s  "
+                    f"{result['rows_per_second']:>9,.0f} rows/s  (CPU {result['cpu_seconds']:.2f} s)  "
+                    f"peak {result['peak_mb']:.0f} MB"
+                )
         _print_summary(results, runs)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -112,17 +155,22 @@ def bench_command(people: int, runs: int) -> None:
 
 def _print_summary(results: dict, runs: int) -> None:
     keys = ("rows_per_second", "rows_per_cpu_second", "peak_mb")
-    median = {kind: {key: statistics.median(run[key] for run in items) for key in keys}
-              for kind, items in results.items()}
+    median = {
+        kind: {key: statistics.median(run[key] for run in items) for key in keys} for kind, items in results.items()
+    }
     ratio = median["import"]["rows_per_second"] / median["raw"]["rows_per_second"]
     cpu_ratio = median["import"]["rows_per_cpu_second"] / median["raw"]["rows_per_cpu_second"]
     label = f"median of {runs} runs" if runs > 1 else "1 run"
     for kind in ("import", "raw"):
-        click.echo(f"{kind + ':':7} {median[kind]['rows_per_second']:>9,.0f} rows/s, "
-                   f"{median[kind]['rows_per_cpu_second']:>9,.0f} rows per CPU second, "
-                   f"peak {median[kind]['peak_mb']:.0f} MB ({label})")
-    click.echo(f"ratio import/raw: {ratio:.2f} (goal ≥ 0.5); by CPU time: {cpu_ratio:.2f} "
-               "(steadier on a busy machine); import peak goal < 300 MB")
+        click.echo(
+            f"{kind + ':':7} {median[kind]['rows_per_second']:>9,.0f} rows/s, "
+            f"{median[kind]['rows_per_cpu_second']:>9,.0f} rows per CPU second, "
+            f"peak {median[kind]['peak_mb']:.0f} MB ({label})"
+        )
+    click.echo(
+        f"ratio import/raw: {ratio:.2f} (goal ≥ 0.5); by CPU time: {cpu_ratio:.2f} "
+        "(steadier on a busy machine); import peak goal < 300 MB"
+    )
 
 
 def _size_mb(folder: Path) -> float:
@@ -180,8 +228,13 @@ def run_raw_side(folder: Path) -> dict:
         db.engine.dispose()
     connection = sqlite3.connect(path)
     # The PRAGMAs of portal/db_setup.py, and the page cache the import gives itself: the same footing.
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000",
-                   f"cache_size=-{IMPORT_CACHE_KIB}"):
+    for pragma in (
+        "foreign_keys=ON",
+        "journal_mode=WAL",
+        "synchronous=NORMAL",
+        "busy_timeout=10000",
+        f"cache_size=-{IMPORT_CACHE_KIB}",
+    ):
         connection.execute(f"PRAGMA {pragma}")
     started, cpu_started = time.perf_counter(), _cpu_seconds()
     rows = _raw_load(connection, folder, incident_id)
@@ -200,8 +253,23 @@ def _raw_load(connection: sqlite3.Connection, folder: Path, incident_id: int) ->
         with (folder / "people.csv").open(newline="", encoding="utf-8") as handle:
             reader = csv.reader(handle)
             next(reader)
-            for number, (cid, first, last, email, phone, country, region, line1, _line2, _city, _postal, born,
-                         last4, language, code) in enumerate(reader, start=1):
+            for number, (
+                cid,
+                first,
+                last,
+                email,
+                phone,
+                country,
+                region,
+                line1,
+                _line2,
+                _city,
+                _postal,
+                born,
+                last4,
+                language,
+                code,
+            ) in enumerate(reader, start=1):
                 person_ids[cid] = number  # a fresh table numbers rows from 1 in insert order
                 codes.append((code, number, incident_id, "import", now))
                 yield (cid, cid, first, last, email, country, region, language, phone, line1, born, last4, now, now)
@@ -216,12 +284,17 @@ def _raw_load(connection: sqlite3.Connection, folder: Path, incident_id: int) ->
     connection.executemany(
         "INSERT INTO person (uid, contractor_id, first_name, last_name, email, country, region, preferred_language,"
         " phone_enc, address_enc, date_of_birth_enc, national_id_last4_enc, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", people_rows())
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        people_rows(),
+    )
     connection.executemany(
-        "INSERT INTO notice_code (code_hash, person_id, incident_id, source, created_at) VALUES (?, ?, ?, ?, ?)", codes)
+        "INSERT INTO notice_code (code_hash, person_id, incident_id, source, created_at) VALUES (?, ?, ?, ?, ?)", codes
+    )
     exposures = connection.executemany(
         "INSERT INTO exposure (person_id, incident_id, category, detail, exposed_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)", exposure_rows()).rowcount
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        exposure_rows(),
+    ).rowcount
     connection.commit()
     return len(person_ids) + exposures
 
@@ -233,8 +306,14 @@ def _cpu_seconds() -> float:
 
 def _result(seconds: float, cpu: float, rows: int) -> dict:
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # kilobytes on Linux
-    return {"seconds": seconds, "cpu_seconds": cpu, "rows": rows, "rows_per_second": rows / seconds,
-            "rows_per_cpu_second": rows / cpu, "peak_mb": peak_kb / 1024}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "rows": rows,
+        "rows_per_second": rows / seconds,
+        "rows_per_cpu_second": rows / cpu,
+        "peak_mb": peak_kb / 1024,
+    }
 
 
 if __name__ == "__main__":

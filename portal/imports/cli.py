@@ -14,12 +14,16 @@ _EXISTING_FILE = click.Path(exists=True, dir_okay=False, readable=True, path_typ
 
 @portal_cli.command("import")
 @click.option("--incident", "slug", required=True, help="Slug of the incident the register belongs to.")
-@click.option("--exposures-only", "exposures_only", type=_EXISTING_FILE, default=None,
-              help="Import only an exposures file (for people already in the register).")
+@click.option(
+    "--exposures-only",
+    "exposures_only",
+    type=_EXISTING_FILE,
+    default=None,
+    help="Import only an exposures file (for people already in the register).",
+)
 @click.argument("people_csv", required=False, type=_EXISTING_FILE)
 @click.argument("exposures_csv", required=False, type=_EXISTING_FILE)
-def import_command(slug: str, exposures_only: Path | None, people_csv: Path | None,
-                   exposures_csv: Path | None) -> None:
+def import_command(slug: str, exposures_only: Path | None, people_csv: Path | None, exposures_csv: Path | None) -> None:
     """Import PEOPLE_CSV and, optionally, EXPOSURES_CSV into an incident (all or nothing).
 
     See docs/import-format.md for the columns. Re-importing the same files changes nothing.
@@ -33,8 +37,9 @@ def import_command(slug: str, exposures_only: Path | None, people_csv: Path | No
     incident = dao_get_incident_by_slug(slug)
     if incident is None:
         known = ", ".join(item.slug for item in dao_get_all_incidents()) or "none yet (flask portal create-incident)"
-        raise click.BadParameter(f"no incident has the slug {slug!r}. Known incidents: {known}.",
-                                 param_hint="--incident")
+        raise click.BadParameter(
+            f"no incident has the slug {slug!r}. Known incidents: {known}.", param_hint="--incident"
+        )
     try:
         report = _run_with_progress(incident, people_csv, exposures_csv)
     except ImportRejected as rejected:

@@ -16,8 +16,16 @@ from portal.imports.validation import (
 class ExposureRowChecker:
     """Checks one ``exposures.csv`` row. Keeps per-person state only (a bitmask of categories seen)."""
 
-    def __init__(self, label: str, header: list[str], errors: ErrorLog, today: date, categories: frozenset[str],
-                 person_ids: dict[str, int], people_label: str) -> None:
+    def __init__(
+        self,
+        label: str,
+        header: list[str],
+        errors: ErrorLog,
+        today: date,
+        categories: frozenset[str],
+        person_ids: dict[str, int],
+        people_label: str,
+    ) -> None:
         names = [name.strip().lower() for name in header]
         self.label = label
         self.errors = errors
@@ -48,8 +56,12 @@ class ExposureRowChecker:
             bit = self.category_bits.get(category)
             detail = cells[at_detail].strip()
             exposed_at = cells[at_exposed].strip()
-            if (person_id is not None and bit is not None and len(detail) <= MAX_DETAIL
-                    and (not exposed_at or exposed_at in self.good_dates)):
+            if (
+                person_id is not None
+                and bit is not None
+                and len(detail) <= MAX_DETAIL
+                and (not exposed_at or exposed_at in self.good_dates)
+            ):
                 mask = self.seen.get(person_id, 0)
                 if not mask & bit:
                     self.seen[person_id] = mask | bit

@@ -108,8 +108,10 @@ class CsvSource:
         try:
             yield
         except UnicodeDecodeError:
-            self.errors.add(f"{self.label} line {self._first_undecodable_line()}: the file is not valid UTF-8 "
-                            "(save it as “CSV UTF-8”)")
+            self.errors.add(
+                f"{self.label} line {self._first_undecodable_line()}: the file is not valid UTF-8 "
+                "(save it as “CSV UTF-8”)"
+            )
         except csv.Error as exc:
             self.errors.add(f"{self.label} line {self._reader.line_num}: the file is not valid CSV ({exc})")
 

@@ -22,8 +22,9 @@ PEOPLE_NAME, EXPOSURES_NAME = "people.csv", "exposures.csv"
 def import_page():
     """Upload people.csv and/or exposures.csv for an incident and import them, all or nothing."""
     form = ImportRegisterForm()
-    form.incident_id.choices = [(incident.id, f"{incident.title} ({incident.slug})")
-                                for incident in dao_get_all_incidents()]
+    form.incident_id.choices = [
+        (incident.id, f"{incident.title} ({incident.slug})") for incident in dao_get_all_incidents()
+    ]
     if not form.validate_on_submit():
         return render_template("imports/import.html", form=form), 400 if form.errors else 200
     incident = db.session.get(Incident, form.incident_id.data)
@@ -31,9 +32,13 @@ def import_page():
         report = _import_uploads(incident, form.people_file.data, form.exposures_file.data)
     except ImportRejected as rejected:
         problems = [(message, _field_for(message)) for message in rejected.errors]
-        return render_template("imports/import.html", form=form, problems=problems,
-                               problem_count=rejected.error_count,
-                               more=rejected.error_count - len(rejected.errors)), 400
+        return render_template(
+            "imports/import.html",
+            form=form,
+            problems=problems,
+            problem_count=rejected.error_count,
+            more=rejected.error_count - len(rejected.errors),
+        ), 400
     return render_template("imports/imported.html", report=report, incident=incident)
 
 

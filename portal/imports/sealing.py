@@ -52,7 +52,7 @@ class PersonSealer:
         """The field's ciphertext token (None for an empty value), using nonce number ``slot`` (0-3)."""
         if not plaintext:
             return None
-        nonce = nonces[slot * NONCE_BYTES:(slot + 1) * NONCE_BYTES]
+        nonce = nonces[slot * NONCE_BYTES : (slot + 1) * NONCE_BYTES]
         sealed = self._seal(nonce, plaintext.encode(), person_field_aad(uid, field).encode())
         return self._prefix + b64encode(nonce + sealed).decode()
 

@@ -63,8 +63,13 @@ class ImportRejected(Exception):
         self.error_count = error_count
 
 
-def import_register(incident: Incident, people_file: Path | None, exposures_file: Path | None,
-                    *, progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_register(
+    incident: Incident,
+    people_file: Path | None,
+    exposures_file: Path | None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import either file or both into ``incident``; commits, or rolls back and raises ImportRejected.
 
     ``progress`` is called with the number of bytes read since its previous call.
@@ -131,8 +136,15 @@ class _ImportRun:
         writer = ExposureWriter(self.incident_id, self.errors, self.last_old_person_id, self.now)
         with CsvSource(path, self.errors, self.progress) as source:
             if source.header is not None and self._header_ok(source, EXPOSURE_COLUMNS):
-                checker = ExposureRowChecker(source.label, source.header, self.errors, self.today, category_codes(),
-                                             self._person_ids(), people_label or "")
+                checker = ExposureRowChecker(
+                    source.label,
+                    source.header,
+                    self.errors,
+                    self.today,
+                    category_codes(),
+                    self._person_ids(),
+                    people_label or "",
+                )
                 # Whoever is in the unread part of the people file is unknown; don't report each as missing.
                 checker.trust_unknown_contractors = self.people_unread
                 # The hot loop of a million-row file: bound methods in locals, nothing else.

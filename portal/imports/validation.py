@@ -18,8 +18,20 @@ import pycountry
 from portal.crypto import normalize_notice_code
 
 PEOPLE_COLUMNS = (
-    "contractor_id", "first_name", "last_name", "email", "phone", "country", "region", "address_line1",
-    "address_line2", "city", "postal_code", "date_of_birth", "national_id_last4", "preferred_language",
+    "contractor_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "country",
+    "region",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "date_of_birth",
+    "national_id_last4",
+    "preferred_language",
 )
 PEOPLE_OPTIONAL_COLUMNS = ("notice_code",)
 EXPOSURE_COLUMNS = ("contractor_id", "category", "detail", "exposed_at")
@@ -77,8 +89,9 @@ def shown(value: str, longest: int = 12) -> str:
     return repr(value) if len(value) <= longest and _CODE_LIKE.fullmatch(value) else "the value"
 
 
-def check_header(label: str, line: int, header: list[str], required: tuple[str, ...],
-                 optional: tuple[str, ...] = ()) -> list[str]:
+def check_header(
+    label: str, line: int, header: list[str], required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> list[str]:
     """Problems with a header row (empty if it is fine): missing, unknown and repeated columns."""
     names = [name.strip().lower() for name in header]
     problems = []
@@ -205,24 +218,60 @@ class PeopleRowChecker:
         return self._check_slowly(line, cells)
 
     def _check_quickly(self, line: int, cells: list[str]) -> PersonRecord | None:
-        (contractor_id, first_name, last_name, email, phone, country, region, line1, line2, city, postal_code,
-         born, last4, language, code) = [cell.strip() for cell in self.pick(cells)]
+        (
+            contractor_id,
+            first_name,
+            last_name,
+            email,
+            phone,
+            country,
+            region,
+            line1,
+            line2,
+            city,
+            postal_code,
+            born,
+            last4,
+            language,
+            code,
+        ) = [cell.strip() for cell in self.pick(cells)]
         language = self.good_languages.get(language or "en")
         if code:
             code = code.replace("-", "") if _CANONICAL_CODE.fullmatch(code) else ""
             if not code:
                 return None
-        if (language is None or not contractor_id or len(contractor_id) > MAX_CONTRACTOR_ID or not last_name
-                or len(first_name) > MAX_NAME or len(last_name) > MAX_NAME
-                or (email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)))
-                or (phone and (len(phone) > MAX_PHONE or not _PHONE.fullmatch(phone)))
-                or country not in self.countries or (region and self.subdivisions.get(region) != country)
-                or not self._good_birth_date(born) or (last4 and not _LAST4.fullmatch(last4))
-                or max(len(line1), len(line2), len(city), len(postal_code)) > MAX_ADDRESS_PART):
+        if (
+            language is None
+            or not contractor_id
+            or len(contractor_id) > MAX_CONTRACTOR_ID
+            or not last_name
+            or len(first_name) > MAX_NAME
+            or len(last_name) > MAX_NAME
+            or (email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)))
+            or (phone and (len(phone) > MAX_PHONE or not _PHONE.fullmatch(phone)))
+            or country not in self.countries
+            or (region and self.subdivisions.get(region) != country)
+            or not self._good_birth_date(born)
+            or (last4 and not _LAST4.fullmatch(last4))
+            or max(len(line1), len(line2), len(city), len(postal_code)) > MAX_ADDRESS_PART
+        ):
             return None
         address = address_json(line1, line2, city, postal_code)
-        return PersonRecord(line, contractor_id, first_name, last_name, email, phone, country, region, address, born,
-                            last4.upper(), language, code)
+        return PersonRecord(
+            line,
+            contractor_id,
+            first_name,
+            last_name,
+            email,
+            phone,
+            country,
+            region,
+            address,
+            born,
+            last4.upper(),
+            language,
+            code,
+        )
 
     def _good_birth_date(self, text: str) -> bool:
         born = parse_iso_date(text)
@@ -254,8 +303,19 @@ class PeopleRowChecker:
             return None
         address = address_json(value["address_line1"], value["address_line2"], value["city"], value["postal_code"])
         return PersonRecord(
-            line, contractor_id, value["first_name"], value["last_name"], value["email"], value["phone"], country,
-            region, address, value["date_of_birth"], last4.upper(), language, code,
+            line,
+            contractor_id,
+            value["first_name"],
+            value["last_name"],
+            value["email"],
+            value["phone"],
+            country,
+            region,
+            address,
+            value["date_of_birth"],
+            last4.upper(),
+            language,
+            code,
         )
 
     def _contractor_id(self, line: int, contractor_id: str) -> str:
@@ -309,12 +369,14 @@ class PeopleRowChecker:
         elif not EARLIEST_BIRTH_DATE <= born <= self.today:
             self._problem(line, "date_of_birth", f"must be between {EARLIEST_BIRTH_DATE} and today")
 
-
     def _language(self, line: int, tag: str) -> str:
         canonical = canonical_language_tag(tag)
         if canonical is None:
-            self._problem(line, "preferred_language",
-                          f"{shown(tag, MAX_LANGUAGE_TAG)} is not a BCP 47 language tag (like pt-BR, fil)")
+            self._problem(
+                line,
+                "preferred_language",
+                f"{shown(tag, MAX_LANGUAGE_TAG)} is not a BCP 47 language tag (like pt-BR, fil)",
+            )
             return ""
         if len(self.good_languages) < MAX_REMEMBERED_VALUES:
             self.good_languages[tag] = canonical
@@ -330,5 +392,7 @@ def address_json(line1: str, line2: str, city: str, postal_code: str) -> str:
     if not (line1 or line2 or city or postal_code):
         return ""
     quote = encode_basestring
-    return (f'{{"city": {quote(city)}, "line1": {quote(line1)}, "line2": {quote(line2)}, '
-            f'"postal_code": {quote(postal_code)}}}')
+    return (
+        f'{{"city": {quote(city)}, "line1": {quote(line1)}, "line2": {quote(line2)}, '
+        f'"postal_code": {quote(postal_code)}}}'
+    )

@@ -51,8 +51,10 @@ class PeopleWriter:
         first = self.lines.setdefault(record.contractor_id, record.line)
         if first != record.line:
             repeated = shown(record.contractor_id, 64)
-            self.errors.add(f"{self.label} line {record.line}: contractor_id: {repeated} appears more than once "
-                            f"(first on line {first})")
+            self.errors.add(
+                f"{self.label} line {record.line}: contractor_id: {repeated} appears more than once "
+                f"(first on line {first})"
+            )
             return
         if record.notice_code:
             # From here on only the keyed hash of the code is kept, never the code.
@@ -100,15 +102,19 @@ class PeopleWriter:
             owner = owners.get(record.notice_code) if record.notice_code else None
             current = existing.get(record.contractor_id)
             if owner is not None and (current is None or owner != current.id):
-                self.errors.add(f"{self.label} line {record.line}: notice_code: this code already belongs to "
-                                "another person")
+                self.errors.add(
+                    f"{self.label} line {record.line}: notice_code: this code already belongs to another person"
+                )
         return owners
 
     def _add_codes(self, chunk: list[PersonRecord], owners: dict[str, int]) -> None:
         """Codes not yet on file, for people just written (the database finds them by contractor id)."""
         source, incident_id, now = NoticeCodeSource.IMPORT.value, self.incident_id, self.now
-        rows = [(record.notice_code, record.contractor_id, incident_id, source, now)
-                for record in chunk if record.notice_code and record.notice_code not in owners]
+        rows = [
+            (record.notice_code, record.contractor_id, incident_id, source, now)
+            for record in chunk
+            if record.notice_code and record.notice_code not in owners
+        ]
         dao_add_notice_codes(rows)
         self.codes_added += len(rows)
 
@@ -125,26 +131,49 @@ class PeopleWriter:
             nonces = sealer.nonces()
         seal = sealer.seal
         return (
-            uid, record.contractor_id, record.first_name, record.last_name, record.email,
-            sealer.email_index(record.email), record.country, record.region, record.preferred_language,
-            seal(uid, "phone", record.phone, nonces, 0), seal(uid, "address", record.address, nonces, 1),
+            uid,
+            record.contractor_id,
+            record.first_name,
+            record.last_name,
+            record.email,
+            sealer.email_index(record.email),
+            record.country,
+            record.region,
+            record.preferred_language,
+            seal(uid, "phone", record.phone, nonces, 0),
+            seal(uid, "address", record.address, nonces, 1),
             seal(uid, "date_of_birth", record.date_of_birth, nonces, 2),
             seal(uid, "national_id_last4", record.national_id_last4, nonces, 3),
-            self.now, self.now,
+            self.now,
+            self.now,
         )
 
     def _differs(self, record: PersonRecord, current) -> bool:
         """True if the file says something new about this person (or their ciphertexts need re-encrypting)."""
-        plain = (record.first_name, record.last_name, record.email, record.country, record.region,
-                 record.preferred_language)
-        if plain != (current.first_name, current.last_name, current.email, current.country, current.region,
-                     current.preferred_language):
+        plain = (
+            record.first_name,
+            record.last_name,
+            record.email,
+            record.country,
+            record.region,
+            record.preferred_language,
+        )
+        if plain != (
+            current.first_name,
+            current.last_name,
+            current.email,
+            current.country,
+            current.region,
+            current.preferred_language,
+        ):
             return True
         try:
-            return (self._decrypted(current, "phone") != record.phone
-                    or _address_parts(self._decrypted(current, "address")) != _address_parts(record.address)
-                    or self._decrypted(current, "date_of_birth") != record.date_of_birth
-                    or self._decrypted(current, "national_id_last4") != record.national_id_last4)
+            return (
+                self._decrypted(current, "phone") != record.phone
+                or _address_parts(self._decrypted(current, "address")) != _address_parts(record.address)
+                or self._decrypted(current, "date_of_birth") != record.date_of_birth
+                or self._decrypted(current, "national_id_last4") != record.national_id_last4
+            )
         except DecryptionError:
             return True  # unreadable under today's keys: write it again
 
@@ -191,8 +220,12 @@ class ExposureWriter:
         incident_id, now = self.incident_id, self.now
         if not existing:  # the usual case, a first import: every row is new
             self.added += len(chunk)
-            dao_upsert_exposures([(person_id, incident_id, category, detail, exposed_at, now)
-                                  for person_id, category, detail, exposed_at in chunk])
+            dao_upsert_exposures(
+                [
+                    (person_id, incident_id, category, detail, exposed_at, now)
+                    for person_id, category, detail, exposed_at in chunk
+                ]
+            )
             return
         rows = []
         for person_id, category, detail, exposed_at in chunk:

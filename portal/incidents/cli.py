@@ -28,8 +28,13 @@ class IsoDate(click.ParamType):
 @click.option("--occurred", "occurred_on", type=IsoDate(), help="When it happened, if known.")
 @click.option("--claim-deadline", type=IsoDate(), help="The last day to file a claim.")
 @click.option("--enrollment-deadline", type=IsoDate(), help="The last day to enroll in monitoring.")
-@click.option("--monitoring-months", type=click.IntRange(0), default=0, show_default=True,
-              help="Months of identity monitoring offered.")
+@click.option(
+    "--monitoring-months",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Months of identity monitoring offered.",
+)
 @click.option("--contact-email", default="", help="Shown under 'For more information'.")
 @click.option("--contact-phone", default="", help="Shown under 'For more information'.")
 @click.option("--contact-hours", default="", help="When the phone line is staffed.")

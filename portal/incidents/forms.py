@@ -18,15 +18,22 @@ class IncidentForm(FlaskForm):
     claim_deadline = IsoDateField(_l("Claim deadline (optional)"), validators=[Optional()])
     enrollment_deadline = IsoDateField(_l("Monitoring enrollment deadline (optional)"), validators=[Optional()])
     monitoring_months = IntegerField(
-        _l("Months of monitoring offered"), default=0,
-        validators=[InputRequired(_l("Enter the months of monitoring offered, or 0")),
-                    NumberRange(0, MAX_MONITORING_MONTHS,
-                                _l("Enter a whole number from 0 to %(max)d", max=MAX_MONITORING_MONTHS))],
+        _l("Months of monitoring offered"),
+        default=0,
+        validators=[
+            InputRequired(_l("Enter the months of monitoring offered, or 0")),
+            NumberRange(
+                0, MAX_MONITORING_MONTHS, _l("Enter a whole number from 0 to %(max)d", max=MAX_MONITORING_MONTHS)
+            ),
+        ],
     )
     contact_email = EmailField(
         _l("Contact email (optional)"),
-        validators=[Optional(), Email(_l("Enter an email address like help@example.org"), check_deliverability=False),
-                    Length(max=254)],
+        validators=[
+            Optional(),
+            Email(_l("Enter an email address like help@example.org"), check_deliverability=False),
+            Length(max=254),
+        ],
     )
     contact_phone = StringField(_l("Contact phone (optional)"), validators=[Optional(), Length(max=64)])
     contact_hours = StringField(_l("Contact hours (optional)"), validators=[Optional(), Length(max=200)])

@@ -21,13 +21,30 @@ SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX_LENGTH = 64
 MAX_MONITORING_MONTHS = 120
 EDITABLE_FIELDS = (
-    "title", "what_happened", "what_we_are_doing", "discovered_on", "occurred_on", "claim_deadline",
-    "enrollment_deadline", "monitoring_months", "contact_email", "contact_phone", "contact_hours", "published",
+    "title",
+    "what_happened",
+    "what_we_are_doing",
+    "discovered_on",
+    "occurred_on",
+    "claim_deadline",
+    "enrollment_deadline",
+    "monitoring_months",
+    "contact_email",
+    "contact_phone",
+    "contact_hours",
+    "published",
 )
 DEFAULTS = {
-    "what_happened": "", "what_we_are_doing": "", "occurred_on": None, "claim_deadline": None,
-    "enrollment_deadline": None, "monitoring_months": 0, "contact_email": "", "contact_phone": "",
-    "contact_hours": "", "published": True,
+    "what_happened": "",
+    "what_we_are_doing": "",
+    "occurred_on": None,
+    "claim_deadline": None,
+    "enrollment_deadline": None,
+    "monitoring_months": 0,
+    "contact_email": "",
+    "contact_phone": "",
+    "contact_hours": "",
+    "published": True,
 }
 
 
@@ -43,8 +60,11 @@ def slug_problem(slug: str) -> str | None:
     if not slug:
         return _l("Enter a slug")
     if len(slug) > SLUG_MAX_LENGTH or not SLUG_PATTERN.fullmatch(slug):
-        return _l("The slug must be lowercase letters, digits and single dashes (for example vendor-breach-2026), "
-                  "at most %(max)d characters", max=SLUG_MAX_LENGTH)
+        return _l(
+            "The slug must be lowercase letters, digits and single dashes (for example vendor-breach-2026), "
+            "at most %(max)d characters",
+            max=SLUG_MAX_LENGTH,
+        )
     if dao_get_incident_by_slug(slug) is not None:
         return _l("An incident with the slug %(slug)s already exists", slug=slug)
     return None
@@ -78,8 +98,9 @@ def incident_problems(values: dict) -> dict[str, str]:
         problems["title"] = _l("The title must be at most 200 characters")
     months = values.get("monitoring_months", 0)
     if not isinstance(months, int) or not 0 <= months <= MAX_MONITORING_MONTHS:
-        problems["monitoring_months"] = _l("Months of monitoring must be a whole number from 0 to %(max)d",
-                                           max=MAX_MONITORING_MONTHS)
+        problems["monitoring_months"] = _l(
+            "Months of monitoring must be a whole number from 0 to %(max)d", max=MAX_MONITORING_MONTHS
+        )
     email = values.get("contact_email") or ""
     if email and ("@" not in email or len(email) > 254):
         problems["contact_email"] = _l("Enter the contact email address like help@example.org")
@@ -98,8 +119,9 @@ def create_incident(slug: str, values: dict) -> Incident:
     incident = Incident(slug=slug, **{name: values[name] for name in EDITABLE_FIELDS})
     incident.title = incident.title.strip()
     dao_add_incident(incident)
-    record_audit(AuditAction.INCIDENT_CREATED, f"incident:{incident.id}",
-                 {"slug": slug, "published": incident.published})
+    record_audit(
+        AuditAction.INCIDENT_CREATED, f"incident:{incident.id}", {"slug": slug, "published": incident.published}
+    )
     db.session.commit()
     return incident
 

@@ -115,8 +115,12 @@ def build_declaration(incident: Incident) -> Declaration:
             channel.counts[key] += n
             overall.counts[key] += n
     return Declaration(
-        incident=incident, generated_at=utcnow(), batches=list(batches.values()), by_channel=by_channel,
-        overall=overall, outcomes=dao_get_register_outcomes(incident.id),
+        incident=incident,
+        generated_at=utcnow(),
+        batches=list(batches.values()),
+        by_channel=by_channel,
+        overall=overall,
+        outcomes=dao_get_register_outcomes(incident.id),
         notification_rows=dao_count_notifications_in_incident(incident.id),
     )
 
@@ -136,8 +140,11 @@ def declaration_csv(declaration: Declaration) -> str:
     for channel, groups in declaration.by_channel.items():
         for key, n in (*groups.counts.items(), ("sent", groups.sent), ("total", groups.total)):
             writer.writerow(["channel", "", "", channel, key, n])
-    for key, n in (*declaration.overall.counts.items(), ("sent", declaration.overall.sent),
-                   ("total", declaration.overall.total)):
+    for key, n in (
+        *declaration.overall.counts.items(),
+        ("sent", declaration.overall.sent),
+        ("total", declaration.overall.total),
+    ):
         writer.writerow(["overall", "", "", "", key, n])
     writer.writerow(["overall", "", "", "", "notification_rows", declaration.notification_rows])
     return out.getvalue()

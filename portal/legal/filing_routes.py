@@ -33,16 +33,30 @@ def filing():
     form = FilingForm(obj=existing)
     if form.validate_on_submit():
         try:
-            record_filing(incident, code, who, form.filed_on.data, form.reference.data or "", form.note.data or "",
-                          current_user.id)
+            record_filing(
+                incident,
+                code,
+                who,
+                form.filed_on.data,
+                form.reference.data or "",
+                form.note.data or "",
+                current_user.id,
+            )
         except FilingError as exc:
             form.filed_on.errors.append(str(exc))
         else:
-            flash(_("Recorded: %(name)s, sent %(date)s.", name=target.obligation.name,
-                    date=form.filed_on.data.isoformat()), "success")
+            flash(
+                _(
+                    "Recorded: %(name)s, sent %(date)s.",
+                    name=target.obligation.name,
+                    date=form.filed_on.data.isoformat(),
+                ),
+                "success",
+            )
             return redirect(url_for("legal.regulator", incident=incident.id))
-    return render_template("legal/filing.html", incident=incident, target=target, form=form, existing=existing,
-                           remove_form=FlaskForm())
+    return render_template(
+        "legal/filing.html", incident=incident, target=target, form=form, existing=existing, remove_form=FlaskForm()
+    )
 
 
 @bp.route("/regulator/filing/remove", methods=["POST"])

@@ -48,8 +48,16 @@ def _target(code: str, who: str) -> FilingTarget:
     return target
 
 
-def record_filing(incident: Incident, code: str, who: str, filed_on: date, reference: str, note: str,
-                  staff_id: int, today: date | None = None) -> RegulatorFiling:
+def record_filing(
+    incident: Incident,
+    code: str,
+    who: str,
+    filed_on: date,
+    reference: str,
+    note: str,
+    staff_id: int,
+    today: date | None = None,
+) -> RegulatorFiling:
     """Record (or correct) the filing and commit; FilingError if the rules file has no such
     obligation or the date cannot be right."""
     _target(code, who)
@@ -57,8 +65,12 @@ def record_filing(incident: Incident, code: str, who: str, filed_on: date, refer
     if filed_on > today:
         raise FilingError(_("The date it was sent cannot be in the future."))
     if filed_on < incident.discovered_on:
-        raise FilingError(_("The date it was sent cannot be before the incident was discovered (%(date)s).",
-                            date=incident.discovered_on.isoformat()))
+        raise FilingError(
+            _(
+                "The date it was sent cannot be before the incident was discovered (%(date)s).",
+                date=incident.discovered_on.isoformat(),
+            )
+        )
     filing = dao_get_filing(incident.id, code, who)
     replaced = filing is not None
     if filing is None:

@@ -182,8 +182,14 @@ def _deadline(raw: dict, where: str) -> Deadline:
     holidays = raw.get("holidays") or []
     if not all(isinstance(day, date) for day in holidays):
         raise RulesFileError(f"{where}: holidays must be dates (YYYY-MM-DD)")
-    return Deadline(days=raw.get("days"), hours=raw.get("hours"), business_days=raw.get("business_days"),
-                    holidays=frozenset(holidays), standard=str(raw.get("standard") or ""), starts=starts)
+    return Deadline(
+        days=raw.get("days"),
+        hours=raw.get("hours"),
+        business_days=raw.get("business_days"),
+        holidays=frozenset(holidays),
+        standard=str(raw.get("standard") or ""),
+        starts=starts,
+    )
 
 
 def _patterns(values, where: str) -> tuple[re.Pattern, ...]:
@@ -206,8 +212,16 @@ def _content_rules(items, where: str) -> tuple[ContentRule, ...]:
             raise RulesFileError(f"{here}: needs any_of or all_of patterns")
         if not raw.get("id") or not raw.get("description"):
             raise RulesFileError(f"{here}: needs an id and a description")
-        rules.append(ContentRule(raw["id"], raw["description"], any_of, all_of,
-                                 frozenset(raw.get("when_categories") or ()), _fact(raw, here)))
+        rules.append(
+            ContentRule(
+                raw["id"],
+                raw["description"],
+                any_of,
+                all_of,
+                frozenset(raw.get("when_categories") or ()),
+                _fact(raw, here),
+            )
+        )
     return tuple(rules)
 
 
@@ -220,8 +234,15 @@ def _also_notify(items, where: str) -> tuple[AlsoNotify, ...]:
         threshold = raw.get("min_residents")
         if not isinstance(threshold, int) or threshold < 1:
             raise RulesFileError(f"{here}: min_residents must be a whole number ≥ 1 ('more than 500' is 501)")
-        result.append(AlsoNotify(raw["who"], str(raw.get("name") or raw["who"]), threshold,
-                                 _deadline(raw.get("deadline") or {}, f"{here}.deadline"), _fact(raw, here)))
+        result.append(
+            AlsoNotify(
+                raw["who"],
+                str(raw.get("name") or raw["who"]),
+                threshold,
+                _deadline(raw.get("deadline") or {}, f"{here}.deadline"),
+                _fact(raw, here),
+            )
+        )
     return tuple(result)
 
 
@@ -242,14 +263,23 @@ def _jurisdiction(code: str, raw: dict, groups: dict[str, list[str]]) -> Jurisdi
     notice = raw.get("notice_deadline") or {}
     monitoring = raw.get("monitoring")
     jurisdiction = Jurisdiction(
-        code=code, name=str(raw.get("name") or code), law=str(raw.get("law") or ""), regions=regions,
-        countries=countries, notice_deadline=_deadline(notice, f"{where}.notice_deadline"),
+        code=code,
+        name=str(raw.get("name") or code),
+        law=str(raw.get("law") or ""),
+        regions=regions,
+        countries=countries,
+        notice_deadline=_deadline(notice, f"{where}.notice_deadline"),
         notice_fact=_fact(notice, f"{where}.notice_deadline"),
         also_notify=_also_notify(raw.get("also_notify"), where),
         required_content=_content_rules(raw.get("required_content"), f"{where}.required_content"),
         forbidden_content=_content_rules(raw.get("forbidden_content"), f"{where}.forbidden_content"),
-        monitoring=Monitoring(int(monitoring["months"]), frozenset(monitoring.get("when_categories") or ()),
-                              _fact(monitoring, f"{where}.monitoring")) if monitoring else None,
+        monitoring=Monitoring(
+            int(monitoring["months"]),
+            frozenset(monitoring.get("when_categories") or ()),
+            _fact(monitoring, f"{where}.monitoring"),
+        )
+        if monitoring
+        else None,
     )
     return _with_unverified(jurisdiction)
 
@@ -258,11 +288,15 @@ def _with_unverified(j: Jurisdiction) -> Jurisdiction:
     items = []
     if not j.notice_fact.verified:
         items.append(f"notice deadline ({j.notice_deadline.describe()}): {j.notice_fact.source}")
-    items += [f"{a.name} from {a.min_residents} residents, {a.deadline.describe()}: {a.fact.source}"
-              for a in j.also_notify if not a.fact.verified]
+    items += [
+        f"{a.name} from {a.min_residents} residents, {a.deadline.describe()}: {a.fact.source}"
+        for a in j.also_notify
+        if not a.fact.verified
+    ]
     items += [f"required content '{r.description}': {r.fact.source}" for r in j.required_content if not r.fact.verified]
-    items += [f"forbidden content '{r.description}': {r.fact.source}"
-              for r in j.forbidden_content if not r.fact.verified]
+    items += [
+        f"forbidden content '{r.description}': {r.fact.source}" for r in j.forbidden_content if not r.fact.verified
+    ]
     if j.monitoring and not j.monitoring.fact.verified:
         items.append(f"{j.monitoring.months} months of monitoring: {j.monitoring.fact.source}")
     return Jurisdiction(**{**j.__dict__, "unverified": tuple(items)})
@@ -275,8 +309,10 @@ def parse_rules(document: dict) -> Rules:
     if not isinstance(reviewed, date):
         raise RulesFileError("the rules file needs `reviewed_on: YYYY-MM-DD`")
     groups = document.get("groups") or {}
-    jurisdictions = {str(code).upper(): _jurisdiction(str(code).upper(), raw or {}, groups)
-                     for code, raw in document["jurisdictions"].items()}
+    jurisdictions = {
+        str(code).upper(): _jurisdiction(str(code).upper(), raw or {}, groups)
+        for code, raw in document["jurisdictions"].items()
+    }
     return Rules(reviewed, jurisdictions)
 
 

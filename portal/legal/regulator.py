@@ -123,8 +123,11 @@ class RegulatorReport:
 
 
 def _category_sets(rules: Rules) -> list[tuple[str, ...]]:
-    sets = {tuple(sorted(j.monitoring.when_categories)) for j in rules.jurisdictions.values()
-            if j.monitoring and j.monitoring.when_categories}
+    sets = {
+        tuple(sorted(j.monitoring.when_categories))
+        for j in rules.jurisdictions.values()
+        if j.monitoring and j.monitoring.when_categories
+    }
     return sorted(sets)
 
 
@@ -134,8 +137,9 @@ def regulator_report(incident: Incident, today: date | None = None, rules: Rules
     category_sets = _category_sets(rules)
     lines: dict[str, JurisdictionLine] = {}
     uncovered: dict[str, int] = {}
-    for country, region, residents, notified, *with_categories in dao_count_residents_by_place(incident.id,
-                                                                                                category_sets):
+    for country, region, residents, notified, *with_categories in dao_count_residents_by_place(
+        incident.id, category_sets
+    ):
         matches = rules.for_place(country, region)
         if not matches:
             # US law is by state; elsewhere the country is what counsel look up.
@@ -152,9 +156,15 @@ def regulator_report(incident: Incident, today: date | None = None, rules: Rules
     for line in lines.values():
         j = line.jurisdiction
         line.due = Due.of(j.notice_deadline, incident.discovered_on, today)
-        line.obligations = [Obligation(rule, line.residents, Due.of(rule.deadline, incident.discovered_on, today),
-                                       filings.get((j.code, rule.who)))
-                            for rule in j.also_notify]
+        line.obligations = [
+            Obligation(
+                rule,
+                line.residents,
+                Due.of(rule.deadline, incident.discovered_on, today),
+                filings.get((j.code, rule.who)),
+            )
+            for rule in j.also_notify
+        ]
     ordered = sorted(lines.values(), key=lambda line: (not line.overdue, line.jurisdiction.code))
     return RegulatorReport(incident, today, rules.reviewed_on, ordered, sorted(uncovered.items()))
 
@@ -178,23 +188,55 @@ def _filing_cells(obligation: Obligation | None) -> tuple[str, str, str]:
 def regulator_csv(report: RegulatorReport) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["jurisdiction", "name", "residents", "notified", "outstanding", "notice_deadline",
-                     "notice_due_on", "days_left", "state", "also_notify", "threshold", "required", "due",
-                     "filing_state", "filed_on", "filing_reference", "monitoring_months_owed",
-                     "monitoring_residents", "unverified_facts", "law"])
+    writer.writerow(
+        [
+            "jurisdiction",
+            "name",
+            "residents",
+            "notified",
+            "outstanding",
+            "notice_deadline",
+            "notice_due_on",
+            "days_left",
+            "state",
+            "also_notify",
+            "threshold",
+            "required",
+            "due",
+            "filing_state",
+            "filed_on",
+            "filing_reference",
+            "monitoring_months_owed",
+            "monitoring_residents",
+            "unverified_facts",
+            "law",
+        ]
+    )
     for line in report.lines:
         obligations = line.obligations or [None]
         for obligation in obligations:
-            writer.writerow([
-                line.jurisdiction.code, line.jurisdiction.name, line.residents, line.notified, line.outstanding,
-                line.due.text if line.due else "", _due_text(line.due),
-                "" if line.due is None or line.due.days_left is None else line.due.days_left, line.state,
-                obligation.rule.name if obligation else "", obligation.rule.min_residents if obligation else "",
-                ("yes" if obligation.required else "no") if obligation else "",
-                _due_text(obligation.due) if obligation else "", *_filing_cells(obligation),
-                line.monitoring_months, line.monitoring_people,
-                len(line.jurisdiction.unverified), line.jurisdiction.law,
-            ])
+            writer.writerow(
+                [
+                    line.jurisdiction.code,
+                    line.jurisdiction.name,
+                    line.residents,
+                    line.notified,
+                    line.outstanding,
+                    line.due.text if line.due else "",
+                    _due_text(line.due),
+                    "" if line.due is None or line.due.days_left is None else line.due.days_left,
+                    line.state,
+                    obligation.rule.name if obligation else "",
+                    obligation.rule.min_residents if obligation else "",
+                    ("yes" if obligation.required else "no") if obligation else "",
+                    _due_text(obligation.due) if obligation else "",
+                    *_filing_cells(obligation),
+                    line.monitoring_months,
+                    line.monitoring_people,
+                    len(line.jurisdiction.unverified),
+                    line.jurisdiction.law,
+                ]
+            )
     for place, residents in report.uncovered:
         blank = [""] * 5
         writer.writerow([place, "no rules on file", residents, *blank, DeadlineState.NO_RULES, *blank, *blank, ""])

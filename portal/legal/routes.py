@@ -40,8 +40,10 @@ from portal.models._types import utcnow
 from portal.staff.auth import role_required
 
 STALLED_AFTER = timedelta(hours=6)  # a million-row XLSX takes about half an hour here
-MEDIA_TYPES = {"csv": "text/csv; charset=utf-8",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -52,16 +54,21 @@ def _attachment(name: str) -> dict[str, str]:
 @role_required(*ROLES_READING_LEGAL_REPORTS)
 def legal_home():
     """What the legal workspace offers this role."""
-    return render_template("legal/home.html", incidents=dao_get_all_incidents(),
-                           can_export=current_user.role in ROLES_EXPORTING_CLAIMANTS,
-                           can_export_exclusions=current_user.role in ROLES_EXPORTING_EXCLUSIONS)
+    return render_template(
+        "legal/home.html",
+        incidents=dao_get_all_incidents(),
+        can_export=current_user.role in ROLES_EXPORTING_CLAIMANTS,
+        can_export_exclusions=current_user.role in ROLES_EXPORTING_EXCLUSIONS,
+    )
 
 
 def _filters_from(form: ClaimantExportForm) -> ExportFilters:
     return ExportFilters(
         incident_id=int(form.incident.data) if form.incident.data else None,
-        statuses=tuple(form.statuses.data or ()), benefit=form.benefit.data or "",
-        country=(form.country.data or "").strip().upper(), region=(form.region.data or "").strip().upper(),
+        statuses=tuple(form.statuses.data or ()),
+        benefit=form.benefit.data or "",
+        country=(form.country.data or "").strip().upper(),
+        region=(form.region.data or "").strip().upper(),
         fraud=form.fraud.data or "",
         submitted_from=form.submitted_from.data.isoformat() if form.submitted_from.data else "",
         submitted_to=form.submitted_to.data.isoformat() if form.submitted_to.data else "",
@@ -79,14 +86,20 @@ def claimant_export():
         if form.include_payment_details.data and not may_see_payment:
             abort(403)
         try:
-            job = request_export(ExportKind.CLAIMANTS, form.file_format.data, _filters_from(form),
-                                 bool(form.include_payment_details.data), current_user)
+            job = request_export(
+                ExportKind.CLAIMANTS,
+                form.file_format.data,
+                _filters_from(form),
+                bool(form.include_payment_details.data),
+                current_user,
+            )
         except ExportNotAllowed:
             abort(403)
         return redirect(url_for("legal.export_job", job_id=job.id))
     jobs = [job for job in dao_get_recent_export_jobs(50) if job.requested_by_id == current_user.id][:10]
-    return render_template("legal/exports.html", form=form, jobs=jobs, may_see_payment=may_see_payment,
-                           columns=CLAIMANT_COLUMNS)
+    return render_template(
+        "legal/exports.html", form=form, jobs=jobs, may_see_payment=may_see_payment, columns=CLAIMANT_COLUMNS
+    )
 
 
 @bp.route("/exports/<int:job_id>")
@@ -100,9 +113,14 @@ def export_job(job_id):
     # A build whose process died (a deploy, a killed worker) never finishes: say so, stop refreshing.
     stalled = running and job.created_at < utcnow() - STALLED_AFTER
     running = running and not stalled
-    page = render_template("legal/export_job.html", job=job, running=running, stalled=stalled,
-                           file_name=export_file_name(job),
-                           manifest=export_manifest(job) if job.status == ExportStatus.READY else None)
+    page = render_template(
+        "legal/export_job.html",
+        job=job,
+        running=running,
+        stalled=stalled,
+        file_name=export_file_name(job),
+        manifest=export_manifest(job) if job.status == ExportStatus.READY else None,
+    )
     # The Refresh header reloads the page while the file is built: a progress bar with no script.
     return (page, {"Refresh": "2"}) if running else page
 
@@ -117,8 +135,11 @@ def export_download(job_id):
         chunks = open_export(job)
     except FileNotFoundError:
         abort(404)
-    return Response(stream_with_context(chunks), mimetype=MEDIA_TYPES[job.file_format],
-                    headers=_attachment(export_file_name(job)) | {"Content-Length": str(job.file_bytes)})
+    return Response(
+        stream_with_context(chunks),
+        mimetype=MEDIA_TYPES[job.file_format],
+        headers=_attachment(export_file_name(job)) | {"Content-Length": str(job.file_bytes)},
+    )
 
 
 @bp.route("/exports/<int:job_id>/manifest.json")
@@ -141,8 +162,10 @@ def exclusions():
     incidents = dao_get_all_incidents()
     form.set_incidents(incidents)
     if form.validate_on_submit():
-        filters = ExportFilters(incident_id=int(form.incident.data) if form.incident.data else None,
-                                include_withdrawn=bool(form.include_withdrawn.data))
+        filters = ExportFilters(
+            incident_id=int(form.incident.data) if form.incident.data else None,
+            include_withdrawn=bool(form.include_withdrawn.data),
+        )
         try:
             job = request_export(ExportKind.EXCLUSIONS, form.file_format.data, filters, False, current_user)
         except ExportNotAllowed:
@@ -163,11 +186,11 @@ def _chosen_incident():
 def _report_download(kind: str, incident, text: str) -> Response:
     body = text.encode("utf-8")
     digest = hashlib.sha256(body).hexdigest()
-    record_audit(AuditAction.REPORT_EXPORTED, f"incident:{incident.id}", {"report": kind, "sha256": digest,
-                                                                           "bytes": len(body)})
+    record_audit(
+        AuditAction.REPORT_EXPORTED, f"incident:{incident.id}", {"report": kind, "sha256": digest, "bytes": len(body)}
+    )
     db.session.commit()
-    return Response(body, mimetype="text/csv; charset=utf-8",
-                    headers=_attachment(f"{kind}-{incident.slug}.csv"))
+    return Response(body, mimetype="text/csv; charset=utf-8", headers=_attachment(f"{kind}-{incident.slug}.csv"))
 
 
 @bp.route("/declaration")
@@ -176,8 +199,15 @@ def declaration():
     """Who was in the register and what happened to their notices; printable."""
     incident, incidents = _chosen_incident()
     report = build_declaration(incident) if incident else None
-    return render_template("legal/declaration.html", incident=incident, incidents=incidents, report=report,
-                           outcomes=OUTCOMES, also_counted=ALSO_COUNTED, status_groups=STATUS_GROUPS)
+    return render_template(
+        "legal/declaration.html",
+        incident=incident,
+        incidents=incidents,
+        report=report,
+        outcomes=OUTCOMES,
+        also_counted=ALSO_COUNTED,
+        status_groups=STATUS_GROUPS,
+    )
 
 
 @bp.route("/declaration.csv")
@@ -195,8 +225,13 @@ def regulator():
     """Per jurisdiction: residents, thresholds, deadlines, notices sent, monitoring owed."""
     incident, incidents = _chosen_incident()
     report = regulator_report(incident) if incident else None
-    return render_template("legal/regulator.html", incident=incident, incidents=incidents, report=report,
-                           can_record=current_user.role in ROLES_RECORDING_FILINGS)
+    return render_template(
+        "legal/regulator.html",
+        incident=incident,
+        incidents=incidents,
+        report=report,
+        can_record=current_user.role in ROLES_RECORDING_FILINGS,
+    )
 
 
 @bp.route("/regulator.csv")
@@ -218,6 +253,7 @@ def jurisdictions():
 @bp.app_context_processor
 def jurisdiction_choices():
     """For the template page's variant picker (templates/legal/_template_variants.html)."""
+
     def legal_jurisdiction_choices() -> list[tuple[str, str]]:
         return [(code, j.name) for code, j in sorted(load_rules().jurisdictions.items())]
 
@@ -233,5 +269,6 @@ def variant_edit():
     template_id = request.args.get("template", type=int)
     if load_rules().get(jurisdiction) is None or template_id is None:
         abort(404)
-    return redirect(url_for("notices.template_edit", template_id=template_id, language=language,
-                            jurisdiction=jurisdiction))
+    return redirect(
+        url_for("notices.template_edit", template_id=template_id, language=language, jurisdiction=jurisdiction)
+    )

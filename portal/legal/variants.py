@@ -17,8 +17,9 @@ from portal.models import NoticeTemplateContent, Person
 DEFAULT_LANGUAGE = "en"
 
 
-def check_variant(jurisdiction: str, subject: str, body: str, categories: Iterable[str] | None = None,
-                  rules: Rules | None = None) -> list[str]:
+def check_variant(
+    jurisdiction: str, subject: str, body: str, categories: Iterable[str] | None = None, rules: Rules | None = None
+) -> list[str]:
     """Why this variant must not be saved (empty list: it may).
 
     ``categories`` are those exposed in the incident; rules that apply only to some categories
@@ -36,11 +37,13 @@ def check_variant(jurisdiction: str, subject: str, body: str, categories: Iterab
     present = set(categories) if categories is not None else None
     problems = [
         f"A notice for {rule_set.name} must include {rule.description} ({rule.fact.source})."
-        for rule in rule_set.required_content if rule.applies(present) and not rule.matches(text)
+        for rule in rule_set.required_content
+        if rule.applies(present) and not rule.matches(text)
     ]
     problems += [
         f"A notice for {rule_set.name} must not include {rule.description} ({rule.fact.source})."
-        for rule in rule_set.forbidden_content if rule.applies(present) and rule.matches(text)
+        for rule in rule_set.forbidden_content
+        if rule.applies(present) and rule.matches(text)
     ]
     return problems
 
@@ -63,8 +66,9 @@ def _jurisdiction_in(codes: Iterable[str], person: Person, rules: Rules) -> str:
     return ""
 
 
-def variant_in_language(contents: Iterable[NoticeTemplateContent], person: Person,
-                        language: str) -> NoticeTemplateContent | None:
+def variant_in_language(
+    contents: Iterable[NoticeTemplateContent], person: Person, language: str
+) -> NoticeTemplateContent | None:
     """The person's variant among the contents written in ``language`` (None if that language has none)."""
     mine = {c.jurisdiction.upper(): c for c in contents if c.language == language}
     if not mine:

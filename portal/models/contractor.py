@@ -49,8 +49,9 @@ class ActivationCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64))
     code_enc: Mapped[str] = mapped_column(Text)
     # Unique: one code can never go to two enrollments, whatever the race.
-    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("monitoring_enrollment.id", ondelete="SET NULL"),
-                                                      unique=True)
+    enrollment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("monitoring_enrollment.id", ondelete="SET NULL"), unique=True
+    )
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -42,9 +42,7 @@ class NoticeTemplateContent(db.Model):
     """Subject and Markdown body for one language (and, later, one jurisdiction; '' = default)."""
 
     __tablename__ = "notice_template_content"
-    __table_args__ = (
-        UniqueConstraint("version_id", "language", "jurisdiction", name="uq_notice_template_content"),
-    )
+    __table_args__ = (UniqueConstraint("version_id", "language", "jurisdiction", name="uq_notice_template_content"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("notice_template_version.id", ondelete="CASCADE"))
@@ -122,8 +120,7 @@ class NotificationEvent(db.Model):
     __tablename__ = "notification_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"),
-                                                        index=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"), index=True)
     sg_event_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     # sha256 of (sg_message_id, event, timestamp): SendGrid can repeat an event under a new id.
     dedupe_key: Mapped[str] = mapped_column(String(64), unique=True)

@@ -61,8 +61,9 @@ def admin_product_edit(product_id):
             flash(_("Product saved.") if changed else _("Nothing was changed."), "success")
             return redirect(url_for("monitoring.admin_products"))
     status = 400 if form.errors else 200
-    return render_template("monitoring/admin_product_form.html", form=form, product=product,
-                           incident=dao_get_incident(product.incident_id)), status
+    return render_template(
+        "monitoring/admin_product_form.html", form=form, product=product, incident=dao_get_incident(product.incident_id)
+    ), status
 
 
 @bp.route("/staff/monitoring/<int:product_id>/codes", methods=["GET", "POST"])
@@ -80,12 +81,23 @@ def admin_codes(product_id):
         except CodeImportRejected as rejected:
             form.codes_file.errors = [*rejected.errors]
             if rejected.error_count > len(rejected.errors):
-                form.codes_file.errors.append(_("… and %(count)d more problems.",
-                                                count=rejected.error_count - len(rejected.errors)))
+                form.codes_file.errors.append(
+                    _("… and %(count)d more problems.", count=rejected.error_count - len(rejected.errors))
+                )
         else:
-            flash(_("Imported %(added)d codes. People served from the waiting list: %(served)d.",
-                    added=report.added, served=report.served), "success")
+            flash(
+                _(
+                    "Imported %(added)d codes. People served from the waiting list: %(served)d.",
+                    added=report.added,
+                    served=report.served,
+                ),
+                "success",
+            )
             return redirect(url_for("monitoring.admin_products"))
     status = 400 if form.errors else 200
-    return render_template("monitoring/admin_codes.html", form=form, pool=product_pool(product),
-                           incident=dao_get_incident(product.incident_id)), status
+    return render_template(
+        "monitoring/admin_codes.html",
+        form=form,
+        pool=product_pool(product),
+        incident=dao_get_incident(product.incident_id),
+    ), status

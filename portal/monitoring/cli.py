@@ -10,8 +10,13 @@ from portal.monitoring.codes import CodeImportRejected, import_activation_codes
 
 
 @portal_cli.command("import-codes")
-@click.option("--product", "product_id", required=True, type=int, help="Id of the monitoring product (see the "
-              "staff page Monitoring).")
+@click.option(
+    "--product",
+    "product_id",
+    required=True,
+    type=int,
+    help="Id of the monitoring product (see the staff page Monitoring).",
+)
 @click.argument("codes_csv", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 def import_codes_command(product_id: int, codes_csv: Path) -> None:
     """Import CODES_CSV (header `code`, one code per line) into a product's pool, all or nothing.
@@ -21,8 +26,9 @@ def import_codes_command(product_id: int, codes_csv: Path) -> None:
     product = dao_get_product(product_id)
     if product is None:
         known = ", ".join(f"{item.id} ({item.name})" for item in dao_get_all_products()) or "none yet"
-        raise click.BadParameter(f"no monitoring product has the id {product_id}. Known products: {known}.",
-                                 param_hint="--product")
+        raise click.BadParameter(
+            f"no monitoring product has the id {product_id}. Known products: {known}.", param_hint="--product"
+        )
     try:
         report = import_activation_codes(product, codes_csv.read_bytes(), filename=codes_csv.name)
     except CodeImportRejected as rejected:

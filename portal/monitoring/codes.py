@@ -88,8 +88,12 @@ def _read_codes(data: bytes, problems: _Problems) -> list[tuple[int, str]]:
             continue
         code = row[column].strip() if column < len(row) else ""
         if not CODE_PATTERN.match(code):
-            problems.add(_("Line %(line)d: not an activation code (1 to 64 letters, digits and . _ / + = : -).",
-                           line=reader.line_num))
+            problems.add(
+                _(
+                    "Line %(line)d: not an activation code (1 to 64 letters, digits and . _ / + = : -).",
+                    line=reader.line_num,
+                )
+            )
             continue
         codes.append((reader.line_num, code))
     if not codes and not problems.count:
@@ -124,20 +128,30 @@ def import_activation_codes(product: MonitoringProduct, data: bytes, *, filename
     cipher, aad, now = crypto().cipher, activation_code_aad(product_id), utcnow()
     try:
         dao_add_activation_codes(product_id, [(digest, cipher.encrypt(code, aad)) for digest, code in hashed], now)
-        record_audit(AuditAction.ACTIVATION_CODES_IMPORTED, f"monitoring_product:{product_id}",
-                     details={"codes": len(hashed), "sha256": sha256, "file": filename})
+        record_audit(
+            AuditAction.ACTIVATION_CODES_IMPORTED,
+            f"monitoring_product:{product_id}",
+            details={"codes": len(hashed), "sha256": sha256, "file": filename},
+        )
         db.session.commit()
     except IntegrityError:  # another import of overlapping codes committed between our check and insert
         db.session.rollback()
-        problems.add(_("Some of these codes were imported by someone else a moment ago. Nothing was imported "
-                       "from this file; upload it again to see which lines."))
+        problems.add(
+            _(
+                "Some of these codes were imported by someone else a moment ago. Nothing was imported "
+                "from this file; upload it again to see which lines."
+            )
+        )
         _reject(product_id, problems, sha256, filename)
     return CodeImportReport(len(hashed), serve_waiting_list(product_id), sha256)
 
 
 def _reject(product_id: int, problems: _Problems, sha256: str, filename: str) -> None:
     db.session.rollback()
-    record_audit(AuditAction.ACTIVATION_CODES_REJECTED, f"monitoring_product:{product_id}",
-                 details={"problems": problems.count, "sha256": sha256, "file": filename})
+    record_audit(
+        AuditAction.ACTIVATION_CODES_REJECTED,
+        f"monitoring_product:{product_id}",
+        details={"problems": problems.count, "sha256": sha256, "file": filename},
+    )
     db.session.commit()
     raise CodeImportRejected(problems.messages, problems.count)

@@ -12,12 +12,32 @@ from portal.monitoring.codes import import_activation_codes
 from portal.monitoring.products import create_product
 
 DEMO_PRODUCTS = (
-    ({"name": "Identity and dark web monitoring", "provider": "Example Identity Services", "months": 24,
-      "countries": "", "requires_us_credit_file": False, "enrollment_url": "https://example.org/enroll",
-      "low_pool_threshold": 20, "active": True}, 150),
-    ({"name": "Three-bureau credit monitoring", "provider": "Example Credit Bureau", "months": 24,
-      "countries": "US", "requires_us_credit_file": True, "enrollment_url": "https://example.com/activate",
-      "low_pool_threshold": 10, "active": True}, 5),
+    (
+        {
+            "name": "Identity and dark web monitoring",
+            "provider": "Example Identity Services",
+            "months": 24,
+            "countries": "",
+            "requires_us_credit_file": False,
+            "enrollment_url": "https://example.org/enroll",
+            "low_pool_threshold": 20,
+            "active": True,
+        },
+        150,
+    ),
+    (
+        {
+            "name": "Three-bureau credit monitoring",
+            "provider": "Example Credit Bureau",
+            "months": 24,
+            "countries": "US",
+            "requires_us_credit_file": True,
+            "enrollment_url": "https://example.com/activate",
+            "low_pool_threshold": 10,
+            "active": True,
+        },
+        5,
+    ),
 )
 
 

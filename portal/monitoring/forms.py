@@ -24,36 +24,64 @@ def _https_only(form, field):
 
 
 class ProductForm(FlaskForm):
-    incident_id = SelectField(_l("Incident"), coerce=int,
-                              validators=[InputRequired(_l("Choose the incident the product is for"))])
-    name = StringField(_l("Product name"), filters=[strip_whitespace],
-                       validators=[DataRequired(_l("Enter the product name")), Length(max=200)])
-    provider = StringField(_l("Provider"), filters=[strip_whitespace],
-                           validators=[DataRequired(_l("Enter the provider's name")), Length(max=200)])
+    incident_id = SelectField(
+        _l("Incident"), coerce=int, validators=[InputRequired(_l("Choose the incident the product is for"))]
+    )
+    name = StringField(
+        _l("Product name"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the product name")), Length(max=200)],
+    )
+    provider = StringField(
+        _l("Provider"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the provider's name")), Length(max=200)],
+    )
     months = IntegerField(
         _l("Months of monitoring"),
-        validators=[InputRequired(_l("Enter how many months of monitoring the product gives")),
-                    NumberRange(1, MAX_MONTHS, _l("Enter a whole number from 1 to %(max)d", max=MAX_MONTHS))],
+        validators=[
+            InputRequired(_l("Enter how many months of monitoring the product gives")),
+            NumberRange(1, MAX_MONTHS, _l("Enter a whole number from 1 to %(max)d", max=MAX_MONTHS)),
+        ],
     )
-    countries = StringField(_l("Countries where it is offered (optional)"), filters=[strip_whitespace],
-                            validators=[Length(max=2000)])
+    countries = StringField(
+        _l("Countries where it is offered (optional)"), filters=[strip_whitespace], validators=[Length(max=2000)]
+    )
     requires_us_credit_file = BooleanField(_l("Needs a US credit file (US residents with a national id exposed)"))
     enrollment_url = URLField(
-        _l("Enrollment address"), filters=[strip_whitespace],
-        validators=[DataRequired(_l("Enter the provider's enrollment address")), Length(max=500),
-                    Regexp(r"^\S+$", message=_l("Enter an address without spaces")), _https_only],
+        _l("Enrollment address"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Enter the provider's enrollment address")),
+            Length(max=500),
+            Regexp(r"^\S+$", message=_l("Enter an address without spaces")),
+            _https_only,
+        ],
     )
     low_pool_threshold = IntegerField(
-        _l("Warn when fewer codes than this are left"), default=100,
-        validators=[InputRequired(_l("Enter the number of codes left that should trigger a warning")),
-                    NumberRange(0, 10_000_000, _l("Enter a whole number, 0 or more"))],
+        _l("Warn when fewer codes than this are left"),
+        default=100,
+        validators=[
+            InputRequired(_l("Enter the number of codes left that should trigger a warning")),
+            NumberRange(0, 10_000_000, _l("Enter a whole number, 0 or more")),
+        ],
     )
     active = BooleanField(_l("Offer this product to contractors"), default=True)
 
     def product_values(self) -> dict:
-        return {name: self[name].data for name in ("name", "provider", "months", "countries",
-                                                     "requires_us_credit_file", "enrollment_url",
-                                                     "low_pool_threshold", "active")}
+        return {
+            name: self[name].data
+            for name in (
+                "name",
+                "provider",
+                "months",
+                "countries",
+                "requires_us_credit_file",
+                "enrollment_url",
+                "low_pool_threshold",
+                "active",
+            )
+        }
 
 
 class EditProductForm(ProductForm):
@@ -61,5 +89,6 @@ class EditProductForm(ProductForm):
 
 
 class CodesUploadForm(FlaskForm):
-    codes_file = FileField(_l("Activation codes file (CSV)"),
-                           validators=[FileRequired(_l("Choose a CSV file of activation codes"))])
+    codes_file = FileField(
+        _l("Activation codes file (CSV)"), validators=[FileRequired(_l("Choose a CSV file of activation codes"))]
+    )

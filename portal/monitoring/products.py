@@ -12,8 +12,16 @@ from portal.dao.monitoring import PoolCounts, dao_add_product, dao_get_all_produ
 from portal.extensions import db
 from portal.models import Incident, MonitoringProduct
 
-PRODUCT_FIELDS = ("name", "provider", "months", "countries", "requires_us_credit_file", "enrollment_url",
-                  "low_pool_threshold", "active")
+PRODUCT_FIELDS = (
+    "name",
+    "provider",
+    "months",
+    "countries",
+    "requires_us_credit_file",
+    "enrollment_url",
+    "low_pool_threshold",
+    "active",
+)
 
 
 class ProductError(ValueError):
@@ -43,15 +51,22 @@ def _clean(values: dict) -> dict:
     countries, unknown = parse_countries(values.get("countries", ""))
     if unknown:
         raise ProductError({"countries": _("Not a two-letter country code: %(codes)s", codes=", ".join(unknown))})
-    return {**{name: values[name] for name in PRODUCT_FIELDS if name in values}, "countries": countries,
-            "name": values["name"].strip(), "provider": values["provider"].strip(),
-            "enrollment_url": values["enrollment_url"].strip()}
+    return {
+        **{name: values[name] for name in PRODUCT_FIELDS if name in values},
+        "countries": countries,
+        "name": values["name"].strip(),
+        "provider": values["provider"].strip(),
+        "enrollment_url": values["enrollment_url"].strip(),
+    }
 
 
 def create_product(incident: Incident, values: dict) -> MonitoringProduct:
     product = dao_add_product(MonitoringProduct(incident_id=incident.id, **_clean(values)))
-    record_audit(AuditAction.MONITORING_PRODUCT_CREATED, f"monitoring_product:{product.id}",
-                 details={"incident": incident.slug, **_audit_values(product)})
+    record_audit(
+        AuditAction.MONITORING_PRODUCT_CREATED,
+        f"monitoring_product:{product.id}",
+        details={"incident": incident.slug, **_audit_values(product)},
+    )
     db.session.commit()
     return product
 
@@ -64,8 +79,9 @@ def update_product(product: MonitoringProduct, values: dict) -> bool:
         return False
     for name, value in changed.items():
         setattr(product, name, value)
-    record_audit(AuditAction.MONITORING_PRODUCT_UPDATED, f"monitoring_product:{product.id}",
-                 details={"changed": sorted(changed)})
+    record_audit(
+        AuditAction.MONITORING_PRODUCT_UPDATED, f"monitoring_product:{product.id}", details={"changed": sorted(changed)}
+    )
     db.session.commit()
     return True
 

@@ -52,8 +52,9 @@ def monitoring_confirm(person, product_id):
                 return _closed(incident)
             abort(404)
         return redirect(url_for("monitoring.monitoring_code", product_id=product_id))
-    return render_template("monitoring/confirm.html", form=form, offer=offer, incident=incident,
-                           person=person), 400 if form.errors else 200
+    return render_template(
+        "monitoring/confirm.html", form=form, offer=offer, incident=incident, person=person
+    ), 400 if form.errors else 200
 
 
 def _closed(incident):

@@ -81,7 +81,8 @@ def is_eligible(person: Person, product: MonitoringProduct) -> bool:
         return False
     if product.requires_us_credit_file:
         return person.country == US_CREDIT_FILE_COUNTRY and dao_person_has_exposure(
-            person.id, product.incident_id, US_CREDIT_FILE_CATEGORY)
+            person.id, product.incident_id, US_CREDIT_FILE_CATEGORY
+        )
     return True
 
 
@@ -161,8 +162,13 @@ def enroll(person: Person, product: MonitoringProduct, consent_ip: str) -> Monit
     if not enrollment_is_open(dao_get_incident(product.incident_id)):
         raise EnrollmentRefused("closed")
     person_id, product_id = person.id, product.id
-    enrollment = MonitoringEnrollment(person_id=person_id, product_id=product_id, status=EnrollmentStatus.WAITING,
-                                      consented_at=utcnow(), consent_ip=(consent_ip or "")[:45])
+    enrollment = MonitoringEnrollment(
+        person_id=person_id,
+        product_id=product_id,
+        status=EnrollmentStatus.WAITING,
+        consented_at=utcnow(),
+        consent_ip=(consent_ip or "")[:45],
+    )
     try:
         dao_add_enrollment(enrollment)
         db.session.commit()
@@ -212,8 +218,14 @@ def email_activation_code(enrollment_id: int) -> bool:
             kind=MailKind.MONITORING_CODE,
             to_address=person.email,
             subject=_("Your activation code for %(product)s", product=product.name),
-            body_text=render_template("monitoring/mail_code.txt", person=person, product=product, incident=incident,
-                                      code=reveal_code(code_row), portal_url=public_url("public.incident_page")),
+            body_text=render_template(
+                "monitoring/mail_code.txt",
+                person=person,
+                product=product,
+                incident=incident,
+                code=reveal_code(code_row),
+                portal_url=public_url("public.incident_page"),
+            ),
         )
     sent = send_message(message)
     if sent:

@@ -64,16 +64,18 @@ def template_new():
     general = []
     if incidents and form.validate_on_submit():
         try:
-            template = create_template(form.incident.data, form.name.data, form.subject.data, form.body.data,
-                                       current_user)
+            template = create_template(
+                form.incident.data, form.name.data, form.subject.data, form.body.data, current_user
+            )
         except TemplateSaveError as error:
             general = _show_problems(form, error)
         else:
             flash(_("Template saved as version 1."), "success")
             return redirect(url_for("notices.template_detail", template_id=template.id))
     status = 400 if form.errors or general else 200
-    return render_template("notices/new.html", form=form, general=general, incidents=incidents,
-                           placeholders=PLACEHOLDERS), status
+    return render_template(
+        "notices/new.html", form=form, general=general, incidents=incidents, placeholders=PLACEHOLDERS
+    ), status
 
 
 @bp.route("/<int:template_id>")
@@ -83,8 +85,13 @@ def template_detail(template_id):
     template = _template_or_404(template_id)
     latest = get_latest_version(template.id)
     languages = [(code, name, content_for(latest, code)) for code, name in template_languages()]
-    return render_template("notices/detail.html", template=template, latest=latest, languages=languages,
-                           versions=version_history(template.id))
+    return render_template(
+        "notices/detail.html",
+        template=template,
+        latest=latest,
+        languages=languages,
+        versions=version_history(template.id),
+    )
 
 
 @bp.route("/<int:template_id>/languages/<language>", methods=["GET", "POST"])
@@ -109,19 +116,28 @@ def template_edit(template_id, language):
     if form.validate_on_submit():
         try:
             based_on = int(form.based_on.data or 0)
-            version = save_language(template, based_on, language, form.subject.data, form.body.data, current_user,
-                                    jurisdiction)
+            version = save_language(
+                template, based_on, language, form.subject.data, form.body.data, current_user, jurisdiction
+            )
         except (TemplateSaveError, ValueError) as error:
             general = _show_problems(form, error) if isinstance(error, TemplateSaveError) else [str(error)]
         else:
             flash(_("Saved as version %(n)d.", n=version.version), "success")
             return redirect(url_for("notices.template_detail", template_id=template.id))
     status = 400 if form.errors or general else 200
-    return render_template("notices/edit.html", form=form, general=general, template=template, latest=latest,
-                           language=language, language_name=LANGUAGE_NAMES.get(language, language),
-                           jurisdiction=jurisdiction,
-                           is_new=current is None, english=english if language != DEFAULT_LANGUAGE else None,
-                           placeholders=PLACEHOLDERS), status
+    return render_template(
+        "notices/edit.html",
+        form=form,
+        general=general,
+        template=template,
+        latest=latest,
+        language=language,
+        language_name=LANGUAGE_NAMES.get(language, language),
+        jurisdiction=jurisdiction,
+        is_new=current is None,
+        english=english if language != DEFAULT_LANGUAGE else None,
+        placeholders=PLACEHOLDERS,
+    ), status
 
 
 @bp.route("/<int:template_id>/versions/<int:number>/<language>")
@@ -134,7 +150,13 @@ def template_preview(template_id, number, language):
         abort(404)
     version, rendered = found
     languages = [(code, LANGUAGE_NAMES.get(code, code)) for code in sorted(c.language for c in version.contents)]
-    return render_template("notices/preview.html", template=template, version=version, language=language,
-                           languages=languages, rendered=rendered,
-                           # Sanitised by the renderer (bleach allow-list, values escaped).
-                           html=Markup(rendered.html))  # noqa: S704
+    return render_template(
+        "notices/preview.html",
+        template=template,
+        version=version,
+        language=language,
+        languages=languages,
+        rendered=rendered,
+        # Sanitised by the renderer (bleach allow-list, values escaped).
+        html=Markup(rendered.html),  # noqa: S704
+    )

@@ -92,11 +92,12 @@ def missing_headings(body: str, language: str) -> list[str]:
         return [heading for heading in NOTICE_HEADINGS if heading.casefold() not in present]
     if len(present) >= len(NOTICE_HEADINGS):
         return []
-    return list(NOTICE_HEADINGS[len(present):])
+    return list(NOTICE_HEADINGS[len(present) :])
 
 
-def check_content(subject: str, body: str, language: str, jurisdiction: str = "",
-                  categories: set[str] | None = None) -> TemplateSaveError:
+def check_content(
+    subject: str, body: str, language: str, jurisdiction: str = "", categories: set[str] | None = None
+) -> TemplateSaveError:
     """Every problem with one language's subject and body (empty when it can be saved)."""
     error = TemplateSaveError()
     try:
@@ -114,8 +115,13 @@ def check_content(subject: str, body: str, language: str, jurisdiction: str = ""
     else:
         missing = missing_headings(body, language)
     if missing:
-        error.add("body", _("The notice must have the headings of a Notice of Data Breach. Missing: %(names)s.",
-                            names=", ".join(missing)))
+        error.add(
+            "body",
+            _(
+                "The notice must have the headings of a Notice of Data Breach. Missing: %(names)s.",
+                names=", ".join(missing),
+            ),
+        )
     if len(subject) > SUBJECT_MAX_LENGTH:
         error.add("subject", _("The subject must be %(n)d characters or fewer.", n=SUBJECT_MAX_LENGTH))
     return error
@@ -161,16 +167,32 @@ def create_template(incident_id: int | None, name: str, subject: str, body: str,
     _raise_if_any(error)
     template = dao_add_template(NoticeTemplate(incident_id=incident.id, name=name.strip()))
     version = NoticeTemplateVersion(template_id=template.id, version=1, created_by_id=author.id)
-    dao_add_template_version(version, [NoticeTemplateContent(language=DEFAULT_LANGUAGE, jurisdiction="",
-                                                             subject=subject.strip(), body_markdown=body)])
-    record_audit(AuditAction.TEMPLATE_CREATED, f"template:{template.id}",
-                 {"incident": incident.id, "version": 1, "languages": [DEFAULT_LANGUAGE]})
+    dao_add_template_version(
+        version,
+        [
+            NoticeTemplateContent(
+                language=DEFAULT_LANGUAGE, jurisdiction="", subject=subject.strip(), body_markdown=body
+            )
+        ],
+    )
+    record_audit(
+        AuditAction.TEMPLATE_CREATED,
+        f"template:{template.id}",
+        {"incident": incident.id, "version": 1, "languages": [DEFAULT_LANGUAGE]},
+    )
     db.session.commit()
     return template
 
 
-def save_language(template: NoticeTemplate, based_on: int, language: str, subject: str, body: str,
-                  author: StaffUser, jurisdiction: str = "") -> NoticeTemplateVersion:
+def save_language(
+    template: NoticeTemplate,
+    based_on: int,
+    language: str,
+    subject: str,
+    body: str,
+    author: StaffUser,
+    jurisdiction: str = "",
+) -> NoticeTemplateVersion:
     """Save one language's text (or one jurisdiction's variant of it) as a new version; the other
     contents are carried over unchanged."""
     if language not in current_app.config["LANGUAGES"]:
@@ -181,34 +203,61 @@ def save_language(template: NoticeTemplate, based_on: int, language: str, subjec
     _raise_if_any(error)
     latest = dao_get_latest_template_version(template.id)
     if latest is None or latest.version != based_on:
-        raise TemplateSaveError({"": [_(
-            "Someone saved version %(n)d of this template while you were editing. Your text is below: "
-            "check version %(n)d, then save again.", n=latest.version if latest else 0)]})
+        raise TemplateSaveError(
+            {
+                "": [
+                    _(
+                        "Someone saved version %(n)d of this template while you were editing. Your text is below: "
+                        "check version %(n)d, then save again.",
+                        n=latest.version if latest else 0,
+                    )
+                ]
+            }
+        )
     contents = [
-        NoticeTemplateContent(language=c.language, jurisdiction=c.jurisdiction, subject=c.subject,
-                              body_markdown=c.body_markdown)
-        for c in latest.contents if not (c.language == language and c.jurisdiction == jurisdiction)
+        NoticeTemplateContent(
+            language=c.language, jurisdiction=c.jurisdiction, subject=c.subject, body_markdown=c.body_markdown
+        )
+        for c in latest.contents
+        if not (c.language == language and c.jurisdiction == jurisdiction)
     ]
-    contents.append(NoticeTemplateContent(language=language, jurisdiction=jurisdiction, subject=subject.strip(),
-                                          body_markdown=body))
+    contents.append(
+        NoticeTemplateContent(language=language, jurisdiction=jurisdiction, subject=subject.strip(), body_markdown=body)
+    )
     version = NoticeTemplateVersion(template_id=template.id, version=latest.version + 1, created_by_id=author.id)
     try:
         dao_add_template_version(version, contents)
     except IntegrityError as exc:  # another admin's save took the same number a moment before ours
         db.session.rollback()
-        raise TemplateSaveError({"": [_("Someone saved this template at the same moment. Check it and save again.")]}) \
-            from exc
-    record_audit(AuditAction.TEMPLATE_SAVED, f"template:{template.id}",
-                 {"version": version.version, "language": language, "based_on": based_on,
-                  **({"jurisdiction": jurisdiction} if jurisdiction else {})})
+        raise TemplateSaveError(
+            {"": [_("Someone saved this template at the same moment. Check it and save again.")]}
+        ) from exc
+    record_audit(
+        AuditAction.TEMPLATE_SAVED,
+        f"template:{template.id}",
+        {
+            "version": version.version,
+            "language": language,
+            "based_on": based_on,
+            **({"jurisdiction": jurisdiction} if jurisdiction else {}),
+        },
+    )
     db.session.commit()
     return version
 
 
 def sample_person(incident: Incident, language: str) -> Person:
     """A made-up recipient for previews. Never added to the session, so never saved."""
-    person = Person(uid="sample", contractor_id="SAMPLE", first_name="Amina", last_name="Okafor",
-                    email="amina.okafor@example.org", country="KE", region="", preferred_language=language)
+    person = Person(
+        uid="sample",
+        contractor_id="SAMPLE",
+        first_name="Amina",
+        last_name="Okafor",
+        email="amina.okafor@example.org",
+        country="KE",
+        region="",
+        preferred_language=language,
+    )
     person.exposures = [
         Exposure(incident_id=incident.id, category=category, detail="", exposed_at=date(2026, 6, 2))
         for category in ("national_id", "payment", "task_records")
@@ -218,13 +267,13 @@ def sample_person(incident: Incident, language: str) -> Person:
 
 def preview_content(content: NoticeTemplateContent, incident: Incident) -> RenderedNotice:
     """The notice as the sample person would get it, with a code that can never verify."""
-    values = notice_values(sample_person(incident, content.language), incident, SAMPLE_NOTICE_CODE,
-                           content.language)
+    values = notice_values(sample_person(incident, content.language), incident, SAMPLE_NOTICE_CODE, content.language)
     return render_notice(content, values)
 
 
-def preview_version(template: NoticeTemplate, number: int, language: str
-                    ) -> tuple[NoticeTemplateVersion, RenderedNotice] | None:
+def preview_version(
+    template: NoticeTemplate, number: int, language: str
+) -> tuple[NoticeTemplateVersion, RenderedNotice] | None:
     version = dao_get_template_version_by_number(template.id, number)
     content = content_for(version, language) if version else None
     if content is None:

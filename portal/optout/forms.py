@@ -9,12 +9,19 @@ REASON_MAX = 2000
 
 
 class ExclusionForm(FlaskForm):
-    reason = TextAreaField(_l("Why do you want to be excluded? (optional)"), filters=[strip_whitespace],
-                           validators=[Length(max=REASON_MAX, message=_l("Enter at most %(max)d characters",
-                                                                         max=REASON_MAX))])
-    typed_name = StringField(_l("Your full name"), filters=[strip_whitespace], validators=[
-        DataRequired(_l("Type your full name to sign your request")),
-        Length(max=200, message=_l("Enter at most 200 characters"))])
+    reason = TextAreaField(
+        _l("Why do you want to be excluded? (optional)"),
+        filters=[strip_whitespace],
+        validators=[Length(max=REASON_MAX, message=_l("Enter at most %(max)d characters", max=REASON_MAX))],
+    )
+    typed_name = StringField(
+        _l("Your full name"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Type your full name to sign your request")),
+            Length(max=200, message=_l("Enter at most 200 characters")),
+        ],
+    )
 
 
 class ConfirmForm(FlaskForm):

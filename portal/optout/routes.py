@@ -73,8 +73,9 @@ def exclusion(person, slug):
     incident = _incident_or_404(person, slug)
     standing = current_request(person, incident)
     if standing is not None:
-        return render_template("optout/status.html", incident=incident, standing=standing,
-                               open=is_open(incident), form=ConfirmForm())
+        return render_template(
+            "optout/status.html", incident=incident, standing=standing, open=is_open(incident), form=ConfirmForm()
+        )
     if not is_open(incident):
         return render_template("optout/closed.html", incident=incident)
     if (claim := standing_claim(person, incident)) is not None:
@@ -105,9 +106,15 @@ def check_answers(person, slug):
         except ExclusionBlocked:  # the claim was sent from another tab meanwhile
             return _claimed_page(incident, standing_claim(person, incident))
         _save_draft(slug, None)
-        flash(_("You have asked to be excluded. You can withdraw your request until %(date)s.",
-                date=incident.claim_deadline.isoformat()) if incident.claim_deadline
-              else _("You have asked to be excluded."), "success")
+        flash(
+            _(
+                "You have asked to be excluded. You can withdraw your request until %(date)s.",
+                date=incident.claim_deadline.isoformat(),
+            )
+            if incident.claim_deadline
+            else _("You have asked to be excluded."),
+            "success",
+        )
         return redirect(url_for("optout.exclusion", slug=slug))
     return render_template("optout/check.html", incident=incident, answers=answers, form=form, today=utctoday())
 

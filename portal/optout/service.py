@@ -79,8 +79,9 @@ def standing_claim(person: Person, incident: Incident) -> Claim | None:
     return claim if claim is not None and claim.status in CLAIM_STANDING else None
 
 
-def request_exclusion(person: Person, incident: Incident, answers: ExclusionAnswers, ip: str,
-                      today: date | None = None) -> ExclusionRequest:
+def request_exclusion(
+    person: Person, incident: Incident, answers: ExclusionAnswers, ip: str, today: date | None = None
+) -> ExclusionRequest:
     if not is_open(incident, today):
         raise ExclusionClosed
     row = dao_get_exclusion(person.id, incident.id)
@@ -88,15 +89,24 @@ def request_exclusion(person: Person, incident: Incident, answers: ExclusionAnsw
         return row  # already excluded: a second submit (back button, double click) changes nothing
     if (claim := standing_claim(person, incident)) is not None:
         raise ExclusionBlocked(claim.reference)
-    values = {"reason": answers.reason, "typed_name": answers.typed_name, "requested_at": utcnow(),
-              "request_ip": ip[:45], "withdrawn_at": None}
+    values = {
+        "reason": answers.reason,
+        "typed_name": answers.typed_name,
+        "requested_at": utcnow(),
+        "request_ip": ip[:45],
+        "withdrawn_at": None,
+    }
     if row is None:  # one row per person and incident: asking again after withdrawing reuses it
         row = dao_add_exclusion(ExclusionRequest(person_id=person.id, incident_id=incident.id, **values))
     else:
         for name, value in values.items():
             setattr(row, name, value)
-    record_audit(AuditAction.EXCLUSION_REQUESTED, f"person:{person.uid}", {"incident": incident.id},
-                 actor=f"contractor:{person.uid}")
+    record_audit(
+        AuditAction.EXCLUSION_REQUESTED,
+        f"person:{person.uid}",
+        {"incident": incident.id},
+        actor=f"contractor:{person.uid}",
+    )
     db.session.commit()
     return row
 
@@ -109,7 +119,11 @@ def withdraw_exclusion(person: Person, incident: Incident, today: date | None = 
     if row is None:
         return False
     row.withdrawn_at = utcnow()
-    record_audit(AuditAction.EXCLUSION_WITHDRAWN, f"person:{person.uid}", {"incident": incident.id},
-                 actor=f"contractor:{person.uid}")
+    record_audit(
+        AuditAction.EXCLUSION_WITHDRAWN,
+        f"person:{person.uid}",
+        {"incident": incident.id},
+        actor=f"contractor:{person.uid}",
+    )
     db.session.commit()
     return True

@@ -21,8 +21,14 @@ MAIL_TAGS = [*ALLOWED_TAGS, "h1", "hr", "table", "thead", "tbody", "tr", "th", "
 
 def sanitised_mail_html(html: str) -> Markup:
     """The HTML body through the same kind of allow-list as public Markdown: shown, never trusted."""
-    cleaned = bleach.clean(html, tags=MAIL_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                           protocols=["https", "http", "mailto", "tel"], strip=True, strip_comments=True)
+    cleaned = bleach.clean(
+        html,
+        tags=MAIL_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=["https", "http", "mailto", "tel"],
+        strip=True,
+        strip_comments=True,
+    )
     return Markup(cleaned)  # noqa: S704 - sanitised by bleach just above
 
 

@@ -25,12 +25,22 @@ class DecisionForm(FlaskForm):
 
 
 class DenyForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for the decision"), filters=[strip_whitespace], validators=[
-        DataRequired(_l("Enter the reason. The claimant will read it")),
-        Length(max=5000, message=_l("Write 5,000 characters or fewer"))])
+    reason = TextAreaField(
+        _l("Reason for the decision"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Enter the reason. The claimant will read it")),
+            Length(max=5000, message=_l("Write 5,000 characters or fewer")),
+        ],
+    )
 
 
 class InfoRequestForm(FlaskForm):
-    request_text = TextAreaField(_l("What do you need from the claimant?"), filters=[strip_whitespace], validators=[
-        DataRequired(_l("Say what information or proof the claimant must send")),
-        Length(max=5000, message=_l("Write 5,000 characters or fewer"))])
+    request_text = TextAreaField(
+        _l("What do you need from the claimant?"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Say what information or proof the claimant must send")),
+            Length(max=5000, message=_l("Write 5,000 characters or fewer")),
+        ],
+    )

@@ -49,10 +49,12 @@ ALL = "all"
 
 def _filter_choices(form: QueueFilterForm) -> None:
     form.status.choices = [(OPEN, _("Waiting for review (received or needs information)")), (ALL, _("All"))] + [
-        (str(status), str(status_words(status))) for status in CLAIM_FILED]
+        (str(status), str(status_words(status))) for status in CLAIM_FILED
+    ]
     form.incident.choices = [("", _("All incidents"))] + [(str(i.id), i.title) for i in dao_list_incidents()]
     form.signal.choices = [("", _("Any or none")), ("any", _("At least one signal")), ("none", _("No signals"))] + [
-        (str(kind), str(label)) for kind, label in SIGNAL_LABELS.items()]
+        (str(kind), str(label)) for kind, label in SIGNAL_LABELS.items()
+    ]
 
 
 def _statuses(choice: str):
@@ -78,8 +80,14 @@ def claim_queue_page():
     page = request.args.get("page", 1, type=int) or 1
     incident_id = int(form.incident.data) if (form.incident.data or "").isdigit() else None
     queue = claim_queue(_statuses(form.status.data or OPEN), incident_id, form.signal.data or None, max(page, 1))
-    return render_template("review/queue.html", form=form, queue=queue, status_words=status_words,
-                           signal_labels=SIGNAL_LABELS, args={k: v for k, v in request.args.items() if k != "page"})
+    return render_template(
+        "review/queue.html",
+        form=form,
+        queue=queue,
+        status_words=status_words,
+        signal_labels=SIGNAL_LABELS,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
 
 
 @bp.route("/<int:claim_id>")
@@ -90,15 +98,25 @@ def claim_view(claim_id):
     if view is None:
         abort(404)
     return render_template(
-        "review/claim.html", view=view, claim=view.claim, status_words=status_words, signal_labels=SIGNAL_LABELS,
-        payment_labels=PAYMENT_METHOD_LABELS, money=lambda cents: format_money(cents, view.currency),
-        form=DecisionForm(), can=_possible_decisions(view.claim),
+        "review/claim.html",
+        view=view,
+        claim=view.claim,
+        status_words=status_words,
+        signal_labels=SIGNAL_LABELS,
+        payment_labels=PAYMENT_METHOD_LABELS,
+        money=lambda cents: format_money(cents, view.currency),
+        form=DecisionForm(),
+        can=_possible_decisions(view.claim),
     )
 
 
 def _possible_decisions(claim) -> dict[str, bool]:
-    return {"approve": claim.status in CLAIM_APPROVABLE, "deny": claim.status in CLAIM_DENIABLE,
-            "request_info": claim.status in CLAIM_INFO_REQUESTABLE, "paid": claim.status in CLAIM_PAYABLE}
+    return {
+        "approve": claim.status in CLAIM_APPROVABLE,
+        "deny": claim.status in CLAIM_DENIABLE,
+        "request_info": claim.status in CLAIM_INFO_REQUESTABLE,
+        "paid": claim.status in CLAIM_PAYABLE,
+    }
 
 
 def _filed_claim_or_404(claim_id):
@@ -114,8 +132,12 @@ def payment_details(claim_id):
     """The decrypted payment details, for paying the claim. Every viewing is in the audit log."""
     claim = _filed_claim_or_404(claim_id)
     revealed = reveal_payment_details(claim, dao_get_person(claim.person_id))
-    return render_template("review/payment_details.html", claim=claim, revealed=revealed,
-                           label=PAYMENT_METHOD_LABELS.get(claim.payment_method, ""))
+    return render_template(
+        "review/payment_details.html",
+        claim=claim,
+        revealed=revealed,
+        label=PAYMENT_METHOD_LABELS.get(claim.payment_method, ""),
+    )
 
 
 @bp.route("/<int:claim_id>/documents/<int:document_id>")
@@ -167,11 +189,13 @@ def deny(claim_id):
     claim = _filed_claim_or_404(claim_id)
     form = DenyForm()
     if claim.status in CLAIM_DENIABLE and form.validate_on_submit():
-        return _decide(claim_id, deny_claim, _("Claim denied. The claimant has been emailed the reason."),
-                       form.reason.data)
+        return _decide(
+            claim_id, deny_claim, _("Claim denied. The claimant has been emailed the reason."), form.reason.data
+        )
     status = 400 if form.errors else 200
-    return render_template("review/deny.html", claim=claim, form=form, allowed=claim.status in CLAIM_DENIABLE,
-                           status_words=status_words), status
+    return render_template(
+        "review/deny.html", claim=claim, form=form, allowed=claim.status in CLAIM_DENIABLE, status_words=status_words
+    ), status
 
 
 @bp.route("/<int:claim_id>/request-information", methods=["GET", "POST"])
@@ -182,8 +206,10 @@ def request_info(claim_id):
     form = InfoRequestForm()
     allowed = claim.status in CLAIM_INFO_REQUESTABLE
     if allowed and form.validate_on_submit():
-        return _decide(claim_id, request_information, _("Request sent. The claimant has been emailed."),
-                       form.request_text.data)
+        return _decide(
+            claim_id, request_information, _("Request sent. The claimant has been emailed."), form.request_text.data
+        )
     status = 400 if form.errors else 200
-    return render_template("review/request_info.html", claim=claim, form=form, allowed=allowed,
-                           status_words=status_words), status
+    return render_template(
+        "review/request_info.html", claim=claim, form=form, allowed=allowed, status_words=status_words
+    ), status

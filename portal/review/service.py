@@ -95,9 +95,16 @@ def open_claim(claim_id: int) -> ClaimView | None:
     incident = dao_get_incident(claim.incident_id)
     settings = get_claim_settings(incident.id)
     signals = dao_get_fraud_signals(claim.id)
-    return ClaimView(claim=claim, incident=incident, person=dao_get_person(claim.person_id),
-                     summary=claim_summary(claim, settings), signals=signals, related=_related_claims(signals),
-                     history=dao_get_status_history(claim.id), currency=settings.currency)
+    return ClaimView(
+        claim=claim,
+        incident=incident,
+        person=dao_get_person(claim.person_id),
+        summary=claim_summary(claim, settings),
+        signals=signals,
+        related=_related_claims(signals),
+        history=dao_get_status_history(claim.id),
+        currency=settings.currency,
+    )
 
 
 def _related_claims(signals: list[FraudSignal]) -> dict[str, Claim]:
@@ -174,8 +181,14 @@ def deny_claim(claim_id: int, reason: str) -> Claim:
     claim.decision_reason = reason.strip()
     final = dao_claim_was_appealed(claim.id) or settings.appeal_window_days <= 0
     claim.appeal_deadline = None if final else claims_today() + timedelta(days=settings.appeal_window_days)
-    change_status(claim, ClaimStatus.DENIED, current_actor(), AuditAction.CLAIM_DENIED, note=claim.decision_reason,
-                  details={"appeal_deadline": claim.appeal_deadline})
+    change_status(
+        claim,
+        ClaimStatus.DENIED,
+        current_actor(),
+        AuditAction.CLAIM_DENIED,
+        note=claim.decision_reason,
+        details={"appeal_deadline": claim.appeal_deadline},
+    )
     db.session.commit()
     _notify(claim, mail.send_decision)
     return claim
@@ -187,8 +200,14 @@ def request_information(claim_id: int, request_text: str) -> Claim:
     settings = get_claim_settings(claim.incident_id)
     claim.info_request = request_text.strip()
     claim.cure_deadline = claims_today() + timedelta(days=settings.cure_period_days)
-    change_status(claim, ClaimStatus.NEEDS_INFO, current_actor(), AuditAction.CLAIM_INFO_REQUESTED,
-                  note=claim.info_request, details={"cure_deadline": claim.cure_deadline})
+    change_status(
+        claim,
+        ClaimStatus.NEEDS_INFO,
+        current_actor(),
+        AuditAction.CLAIM_INFO_REQUESTED,
+        note=claim.info_request,
+        details={"cure_deadline": claim.cure_deadline},
+    )
     db.session.commit()
     _notify(claim, mail.send_info_request)
     return claim

@@ -18,8 +18,16 @@ from portal.models import ClaimSettings
 
 MB = 1024 * 1024
 MONEY_FIELDS = ("out_of_pocket_cap", "lost_time_rate", "alternative_cash")
-PLAIN_FIELDS = ("out_of_pocket_enabled", "lost_time_enabled", "lost_time_self_attested_hours", "lost_time_max_hours",
-                "alternative_cash_enabled", "monitoring_instead_enabled", "appeal_window_days", "cure_period_days")
+PLAIN_FIELDS = (
+    "out_of_pocket_enabled",
+    "lost_time_enabled",
+    "lost_time_self_attested_hours",
+    "lost_time_max_hours",
+    "alternative_cash_enabled",
+    "monitoring_instead_enabled",
+    "appeal_window_days",
+    "cure_period_days",
+)
 
 
 def _money_field(label):
@@ -27,14 +35,19 @@ def _money_field(label):
 
 
 def _whole(label, low, high):
-    return IntegerField(label, validators=[
-        InputRequired(_l("Enter a whole number")),
-        NumberRange(low, high, _l("Enter a whole number from %(low)d to %(high)d", low=low, high=high))])
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Enter a whole number")),
+            NumberRange(low, high, _l("Enter a whole number from %(low)d to %(high)d", low=low, high=high)),
+        ],
+    )
 
 
 class ClaimSettingsForm(FlaskForm):
-    currency = StringField(_l("Currency"), filters=[strip_whitespace],
-                           validators=[DataRequired(_l("Enter a currency code, like USD"))])
+    currency = StringField(
+        _l("Currency"), filters=[strip_whitespace], validators=[DataRequired(_l("Enter a currency code, like USD"))]
+    )
     out_of_pocket_enabled = BooleanField(_l("Offer documented out-of-pocket losses"))
     out_of_pocket_cap = _money_field(_l("Most a person can claim for out-of-pocket losses, in total"))
     lost_time_enabled = BooleanField(_l("Offer lost time"))
@@ -56,8 +69,11 @@ class ClaimSettingsForm(FlaskForm):
             raise ValidationError(_l("Enter a three-letter ISO 4217 currency code, like USD, EUR or KES"))
 
     def validate_lost_time_max_hours(self, field):
-        if field.data is not None and self.lost_time_self_attested_hours.data is not None and \
-                field.data < self.lost_time_self_attested_hours.data:
+        if (
+            field.data is not None
+            and self.lost_time_self_attested_hours.data is not None
+            and field.data < self.lost_time_self_attested_hours.data
+        ):
             raise ValidationError(_l("The most hours must be at least the hours allowed without documents"))
 
     def validate_max_claim_mb(self, field):
@@ -90,11 +106,15 @@ def payment_method_choices():
 
 def settings_form(settings: ClaimSettings, formdata=None) -> ClaimSettingsForm:
     data = {name: getattr(settings, name) for name in PLAIN_FIELDS}
-    data.update(currency=settings.currency, payment_methods=[m for m in settings.payment_methods.split(",") if m],
-                out_of_pocket_cap=cents_to_text(settings.out_of_pocket_cap_cents),
-                lost_time_rate=cents_to_text(settings.lost_time_rate_cents),
-                alternative_cash=cents_to_text(settings.alternative_cash_cents),
-                max_file_mb=max(1, settings.max_file_bytes // MB), max_claim_mb=max(1, settings.max_claim_bytes // MB))
+    data.update(
+        currency=settings.currency,
+        payment_methods=[m for m in settings.payment_methods.split(",") if m],
+        out_of_pocket_cap=cents_to_text(settings.out_of_pocket_cap_cents),
+        lost_time_rate=cents_to_text(settings.lost_time_rate_cents),
+        alternative_cash=cents_to_text(settings.alternative_cash_cents),
+        max_file_mb=max(1, settings.max_file_bytes // MB),
+        max_claim_mb=max(1, settings.max_claim_bytes // MB),
+    )
     form = ClaimSettingsForm(formdata=formdata, data=data)
     form.payment_methods.choices = payment_method_choices()
     return form
@@ -103,11 +123,15 @@ def settings_form(settings: ClaimSettings, formdata=None) -> ClaimSettingsForm:
 def update_claim_settings(settings: ClaimSettings, form: ClaimSettingsForm) -> list[str]:
     """Save the form; return the names of the settings that changed (audited, values included: none are personal)."""
     values = {name: form[name].data for name in PLAIN_FIELDS}
-    values.update(currency=form.currency.data, payment_methods=",".join(form.payment_methods.data),
-                  out_of_pocket_cap_cents=form.cents["out_of_pocket_cap"],
-                  lost_time_rate_cents=form.cents["lost_time_rate"],
-                  alternative_cash_cents=form.cents["alternative_cash"],
-                  max_file_bytes=form.max_file_mb.data * MB, max_claim_bytes=form.max_claim_mb.data * MB)
+    values.update(
+        currency=form.currency.data,
+        payment_methods=",".join(form.payment_methods.data),
+        out_of_pocket_cap_cents=form.cents["out_of_pocket_cap"],
+        lost_time_rate_cents=form.cents["lost_time_rate"],
+        alternative_cash_cents=form.cents["alternative_cash"],
+        max_file_bytes=form.max_file_mb.data * MB,
+        max_claim_bytes=form.max_claim_mb.data * MB,
+    )
     changed = {name: value for name, value in values.items() if getattr(settings, name) != value}
     for name, value in changed.items():
         setattr(settings, name, value)

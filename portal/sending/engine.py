@@ -118,8 +118,9 @@ class _Content:
     body_markdown: str
 
 
-def claim_next_chunks(now: datetime | None = None, batch_id: int | None = None,
-                      max_chunks: int | None = None) -> list[ClaimedChunk]:
+def claim_next_chunks(
+    now: datetime | None = None, batch_id: int | None = None, max_chunks: int | None = None
+) -> list[ClaimedChunk]:
     """Claim up to ``max_chunks`` (default SEND_CLAIM_CHUNKS) chunks of due rows in ONE transaction.
 
     Each chunk holds at most SEND_CHUNK_SIZE rows sharing one content. One commit for several
@@ -159,15 +160,17 @@ def _claim_one(now: datetime, batch_id: int | None, memo: dict) -> tuple[int, "_
     limit = current_app.config["SEND_CHUNK_SIZE"]
     incident_id = _remember(memo, ("incident", group_batch_id), lambda: dao_get_batch(group_batch_id).incident_id)
     candidates = dao_select_candidates(group_batch_id, incident_id, language, jurisdiction, now, limit)
-    content = _remember(memo, ("content", version_id, language, jurisdiction),
-                        lambda: _content_for(version_id, language, jurisdiction))
+    content = _remember(
+        memo, ("content", version_id, language, jurisdiction), lambda: _content_for(version_id, language, jurisdiction)
+    )
     if content is None or not candidates:
         if candidates:
             reason = f"The template has no content in {language!r}"
             dao_mark_failed([c[0] for c in candidates], reason, now, from_statuses=(S.QUEUED,))
         return (group_batch_id, None, None)
-    shared = _remember(memo, ("shared", incident_id, content[0]),
-                       lambda: incident_values(dao_get_incident(incident_id), content[0]))
+    shared = _remember(
+        memo, ("shared", incident_id, content[0]), lambda: incident_values(dao_get_incident(incident_id), content[0])
+    )
     return (group_batch_id, _issue_codes(incident_id, candidates, shared, now), content)
 
 

@@ -37,8 +37,9 @@ _STOP_POSTING = (Outcome.UNAUTHORIZED, Outcome.RATE_LIMITED)
 GONE_WHILE_POSTING = "The posting process stopped while it had them"
 
 
-def send_until_idle(batch_id: int | None = None, max_chunks: int | None = None,
-                    should_stop: Callable[[], bool] | None = None) -> int:
+def send_until_idle(
+    batch_id: int | None = None, max_chunks: int | None = None, should_stop: Callable[[], bool] | None = None
+) -> int:
     """Send chunks until nothing is due (rows waiting for a retry time are left), ``max_chunks``
     have been claimed or ``should_stop()`` says so; notices handled."""
     app = current_app._get_current_object()

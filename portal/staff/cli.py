@@ -17,8 +17,9 @@ def _read_password(from_stdin: bool) -> str:
 
 @portal_cli.command("create-staff")
 @click.argument("email")
-@click.option("--role", type=click.Choice([str(role) for role in STAFF_ROLES]), required=True,
-              help="What the account may do.")
+@click.option(
+    "--role", type=click.Choice([str(role) for role in STAFF_ROLES]), required=True, help="What the account may do."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_staff_command(email, role, password_stdin):
     """Create a staff account and print its TOTP secret, to add to an authenticator app."""

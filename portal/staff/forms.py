@@ -19,6 +19,8 @@ class SignInCodeForm(FlaskForm):
 class PeopleSearchForm(FlaskForm):
     term = StringField(
         _l("Contractor ID or email address"),
-        validators=[DataRequired(_l("Enter a contractor ID or an email address")),
-                    Length(max=254, message=_l("Enter at most 254 characters"))],
+        validators=[
+            DataRequired(_l("Enter a contractor ID or an email address")),
+            Length(max=254, message=_l("Enter at most 254 characters")),
+        ],
     )

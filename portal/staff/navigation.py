@@ -20,28 +20,47 @@ class StaffSection:
 
 
 STAFF_SECTIONS = (
-    StaffSection("staff.people_search", _l("Find a person"),
-                 _l("Look a contractor up by contractor ID or email address and see their record.")),
-    StaffSection("incidents.incident_list", _l("Incidents"),
-                 _l("Create and edit incidents, and choose which are published.")),
-    StaffSection("imports.import_page", _l("Import the register"),
-                 _l("Upload people.csv and exposures.csv for an incident; bad files are refused whole.")),
-    StaffSection("updates.admin_updates", _l("Incident updates"),
-                 _l("Post updates to the public page and email them to subscribers.")),
-    StaffSection("notices.template_list", _l("Notice templates"),
-                 _l("Write and version the Notice of Data Breach in each language.")),
-    StaffSection("batches.batch_list", _l("Notification batches"),
-                 _l("Build, approve, send and watch batches of notices.")),
-    StaffSection("monitoring.admin_products", _l("Monitoring"),
-                 _l("Monitoring products and their pools of activation codes.")),
-    StaffSection("review.claim_queue_page", _l("Claims"),
-                 _l("Review claims, ask for information, approve or deny them.")),
-    StaffSection("legal.legal_home", _l("Legal"),
-                 _l("Claimant exports, exclusions, the declaration and the regulator report.")),
-    StaffSection("outbox.outbox_list", _l("Outbox"),
-                 _l("Read the messages the portal has sent, as the recipient sees them.")),
-    StaffSection("staff.audit_log", _l("Audit log"),
-                 _l("Recent staff and system actions, and whether the log is intact.")),
+    StaffSection(
+        "staff.people_search",
+        _l("Find a person"),
+        _l("Look a contractor up by contractor ID or email address and see their record."),
+    ),
+    StaffSection(
+        "incidents.incident_list", _l("Incidents"), _l("Create and edit incidents, and choose which are published.")
+    ),
+    StaffSection(
+        "imports.import_page",
+        _l("Import the register"),
+        _l("Upload people.csv and exposures.csv for an incident; bad files are refused whole."),
+    ),
+    StaffSection(
+        "updates.admin_updates",
+        _l("Incident updates"),
+        _l("Post updates to the public page and email them to subscribers."),
+    ),
+    StaffSection(
+        "notices.template_list",
+        _l("Notice templates"),
+        _l("Write and version the Notice of Data Breach in each language."),
+    ),
+    StaffSection(
+        "batches.batch_list", _l("Notification batches"), _l("Build, approve, send and watch batches of notices.")
+    ),
+    StaffSection(
+        "monitoring.admin_products", _l("Monitoring"), _l("Monitoring products and their pools of activation codes.")
+    ),
+    StaffSection(
+        "review.claim_queue_page", _l("Claims"), _l("Review claims, ask for information, approve or deny them.")
+    ),
+    StaffSection(
+        "legal.legal_home", _l("Legal"), _l("Claimant exports, exclusions, the declaration and the regulator report.")
+    ),
+    StaffSection(
+        "outbox.outbox_list", _l("Outbox"), _l("Read the messages the portal has sent, as the recipient sees them.")
+    ),
+    StaffSection(
+        "staff.audit_log", _l("Audit log"), _l("Recent staff and system actions, and whether the log is intact.")
+    ),
 )
 
 

@@ -38,7 +38,9 @@ def _failed_attempt(_response) -> bool:
 
 # Shared by both steps: one budget of failures per IP address across password and code.
 _sign_in_ip_limit = limiter.shared_limit(
-    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_IP"], scope="staff-sign-in-ip", methods=["POST"],
+    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_IP"],
+    scope="staff-sign-in-ip",
+    methods=["POST"],
     deduct_when=_failed_attempt,
 )
 
@@ -90,8 +92,13 @@ def sign_in():
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @_sign_in_ip_limit
-@limiter.limit(CODE_LIMIT_PER_ACCOUNT, key_func=pending_key, methods=["POST"], deduct_when=_failed_attempt,
-               scope="staff-code-account")
+@limiter.limit(
+    CODE_LIMIT_PER_ACCOUNT,
+    key_func=pending_key,
+    methods=["POST"],
+    deduct_when=_failed_attempt,
+    scope="staff-code-account",
+)
 def sign_in_code():
     """Step two of signing in: the 6-digit code from the authenticator app."""
     user = pending_user()

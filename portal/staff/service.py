@@ -74,8 +74,12 @@ def create_staff_user(email: str, role: str, password: str) -> tuple[StaffUser, 
         raise StaffAccountError(f"A staff account for {email} already exists.")
     secret = pyotp.random_base32()
     user = StaffUser(
-        email=email, role=role, password_hash=_hasher.hash(password),
-        totp_secret_enc=crypto().cipher.encrypt(secret, totp_secret_aad(email)), last_totp_step=0, active=True,
+        email=email,
+        role=role,
+        password_hash=_hasher.hash(password),
+        totp_secret_enc=crypto().cipher.encrypt(secret, totp_secret_aad(email)),
+        last_totp_step=0,
+        active=True,
     )
     try:
         dao_add_staff_user(user)
@@ -244,8 +248,9 @@ def _exposures_by_incident(person: Person) -> list[tuple[Incident, list[Exposure
     grouped: dict[int, tuple[Incident, list[ExposureLine]]] = {}
     for exposure, incident in dao_get_exposures_with_incidents(person.id):
         category = taxonomy.get(exposure.category)
-        line = ExposureLine(category.title if category else exposure.category,
-                            str(category.severity) if category else "", exposure)
+        line = ExposureLine(
+            category.title if category else exposure.category, str(category.severity) if category else "", exposure
+        )
         grouped.setdefault(incident.id, (incident, []))[1].append(line)
     return list(grouped.values())
 
@@ -260,7 +265,12 @@ def view_person(uid: str) -> PersonRecord | None:
     db.session.commit()
     values, failed = _decrypted_fields(person)
     return PersonRecord(
-        person=person, date_of_birth=values["date_of_birth"], national_id_last4=values["national_id_last4"],
-        phone=values["phone"], address_lines=_address_lines(values["address"]), undecryptable=failed,
-        exposures=_exposures_by_incident(person), notice_codes=dao_get_notice_codes_with_incidents(person.id),
+        person=person,
+        date_of_birth=values["date_of_birth"],
+        national_id_last4=values["national_id_last4"],
+        phone=values["phone"],
+        address_lines=_address_lines(values["address"]),
+        undecryptable=failed,
+        exposures=_exposures_by_incident(person),
+        notice_codes=dao_get_notice_codes_with_incidents(person.id),
     )

@@ -20,8 +20,9 @@ def admin_updates():
     """Every incident with its subscriber count and the updates posted so far."""
     incidents = dao_get_all_incidents()
     subscribers = dao_count_active_subscribers([incident.id for incident in incidents])
-    entries = [(incident, subscribers.get(incident.id, 0), dao_get_incident_updates(incident.id))
-               for incident in incidents]
+    entries = [
+        (incident, subscribers.get(incident.id, 0), dao_get_incident_updates(incident.id)) for incident in incidents
+    ]
     return render_template("updates/admin_list.html", entries=entries)
 
 
@@ -42,7 +43,12 @@ def admin_update_new():
             return redirect(url_for("updates.admin_updates"))
         if request.form.get("action") != "edit":
             subscribers = dao_count_active_subscribers([incident.id]).get(incident.id, 0)
-            return render_template("updates/admin_check.html", form=form, incident=incident,
-                                   subscribers=subscribers, body_html=render_markdown(form.body.data))
+            return render_template(
+                "updates/admin_check.html",
+                form=form,
+                incident=incident,
+                subscribers=subscribers,
+                body_html=render_markdown(form.body.data),
+            )
     status = 400 if form.errors else 200
     return render_template("updates/admin_form.html", form=form), status

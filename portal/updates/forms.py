@@ -11,9 +11,10 @@ class ConfirmForm(FlaskForm):
 
 
 class IncidentUpdateForm(FlaskForm):
-    incident_id = SelectField(_l("Incident"), coerce=int,
-                              validators=[InputRequired(_l("Choose the incident the update is about"))])
-    title = StringField(_l("Title"), filters=[strip_whitespace],
-                        validators=[DataRequired(_l("Enter a title")), Length(max=200)])
-    body = TextAreaField(_l("Update"), validators=[DataRequired(_l("Enter the text of the update")),
-                                                   Length(max=20000)])
+    incident_id = SelectField(
+        _l("Incident"), coerce=int, validators=[InputRequired(_l("Choose the incident the update is about"))]
+    )
+    title = StringField(
+        _l("Title"), filters=[strip_whitespace], validators=[DataRequired(_l("Enter a title")), Length(max=200)]
+    )
+    body = TextAreaField(_l("Update"), validators=[DataRequired(_l("Enter the text of the update")), Length(max=20000)])

@@ -30,8 +30,13 @@ def _incident_of(person, incident_id):
 def updates_page(person, incident_id):
     """Whether the person gets update emails about this incident, with the button to start or stop them."""
     incident = _incident_of(person, incident_id)
-    return render_template("updates/subscription.html", incident=incident, person=person, form=ConfirmForm(),
-                           subscribed=active_subscription(person, incident) is not None)
+    return render_template(
+        "updates/subscription.html",
+        incident=incident,
+        person=person,
+        form=ConfirmForm(),
+        subscribed=active_subscription(person, incident) is not None,
+    )
 
 
 @bp.route("/my/updates/<int:incident_id>/subscribe", methods=["POST"])
@@ -74,4 +79,3 @@ def unsubscribe(token):
         end_subscription(subscription)
         return render_template("updates/unsubscribed.html", incident=incident)
     return render_template("updates/unsubscribe.html", incident=incident, token=token)
-

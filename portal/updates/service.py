@@ -55,8 +55,10 @@ def _now_ms():
 
 
 def unsubscribe_token(subscription: Subscription, person: Person) -> str:
-    payload = f"unsubscribe\x00{person.uid}\x00{subscription.incident_id}\x00" \
-              f"{subscription.subscribed_at.isoformat(timespec='milliseconds')}"
+    payload = (
+        f"unsubscribe\x00{person.uid}\x00{subscription.incident_id}\x00"
+        f"{subscription.subscribed_at.isoformat(timespec='milliseconds')}"
+    )
     digest = hmac.new(crypto().codes.key, payload.encode(), sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
@@ -88,8 +90,14 @@ def subscribe(person: Person, incident: Incident) -> Subscription:
     except IntegrityError:  # the person's twin request subscribed a moment ago
         db.session.rollback()
         return dao_get_subscription(person.id, incident.id)
-    _send(person, _l("You will get updates about %(incident)s", incident=incident.title),
-          "updates/mail_subscribed.txt", MailKind.UPDATES_SUBSCRIBED, subscription, incident=incident)
+    _send(
+        person,
+        _l("You will get updates about %(incident)s", incident=incident.title),
+        "updates/mail_subscribed.txt",
+        MailKind.UPDATES_SUBSCRIBED,
+        subscription,
+        incident=incident,
+    )
     db.session.commit()
     return subscription
 
@@ -118,9 +126,14 @@ def _send(person: Person, subject, template: str, kind: str, subscription: Subsc
     if not person.email:
         return False
     with in_language_of(person):
-        body = render_template(template, unsubscribe_url=unsubscribe_url(subscription, person),
-                               check_url=public_url("verify.check"), lost_code_url=public_url("verify.lost_code"),
-                               portal_url=public_url("public.incident_page"), **context)
+        body = render_template(
+            template,
+            unsubscribe_url=unsubscribe_url(subscription, person),
+            check_url=public_url("verify.check"),
+            lost_code_url=public_url("verify.lost_code"),
+            portal_url=public_url("public.incident_page"),
+            **context,
+        )
         message = Message(kind=kind, to_address=person.email, subject=str(subject), body_text=body)
     return send_message(message)
 
@@ -147,19 +160,28 @@ def alert_subscribers_of_new_exposures(incident: Incident) -> int:
             continue
         person = db.session.get(Person, person_id)
         subscription = dao_get_subscription(person_id, incident.id)
-        categories = sorted({taxonomy[category] for _id, category in items if category in taxonomy},
-                            key=lambda item: (SEVERITY_ORDER[item.severity], item.code))
+        categories = sorted(
+            {taxonomy[category] for _id, category in items if category in taxonomy},
+            key=lambda item: (SEVERITY_ORDER[item.severity], item.code),
+        )
         with in_language_of(person):
             titles = [_(category.title) for category in categories]
-        emailed += _send(person, _l("New information about you in %(incident)s", incident=incident.title),
-                         "updates/mail_new_exposures.txt", MailKind.NEW_EXPOSURES, subscription,
-                         incident=incident, titles=titles)
+        emailed += _send(
+            person,
+            _l("New information about you in %(incident)s", incident=incident.title),
+            "updates/mail_new_exposures.txt",
+            MailKind.NEW_EXPOSURES,
+            subscription,
+            incident=incident,
+            titles=titles,
+        )
         db.session.commit()
     return emailed
 
 
-def publish_incident_update(incident: Incident, title: str, body_markdown: str,
-                            staff_user_id: int | None) -> int | None:
+def publish_incident_update(
+    incident: Incident, title: str, body_markdown: str, staff_user_id: int | None
+) -> int | None:
     """Post the update on the public page, then email it to every subscriber. Returns how many were emailed.
 
     Sent in this request, one message at a time: fine for the outbox and for a few thousand
@@ -169,13 +191,18 @@ def publish_incident_update(incident: Incident, title: str, body_markdown: str,
     """
     title, body_markdown = title.strip(), body_markdown.strip()
     latest = next(iter(dao_get_incident_updates(incident.id)), None)
-    if latest is not None and (latest.title, latest.body_markdown) == (title, body_markdown) \
-            and utcnow() - latest.published_at < REPEAT_WINDOW:
+    if (
+        latest is not None
+        and (latest.title, latest.body_markdown) == (title, body_markdown)
+        and utcnow() - latest.published_at < REPEAT_WINDOW
+    ):
         return None
-    row = dao_add_incident_update(IncidentUpdate(incident_id=incident.id, title=title,
-                                                 body_markdown=body_markdown, created_by_id=staff_user_id))
-    record_audit(AuditAction.INCIDENT_UPDATE_PUBLISHED, f"incident_update:{row.id}",
-                 details={"incident": incident.slug})
+    row = dao_add_incident_update(
+        IncidentUpdate(incident_id=incident.id, title=title, body_markdown=body_markdown, created_by_id=staff_user_id)
+    )
+    record_audit(
+        AuditAction.INCIDENT_UPDATE_PUBLISHED, f"incident_update:{row.id}", details={"incident": incident.slug}
+    )
     db.session.commit()
     return email_incident_update(row)
 
@@ -184,10 +211,20 @@ def email_incident_update(row: IncidentUpdate) -> int:
     incident = dao_get_incident(row.incident_id)
     emailed = 0
     for subscription, person in dao_iter_active_subscribers(incident.id):
-        emailed += _send(person, _l("Update: %(title)s", title=row.title), "updates/mail_incident_update.txt",
-                         MailKind.INCIDENT_UPDATE, subscription, incident=incident, update=row)
+        emailed += _send(
+            person,
+            _l("Update: %(title)s", title=row.title),
+            "updates/mail_incident_update.txt",
+            MailKind.INCIDENT_UPDATE,
+            subscription,
+            incident=incident,
+            update=row,
+        )
     row.emailed_at = utcnow()
-    record_audit(AuditAction.INCIDENT_UPDATE_EMAILED, f"incident_update:{row.id}",
-                 details={"incident": incident.slug, "emailed": emailed})
+    record_audit(
+        AuditAction.INCIDENT_UPDATE_EMAILED,
+        f"incident_update:{row.id}",
+        details={"incident": incident.slug, "emailed": emailed},
+    )
     db.session.commit()
     return emailed

@@ -8,8 +8,11 @@ from portal.forms import IsoDateField, strip_whitespace
 
 class CheckForm(FlaskForm):
     notice_code = StringField(
-        _l("Notice code"), validators=[DataRequired(_l("Enter the notice code from your letter or email")),
-                                        Length(max=40, message=_l("A notice code is 12 letters and numbers"))]
+        _l("Notice code"),
+        validators=[
+            DataRequired(_l("Enter the notice code from your letter or email")),
+            Length(max=40, message=_l("A notice code is 12 letters and numbers")),
+        ],
     )
     last_name = StringField(
         _l("Last name"),
@@ -23,7 +26,9 @@ class LostCodeForm(FlaskForm):
     email = EmailField(
         _l("Email address"),
         filters=[strip_whitespace],
-        validators=[DataRequired(_l("Enter your email address")),
-                    Email(message=_l("Enter an email address like name@example.com"), check_deliverability=False),
-                    Length(max=254)],
+        validators=[
+            DataRequired(_l("Enter your email address")),
+            Email(message=_l("Enter an email address like name@example.com"), check_deliverability=False),
+            Length(max=254),
+        ],
     )

@@ -25,10 +25,16 @@ def _email_key() -> str:
 
 
 @bp.route("/check", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["VERIFY_LIMIT_PER_IP"], methods=["POST"],
-               deduct_when=_failed_attempt, scope="verify-ip")
-@limiter.limit(lambda: current_app.config["VERIFY_LIMIT_PER_CODE"], methods=["POST"],
-               key_func=_code_key, deduct_when=_failed_attempt, scope="verify-code")
+@limiter.limit(
+    lambda: current_app.config["VERIFY_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed_attempt, scope="verify-ip"
+)
+@limiter.limit(
+    lambda: current_app.config["VERIFY_LIMIT_PER_CODE"],
+    methods=["POST"],
+    key_func=_code_key,
+    deduct_when=_failed_attempt,
+    scope="verify-code",
+)
 def check():
     """The identity check: notice code, last name and date of birth."""
     form = CheckForm()

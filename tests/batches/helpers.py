@@ -20,17 +20,37 @@ def make_template(incident: Incident, name="First notice", languages=None, autho
     db.session.add(version)
     db.session.flush()
     for language, (subject, body) in languages.items():
-        db.session.add(NoticeTemplateContent(version_id=version.id, language=language, jurisdiction="",
-                                             subject=subject, body_markdown=body))
+        db.session.add(
+            NoticeTemplateContent(
+                version_id=version.id, language=language, jurisdiction="", subject=subject, body_markdown=body
+            )
+        )
     db.session.commit()
     return version
 
 
-def make_batch(incident: Incident, version: NoticeTemplateVersion, creator, channel=Channel.EMAIL,
-               audience: Audience | None = None, status=BatchStatus.DRAFT, name="First notice") -> Batch:
-    batch = Batch(incident_id=incident.id, template_version_id=version.id, name=name, channel=channel, status=status,
-                  audience=(audience or Audience()).to_json(), audience_count=0, created_by_id=creator.id,
-                  stop_reason="", letter_file="", letter_sha256="")
+def make_batch(
+    incident: Incident,
+    version: NoticeTemplateVersion,
+    creator,
+    channel=Channel.EMAIL,
+    audience: Audience | None = None,
+    status=BatchStatus.DRAFT,
+    name="First notice",
+) -> Batch:
+    batch = Batch(
+        incident_id=incident.id,
+        template_version_id=version.id,
+        name=name,
+        channel=channel,
+        status=status,
+        audience=(audience or Audience()).to_json(),
+        audience_count=0,
+        created_by_id=creator.id,
+        stop_reason="",
+        letter_file="",
+        letter_sha256="",
+    )
     db.session.add(batch)
     db.session.commit()
     return batch
@@ -38,8 +58,15 @@ def make_batch(incident: Incident, version: NoticeTemplateVersion, creator, chan
 
 def notify(batch: Batch, person, status, last_error="") -> Notification:
     """A notification as if the batch had been frozen and sent."""
-    row = Notification(batch_id=batch.id, person_id=person.id, language="en", jurisdiction="", status=status,
-                       last_error=last_error, updated_at=utcnow())
+    row = Notification(
+        batch_id=batch.id,
+        person_id=person.id,
+        language="en",
+        jurisdiction="",
+        status=status,
+        last_error=last_error,
+        updated_at=utcnow(),
+    )
     db.session.add(row)
     db.session.commit()
     return row

@@ -47,14 +47,17 @@ def _notifications(batch) -> list[Notification]:
 def test_an_admin_creates_a_draft_batch_for_everyone_in_the_incident(admin, incident):
     client, user = admin
     version = make_template(incident)
-    response = client.post("/staff/batches/new", data={"name": "First notice", "template_version": version.id,
-                                                       "channel": "email"})
+    response = client.post(
+        "/staff/batches/new", data={"name": "First notice", "template_version": version.id, "channel": "email"}
+    )
     assert response.status_code == 302 and response.location.endswith("/audience")
     batch = db.session.scalar(select(Batch))
     assert (batch.status, batch.created_by_id, batch.incident_id) == (BatchStatus.DRAFT, user.id, incident.id)
     assert Audience.from_json(batch.audience) == Audience()
-    assert db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == AuditAction.BATCH_CREATED)) \
+    assert (
+        db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == AuditAction.BATCH_CREATED))
         == f"batch:{batch.id}"
+    )
 
 
 def test_the_creator_cannot_approve_their_own_batch(admin, batch, dispatched):
@@ -148,8 +151,9 @@ def test_an_empty_audience_cannot_be_approved(second_admin, incident, admin, dis
 def test_a_batch_scheduled_for_later_is_scheduled_not_sent(admin, second_admin, batch, dispatched):
     creator_client, _creator = admin
     later = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
-    response = creator_client.post(f"/staff/batches/{batch.id}/schedule",
-                                   data={"when": "later", "send_at": later.strftime("%Y-%m-%dT%H:%M")})
+    response = creator_client.post(
+        f"/staff/batches/{batch.id}/schedule", data={"when": "later", "send_at": later.strftime("%Y-%m-%dT%H:%M")}
+    )
     assert response.status_code == 302
     client, _approver = second_admin
     assert _approve(client, batch).status_code == 302
@@ -166,8 +170,9 @@ def test_a_time_in_the_past_cannot_be_scheduled(admin, batch):
     assert response.status_code == 400 and "must be in the future" in response.get_data(as_text=True)
 
 
-def test_language_is_the_preferred_one_when_the_template_has_it_else_english(second_admin, admin, incident,
-                                                                           person_in, dispatched):
+def test_language_is_the_preferred_one_when_the_template_has_it_else_english(
+    second_admin, admin, incident, person_in, dispatched
+):
     client, _approver = second_admin
     _c, creator = admin
     person_in("C-PT", language="pt-BR")
@@ -177,9 +182,13 @@ def test_language_is_the_preferred_one_when_the_template_has_it_else_english(sec
     version = make_template(incident, languages={"en": ("Notice", body), "pt": ("Aviso", body)})
     batch = make_batch(incident, version, creator)
     _approve(client, batch)
-    languages = dict(db.session.execute(
-        select(Notification.person_id, Notification.language).where(Notification.batch_id == batch.id)).all())
+    languages = dict(
+        db.session.execute(
+            select(Notification.person_id, Notification.language).where(Notification.batch_id == batch.id)
+        ).all()
+    )
     from portal.models import Person
+
     by_contractor = dict(db.session.execute(select(Person.contractor_id, Person.id)).all())
     assert languages[by_contractor["C-PT"]] == "pt"
     assert languages[by_contractor["C-FR"]] == "en"
@@ -241,8 +250,9 @@ def test_a_letter_batch_cannot_be_scheduled(admin, incident):
     assert response.status_code == 400 and "Letter batches are not scheduled" in response.get_data(as_text=True)
 
 
-def test_if_sending_fails_to_start_the_approval_stands_and_the_page_offers_to_start_it(second_admin, batch,
-                                                                                      monkeypatch):
+def test_if_sending_fails_to_start_the_approval_stands_and_the_page_offers_to_start_it(
+    second_admin, batch, monkeypatch
+):
     client, _approver = second_admin
 
     def broken(batch_id):

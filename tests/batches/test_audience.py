@@ -108,8 +108,10 @@ def test_filters_combine_and_leave_out_people_the_channel_cannot_reach(draft, pe
     no_email.email = ""
     db.session.commit()
     assert _audience_ids(draft(Audience(countries=("KE",), languages=("sw",)))) == {"C-1"}
-    assert _audience_ids(draft(Audience(countries=("KE",), languages=("sw",)), channel=Channel.LETTER)) \
-        == {"C-1", "C-3"}
+    assert _audience_ids(draft(Audience(countries=("KE",), languages=("sw",)), channel=Channel.LETTER)) == {
+        "C-1",
+        "C-3",
+    }
 
 
 def test_language_for_matches_the_sql_choice():
@@ -120,9 +122,11 @@ def test_language_for_matches_the_sql_choice():
 
 
 def _upload(client, batch, text: str):
-    return client.post(f"/staff/batches/{batch.id}/audience/upload",
-                       data={"contractor_ids": (io.BytesIO(text.encode()), "ids.csv")},
-                       content_type="multipart/form-data")
+    return client.post(
+        f"/staff/batches/{batch.id}/audience/upload",
+        data={"contractor_ids": (io.BytesIO(text.encode()), "ids.csv")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_an_uploaded_list_becomes_the_audience(admin, draft, person_in):
@@ -165,8 +169,10 @@ def test_the_filter_form_saves_the_audience_and_the_page_counts_it(admin, draft,
     person_in("C-1", country="KE", categories=("payment",))
     person_in("C-2", country="NG", categories=("payment",))
     batch = draft()
-    response = client.post(f"/staff/batches/{batch.id}/audience", data={
-        "countries": "ke, ng", "regions": "", "categories": ["payment"], "never_notified": "y"})
+    response = client.post(
+        f"/staff/batches/{batch.id}/audience",
+        data={"countries": "ke, ng", "regions": "", "categories": ["payment"], "never_notified": "y"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     saved = Audience.from_json(db.session.get(Batch, batch.id).audience)

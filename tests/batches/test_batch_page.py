@@ -18,9 +18,15 @@ def sent_batch(incident, admin, person_in):
     """An email batch part-way through: 2 delivered, 1 failed, 1 bounced, 2 unknown, 1 queued."""
     _client, creator = admin
     batch = make_batch(incident, make_template(incident), creator, status=BatchStatus.SENDING)
-    outcomes = [NotificationStatus.DELIVERED, NotificationStatus.DELIVERED, NotificationStatus.FAILED,
-                NotificationStatus.BOUNCED, NotificationStatus.UNKNOWN, NotificationStatus.UNKNOWN,
-                NotificationStatus.QUEUED]
+    outcomes = [
+        NotificationStatus.DELIVERED,
+        NotificationStatus.DELIVERED,
+        NotificationStatus.FAILED,
+        NotificationStatus.BOUNCED,
+        NotificationStatus.UNKNOWN,
+        NotificationStatus.UNKNOWN,
+        NotificationStatus.QUEUED,
+    ]
     for n, status in enumerate(outcomes):
         reason = {NotificationStatus.FAILED: "400: invalid email", NotificationStatus.BOUNCED: "550 no such user"}
         notify(batch, person_in(f"C-{n}"), status, last_error=reason.get(status, ""))
@@ -51,8 +57,13 @@ def test_the_progress_endpoint_gives_the_same_numbers_as_json(admin, sent_batch)
     response = client.get(f"/staff/batches/{sent_batch.id}/progress.json")
     data = response.get_json()
     assert response.headers["Cache-Control"] == "no-store"
-    assert (data["status"], data["total"], data["done"], data["percent"], data["finished"]) == \
-        ("sending", 7, 6, 85, False)
+    assert (data["status"], data["total"], data["done"], data["percent"], data["finished"]) == (
+        "sending",
+        7,
+        6,
+        85,
+        False,
+    )
     counts = {o["status"]: (o["count"], o["step"]) for o in data["outcomes"]}
     assert counts["delivered"] == (2, 30) and counts["unknown"] == (2, 30) and counts["queued"] == (1, 15)
 
@@ -61,26 +72,37 @@ def test_retry_failed_asks_first_then_queues_them_again(admin, sent_batch):
     client, _user = admin
     page = client.get(f"/staff/batches/{sent_batch.id}/retry").get_data(as_text=True)
     assert "Retry the failed notifications?" in page and "C-2" in page
-    assert db.session.scalar(select(Notification.status).where(Notification.last_error == "400: invalid email")) \
+    assert (
+        db.session.scalar(select(Notification.status).where(Notification.last_error == "400: invalid email"))
         == NotificationStatus.FAILED
+    )
     assert client.post(f"/staff/batches/{sent_batch.id}/retry", data={}).status_code == 302
     db.session.expire_all()
     rows = db.session.scalars(select(Notification).where(Notification.batch_id == sent_batch.id))
     statuses = [n.status for n in rows]
     assert NotificationStatus.FAILED not in statuses
-    assert db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == AuditAction.BATCH_FAILED_RETRIED)) \
+    assert (
+        db.session.scalar(select(AuditEvent.details).where(AuditEvent.action == AuditAction.BATCH_FAILED_RETRIED))
         == '{"notifications": 1}'
+    )
 
 
 def test_marking_unknown_notifications_as_sent_is_confirmed_then_recorded(admin, sent_batch):
     client, _user = admin
     page = client.get(f"/staff/batches/{sent_batch.id}/unknown/mark_sent").get_data(as_text=True)
     assert "Mark these notifications as sent?" in page and "C-4" in page and "C-5" in page
-    assert client.post(f"/staff/batches/{sent_batch.id}/unknown/mark_sent", data={"notifications": ""}) \
-        .status_code == 302
+    assert (
+        client.post(f"/staff/batches/{sent_batch.id}/unknown/mark_sent", data={"notifications": ""}).status_code == 302
+    )
     db.session.expire_all()
-    assert db.session.scalar(select(db.func.count(Notification.id)).where(
-        Notification.batch_id == sent_batch.id, Notification.status == NotificationStatus.UNKNOWN)) == 0
+    assert (
+        db.session.scalar(
+            select(db.func.count(Notification.id)).where(
+                Notification.batch_id == sent_batch.id, Notification.status == NotificationStatus.UNKNOWN
+            )
+        )
+        == 0
+    )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == AuditAction.BATCH_UNKNOWN_RESOLVED))
     assert '"action": "mark_sent"' in event.details and '"notifications": 2' in event.details
 
@@ -90,8 +112,11 @@ def test_resending_one_chosen_unknown_notification_leaves_the_other(admin, sent_
 
     monkeypatch.setattr(runner, "kick_engine", lambda *args, **kwargs: None)
     client, _user = admin
-    unknown = db.session.scalars(select(Notification).where(
-        Notification.batch_id == sent_batch.id, Notification.status == NotificationStatus.UNKNOWN)).all()
+    unknown = db.session.scalars(
+        select(Notification).where(
+            Notification.batch_id == sent_batch.id, Notification.status == NotificationStatus.UNKNOWN
+        )
+    ).all()
     chosen = unknown[0].id
     page = client.get(f"/staff/batches/{sent_batch.id}/unknown/resend?notification={chosen}").get_data(as_text=True)
     assert "1 notifications are queued again" in page

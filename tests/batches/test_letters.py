@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("app_ctx")
 def letter_batch(incident, admin, person_in):
     _client, creator = admin
     person_in("C-1", first_name="Amina", last_name="Okafor", date_of_birth="1990-03-27")
-    person_in("C-2", first_name="=HYPERLINK(\"http://evil.example\")", last_name="+Sum", date_of_birth="1985-11-02")
+    person_in("C-2", first_name='=HYPERLINK("http://evil.example")', last_name="+Sum", date_of_birth="1985-11-02")
     return make_batch(incident, make_template(incident), creator, channel=Channel.LETTER)
 
 
@@ -83,7 +83,7 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(second_admin, letter_batc
     _approve(approver, letter_batch)
     client, _user = admin
     row = _rows(client.get(f"/staff/batches/{letter_batch.id}/letters.csv").data)[1]
-    assert row["first_name"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row["first_name"] == '\'=HYPERLINK("http://evil.example")'
     assert row["last_name"] == "'+Sum"
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
         assert neutralise_cell(value) == "'" + value
@@ -96,8 +96,9 @@ def test_the_notice_code_in_the_letter_works_at_check(second_admin, letter_batch
     client, _user = admin
     row = _rows(client.get(f"/staff/batches/{letter_batch.id}/letters.csv").data)[0]
     contractor = app.test_client()
-    response = contractor.post("/check", data={"notice_code": row["notice_code"], "last_name": "Okafor",
-                                               "date_of_birth": "1990-03-27"})
+    response = contractor.post(
+        "/check", data={"notice_code": row["notice_code"], "last_name": "Okafor", "date_of_birth": "1990-03-27"}
+    )
     assert response.status_code == 302 and response.location.endswith("/my")
 
 

@@ -77,8 +77,13 @@ def test_a_test_send_without_a_recipient_uses_the_first(admin, batch):
 def test_a_batch_pinned_to_version_1_still_renders_version_1_after_version_2(admin, second_admin, batch):
     client, _user = admin
     template_id = db.session.get(NoticeTemplateVersion, batch.template_version_id).template_id
-    assert client.post(f"/staff/templates/{template_id}/languages/en", data={
-        "subject": "Version two for ((first_name))", "body": starter_body(), "based_on": "1"}).status_code == 302
+    assert (
+        client.post(
+            f"/staff/templates/{template_id}/languages/en",
+            data={"subject": "Version two for ((first_name))", "body": starter_body(), "based_on": "1"},
+        ).status_code
+        == 302
+    )
     page = client.get(f"/staff/batches/{batch.id}/preview").get_data(as_text=True)
     assert "Notice of data breach for Amina" in page and "Version two" not in page
     # And what is sent after approval is version 1 too.
@@ -86,8 +91,11 @@ def test_a_batch_pinned_to_version_1_still_renders_version_1_after_version_2(adm
     db.session.refresh(batch)
     approver.post(f"/staff/batches/{batch.id}/approve", data={"fingerprint": batch_fingerprint(batch)})
     subjects = set(db.session.scalars(select(OutboxMessage.subject)))
-    assert subjects == {"Notice of data breach for Amina", "Notice of data breach for Bola",
-                        "Notice of data breach for Chidi"}
+    assert subjects == {
+        "Notice of data breach for Amina",
+        "Notice of data breach for Bola",
+        "Notice of data breach for Chidi",
+    }
     after = client.get(f"/staff/batches/{batch.id}/preview?person={_uid('C-3')}").get_data(as_text=True)
     assert "Recipient 3 of 3" in after and "Version two" not in after
     assert sending.batch_status_counts(batch.id)["accepted"] + sending.batch_status_counts(batch.id)["delivered"] == 3

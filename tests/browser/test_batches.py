@@ -74,7 +74,8 @@ def write_template(page: Page) -> None:
     expect(page.get_by_label("Message (English)")).to_have_value(re.compile("## What happened"))
     page.get_by_label("Template name").fill("First notice")
     page.get_by_label("Message (English)").fill(
-        page.get_by_label("Message (English)").input_value() + "\nYour colour: ((favourite_colour))\n")
+        page.get_by_label("Message (English)").input_value() + "\nYour colour: ((favourite_colour))\n"
+    )
     page.get_by_role("button", name="Save template").click()
     expect(page.get_by_role("alert")).to_contain_text("unknown placeholder ((favourite_colour))")
     assert_no_axe_violations(page)
@@ -119,8 +120,9 @@ def prepare_batch(page: Page) -> str:
     return batch_url
 
 
-def test_two_admins_prepare_approve_and_send_a_batch_through_the_outbox(desktop_page, second_page, app,
-                                                                        kenyan_register):
+def test_two_admins_prepare_approve_and_send_a_batch_through_the_outbox(
+    desktop_page, second_page, app, kenyan_register
+):
     creator = desktop_page
     creator_email = sign_in_new_admin(creator, app)
     write_template(creator)
@@ -188,14 +190,12 @@ def test_the_other_batch_pages_pass_axe(desktop_page, app, tmp_path):
     sign_in_new_admin(page, app)
     with app.app_context():
         incident = make_incident()
-        creator, _secret = create_staff_user(f"creator-{uuid.uuid4().hex[:8]}@staff.example.org", Role.ADMIN,
-                                             PASSWORD)
+        creator, _secret = create_staff_user(f"creator-{uuid.uuid4().hex[:8]}@staff.example.org", Role.ADMIN, PASSWORD)
         version = make_template(incident)
         draft = make_batch(incident, version, creator, name="Draft")
         sent = make_batch(incident, version, creator, status=BatchStatus.SENT, name="Sent")
         approved = make_batch(incident, version, creator, status=BatchStatus.APPROVED, name="Approved")
-        for n, status in enumerate((NotificationStatus.FAILED, NotificationStatus.UNKNOWN,
-                                    NotificationStatus.BOUNCED)):
+        for n, status in enumerate((NotificationStatus.FAILED, NotificationStatus.UNKNOWN, NotificationStatus.BOUNCED)):
             person = make_person(f"AXE-{n}")
             expose(person, incident, "payment")
             notify(sent, person, status, last_error="550 no such user")

@@ -52,7 +52,8 @@ def test_contractor_files_a_claim_with_proof_and_legal_approves_it(page, desktop
     page.get_by_label("Date of the loss").fill("2026-06-02")
     page.get_by_label("What was the loss?").fill("Fee to replace my national ID card")
     page.get_by_label("Proof of the loss").set_input_files(
-        {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()})
+        {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
+    )
     page.get_by_role("button", name="Save this loss").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Your losses")

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.browser
 def legal_data(app):
     with app.app_context():
         incident = make_incident(discovered_on=date(2026, 10, 1))
-        approved = claimant(incident, "C-APPROVED", first_name="=HYPERLINK(\"http://evil\")", country="US",
-                            region="US-CA")
+        approved = claimant(
+            incident, "C-APPROVED", first_name='=HYPERLINK("http://evil")', country="US", region="US-CA"
+        )
         make_claim(approved, incident, status=ClaimStatus.APPROVED)
         make_claim(claimant(incident, "C-WAITING"), incident, status=ClaimStatus.SUBMITTED)
         bulk_residents(incident, 1, "KE")  # its Data Commissioner must be told within 72 hours
@@ -66,10 +67,12 @@ def test_legal_filters_and_downloads_an_export_and_every_legal_page_passes_axe(d
     assert [row["contractor_id"] for row in rows] == ["C-APPROVED"]
     assert rows[0]["first_name"].startswith("'=HYPERLINK")
 
-    for path, heading in (("/staff/legal/exclusions", "Exclusion requests"),
-                          ("/staff/legal/declaration", "Notice declaration"),
-                          ("/staff/legal/regulator", "Regulator report"),
-                          ("/staff/legal/jurisdictions", "Jurisdiction rules")):
+    for path, heading in (
+        ("/staff/legal/exclusions", "Exclusion requests"),
+        ("/staff/legal/declaration", "Notice declaration"),
+        ("/staff/legal/regulator", "Regulator report"),
+        ("/staff/legal/jurisdictions", "Jurisdiction rules"),
+    ):
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         assert_no_axe_violations(page)

@@ -186,12 +186,14 @@ def test_admin_configures_a_product_imports_codes_and_posts_an_update(desktop_pa
     assert_no_axe_violations(page)
 
     page.get_by_label("Activation codes file (CSV)").set_input_files(
-        files=[{"name": "codes.csv", "mimeType": "text/csv", "buffer": b"code\nA-1\nA-2\nA-1\n"}])
+        files=[{"name": "codes.csv", "mimeType": "text/csv", "buffer": b"code\nA-1\nA-2\nA-1\n"}]
+    )
     page.get_by_role("button", name="Import codes").click()
     expect(page.get_by_role("alert")).to_contain_text("Line 4: the same code as line 2.")
     assert_no_axe_violations(page)
     page.get_by_label("Activation codes file (CSV)").set_input_files(
-        files=[{"name": "codes.csv", "mimeType": "text/csv", "buffer": b"code\nA-1\nA-2\nA-3\n"}])
+        files=[{"name": "codes.csv", "mimeType": "text/csv", "buffer": b"code\nA-1\nA-2\nA-3\n"}]
+    )
     page.get_by_role("button", name="Import codes").click()
     expect(page.get_by_role("status")).to_contain_text("Imported 3 codes.")
     warnings = page.get_by_role("region", name="Pools that need codes")

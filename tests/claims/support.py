@@ -12,8 +12,10 @@ from portal.extensions import db
 from portal.models import Claim, Incident, Person
 from tests.factories import expose, give_notice_code, make_incident, make_person
 
-PDF_BODY = (b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-            b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n")
+PDF_BODY = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
+)
 
 
 def pdf_bytes(extra: bytes = b"") -> bytes:
@@ -54,13 +56,15 @@ class Claimant:
     date_of_birth: str
 
     def sign_in(self, client) -> None:
-        response = client.post("/check", data={"notice_code": self.code, "last_name": self.last_name,
-                                               "date_of_birth": self.date_of_birth})
+        response = client.post(
+            "/check", data={"notice_code": self.code, "last_name": self.last_name, "date_of_birth": self.date_of_birth}
+        )
         assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
 
 
-def make_claimant(incident: Incident | None = None, *, last_name="Okafor", date_of_birth="1990-03-27",
-                  address=None, **fields) -> Claimant:
+def make_claimant(
+    incident: Incident | None = None, *, last_name="Okafor", date_of_birth="1990-03-27", address=None, **fields
+) -> Claimant:
     incident = incident or make_incident()
     person = make_person(last_name=last_name, date_of_birth=date_of_birth, **fields)
     if address is not None:
@@ -87,27 +91,47 @@ def start(client, claimant: Claimant) -> int:
     return claim_of(claimant).id
 
 
-BANK = {"account_holder": "Amina Okafor", "account_number": "DE89 3704 0044 0532 0130 00", "bank_name": "Commerzbank",
-        "swift_bic": "COBADEFF"}
+BANK = {
+    "account_holder": "Amina Okafor",
+    "account_number": "DE89 3704 0044 0532 0130 00",
+    "bank_name": "Commerzbank",
+    "swift_bic": "COBADEFF",
+}
 
 
-def file_claim(client, claimant: Claimant, *, benefits=("alternative_cash",), method="bank_transfer",
-               details=None, losses=(), hours=None, lost_time_files=(), name="Amina Okafor", submit=True) -> Claim:
+def file_claim(
+    client,
+    claimant: Claimant,
+    *,
+    benefits=("alternative_cash",),
+    method="bank_transfer",
+    details=None,
+    losses=(),
+    hours=None,
+    lost_time_files=(),
+    name="Amina Okafor",
+    submit=True,
+) -> Claim:
     """Walk every step through the real routes; ``losses`` are (amount, date, description, file bytes)."""
     claim_id = start(client, claimant)
     base = f"/my/claims/{claim_id}"
     assert client.post(f"{base}/benefits", data={"benefits": list(benefits)}).status_code == 302
     for amount, incurred_on, description, data in losses:
-        response = client.post(f"{base}/losses/add", data={"amount": amount, "incurred_on": incurred_on,
-                                                           "description": description, "proof": upload(data)},
-                               content_type="multipart/form-data")
+        response = client.post(
+            f"{base}/losses/add",
+            data={"amount": amount, "incurred_on": incurred_on, "description": description, "proof": upload(data)},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     if losses:
         assert client.post(f"{base}/losses").status_code == 302
     if hours is not None:
         files = [upload(data, "log.pdf") for data in lost_time_files]
-        response = client.post(f"{base}/lost-time", data={"hours": hours, "description": "Calls to my bank",
-                                                          "documents": files}, content_type="multipart/form-data")
+        response = client.post(
+            f"{base}/lost-time",
+            data={"hours": hours, "description": "Calls to my bank", "documents": files},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     if any(kind != "monitoring" for kind in benefits):
         assert client.post(f"{base}/payment", data={"method": method}).status_code == 302

@@ -7,8 +7,20 @@ from portal.dao.claims import dao_get_claim_documents
 from tests.claims.support import file_claim, make_claimant, pdf_bytes
 from tests.factories import sign_in_staff
 
-CONTRACTOR_PAGES = ("", "/continue", "/benefits", "/losses", "/losses/add", "/lost-time", "/payment",
-                    "/payment-details", "/check", "/sent", "/appeal", "/answer")
+CONTRACTOR_PAGES = (
+    "",
+    "/continue",
+    "/benefits",
+    "/losses",
+    "/losses/add",
+    "/lost-time",
+    "/payment",
+    "/payment-details",
+    "/check",
+    "/sent",
+    "/appeal",
+    "/answer",
+)
 
 
 @pytest.fixture
@@ -18,10 +30,16 @@ def two_claims(app, incident):
     amina_client, joao_client = app.test_client(), app.test_client()
     amina.sign_in(amina_client)
     joao.sign_in(joao_client)
-    amina_claim = file_claim(amina_client, amina, benefits=("out_of_pocket",), submit=False,
-                             losses=[("10", "2026-06-01", "Fee", pdf_bytes(b"%amina"))])
-    joao_claim = file_claim(joao_client, joao, benefits=("out_of_pocket",),
-                            losses=[("20", "2026-06-02", "Fee", pdf_bytes(b"%joao"))])
+    amina_claim = file_claim(
+        amina_client,
+        amina,
+        benefits=("out_of_pocket",),
+        submit=False,
+        losses=[("10", "2026-06-01", "Fee", pdf_bytes(b"%amina"))],
+    )
+    joao_claim = file_claim(
+        joao_client, joao, benefits=("out_of_pocket",), losses=[("20", "2026-06-02", "Fee", pdf_bytes(b"%joao"))]
+    )
     return amina_client, amina_claim, joao_client, joao_claim
 
 
@@ -31,9 +49,13 @@ def test_another_persons_claim_is_a_404_on_every_page(two_claims):
         assert amina_client.get(f"/my/claims/{joao_claim.id}{suffix}").status_code == 404, suffix
         assert joao_client.get(f"/my/claims/{amina_claim.id}{suffix}").status_code == 404, suffix
     for suffix in ("/benefits", "/check", "/appeal", "/answer", "/losses/abc/remove"):
-        assert joao_client.post(f"/my/claims/{amina_claim.id}{suffix}", data={"full_name": "x", "confirm": "y",
-                                                                               "benefits": ["monitoring"]}
-                                ).status_code == 404, suffix
+        assert (
+            joao_client.post(
+                f"/my/claims/{amina_claim.id}{suffix}",
+                data={"full_name": "x", "confirm": "y", "benefits": ["monitoring"]},
+            ).status_code
+            == 404
+        ), suffix
 
 
 def test_another_persons_upload_is_a_404_by_either_id(two_claims):
@@ -43,7 +65,9 @@ def test_another_persons_upload_is_a_404_by_either_id(two_claims):
     # Joao's own claim id with Amina's document id: the document must belong to the claim in the URL.
     assert joao_client.get(f"/my/claims/{joao_claim.id}/documents/{amina_doc.id}").status_code == 404
     assert joao_client.post(f"/my/claims/{joao_claim.id}/lost-time/documents/{amina_doc.id}/remove").status_code in (
-        302, 404)
+        302,
+        404,
+    )
     assert len(dao_get_claim_documents(amina_claim.id)) == 1
 
 

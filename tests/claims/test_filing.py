@@ -23,8 +23,11 @@ def post_benefits(client, claim_id, *kinds):
 
 def add_loss(client, claim_id, amount="100", incurred_on="2026-06-01", description="Passport fee", data=None):
     files = {"proof": upload(data)} if data is not None else {}
-    return client.post(f"/my/claims/{claim_id}/losses/add", content_type="multipart/form-data",
-                       data={"amount": amount, "incurred_on": incurred_on, "description": description, **files})
+    return client.post(
+        f"/my/claims/{claim_id}/losses/add",
+        content_type="multipart/form-data",
+        data={"amount": amount, "incurred_on": incurred_on, "description": description, **files},
+    )
 
 
 def test_start_page_lists_what_can_be_claimed_with_this_incidents_numbers(signed_in, claimant):
@@ -123,10 +126,15 @@ class TestOutOfPocketLosses:
         assert "Total: $5,000.00 of up to $5,000.00" in text and "Add another loss" not in text
 
     def test_several_losses_become_benefit_rows_with_their_proof(self, signed_in, claimant):
-        claim = file_claim(signed_in, claimant, benefits=("out_of_pocket",), losses=[
-            ("20", "2026-06-01", "Courier for new ID", pdf_bytes(b"% a")),
-            ("35.5", "2026-06-03", "Bank card replacement", pdf_bytes(b"% b")),
-        ])
+        claim = file_claim(
+            signed_in,
+            claimant,
+            benefits=("out_of_pocket",),
+            losses=[
+                ("20", "2026-06-01", "Courier for new ID", pdf_bytes(b"% a")),
+                ("35.5", "2026-06-03", "Bank card replacement", pdf_bytes(b"% b")),
+            ],
+        )
         rows = sorted(claim.benefits, key=lambda b: b.amount_cents)
         assert [(b.kind, b.amount_cents) for b in rows] == [("out_of_pocket", 2000), ("out_of_pocket", 3550)]
         from portal.dao.claims import dao_get_claim_documents
@@ -147,8 +155,11 @@ class TestOutOfPocketLosses:
 
 class TestLostTime:
     def _post(self, client, claim_id, hours, files=()):
-        return client.post(f"/my/claims/{claim_id}/lost-time", content_type="multipart/form-data",
-                           data={"hours": hours, "description": "Calls", "documents": [upload(f) for f in files]})
+        return client.post(
+            f"/my/claims/{claim_id}/lost-time",
+            content_type="multipart/form-data",
+            data={"hours": hours, "description": "Calls", "documents": [upload(f) for f in files]},
+        )
 
     def test_up_to_the_self_attested_hours_needs_no_documents(self, signed_in, claimant):
         claim_id = start(signed_in, claimant)
@@ -373,9 +384,15 @@ def test_the_draft_survives_the_session_timeout_and_resumes_after_checking_in_ag
 
 
 def test_every_filing_page_renders(signed_in, claimant):
-    claim = file_claim(signed_in, claimant, benefits=("out_of_pocket", "lost_time"),
-                       losses=[("10", "2026-06-01", "Fee", pdf_bytes())], hours="5", lost_time_files=[pdf_bytes(b"%x")],
-                       submit=False)
+    claim = file_claim(
+        signed_in,
+        claimant,
+        benefits=("out_of_pocket", "lost_time"),
+        losses=[("10", "2026-06-01", "Fee", pdf_bytes())],
+        hours="5",
+        lost_time_files=[pdf_bytes(b"%x")],
+        submit=False,
+    )
     for step in ("benefits", "losses", "losses/add", "lost-time", "payment", "payment-details", "check"):
         assert signed_in.get(f"/my/claims/{claim.id}/{step}").status_code == 200, step
 
@@ -385,8 +402,7 @@ def test_the_exposure_page_links_say_file_a_claim_and_claim_status(app, signed_i
 
     def actions() -> str:
         with app.test_request_context():
-            return render_template("claims/_exposure_actions.html", person=claimant.person,
-                                   incident=claimant.incident)
+            return render_template("claims/_exposure_actions.html", person=claimant.person, incident=claimant.incident)
 
     html = actions()
     assert html.strip().startswith("<li>") and html.strip().endswith("</li>")

@@ -30,9 +30,14 @@ def signal(claim, kind):
 def test_the_same_payout_account_on_two_peoples_claims_flags_both(app, incident):
     first = file_for(app, make_claimant(incident, last_name="Okafor"), ip="10.0.0.1")
     spaced = {**BANK, "account_number": "de89370400440532013000"}  # same account, typed differently
-    second = file_for(app, make_claimant(incident, last_name="Mwangi", date_of_birth="1980-01-01",
-                                         address={"line1": "9 Other Rd", "city": "Mombasa"}), ip="10.0.0.2",
-                      details=spaced)
+    second = file_for(
+        app,
+        make_claimant(
+            incident, last_name="Mwangi", date_of_birth="1980-01-01", address={"line1": "9 Other Rd", "city": "Mombasa"}
+        ),
+        ip="10.0.0.2",
+        details=spaced,
+    )
     assert kinds(first) == kinds(second) == {FraudSignalKind.SHARED_PAYOUT_ACCOUNT}
     assert second.reference in signal(first, FraudSignalKind.SHARED_PAYOUT_ACCOUNT).detail
     assert first.reference in signal(second, FraudSignalKind.SHARED_PAYOUT_ACCOUNT).detail
@@ -41,24 +46,37 @@ def test_the_same_payout_account_on_two_peoples_claims_flags_both(app, incident)
 def test_the_same_paypal_account_is_matched_ignoring_case(app, incident):
     paypal = {"paypal_email": "Shared@Example.org"}
     first = file_for(app, make_claimant(incident), method="paypal", details=paypal)
-    second = file_for(app, make_claimant(incident, last_name="Mwangi", date_of_birth="1980-01-01",
-                                         address={"line1": "9 Other Rd", "city": "Mombasa"}),
-                      method="paypal", details={"paypal_email": "shared@example.ORG "})
+    second = file_for(
+        app,
+        make_claimant(
+            incident, last_name="Mwangi", date_of_birth="1980-01-01", address={"line1": "9 Other Rd", "city": "Mombasa"}
+        ),
+        method="paypal",
+        details={"paypal_email": "shared@example.ORG "},
+    )
     assert FraudSignalKind.SHARED_PAYOUT_ACCOUNT in kinds(first) & kinds(second)
 
 
 def test_many_claims_from_one_ip_in_a_short_time(app, incident, monkeypatch):
     monkeypatch.setitem(app.config, "CLAIM_IP_THRESHOLD", 3)
-    people = [make_claimant(incident, last_name=name, date_of_birth=f"198{i}-02-0{i + 1}",
-                            address={"line1": f"{i} {name} Street", "city": "Lagos"})
-              for i, name in enumerate(("Adeyemi", "Bello", "Chukwu"))]
+    people = [
+        make_claimant(
+            incident,
+            last_name=name,
+            date_of_birth=f"198{i}-02-0{i + 1}",
+            address={"line1": f"{i} {name} Street", "city": "Lagos"},
+        )
+        for i, name in enumerate(("Adeyemi", "Bello", "Chukwu"))
+    ]
     claims = [file_for(app, person, ip="203.0.113.7", method="check") for person in people[:2]]
     assert all(not kinds(claim) for claim in claims)  # two is under the threshold
     claims.append(file_for(app, people[2], ip="203.0.113.7", method="check"))
     for claim in claims:
         assert kinds(claim) == {FraudSignalKind.MANY_CLAIMS_FROM_IP}
-    assert "3 claims were sent from the same IP address (203.0.113.7) within 60 minutes" in signal(
-        claims[0], FraudSignalKind.MANY_CLAIMS_FROM_IP).detail
+    assert (
+        "3 claims were sent from the same IP address (203.0.113.7) within 60 minutes"
+        in signal(claims[0], FraudSignalKind.MANY_CLAIMS_FROM_IP).detail
+    )
 
 
 def test_claims_from_one_ip_outside_the_window_do_not_count(app, incident, monkeypatch):
@@ -68,17 +86,34 @@ def test_claims_from_one_ip_outside_the_window_do_not_count(app, incident, monke
     old = file_for(app, make_claimant(incident), ip="198.51.100.9", method="check")
     old.submitted_at = old.submitted_at - timedelta(minutes=61)
     db.session.commit()
-    new = file_for(app, make_claimant(incident, last_name="Bello", date_of_birth="1970-01-01",
-                                      address={"line1": "2 Elsewhere", "city": "Abuja"}), ip="198.51.100.9",
-                   method="check")
+    new = file_for(
+        app,
+        make_claimant(
+            incident, last_name="Bello", date_of_birth="1970-01-01", address={"line1": "2 Elsewhere", "city": "Abuja"}
+        ),
+        ip="198.51.100.9",
+        method="check",
+    )
     assert not kinds(new) and not kinds(old)
 
 
 def test_same_last_name_and_date_of_birth_across_different_people(app, incident):
-    first = file_for(app, make_claimant(incident, last_name="Núñez", date_of_birth="1992-07-14",
-                                        address={"line1": "1 A St", "city": "Lima"}), ip="10.0.0.1", method="check")
-    second = file_for(app, make_claimant(incident, last_name="NUNEZ", date_of_birth="1992-07-14",
-                                         address={"line1": "77 Z Ave", "city": "Cusco"}), ip="10.0.0.2", method="check")
+    first = file_for(
+        app,
+        make_claimant(
+            incident, last_name="Núñez", date_of_birth="1992-07-14", address={"line1": "1 A St", "city": "Lima"}
+        ),
+        ip="10.0.0.1",
+        method="check",
+    )
+    second = file_for(
+        app,
+        make_claimant(
+            incident, last_name="NUNEZ", date_of_birth="1992-07-14", address={"line1": "77 Z Ave", "city": "Cusco"}
+        ),
+        ip="10.0.0.2",
+        method="check",
+    )
     assert kinds(first) == kinds(second) == {FraudSignalKind.NEAR_DUPLICATE_IDENTITY}
     assert "Same last name and date of birth" in signal(second, FraudSignalKind.NEAR_DUPLICATE_IDENTITY).detail
 
@@ -86,29 +121,61 @@ def test_same_last_name_and_date_of_birth_across_different_people(app, incident)
 def test_the_same_address_written_differently_across_different_people(app, incident):
     one = {"line1": "Rua São João, 12", "city": "Recife", "postal_code": "50000-000"}
     two = {"line1": "r. sao joao 12", "city": "RECIFE", "postal_code": "50000000"}
-    first = file_for(app, make_claimant(incident, last_name="Santos", date_of_birth="1990-01-01", address=one),
-                     ip="10.0.0.1", method="check")
-    second = file_for(app, make_claimant(incident, last_name="Lima", date_of_birth="1991-02-02", address=two),
-                      ip="10.0.0.2", method="check")
+    first = file_for(
+        app,
+        make_claimant(incident, last_name="Santos", date_of_birth="1990-01-01", address=one),
+        ip="10.0.0.1",
+        method="check",
+    )
+    second = file_for(
+        app,
+        make_claimant(incident, last_name="Lima", date_of_birth="1991-02-02", address=two),
+        ip="10.0.0.2",
+        method="check",
+    )
     assert FraudSignalKind.NEAR_DUPLICATE_IDENTITY in kinds(first) & kinds(second)
     assert "Same postal address" in signal(second, FraudSignalKind.NEAR_DUPLICATE_IDENTITY).detail
 
 
 def test_a_proof_file_reused_across_claims(app, incident):
     proof = pdf_bytes(b"% the same receipt")
-    first = file_for(app, make_claimant(incident), ip="10.0.0.1", method="check", benefits=("out_of_pocket",),
-                     losses=[("50", "2026-06-01", "Receipt", proof)])
-    second = file_for(app, make_claimant(incident, last_name="Otieno", date_of_birth="1979-09-09",
-                                         address={"line1": "5 Kenyatta Ave", "city": "Kisumu"}), ip="10.0.0.2",
-                      method="check", benefits=("out_of_pocket",), losses=[("50", "2026-06-01", "Receipt", proof)])
+    first = file_for(
+        app,
+        make_claimant(incident),
+        ip="10.0.0.1",
+        method="check",
+        benefits=("out_of_pocket",),
+        losses=[("50", "2026-06-01", "Receipt", proof)],
+    )
+    second = file_for(
+        app,
+        make_claimant(
+            incident,
+            last_name="Otieno",
+            date_of_birth="1979-09-09",
+            address={"line1": "5 Kenyatta Ave", "city": "Kisumu"},
+        ),
+        ip="10.0.0.2",
+        method="check",
+        benefits=("out_of_pocket",),
+        losses=[("50", "2026-06-01", "Receipt", proof)],
+    )
     assert kinds(first) == kinds(second) == {FraudSignalKind.REUSED_PROOF_FILE}
 
 
 def test_different_people_with_nothing_in_common_get_no_signal(app, incident):
     first = file_for(app, make_claimant(incident), ip="10.0.0.1", method="check")
-    second = file_for(app, make_claimant(incident, last_name="Otieno", date_of_birth="1979-09-09",
-                                         address={"line1": "5 Kenyatta Ave", "city": "Kisumu"}), ip="10.0.0.2",
-                      method="check")
+    second = file_for(
+        app,
+        make_claimant(
+            incident,
+            last_name="Otieno",
+            date_of_birth="1979-09-09",
+            address={"line1": "5 Kenyatta Ave", "city": "Kisumu"},
+        ),
+        ip="10.0.0.2",
+        method="check",
+    )
     assert not kinds(first) and not kinds(second)
 
 

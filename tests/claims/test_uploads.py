@@ -88,8 +88,11 @@ class TestPdf:
 
     def test_javascript_hidden_in_a_compressed_stream_is_found(self, request_ctx):
         hidden = zlib.compress(b"<< /Type /Action /S /JavaScript /JS (app.alert(1)) >>")
-        data = pdf_bytes(b"4 0 obj\n<< /Type /ObjStm /Filter /FlateDecode /Length %d >>\nstream\n" % len(hidden)
-                         + hidden + b"\nendstream\nendobj\n")
+        data = pdf_bytes(
+            b"4 0 obj\n<< /Type /ObjStm /Filter /FlateDecode /Length %d >>\nstream\n" % len(hidden)
+            + hidden
+            + b"\nendstream\nendobj\n"
+        )
         assert "contains scripts or attached files" in refused(data)
 
     def test_html_inside_a_pdf_is_refused(self, request_ctx):
@@ -114,8 +117,11 @@ def test_an_oversized_file_is_refused_without_reading_all_of_it(request_ctx):
 
 
 def _lost_time_upload(client, claim_id, data, name="proof.pdf"):
-    return client.post(f"/my/claims/{claim_id}/lost-time", content_type="multipart/form-data",
-                       data={"hours": "2", "description": "Calls", "documents": [upload(data, name)]})
+    return client.post(
+        f"/my/claims/{claim_id}/lost-time",
+        content_type="multipart/form-data",
+        data={"hours": "2", "description": "Calls", "documents": [upload(data, name)]},
+    )
 
 
 class TestThroughTheForm:

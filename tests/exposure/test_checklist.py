@@ -87,9 +87,11 @@ def test_a_us_national_id_lists_the_three_credit_bureaus_with_their_contacts(cli
     expose(person, incident, "national_id", "SSN ending 1234")
     sign_in(client, person)
     page = client.get("/my").get_data(as_text=True)
-    for bureau, phone, site in (("Equifax", "1-888-298-0045", "https://www.equifax.com/personal/credit-report-services/"),
-                                ("Experian", "1-888-397-3742", "https://www.experian.com/help/"),
-                                ("TransUnion", "1-888-909-8872", "https://www.transunion.com/credit-help")):
+    for bureau, phone, site in (
+        ("Equifax", "1-888-298-0045", "https://www.equifax.com/personal/credit-report-services/"),
+        ("Experian", "1-888-397-3742", "https://www.experian.com/help/"),
+        ("TransUnion", "1-888-909-8872", "https://www.transunion.com/credit-help"),
+    ):
         assert f"Place a free credit freeze with {bureau}." in page
         assert f'href="tel:{phone}"' in page and f'href="{site}"' in page
     assert "Identity Protection PIN" in page
@@ -155,11 +157,14 @@ def test_every_step_has_an_id_unique_in_its_category():
         assert ids and len(ids) == len(set(ids)), category.code
 
 
-@pytest.mark.parametrize(("step", "message"), [
-    ("- {id: same, text: A}\n      - {id: same, text: B}", "used twice"),
-    ("- {text: No id}", "needs an id"),
-    ("- {id: x, text: A, countries: [usa]}", "alpha-2"),
-])
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("- {id: same, text: A}\n      - {id: same, text: B}", "used twice"),
+        ("- {text: No id}", "needs an id"),
+        ("- {id: x, text: A, countries: [usa]}", "alpha-2"),
+    ],
+)
 def test_a_malformed_taxonomy_is_refused_at_load(tmp_path: Path, step, message):
     path = tmp_path / "categories.yaml"
     header = "categories:\n  - code: c\n    title: T\n    severity: low\n    means: M\n    steps:\n"

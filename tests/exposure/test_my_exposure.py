@@ -4,8 +4,10 @@ from tests.factories import expose, give_notice_code, make_incident, make_person
 
 
 def sign_in(client, code, last_name="Okafor", dob="1990-03-27"):
-    assert client.post("/check", data={"notice_code": code, "last_name": last_name,
-                                       "date_of_birth": dob}).status_code == 302
+    assert (
+        client.post("/check", data={"notice_code": code, "last_name": last_name, "date_of_birth": dob}).status_code
+        == 302
+    )
 
 
 def test_cards_are_ordered_by_severity_with_the_persons_own_detail(client, app_ctx):
@@ -16,8 +18,9 @@ def test_cards_are_ordered_by_severity_with_the_persons_own_detail(client, app_c
     expose(person, incident, "national_id", "KRA PIN ending 7Q")
     sign_in(client, give_notice_code(person, incident))
     page = client.get("/my").get_data(as_text=True)
-    order = [page.index(t) for t in ("National identity or tax number", "Bank and payout details",
-                                     "Work and task records")]
+    order = [
+        page.index(t) for t in ("National identity or tax number", "Bank and payout details", "Work and task records")
+    ]
     assert order == sorted(order)
     assert "bank account ending 4410" in page and "2025-06-01" in page
     assert "412 task records, projects Atlas and Birch" in page

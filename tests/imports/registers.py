@@ -9,8 +9,21 @@ from portal.extensions import db
 from portal.models import AuditEvent, Exposure, NoticeCode, Person
 
 PEOPLE_HEADER = [
-    "contractor_id", "first_name", "last_name", "email", "phone", "country", "region", "address_line1",
-    "address_line2", "city", "postal_code", "date_of_birth", "national_id_last4", "preferred_language", "notice_code",
+    "contractor_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "country",
+    "region",
+    "address_line1",
+    "address_line2",
+    "city",
+    "postal_code",
+    "date_of_birth",
+    "national_id_last4",
+    "preferred_language",
+    "notice_code",
 ]
 EXPOSURES_HEADER = ["contractor_id", "category", "detail", "exposed_at"]
 CODE_AMINA = "7KQ4-M2XD-9TRA"
@@ -18,11 +31,21 @@ CODE_AMINA = "7KQ4-M2XD-9TRA"
 
 def person(contractor_id="C-1001", **overrides) -> dict:
     row = {
-        "contractor_id": contractor_id, "first_name": "Amina", "last_name": "Okafor",
-        "email": f"{contractor_id.lower()}@example.org", "phone": "+254 700 123456", "country": "KE",
-        "region": "KE-30", "address_line1": "14 Moi Avenue", "address_line2": "Flat 3", "city": "Nairobi",
-        "postal_code": "00100", "date_of_birth": "1990-03-27", "national_id_last4": "4410",
-        "preferred_language": "sw", "notice_code": "",
+        "contractor_id": contractor_id,
+        "first_name": "Amina",
+        "last_name": "Okafor",
+        "email": f"{contractor_id.lower()}@example.org",
+        "phone": "+254 700 123456",
+        "country": "KE",
+        "region": "KE-30",
+        "address_line1": "14 Moi Avenue",
+        "address_line2": "Flat 3",
+        "city": "Nairobi",
+        "postal_code": "00100",
+        "date_of_birth": "1990-03-27",
+        "national_id_last4": "4410",
+        "preferred_language": "sw",
+        "notice_code": "",
     }
     row.update(overrides)
     return row
@@ -47,5 +70,7 @@ def write_exposures(path: Path, rows: list[tuple], header=EXPOSURES_HEADER) -> P
 
 def table_counts() -> dict[str, int]:
     """Rows per table the import writes to: equal before and after means a rejected import left no trace."""
-    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Person, Exposure, NoticeCode, AuditEvent)}
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Person, Exposure, NoticeCode, AuditEvent)
+    }

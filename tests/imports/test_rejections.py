@@ -41,41 +41,69 @@ PEOPLE_CASES = {
     "empty country": ({"country": ""}, "people.csv line 3: country: is empty"),
     "unknown region": ({"region": "KE-99"}, "people.csv line 3: region: 'KE-99' is not an ISO 3166-2 subdivision"),
     "region of another country": ({"region": "US-CA"}, "people.csv line 3: region: 'US-CA' is not in country KE"),
-    "bad birth date": ({"date_of_birth": "27/03/1990"},
-                       "people.csv line 3: date_of_birth: is not a date in the form YYYY-MM-DD"),
-    "impossible birth date": ({"date_of_birth": "1990-02-30"},
-                              "people.csv line 3: date_of_birth: is not a date in the form YYYY-MM-DD"),
-    "future birth date": ({"date_of_birth": "2999-01-01"},
-                          "people.csv line 3: date_of_birth: must be between 1900-01-01 and today"),
-    "birth date before 1900": ({"date_of_birth": "1899-12-31"},
-                               "people.csv line 3: date_of_birth: must be between 1900-01-01 and today"),
+    "bad birth date": (
+        {"date_of_birth": "27/03/1990"},
+        "people.csv line 3: date_of_birth: is not a date in the form YYYY-MM-DD",
+    ),
+    "impossible birth date": (
+        {"date_of_birth": "1990-02-30"},
+        "people.csv line 3: date_of_birth: is not a date in the form YYYY-MM-DD",
+    ),
+    "future birth date": (
+        {"date_of_birth": "2999-01-01"},
+        "people.csv line 3: date_of_birth: must be between 1900-01-01 and today",
+    ),
+    "birth date before 1900": (
+        {"date_of_birth": "1899-12-31"},
+        "people.csv line 3: date_of_birth: must be between 1900-01-01 and today",
+    ),
     "missing birth date": ({"date_of_birth": ""}, "people.csv line 3: date_of_birth: is empty"),
     "missing last name": ({"last_name": ""}, "people.csv line 3: last_name: is empty"),
-    "missing contractor id": ({"contractor_id": "", "email": "a@example.org"},
-                              "people.csv line 3: contractor_id: is empty"),
-    "bad language": ({"preferred_language": "xx-YY"},
-                     "people.csv line 3: preferred_language: 'xx-YY' is not a BCP 47 language tag"),
+    "missing contractor id": (
+        {"contractor_id": "", "email": "a@example.org"},
+        "people.csv line 3: contractor_id: is empty",
+    ),
+    "bad language": (
+        {"preferred_language": "xx-YY"},
+        "people.csv line 3: preferred_language: 'xx-YY' is not a BCP 47 language tag",
+    ),
     "bad email": ({"email": "amina at example"}, "people.csv line 3: email: is not an email address"),
     "bad phone": ({"phone": "call me"}, "people.csv line 3: phone: is not a phone number"),
-    "bad last 4": ({"national_id_last4": "44101"},
-                   "people.csv line 3: national_id_last4: must be exactly 4 letters or digits"),
+    "bad last 4": (
+        {"national_id_last4": "44101"},
+        "people.csv line 3: national_id_last4: must be exactly 4 letters or digits",
+    ),
     "bad notice code": ({"notice_code": "7KQ4-M2XD"}, "people.csv line 3: notice_code: is not a notice code"),
 }
 
 
 @pytest.mark.parametrize("change,message", PEOPLE_CASES.values(), ids=PEOPLE_CASES.keys())
 def test_a_bad_people_row_is_named_and_nothing_is_written(incident, tmp_path, change, message):
-    people = write_people(tmp_path / "people.csv", [person("C-1"), person(**{"contractor_id": "C-2", **change}),
-                                                    person("C-3")])
+    people = write_people(
+        tmp_path / "people.csv", [person("C-1"), person(**{"contractor_id": "C-2", **change}), person("C-3")]
+    )
     problem = rejected(incident, people)
     assert problem.error_count == 1
     assert problem.errors[0].startswith(message), problem.errors
 
 
 def test_no_personal_value_is_repeated_in_a_message(incident, tmp_path):
-    people = write_people(tmp_path / "people.csv", [person(
-        "C-1", email="secret-mail@", phone="secret phone", date_of_birth="1990-13-45", national_id_last4="S3CR3T",
-        notice_code="SECRET-CODE", country="Nairobi", region="Moi-Avenue", preferred_language="Amina's own words")])
+    people = write_people(
+        tmp_path / "people.csv",
+        [
+            person(
+                "C-1",
+                email="secret-mail@",
+                phone="secret phone",
+                date_of_birth="1990-13-45",
+                national_id_last4="S3CR3T",
+                notice_code="SECRET-CODE",
+                country="Nairobi",
+                region="Moi-Avenue",
+                preferred_language="Amina's own words",
+            )
+        ],
+    )
     problem = rejected(incident, people)
     assert problem.error_count == 8
     joined = "\n".join(problem.errors)
@@ -90,8 +118,9 @@ def test_duplicate_contractor_ids_are_reported_with_the_first_line(incident, tmp
 
 
 def test_a_notice_code_given_twice_in_the_file_is_rejected(incident, tmp_path):
-    people = write_people(tmp_path / "people.csv", [person("C-1", notice_code=CODE_AMINA),
-                                                    person("C-2", notice_code=CODE_AMINA.lower())])
+    people = write_people(
+        tmp_path / "people.csv", [person("C-1", notice_code=CODE_AMINA), person("C-2", notice_code=CODE_AMINA.lower())]
+    )
     assert rejected(incident, people).errors == ["people.csv line 3: notice_code: the same code is on line 2"]
 
 
@@ -100,19 +129,28 @@ def test_a_notice_code_that_belongs_to_another_person_is_rejected(incident, tmp_
     code = give_notice_code(someone, incident)
     people = write_people(tmp_path / "people.csv", [person("C-1", notice_code=code)])
     assert rejected(incident, people).errors == [
-        "people.csv line 2: notice_code: this code already belongs to another person"]
+        "people.csv line 2: notice_code: this code already belongs to another person"
+    ]
 
 
-@pytest.mark.parametrize("row,message", [
-    (("C-1", "paymnt", "", ""), "exposures.csv line 2: category: 'paymnt' is not a known category (address, "),
-    (("C-1", "", "", ""), "exposures.csv line 2: category: is empty"),
-    (("C-404", "payment", "", ""), "exposures.csv line 2: contractor_id: 'C-404' is not in the register or in "
-                                   "people.csv"),
-    (("C-1", "payment", "", "2026-13-01"), "exposures.csv line 2: exposed_at: '2026-13-01' is not a date in the form"),
-    (("C-1", "payment", "", "2999-01-01"), "exposures.csv line 2: exposed_at: '2999-01-01' is in the future"),
-    (("C-1", "payment", "x" * 1001, ""), "exposures.csv line 2: detail: is longer than 1000 characters"),
-    (("C-1", "payment", ""), "exposures.csv line 2: expected 4 fields, found 3"),
-])
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        (("C-1", "paymnt", "", ""), "exposures.csv line 2: category: 'paymnt' is not a known category (address, "),
+        (("C-1", "", "", ""), "exposures.csv line 2: category: is empty"),
+        (
+            ("C-404", "payment", "", ""),
+            "exposures.csv line 2: contractor_id: 'C-404' is not in the register or in people.csv",
+        ),
+        (
+            ("C-1", "payment", "", "2026-13-01"),
+            "exposures.csv line 2: exposed_at: '2026-13-01' is not a date in the form",
+        ),
+        (("C-1", "payment", "", "2999-01-01"), "exposures.csv line 2: exposed_at: '2999-01-01' is in the future"),
+        (("C-1", "payment", "x" * 1001, ""), "exposures.csv line 2: detail: is longer than 1000 characters"),
+        (("C-1", "payment", ""), "exposures.csv line 2: expected 4 fields, found 3"),
+    ],
+)
 def test_a_bad_exposure_row_is_named_and_nothing_is_written(incident, tmp_path, row, message):
     people = write_people(tmp_path / "people.csv", [person("C-1")])
     exposures = write_exposures(tmp_path / "exposures.csv", [row])
@@ -121,11 +159,13 @@ def test_a_bad_exposure_row_is_named_and_nothing_is_written(incident, tmp_path, 
 
 
 def test_the_same_category_twice_for_one_person_is_rejected(incident, tmp_path):
-    exposures = write_exposures(tmp_path / "exposures.csv", [("C-0001", "payment", "", ""),
-                                                             ("C-0001", "video", "", ""),
-                                                             ("C-0001", "payment", "again", "")])
+    exposures = write_exposures(
+        tmp_path / "exposures.csv",
+        [("C-0001", "payment", "", ""), ("C-0001", "video", "", ""), ("C-0001", "payment", "again", "")],
+    )
     assert rejected(incident, None, exposures).errors == [
-        "exposures.csv line 4: category: 'payment' is given more than once for this contractor"]
+        "exposures.csv line 4: category: 'payment' is given more than once for this contractor"
+    ]
 
 
 def test_an_exposure_for_a_rejected_people_row_is_not_also_called_unknown(incident, tmp_path):
@@ -140,12 +180,17 @@ def test_a_bad_exposures_file_rolls_back_a_good_people_file(incident, tmp_path):
     assert rejected(incident, people, exposures).error_count == 1
 
 
-@pytest.mark.parametrize("header,message", [
-    ([c for c in PEOPLE_HEADER if c not in ("country", "email")],
-     "people.csv line 1: missing column(s): email, country"),
-    ([*PEOPLE_HEADER, "shoe_size"], "people.csv line 1: unknown column(s): 'shoe_size'"),
-    ([*PEOPLE_HEADER, "email"], "people.csv line 1: column(s) named more than once: email"),
-])
+@pytest.mark.parametrize(
+    "header,message",
+    [
+        (
+            [c for c in PEOPLE_HEADER if c not in ("country", "email")],
+            "people.csv line 1: missing column(s): email, country",
+        ),
+        ([*PEOPLE_HEADER, "shoe_size"], "people.csv line 1: unknown column(s): 'shoe_size'"),
+        ([*PEOPLE_HEADER, "email"], "people.csv line 1: column(s) named more than once: email"),
+    ],
+)
 def test_the_header_must_have_exactly_the_known_columns(incident, tmp_path, header, message):
     people = write_people(tmp_path / "people.csv", [person("C-1")], header=header)
     problem = rejected(incident, people)
@@ -170,8 +215,11 @@ def test_a_header_without_rows_is_rejected(incident, tmp_path):
 
 
 def test_a_file_that_is_not_utf8_names_the_first_bad_line(incident, tmp_path):
-    people = write_people(tmp_path / "people.csv", [person(f"C-{n}") for n in range(1, 4)] +
-                          [person("C-9", first_name="Jos\u00e9")], encoding="cp1252")
+    people = write_people(
+        tmp_path / "people.csv",
+        [person(f"C-{n}") for n in range(1, 4)] + [person("C-9", first_name="Jos\u00e9")],
+        encoding="cp1252",
+    )
     problem = rejected(incident, people)
     assert problem.errors == ["people.csv line 5: the file is not valid UTF-8 (save it as “CSV UTF-8”)"]
 
@@ -192,17 +240,20 @@ def test_only_the_first_50_problems_are_listed_but_all_are_counted(incident, tmp
 
 
 def test_checking_goes_on_after_the_first_problem(incident, tmp_path):
-    people = write_people(tmp_path / "people.csv", [person("C-1", country="XX"), person("C-2"),
-                                                    person("C-3", region="ZZ-1")])
+    people = write_people(
+        tmp_path / "people.csv", [person("C-1", country="XX"), person("C-2"), person("C-3", region="ZZ-1")]
+    )
     exposures = write_exposures(tmp_path / "exposures.csv", [("C-2", "payment", "", ""), ("C-4", "payment", "", "")])
     problem = rejected(incident, people, exposures)
-    assert [e.split(":")[0] for e in problem.errors] == ["people.csv line 2", "people.csv line 4",
-                                                         "exposures.csv line 3"]
+    assert [e.split(":")[0] for e in problem.errors] == [
+        "people.csv line 2",
+        "people.csv line 4",
+        "exposures.csv line 3",
+    ]
 
 
 def test_an_unreadable_people_file_does_not_flood_the_list_with_unknown_contractors(incident, tmp_path):
     people = write_people(tmp_path / "people.csv", [person("C-1")], header=PEOPLE_HEADER[:-3])
-    exposures = write_exposures(tmp_path / "exposures.csv", [("C-1", "payment", "", "")],
-                                header=EXPOSURES_HEADER)
+    exposures = write_exposures(tmp_path / "exposures.csv", [("C-1", "payment", "", "")], header=EXPOSURES_HEADER)
     problem = rejected(incident, people, exposures)
     assert problem.error_count == 1 and problem.errors[0].startswith("people.csv line 1: missing column(s)")

@@ -26,8 +26,9 @@ def upload(path: Path, name: str):
 
 
 def post(client, incident, **files):
-    return client.post("/staff/import/", data={"incident_id": str(incident.id), **files},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/staff/import/", data={"incident_id": str(incident.id), **files}, content_type="multipart/form-data"
+    )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, incident):
@@ -51,8 +52,9 @@ def test_the_page_offers_each_incident_and_both_files(client, admin, incident):
 def test_uploading_good_files_shows_the_counts(client, admin, incident, tmp_path):
     people = write_people(tmp_path / "p.csv", [person("C-1"), person("C-2")])
     exposures = write_exposures(tmp_path / "e.csv", [("C-1", "payment", "", "")])
-    response = post(client, incident, people_file=upload(people, "register.csv"),
-                    exposures_file=upload(exposures, "exp.csv"))
+    response = post(
+        client, incident, people_file=upload(people, "register.csv"), exposures_file=upload(exposures, "exp.csv")
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page
     assert "Register imported" in page
@@ -67,8 +69,9 @@ def test_a_rejected_upload_lists_the_problems_and_writes_nothing(client, admin, 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "The files have 55 problems. Nothing was imported." in page
-    assert ('<a href="#people_file">people.csv line 2: country: &#39;XX&#39; is not an ISO 3166-1 alpha-2 '
-            "country code</a>") in page
+    assert (
+        '<a href="#people_file">people.csv line 2: country: &#39;XX&#39; is not an ISO 3166-1 alpha-2 country code</a>'
+    ) in page
     assert page.count('<a href="#people_file">people.csv line') == 50
     assert "And 5 more problems." in page
     assert table_counts() == before

@@ -44,8 +44,10 @@ def test_uids_are_uuid4_hex(app_ctx):
 
 
 @settings(max_examples=50, deadline=None)
-@given(email=st.emails() | st.just("") | st.text(max_size=30), code=st.text(alphabet="0123456789ABCDEFGHJKMNPQRSTVWXYZ",
-                                                                        min_size=12, max_size=12))
+@given(
+    email=st.emails() | st.just("") | st.text(max_size=30),
+    code=st.text(alphabet="0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=12, max_size=12),
+)
 def test_keyed_hashes_match_crypto_py(app, email, code):
     with app.app_context():
         suite, sealer = crypto(), PersonSealer(crypto())

@@ -31,24 +31,43 @@ def incident(app_ctx):
 @pytest.fixture
 def register(tmp_path):
     """Two people (one with a printed notice code) and three exposures."""
-    people = write_people(tmp_path / "people.csv", [
-        person("C-1001", notice_code=CODE_AMINA),
-        person("C-1002", first_name="João", last_name="Silva", country="BR", region="BR-SP", phone="",
-               address_line1="", address_line2="", city="", postal_code="", national_id_last4="",
-               preferred_language="pt-br", email="joao@example.org"),
-    ])
-    exposures = write_exposures(tmp_path / "exposures.csv", [
-        ("C-1001", "payment", "bank account ending 4410", "2026-06-01"),
-        ("C-1001", "national_id", "KRA PIN", ""),
-        ("C-1002", "tax_form", "W-8BEN", "2026-05-30"),
-    ])
+    people = write_people(
+        tmp_path / "people.csv",
+        [
+            person("C-1001", notice_code=CODE_AMINA),
+            person(
+                "C-1002",
+                first_name="João",
+                last_name="Silva",
+                country="BR",
+                region="BR-SP",
+                phone="",
+                address_line1="",
+                address_line2="",
+                city="",
+                postal_code="",
+                national_id_last4="",
+                preferred_language="pt-br",
+                email="joao@example.org",
+            ),
+        ],
+    )
+    exposures = write_exposures(
+        tmp_path / "exposures.csv",
+        [
+            ("C-1001", "payment", "bank account ending 4410", "2026-06-01"),
+            ("C-1001", "national_id", "KRA PIN", ""),
+            ("C-1002", "tax_form", "W-8BEN", "2026-05-30"),
+        ],
+    )
     return people, exposures
 
 
 def test_good_files_create_people_exposures_and_notice_codes(incident, register):
     report = import_register(incident, *register)
-    assert report == ImportReport(people_created=2, people_updated=0, exposures_added=3, exposures_updated=0,
-                                  notice_codes_added=1)
+    assert report == ImportReport(
+        people_created=2, people_updated=0, exposures_added=3, exposures_updated=0, notice_codes_added=1
+    )
     amina = db.session.scalar(select(Person).where(Person.contractor_id == "C-1001"))
     assert (amina.first_name, amina.last_name, amina.country, amina.region) == ("Amina", "Okafor", "KE", "KE-30")
     assert amina.email_bidx == crypto().email_index("C-1001@example.org")
@@ -64,17 +83,21 @@ def test_good_files_create_people_exposures_and_notice_codes(incident, register)
 
 def test_an_imported_person_can_check_in_with_the_printed_code(app, client, incident, register):
     import_register(incident, *register)
-    response = client.post("/check", data={"notice_code": CODE_AMINA.lower(), "last_name": "okafor",
-                                           "date_of_birth": "1990-03-27"})
+    response = client.post(
+        "/check", data={"notice_code": CODE_AMINA.lower(), "last_name": "okafor", "date_of_birth": "1990-03-27"}
+    )
     assert response.status_code == 302 and response.location.endswith("/my")
     assert b"bank account ending 4410" in client.get("/my").data
 
 
 def test_sensitive_fields_are_stored_as_ciphertext_bound_to_the_person(incident, register):
     import_register(incident, *register)
-    uid, phone, address, born, last4 = db.session.execute(text(
-        "SELECT uid, phone_enc, address_enc, date_of_birth_enc, national_id_last4_enc FROM person "
-        "WHERE contractor_id = 'C-1001'")).one()
+    uid, phone, address, born, last4 = db.session.execute(
+        text(
+            "SELECT uid, phone_enc, address_enc, date_of_birth_enc, national_id_last4_enc FROM person "
+            "WHERE contractor_id = 'C-1001'"
+        )
+    ).one()
     raw = " ".join((phone, address, born, last4))
     for plaintext in ("700 123456", "254", "Moi Avenue", "Nairobi", "00100", "1990-03-27", "4410"):
         assert plaintext not in raw
@@ -83,7 +106,11 @@ def test_sensitive_fields_are_stored_as_ciphertext_bound_to_the_person(incident,
     assert cipher.decrypt(born, person_field_aad(uid, "date_of_birth")) == "1990-03-27"
     assert cipher.decrypt(last4, person_field_aad(uid, "national_id_last4")) == "4410"
     assert json.loads(cipher.decrypt(address, person_field_aad(uid, "address"))) == {
-        "line1": "14 Moi Avenue", "line2": "Flat 3", "city": "Nairobi", "postal_code": "00100"}
+        "line1": "14 Moi Avenue",
+        "line2": "Flat 3",
+        "city": "Nairobi",
+        "postal_code": "00100",
+    }
 
 
 def test_importing_the_same_files_again_changes_nothing(incident, register):
@@ -101,12 +128,27 @@ def test_reimport_updates_changed_people_and_keeps_their_uid(incident, register,
     people, _ = register
     import_register(incident, people, None)
     uid = db.session.scalar(select(Person.uid).where(Person.contractor_id == "C-1001"))
-    changed = write_people(tmp_path / "people2.csv", [
-        person("C-1001", notice_code=CODE_AMINA, city="Mombasa", date_of_birth="1990-03-28"),
-        person("C-1002", first_name="João", last_name="Silva", country="BR", region="BR-SP", phone="",
-               address_line1="", address_line2="", city="", postal_code="", national_id_last4="",
-               preferred_language="pt-br", email="joao@example.org"),
-    ])
+    changed = write_people(
+        tmp_path / "people2.csv",
+        [
+            person("C-1001", notice_code=CODE_AMINA, city="Mombasa", date_of_birth="1990-03-28"),
+            person(
+                "C-1002",
+                first_name="João",
+                last_name="Silva",
+                country="BR",
+                region="BR-SP",
+                phone="",
+                address_line1="",
+                address_line2="",
+                city="",
+                postal_code="",
+                national_id_last4="",
+                preferred_language="pt-br",
+                email="joao@example.org",
+            ),
+        ],
+    )
     report = import_register(incident, changed, None)
     assert (report.people_created, report.people_updated, report.notice_codes_added) == (0, 1, 0)
     db.session.expire_all()
@@ -118,24 +160,35 @@ def test_reimport_updates_changed_people_and_keeps_their_uid(incident, register,
 
 def test_an_exposure_found_later_is_added_and_a_known_one_is_not_duplicated(incident, register, tmp_path):
     import_register(incident, *register)
-    later = write_exposures(tmp_path / "later.csv", [
-        ("C-1001", "payment", "bank account ending 4410", "2026-06-01"),  # unchanged
-        ("C-1001", "national_id", "KRA PIN A123", ""),  # detail changed
-        ("C-1001", "video", "2 interview recordings", "2026-06-02"),  # new
-    ])
+    later = write_exposures(
+        tmp_path / "later.csv",
+        [
+            ("C-1001", "payment", "bank account ending 4410", "2026-06-01"),  # unchanged
+            ("C-1001", "national_id", "KRA PIN A123", ""),  # detail changed
+            ("C-1001", "video", "2 interview recordings", "2026-06-02"),  # new
+        ],
+    )
     report = import_register(incident, None, later)
     assert (report.exposures_added, report.exposures_updated, report.people_created) == (1, 1, 0)
-    rows = db.session.execute(select(Exposure.category, Exposure.detail).join(Person)
-                              .where(Person.contractor_id == "C-1001").order_by(Exposure.category)).all()
-    assert rows == [("national_id", "KRA PIN A123"), ("payment", "bank account ending 4410"),
-                    ("video", "2 interview recordings")]
+    rows = db.session.execute(
+        select(Exposure.category, Exposure.detail)
+        .join(Person)
+        .where(Person.contractor_id == "C-1001")
+        .order_by(Exposure.category)
+    ).all()
+    assert rows == [
+        ("national_id", "KRA PIN A123"),
+        ("payment", "bank account ending 4410"),
+        ("video", "2 interview recordings"),
+    ]
 
 
 def test_exposures_can_name_people_already_in_the_register(incident, tmp_path):
     existing = make_person("C-7")
     expose(existing, incident, "address", "home address")
-    exposures = write_exposures(tmp_path / "exposures.csv", [("C-7", "address", "home address", ""),
-                                                             ("C-7", "resume", "CV", "")])
+    exposures = write_exposures(
+        tmp_path / "exposures.csv", [("C-7", "address", "home address", ""), ("C-7", "resume", "CV", "")]
+    )
     report = import_register(incident, None, exposures)
     assert (report.exposures_added, report.exposures_updated) == (1, 0)
 
@@ -157,8 +210,11 @@ def test_a_file_with_a_byte_order_mark_imports(incident, tmp_path):
 def test_columns_may_come_in_any_order_and_notice_code_is_optional(incident, tmp_path):
     header = list(reversed([c for c in PEOPLE_HEADER if c != "notice_code"]))
     people = write_people(tmp_path / "people.csv", [person("C-1")], header=header)
-    exposures = write_exposures(tmp_path / "exposures.csv", [("resume", "C-1", "2026-01-02", "CV")],
-                                header=["category", "contractor_id", "exposed_at", "detail"])
+    exposures = write_exposures(
+        tmp_path / "exposures.csv",
+        [("resume", "C-1", "2026-01-02", "CV")],
+        header=["category", "contractor_id", "exposed_at", "detail"],
+    )
     report = import_register(incident, people, exposures)
     assert (report.people_created, report.exposures_added) == (1, 1)
     assert db.session.scalar(select(Exposure.exposed_at)) == date(2026, 1, 2)
@@ -191,10 +247,13 @@ def test_progress_is_reported_in_bytes_read(incident, register):
 def test_chunks_larger_than_one_batch_are_all_written(incident, tmp_path, monkeypatch):
     monkeypatch.setattr("portal.imports.writers.PEOPLE_CHUNK", 7)
     monkeypatch.setattr("portal.imports.writers.EXPOSURE_CHUNK", 11)
-    people = write_people(tmp_path / "people.csv", [
-        person(f"C-{n}", notice_code=f"{n:04d}-AAAA-BBBB") for n in range(1000, 1050)])
-    exposures = write_exposures(tmp_path / "exposures.csv", [
-        (f"C-{n}", category, "", "") for n in range(1000, 1050) for category in ("payment", "video", "resume")])
+    people = write_people(
+        tmp_path / "people.csv", [person(f"C-{n}", notice_code=f"{n:04d}-AAAA-BBBB") for n in range(1000, 1050)]
+    )
+    exposures = write_exposures(
+        tmp_path / "exposures.csv",
+        [(f"C-{n}", category, "", "") for n in range(1000, 1050) for category in ("payment", "video", "resume")],
+    )
     report = import_register(incident, people, exposures)
     assert (report.people_created, report.exposures_added, report.notice_codes_added) == (50, 150, 50)
     assert import_register(incident, people, exposures) == ImportReport()

@@ -22,10 +22,19 @@ TODAY = date(2026, 11, 23)
 HEADER = [*PEOPLE_COLUMNS, "notice_code"]
 
 
-@pytest.mark.parametrize("tag,canonical", [
-    ("pt-BR", "pt-BR"), ("pt-br", "pt-BR"), ("fil", "fil"), ("sw", "sw"), ("EN", "en"), ("zh-hant-tw", "zh-Hant-TW"),
-    ("es-419", "es-419"), ("en-GB-oxendict", "en-GB-oxendict"),
-])
+@pytest.mark.parametrize(
+    "tag,canonical",
+    [
+        ("pt-BR", "pt-BR"),
+        ("pt-br", "pt-BR"),
+        ("fil", "fil"),
+        ("sw", "sw"),
+        ("EN", "en"),
+        ("zh-hant-tw", "zh-Hant-TW"),
+        ("es-419", "es-419"),
+        ("en-GB-oxendict", "en-GB-oxendict"),
+    ],
+)
 def test_real_language_tags_are_accepted_in_canonical_case(tag, canonical):
     assert canonical_language_tag(tag) == canonical
 
@@ -48,10 +57,23 @@ def test_shown_repeats_only_short_code_like_values():
 
 
 def _row(**values) -> list[str]:
-    base = {"contractor_id": "C-1", "first_name": "Amina", "last_name": "Okafor", "email": "a@example.org",
-            "phone": "+254 700 123456", "country": "KE", "region": "KE-30", "address_line1": "1 Moi Avenue",
-            "address_line2": "", "city": "Nairobi", "postal_code": "00100", "date_of_birth": "1990-03-27",
-            "national_id_last4": "4410", "preferred_language": "sw", "notice_code": ""}
+    base = {
+        "contractor_id": "C-1",
+        "first_name": "Amina",
+        "last_name": "Okafor",
+        "email": "a@example.org",
+        "phone": "+254 700 123456",
+        "country": "KE",
+        "region": "KE-30",
+        "address_line1": "1 Moi Avenue",
+        "address_line2": "",
+        "city": "Nairobi",
+        "postal_code": "00100",
+        "date_of_birth": "1990-03-27",
+        "national_id_last4": "4410",
+        "preferred_language": "sw",
+        "notice_code": "",
+    }
     base.update(values)
     return [base[column] for column in HEADER]
 
@@ -63,10 +85,17 @@ def _both_paths(cells):
     return quick, careful
 
 
-@pytest.mark.parametrize("values", [
-    {}, {"notice_code": "7KQ4-M2XD-9TRA"}, {"notice_code": "7KQ4M2XD9TRA"}, {"region": "", "phone": ""},
-    {"address_line1": "", "city": "", "postal_code": ""}, {"national_id_last4": "a1b2"},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},
+        {"notice_code": "7KQ4-M2XD-9TRA"},
+        {"notice_code": "7KQ4M2XD9TRA"},
+        {"region": "", "phone": ""},
+        {"address_line1": "", "city": "", "postal_code": ""},
+        {"national_id_last4": "a1b2"},
+    ],
+)
 def test_the_quick_path_builds_the_same_record_as_the_careful_one(values):
     quick, careful = _both_paths(_row(**values))
     assert careful is not None

@@ -25,8 +25,17 @@ def sent_batch_with_bounces(incident):
     """40 people emailed; bounces and drops injected; the bounced re-mailed by letter; 5 never sent."""
     people = bulk_residents(incident, 45, "US", "US-CA")
     email = make_batch(incident, "email", "First notice")
-    statuses = [S.DELIVERED] * 20 + [S.ACCEPTED] * 5 + [S.DEFERRED] * 2 + [S.BOUNCED] * 6 + [S.DROPPED] * 2 + \
-               [S.FAILED] * 2 + [S.QUEUED] + [S.UNKNOWN] + [S.CANCELLED]
+    statuses = (
+        [S.DELIVERED] * 20
+        + [S.ACCEPTED] * 5
+        + [S.DEFERRED] * 2
+        + [S.BOUNCED] * 6
+        + [S.DROPPED] * 2
+        + [S.FAILED] * 2
+        + [S.QUEUED]
+        + [S.UNKNOWN]
+        + [S.CANCELLED]
+    )
     for person, status in zip(people, statuses, strict=False):
         notify(email, person, status)
     letter = make_batch(incident, "letter", "Re-mail bounced")
@@ -42,8 +51,11 @@ def test_the_declaration_reconciles_exactly_with_the_notification_rows(incident,
     report = build_declaration(incident)
     assert report.reconciles
     rows = db.session.execute(
-        select(Notification.status, func.count()).join(Batch, Batch.id == Notification.batch_id)
-        .where(Batch.incident_id == incident.id).group_by(Notification.status)).all()
+        select(Notification.status, func.count())
+        .join(Batch, Batch.id == Notification.batch_id)
+        .where(Batch.incident_id == incident.id)
+        .group_by(Notification.status)
+    ).all()
     by_status = Counter(dict(rows))
     assert report.overall.total == report.notification_rows == sum(by_status.values()) == 48
     groups = report.overall.counts

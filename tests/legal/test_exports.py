@@ -210,8 +210,14 @@ def test_the_file_is_encrypted_at_rest_and_offered_only_to_whoever_asked(app, cl
 
 def running_job(user, **fields) -> ExportJob:
     """A claimant CSV export the background engine is building (or was, when it stopped)."""
-    job = ExportJob(kind="claimants", file_format="csv", filters="{}", status=ExportStatus.RUNNING,
-                    requested_by_id=user.id, **fields)
+    job = ExportJob(
+        kind="claimants",
+        file_format="csv",
+        filters="{}",
+        status=ExportStatus.RUNNING,
+        requested_by_id=user.id,
+        **fields,
+    )
     db.session.add(job)
     db.session.commit()
     return job

@@ -37,8 +37,9 @@ def events(action) -> list[AuditEvent]:
 def test_a_recorded_filing_takes_the_place_of_its_deadline(incident):
     before = kenya(regulator_report(incident, today=LATER))
     assert before.obligations[0].state == "overdue" and before.overdue
-    record_filing(incident, "KE", "regulator", date(2026, 10, 2), " ODPC/2026/0117 ", "", make_staff_user("legal").id,
-                  today=LATER)
+    record_filing(
+        incident, "KE", "regulator", date(2026, 10, 2), " ODPC/2026/0117 ", "", make_staff_user("legal").id, today=LATER
+    )
     report = regulator_report(incident, today=LATER)
     commissioner = kenya(report).obligations[0]
     assert commissioner.state == "filed" and commissioner.filing.reference == "ODPC/2026/0117"
@@ -80,10 +81,11 @@ def test_a_filing_that_cannot_be_right_is_refused_and_nothing_is_saved(incident,
 
 
 def test_the_reference_is_neutralised_in_the_csv(incident):
-    record_filing(incident, "KE", "regulator", date(2026, 10, 2), "=HYPERLINK(\"x\")", "", make_staff_user("legal").id,
-                  today=LATER)
+    record_filing(
+        incident, "KE", "regulator", date(2026, 10, 2), '=HYPERLINK("x")', "", make_staff_user("legal").id, today=LATER
+    )
     rows = list(csv.DictReader(io.StringIO(regulator_csv(regulator_report(incident, today=LATER)))))
-    assert next(row for row in rows if row["jurisdiction"] == "KE")["filing_reference"] == "'=HYPERLINK(\"x\")"
+    assert next(row for row in rows if row["jurisdiction"] == "KE")["filing_reference"] == '\'=HYPERLINK("x")'
 
 
 def filing_url(incident, code="KE", who="regulator") -> str:

@@ -12,8 +12,24 @@ from portal.legal.jurisdictions import (
     parse_rules,
 )
 
-REQUIRED = {"US-CA", "US-MA", "US-CT", "US-DE", "US-DC", "US-TX", "US-FL", "US-WA", "US-CO", "US-NY", "US-MD",
-            "EU", "BR", "PH", "KE", "IN"}
+REQUIRED = {
+    "US-CA",
+    "US-MA",
+    "US-CT",
+    "US-DE",
+    "US-DC",
+    "US-TX",
+    "US-FL",
+    "US-WA",
+    "US-CO",
+    "US-NY",
+    "US-MD",
+    "EU",
+    "BR",
+    "PH",
+    "KE",
+    "IN",
+}
 
 
 def raw_rules() -> dict:
@@ -24,8 +40,13 @@ def test_the_rules_file_covers_every_required_jurisdiction_and_every_fact_has_a_
     rules = load_rules()
     assert set(rules.jurisdictions) >= REQUIRED
     for j in rules.jurisdictions.values():
-        facts = [j.notice_fact, *(a.fact for a in j.also_notify), *(r.fact for r in j.required_content),
-                 *(r.fact for r in j.forbidden_content), *([j.monitoring.fact] if j.monitoring else [])]
+        facts = [
+            j.notice_fact,
+            *(a.fact for a in j.also_notify),
+            *(r.fact for r in j.required_content),
+            *(r.fact for r in j.forbidden_content),
+            *([j.monitoring.fact] if j.monitoring else []),
+        ]
         assert all(f.source for f in facts), j.code
     assert rules.get("US-MA").monitoring.months == 18 and rules.get("US-CT").monitoring.months == 24
     assert rules.get("US-DC").monitoring.months == 18
@@ -43,15 +64,21 @@ def test_eu_membership_and_norway_is_not_read_as_false():
     assert rules.for_place("US", "US-OH") == [] and rules.for_place("NG", "") == []
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda r: r["jurisdictions"]["US-CA"]["notice_deadline"].pop("source"), "needs a `source`"),
-    (lambda r: r["jurisdictions"]["US-CA"]["notice_deadline"].pop("verified"), "verified: true"),
-    (lambda r: r["jurisdictions"]["US-CA"]["notice_deadline"].update(hours=5), "one unit"),
-    (lambda r: r["jurisdictions"]["US-MA"]["forbidden_content"][0].update(any_of=["(unclosed"]), "does not compile"),
-    (lambda r: r["jurisdictions"]["US-TX"]["also_notify"][0].update(min_residents=0), "min_residents"),
-    (lambda r: r["jurisdictions"]["EU"]["applies_to"].update(group="MARS"), "unknown group"),
-    (lambda r: r["groups"]["EU"].append(False), "not text; quote it"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda r: r["jurisdictions"]["US-CA"]["notice_deadline"].pop("source"), "needs a `source`"),
+        (lambda r: r["jurisdictions"]["US-CA"]["notice_deadline"].pop("verified"), "verified: true"),
+        (lambda r: r["jurisdictions"]["US-CA"]["notice_deadline"].update(hours=5), "one unit"),
+        (
+            lambda r: r["jurisdictions"]["US-MA"]["forbidden_content"][0].update(any_of=["(unclosed"]),
+            "does not compile",
+        ),
+        (lambda r: r["jurisdictions"]["US-TX"]["also_notify"][0].update(min_residents=0), "min_residents"),
+        (lambda r: r["jurisdictions"]["EU"]["applies_to"].update(group="MARS"), "unknown group"),
+        (lambda r: r["groups"]["EU"].append(False), "not text; quote it"),
+    ],
+)
 def test_a_broken_rules_file_is_refused_naming_the_entry(change, message):
     document = raw_rules()
     change(document)

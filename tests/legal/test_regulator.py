@@ -127,8 +127,14 @@ def test_overdue_is_said_in_words_not_only_colour(client, app_ctx):
 @pytest.mark.parametrize("role", [Role.SUPPORT, Role.AUDITOR])
 def test_support_and_auditor_do_not_see_legal_reports(client, incident, role):
     sign_in_staff(client, role)
-    for path in ("/staff/legal/", "/staff/legal/regulator", "/staff/legal/declaration",
-                 "/staff/legal/declaration.csv", "/staff/legal/regulator.csv", "/staff/legal/jurisdictions"):
+    for path in (
+        "/staff/legal/",
+        "/staff/legal/regulator",
+        "/staff/legal/declaration",
+        "/staff/legal/declaration.csv",
+        "/staff/legal/regulator.csv",
+        "/staff/legal/jurisdictions",
+    ):
         assert client.get(path).status_code == 403, path
 
 

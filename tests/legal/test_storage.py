@@ -12,7 +12,7 @@ def write(path, job_id, data: bytes, pieces=7):
     writer = EncryptedExportWriter(path, job_id)
     step = max(1, len(data) // pieces)
     for start in range(0, len(data), step):
-        writer.write(data[start:start + step])
+        writer.write(data[start : start + step])
     writer.close()
     return writer
 
@@ -39,7 +39,7 @@ def test_a_file_cut_short_after_a_segment_is_detected(app_ctx, tmp_path):
     write(path, 7, os.urandom(2 * storage.SEGMENT_BYTES + 10))
     whole = path.read_bytes()
     header = 4 + 1 + whole[4]
-    first_segment = header + 4 + int.from_bytes(whole[header:header + 4], "big") + 12
+    first_segment = header + 4 + int.from_bytes(whole[header : header + 4], "big") + 12
     path.write_bytes(whole[:first_segment])  # only the first (not last) segment left
     with pytest.raises(DecryptionError):
         b"".join(iter_decrypted(path, 7))

@@ -37,8 +37,10 @@ def template(app_ctx):
 
 def edit(client, template, body, jurisdiction="US-MA"):
     latest = max(v.version for v in db.session.query(NoticeTemplateVersion).filter_by(template_id=template.id))
-    return client.post(f"/staff/templates/{template.id}/languages/en?jurisdiction={jurisdiction}",
-                       data={"subject": "Notice of data breach", "body": body, "based_on": str(latest)})
+    return client.post(
+        f"/staff/templates/{template.id}/languages/en?jurisdiction={jurisdiction}",
+        data={"subject": "Notice of data breach", "body": body, "based_on": str(latest)},
+    )
 
 
 def test_saving_a_massachusetts_variant_that_describes_the_breach_is_refused(client, template):

@@ -22,28 +22,43 @@ Write to ((contact_email)).
 
 
 def content(language="en", jurisdiction="", subject="Notice") -> NoticeTemplateContent:
-    return NoticeTemplateContent(language=language, jurisdiction=jurisdiction, subject=subject,
-                                 body_markdown=f"{language}/{jurisdiction or 'default'}")
+    return NoticeTemplateContent(
+        language=language,
+        jurisdiction=jurisdiction,
+        subject=subject,
+        body_markdown=f"{language}/{jurisdiction or 'default'}",
+    )
 
 
 def person(country="US", region="", language="en") -> Person:
     return Person(country=country, region=region, preferred_language=language)
 
 
-CONTENTS = [content(), content(jurisdiction="US-MA"), content(jurisdiction="US-CA"), content(jurisdiction="BR"),
-            content(jurisdiction="EU"), content("es"), content("es", "US-CA"), content("pt", "BR")]
+CONTENTS = [
+    content(),
+    content(jurisdiction="US-MA"),
+    content(jurisdiction="US-CA"),
+    content(jurisdiction="BR"),
+    content(jurisdiction="EU"),
+    content("es"),
+    content("es", "US-CA"),
+    content("pt", "BR"),
+]
 
 
-@pytest.mark.parametrize("recipient, expected", [
-    (person("US", "US-MA"), ("en", "US-MA")),
-    (person("US", "US-CA", "es-US"), ("es", "US-CA")),
-    (person("US", "US-TX", "es"), ("es", "")),  # no Texas variant: the default in their language
-    (person("US", "US-NY"), ("en", "")),
-    (person("BR", "BR-SP", "pt-BR"), ("pt", "BR")),
-    (person("BR", "", "fr"), ("en", "BR")),  # no French: English, still the Brazilian variant
-    (person("DE", "", "de"), ("en", "EU")),  # a group variant covers every member state
-    (person("KE", "", "sw"), ("en", "")),
-])
+@pytest.mark.parametrize(
+    "recipient, expected",
+    [
+        (person("US", "US-MA"), ("en", "US-MA")),
+        (person("US", "US-CA", "es-US"), ("es", "US-CA")),
+        (person("US", "US-TX", "es"), ("es", "")),  # no Texas variant: the default in their language
+        (person("US", "US-NY"), ("en", "")),
+        (person("BR", "BR-SP", "pt-BR"), ("pt", "BR")),
+        (person("BR", "", "fr"), ("en", "BR")),  # no French: English, still the Brazilian variant
+        (person("DE", "", "de"), ("en", "EU")),  # a group variant covers every member state
+        (person("KE", "", "sw"), ("en", "")),
+    ],
+)
 def test_each_recipient_gets_their_region_then_country_then_default_variant(app_ctx, recipient, expected):
     chosen = choose_variant(CONTENTS, recipient)
     assert (chosen.language, chosen.jurisdiction) == expected
@@ -87,8 +102,17 @@ def test_the_freeze_sql_picks_the_same_variant_as_choose_variant(app_ctx):
     from portal.legal.variants import recipient_jurisdiction
     from tests.factories import make_person
 
-    places = [("US", "US-MA", "en"), ("US", "US-CA", "es"), ("US", "US-TX", "es"), ("BR", "BR-SP", "pt-BR"),
-              ("BR", "", "fr"), ("DE", "", "de"), ("NO", "", "en"), ("KE", "", "sw"), ("US", "", "en")]
+    places = [
+        ("US", "US-MA", "en"),
+        ("US", "US-CA", "es"),
+        ("US", "US-TX", "es"),
+        ("BR", "BR-SP", "pt-BR"),
+        ("BR", "", "fr"),
+        ("DE", "", "de"),
+        ("NO", "", "en"),
+        ("KE", "", "sw"),
+        ("US", "", "en"),
+    ]
     people = [make_person(f"C-{n}", country=c, region=r, language=lang) for n, (c, r, lang) in enumerate(places)]
     languages = sorted({c.language for c in CONTENTS})
     language = recipient_language(languages)

@@ -11,12 +11,27 @@ from portal.monitoring.codes import import_activation_codes
 from tests.factories import give_notice_code
 
 
-def make_product(incident, *, name="Identity Defense", provider="Kroll", countries="", months=24,
-                 requires_us_credit_file=False, threshold=5, active=True,
-                 url="https://enroll.example-provider.test/kroll") -> MonitoringProduct:
+def make_product(
+    incident,
+    *,
+    name="Identity Defense",
+    provider="Kroll",
+    countries="",
+    months=24,
+    requires_us_credit_file=False,
+    threshold=5,
+    active=True,
+    url="https://enroll.example-provider.test/kroll",
+) -> MonitoringProduct:
     product = MonitoringProduct(
-        incident_id=incident.id, name=name, provider=provider, months=months, countries=countries,
-        requires_us_credit_file=requires_us_credit_file, enrollment_url=url, low_pool_threshold=threshold,
+        incident_id=incident.id,
+        name=name,
+        provider=provider,
+        months=months,
+        countries=countries,
+        requires_us_credit_file=requires_us_credit_file,
+        enrollment_url=url,
+        low_pool_threshold=threshold,
         active=active,
     )
     db.session.add(product)
@@ -34,8 +49,9 @@ def add_codes(product, *codes: str):
 
 def sign_in(client, person, incident=None, last_name=None, dob="1990-03-27") -> None:
     code = give_notice_code(person, incident)
-    response = client.post("/check", data={"notice_code": code, "last_name": last_name or person.last_name,
-                                           "date_of_birth": dob})
+    response = client.post(
+        "/check", data={"notice_code": code, "last_name": last_name or person.last_name, "date_of_birth": dob}
+    )
     assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
 
 

@@ -12,8 +12,15 @@ from portal.monitoring.service import enroll
 from tests.factories import expose, make_incident, make_person, sign_in_staff
 from tests.monitoring.helpers import FUTURE, add_codes, make_product
 
-FORM = {"name": "Identity Defense", "provider": "Kroll", "months": "24", "countries": "us, ca",
-        "enrollment_url": "https://enroll.kroll.example/portal", "low_pool_threshold": "50", "active": "y"}
+FORM = {
+    "name": "Identity Defense",
+    "provider": "Kroll",
+    "months": "24",
+    "countries": "us, ca",
+    "enrollment_url": "https://enroll.kroll.example/portal",
+    "low_pool_threshold": "50",
+    "active": "y",
+}
 
 
 @pytest.fixture
@@ -25,8 +32,9 @@ def admin(app, app_ctx):
 
 def test_an_admin_adds_a_product_and_it_is_audited(admin):
     incident = make_incident()
-    response = admin.post("/staff/monitoring/new", data={**FORM, "incident_id": str(incident.id),
-                                                        "requires_us_credit_file": "y"})
+    response = admin.post(
+        "/staff/monitoring/new", data={**FORM, "incident_id": str(incident.id), "requires_us_credit_file": "y"}
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     product = db.session.scalar(select(MonitoringProduct))
     assert (product.countries, product.requires_us_credit_file, product.low_pool_threshold) == ("US,CA", True, 50)
@@ -36,8 +44,16 @@ def test_an_admin_adds_a_product_and_it_is_audited(admin):
 
 def test_bad_product_details_are_shown_beside_their_fields(admin):
     incident = make_incident()
-    response = admin.post("/staff/monitoring/new", data={**FORM, "incident_id": str(incident.id), "months": "0",
-                                                        "countries": "US, XX", "enrollment_url": "http://plain.example"})
+    response = admin.post(
+        "/staff/monitoring/new",
+        data={
+            **FORM,
+            "incident_id": str(incident.id),
+            "months": "0",
+            "countries": "US, XX",
+            "enrollment_url": "http://plain.example",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Enter a whole number from 1 to 120" in page

@@ -64,13 +64,16 @@ def test_the_same_code_may_exist_in_two_products_pools(product):
     assert add_codes(other, "SHARED-1").added == 1
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"activation\nA-1\n", "Line 1: the header row must name a column “code”."),
-    (b"code\n", "The file has no codes under its header row."),
-    (b"", "Line 1: the header row must name a column"),
-    (b"code\nA-1\nhas space\n", "Line 3: not an activation code"),
-    (b"code\n\xff\xfe\n", "The file is not UTF-8 text."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"activation\nA-1\n", "Line 1: the header row must name a column “code”."),
+        (b"code\n", "The file has no codes under its header row."),
+        (b"", "Line 1: the header row must name a column"),
+        (b"code\nA-1\nhas space\n", "Line 3: not an activation code"),
+        (b"code\n\xff\xfe\n", "The file is not UTF-8 text."),
+    ],
+)
 def test_malformed_files_are_rejected_with_a_clear_message(product, data, message):
     with pytest.raises(CodeImportRejected) as rejected:
         import_activation_codes(product, data)
@@ -94,11 +97,13 @@ def test_the_staff_page_imports_codes_and_shows_rejections_beside_the_file_field
     sign_in_staff(client, Role.ADMIN)
     url = f"/staff/monitoring/{product.id}/codes"
     assert client.get(url).status_code == 200
-    response = client.post(url, data={"codes_file": (io.BytesIO(codes_csv("S-1", "S-2")), "codes.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        url, data={"codes_file": (io.BytesIO(codes_csv("S-1", "S-2")), "codes.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302 and pool_size() == 2
-    response = client.post(url, data={"codes_file": (io.BytesIO(codes_csv("S-3", "S-1")), "codes.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        url, data={"codes_file": (io.BytesIO(codes_csv("S-3", "S-1")), "codes.csv")}, content_type="multipart/form-data"
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "There is a problem: nothing was imported" in page and "Line 3: this code is already in the pool." in page

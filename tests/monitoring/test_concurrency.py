@@ -30,8 +30,9 @@ CODES = 15
 
 
 def _waiting_enrollment(person, product) -> MonitoringEnrollment:
-    enrollment = MonitoringEnrollment(person_id=person.id, product_id=product.id, status=EnrollmentStatus.WAITING,
-                                      consented_at=utcnow())
+    enrollment = MonitoringEnrollment(
+        person_id=person.id, product_id=product.id, status=EnrollmentStatus.WAITING, consented_at=utcnow()
+    )
     db.session.add(enrollment)
     db.session.commit()
     return enrollment

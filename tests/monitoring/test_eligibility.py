@@ -12,26 +12,33 @@ def incident(app_ctx):
     return make_incident(enrollment_deadline=FUTURE)
 
 
-@pytest.mark.parametrize(("countries", "country", "eligible"), [
-    ("", "KE", True),  # empty list: everywhere
-    ("", "US", True),
-    ("KE,NG", "KE", True),
-    ("KE,NG", "BR", False),
-    ("US", "US", True),
-])
+@pytest.mark.parametrize(
+    ("countries", "country", "eligible"),
+    [
+        ("", "KE", True),  # empty list: everywhere
+        ("", "US", True),
+        ("KE,NG", "KE", True),
+        ("KE,NG", "BR", False),
+        ("US", "US", True),
+    ],
+)
 def test_eligibility_by_country(incident, countries, country, eligible):
     person = make_person(country=country)
     expose(person, incident, "contact")
     assert is_eligible(person, make_product(incident, countries=countries)) is eligible
 
 
-@pytest.mark.parametrize(("country", "category", "eligible"), [
-    ("US", "national_id", True),
-    ("US", "contact", False),  # a US resident whose SSN was not exposed
-    ("KE", "national_id", False),  # a KRA PIN gives no US credit file
-])
+@pytest.mark.parametrize(
+    ("country", "category", "eligible"),
+    [
+        ("US", "national_id", True),
+        ("US", "contact", False),  # a US resident whose SSN was not exposed
+        ("KE", "national_id", False),  # a KRA PIN gives no US credit file
+    ],
+)
 def test_a_product_needing_a_us_credit_file_is_only_for_us_people_with_a_national_id_exposed(
-        incident, country, category, eligible):
+    incident, country, category, eligible
+):
     person = make_person(country=country)
     expose(person, incident, category)
     assert is_eligible(person, make_product(incident, requires_us_credit_file=True)) is eligible

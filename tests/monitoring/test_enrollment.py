@@ -119,8 +119,11 @@ def test_an_empty_pool_puts_people_on_the_waiting_list_served_in_order_when_code
     expose(newcomer, incident, "contact")
     assert enroll(newcomer, product, "127.0.0.1").status == EnrollmentStatus.WAITING
     add_codes(product, "W-2")
-    assert [e.status for e in enrollments()] == [EnrollmentStatus.ENROLLED, EnrollmentStatus.ENROLLED,
-                                                 EnrollmentStatus.WAITING]
+    assert [e.status for e in enrollments()] == [
+        EnrollmentStatus.ENROLLED,
+        EnrollmentStatus.ENROLLED,
+        EnrollmentStatus.WAITING,
+    ]
     assert [m.to_address for m in code_mails()] == ["amina@example.org", later.email]
 
 

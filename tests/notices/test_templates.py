@@ -15,9 +15,15 @@ pytestmark = pytest.mark.usefixtures("app_ctx")
 
 
 def _create(client, incident, body=None, subject="Notice for ((first_name))", name="First notice"):
-    return client.post("/staff/templates/new", data={
-        "incident": incident.id, "name": name, "subject": subject, "body": body if body is not None else starter_body(),
-    })
+    return client.post(
+        "/staff/templates/new",
+        data={
+            "incident": incident.id,
+            "name": name,
+            "subject": subject,
+            "body": body if body is not None else starter_body(),
+        },
+    )
 
 
 def test_a_new_template_starts_from_the_notice_of_data_breach_structure(admin, incident):
@@ -36,8 +42,10 @@ def test_creating_a_template_saves_version_1_in_english_and_audits_it(admin, inc
     [version] = db.session.scalars(select(NoticeTemplateVersion)).all()
     assert (version.template_id, version.version, version.created_by_id) == (template.id, 1, user.id)
     assert [(c.language, c.subject) for c in version.contents] == [("en", "Notice for ((first_name))")]
-    assert db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == AuditAction.TEMPLATE_CREATED)) \
+    assert (
+        db.session.scalar(select(AuditEvent.target).where(AuditEvent.action == AuditAction.TEMPLATE_CREATED))
         == f"template:{template.id}"
+    )
 
 
 def test_an_unknown_placeholder_is_refused_at_save_time_beside_the_message(admin, incident):
@@ -68,10 +76,11 @@ def test_a_notice_without_its_five_headings_is_refused(admin, incident):
 
 def test_changing_a_language_saves_a_new_version_and_leaves_the_old_one_as_it_was(admin, incident):
     client, _user = admin
-    v1 = make_template(incident, languages={"en": ("Old subject", starter_body()),
-                                            "es": ("Asunto", starter_body())})
-    response = client.post(f"/staff/templates/{v1.template_id}/languages/en",
-                           data={"subject": "New subject", "body": starter_body(), "based_on": "1"})
+    v1 = make_template(incident, languages={"en": ("Old subject", starter_body()), "es": ("Asunto", starter_body())})
+    response = client.post(
+        f"/staff/templates/{v1.template_id}/languages/en",
+        data={"subject": "New subject", "body": starter_body(), "based_on": "1"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     versions = db.session.scalars(select(NoticeTemplateVersion).order_by(NoticeTemplateVersion.version)).all()
@@ -86,12 +95,15 @@ def test_adding_a_language_starts_from_the_english_text(admin, incident):
     page = client.get(f"/staff/templates/{v1.template_id}/languages/sw").get_data(as_text=True)
     assert "Add Kiswahili" in page
     assert "## What happened" in page
-    response = client.post(f"/staff/templates/{v1.template_id}/languages/sw",
-                           data={"subject": "Taarifa", "body": "Habari ((first_name))", "based_on": "1"})
+    response = client.post(
+        f"/staff/templates/{v1.template_id}/languages/sw",
+        data={"subject": "Taarifa", "body": "Habari ((first_name))", "based_on": "1"},
+    )
     assert response.status_code == 400, "a translation still needs its five sections"
     body = "\n\n".join(f"## Sehemu {n}\n\nMaandishi." for n in range(5))
-    response = client.post(f"/staff/templates/{v1.template_id}/languages/sw",
-                           data={"subject": "Taarifa", "body": body, "based_on": "1"})
+    response = client.post(
+        f"/staff/templates/{v1.template_id}/languages/sw", data={"subject": "Taarifa", "body": body, "based_on": "1"}
+    )
     assert response.status_code == 302
 
 
@@ -99,10 +111,17 @@ def test_saving_on_top_of_a_version_someone_else_replaced_is_refused(admin, seco
     client, _user = admin
     v1 = make_template(incident)
     other, _other_user = second_admin
-    assert other.post(f"/staff/templates/{v1.template_id}/languages/en",
-                      data={"subject": "Theirs", "body": starter_body(), "based_on": "1"}).status_code == 302
-    response = client.post(f"/staff/templates/{v1.template_id}/languages/en",
-                           data={"subject": "Mine", "body": starter_body(), "based_on": "1"})
+    assert (
+        other.post(
+            f"/staff/templates/{v1.template_id}/languages/en",
+            data={"subject": "Theirs", "body": starter_body(), "based_on": "1"},
+        ).status_code
+        == 302
+    )
+    response = client.post(
+        f"/staff/templates/{v1.template_id}/languages/en",
+        data={"subject": "Mine", "body": starter_body(), "based_on": "1"},
+    )
     assert response.status_code == 400
     assert "Someone saved version 2" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(NoticeTemplateVersion.id))) == 2
@@ -128,5 +147,10 @@ def test_only_admins_reach_templates(app, incident, role):
     assert client.get("/staff/templates/").status_code == 403
     assert client.get("/staff/templates/new").status_code == 403
     assert _create(client, incident).status_code == 403
-    assert client.post(f"/staff/templates/{v1.template_id}/languages/en",
-                       data={"subject": "x", "body": starter_body(), "based_on": "1"}).status_code == 403
+    assert (
+        client.post(
+            f"/staff/templates/{v1.template_id}/languages/en",
+            data={"subject": "x", "body": starter_body(), "based_on": "1"},
+        ).status_code
+        == 403
+    )

@@ -49,8 +49,12 @@ def test_asking_to_be_excluded_goes_through_check_your_answers(signed_in, incide
     done = signed_in.post(f"/my/exclusion/{incident.slug}/check")
     assert done.status_code == 302
     row = db.session.query(ExclusionRequest).one()
-    assert (row.person_id, row.reason, row.typed_name, row.withdrawn_at) == (person.id, "I am suing on my own.",
-                                                                              "Amina Okafor", None)
+    assert (row.person_id, row.reason, row.typed_name, row.withdrawn_at) == (
+        person.id,
+        "I am suing on my own.",
+        "Amina Okafor",
+        None,
+    )
     assert row.request_ip
     status = signed_in.get(f"/my/exclusion/{incident.slug}").get_data(as_text=True)
     assert "You asked to be excluded" in status and "Withdraw my request" in status

@@ -30,8 +30,10 @@ def test_an_empty_outbox_says_so(client, support):
 
 
 def test_the_outbox_is_paginated(client, support):
-    db.session.add_all(OutboxMessage(kind="test", to_address=f"p{n}@example.org", subject=f"Subject {n:03d}",
-                                     body_text="Hello") for n in range(60))
+    db.session.add_all(
+        OutboxMessage(kind="test", to_address=f"p{n}@example.org", subject=f"Subject {n:03d}", body_text="Hello")
+        for n in range(60)
+    )
     db.session.commit()
     first = client.get("/staff/outbox/").get_data(as_text=True)
     assert "Subject 059" in first and "Subject 009" not in first and "Page 1 of 2" in first
@@ -43,10 +45,13 @@ def test_the_outbox_is_paginated(client, support):
 
 def test_an_html_body_is_shown_sanitised(client, support):
     message = OutboxMessage(
-        kind="test", to_address="p@example.org", subject="Hi", body_text="Hello <b>there</b>",
+        kind="test",
+        to_address="p@example.org",
+        subject="Hi",
+        body_text="Hello <b>there</b>",
         body_html='<p onclick="steal()">Hello <strong>there</strong></p><script>alert(1)</script>'
-                  '<img src="https://tracker.example/p.gif"><a href="javascript:alert(2)">x</a>'
-                  '<style>body{display:none}</style>',
+        '<img src="https://tracker.example/p.gif"><a href="javascript:alert(2)">x</a>'
+        "<style>body{display:none}</style>",
     )
     db.session.add(message)
     db.session.commit()

@@ -45,6 +45,7 @@ def test_csrf_is_enforced_outside_tests(tmp_path):
     from tests.conftest import test_config
 
     strict = create_app(test_config(tmp_path, WTF_CSRF_ENABLED=True))
-    response = strict.test_client().post("/check", data={"notice_code": "x", "last_name": "y",
-                                                         "date_of_birth": "1990-01-01"})
+    response = strict.test_client().post(
+        "/check", data={"notice_code": "x", "last_name": "y", "date_of_birth": "1990-01-01"}
+    )
     assert response.status_code == 400

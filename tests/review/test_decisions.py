@@ -125,8 +125,10 @@ class TestAppealWindow:
 
 
 def test_needs_information_round_trip_with_the_deficiency_email(legal, filed, signed_in, claimant):
-    response = legal.post(f"/staff/claims/{filed.id}/request-information",
-                          data={"request_text": "Please send the receipt for the passport fee."})
+    response = legal.post(
+        f"/staff/claims/{filed.id}/request-information",
+        data={"request_text": "Please send the receipt for the passport fee."},
+    )
     assert response.status_code == 302
     claim = reload(filed)
     assert claim.status == ClaimStatus.NEEDS_INFO and claim.cure_deadline == date.today() + timedelta(days=30)
@@ -137,8 +139,11 @@ def test_needs_information_round_trip_with_the_deficiency_email(legal, filed, si
 
     page = text(signed_in.get(f"/my/claims/{claim.id}"))
     assert "We need more information from you" in page and "Answer this request" in page
-    response = signed_in.post(f"/my/claims/{claim.id}/answer", content_type="multipart/form-data",
-                              data={"answer": "Here it is.", "documents": [upload(jpeg_bytes(), "receipt.jpg")]})
+    response = signed_in.post(
+        f"/my/claims/{claim.id}/answer",
+        content_type="multipart/form-data",
+        data={"answer": "Here it is.", "documents": [upload(jpeg_bytes(), "receipt.jpg")]},
+    )
     assert response.status_code == 302
     claim = reload(claim)
     assert claim.status == ClaimStatus.SUBMITTED
@@ -153,8 +158,11 @@ def test_an_answer_needs_text_and_a_safe_file(legal, filed, signed_in):
     legal.post(f"/staff/claims/{filed.id}/request-information", data={"request_text": "Send the receipt."})
     response = signed_in.post(f"/my/claims/{filed.id}/answer", data={"answer": ""})
     assert response.status_code == 400 and "Write your answer to our request" in text(response)
-    response = signed_in.post(f"/my/claims/{filed.id}/answer", content_type="multipart/form-data",
-                              data={"answer": "ok", "documents": [upload(b"GIF89a....", "receipt.png")]})
+    response = signed_in.post(
+        f"/my/claims/{filed.id}/answer",
+        content_type="multipart/form-data",
+        data={"answer": "ok", "documents": [upload(b"GIF89a....", "receipt.png")]},
+    )
     assert response.status_code == 400 and "must be a PDF, JPG or PNG" in text(response)
     assert reload(filed).status == ClaimStatus.NEEDS_INFO
 
@@ -185,9 +193,12 @@ def test_a_decision_on_a_claim_already_decided_is_refused(legal, filed):
 def test_only_legal_decides(app, filed, role):
     client = app.test_client()
     sign_in_staff(client, role)
-    for url, data in ((f"/staff/claims/{filed.id}/approve", {}), (f"/staff/claims/{filed.id}/paid", {}),
-                      (f"/staff/claims/{filed.id}/deny", {"reason": "x"}),
-                      (f"/staff/claims/{filed.id}/request-information", {"request_text": "x"})):
+    for url, data in (
+        (f"/staff/claims/{filed.id}/approve", {}),
+        (f"/staff/claims/{filed.id}/paid", {}),
+        (f"/staff/claims/{filed.id}/deny", {"reason": "x"}),
+        (f"/staff/claims/{filed.id}/request-information", {"request_text": "x"}),
+    ):
         assert client.post(url, data=data).status_code == 403, url
     assert client.get(f"/staff/claims/{filed.id}/payment-details").status_code == 403
     assert reload(filed).status == ClaimStatus.SUBMITTED

@@ -20,10 +20,26 @@ def file_for(app, claimant, ip):
 def claims(app, app_ctx):
     first_incident, second_incident = make_claim_incident(title="Vendor breach"), make_claim_incident(title="Other")
     a = file_for(app, make_claimant(first_incident, last_name="Adeyemi", date_of_birth="1981-01-01"), "10.0.0.1")
-    b = file_for(app, make_claimant(first_incident, last_name="Adeyemi", date_of_birth="1981-01-01",
-                                    address={"line1": "9 Far Rd", "city": "Kano"}), "10.0.0.2")  # near-duplicate of a
-    c = file_for(app, make_claimant(second_incident, last_name="Bello", date_of_birth="1972-03-03",
-                                    address={"line1": "3 Near Rd", "city": "Jos"}), "10.0.0.3")
+    b = file_for(
+        app,
+        make_claimant(
+            first_incident,
+            last_name="Adeyemi",
+            date_of_birth="1981-01-01",
+            address={"line1": "9 Far Rd", "city": "Kano"},
+        ),
+        "10.0.0.2",
+    )  # near-duplicate of a
+    c = file_for(
+        app,
+        make_claimant(
+            second_incident,
+            last_name="Bello",
+            date_of_birth="1972-03-03",
+            address={"line1": "3 Near Rd", "city": "Jos"},
+        ),
+        "10.0.0.3",
+    )
     return first_incident, second_incident, a, b, c
 
 

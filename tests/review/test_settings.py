@@ -8,10 +8,21 @@ from portal.models import AuditEvent, ClaimSettings
 from tests.claims.support import make_claim_incident
 from tests.factories import sign_in_staff
 
-VALID = {"currency": "kes", "out_of_pocket_enabled": "y", "out_of_pocket_cap": "250,000", "lost_time_enabled": "y",
-         "lost_time_rate": "500", "lost_time_self_attested_hours": "3", "lost_time_max_hours": "10",
-         "alternative_cash": "2000", "payment_methods": ["mobile_money", "bank_transfer"],
-         "appeal_window_days": "14", "cure_period_days": "21", "max_file_mb": "5", "max_claim_mb": "20"}
+VALID = {
+    "currency": "kes",
+    "out_of_pocket_enabled": "y",
+    "out_of_pocket_cap": "250,000",
+    "lost_time_enabled": "y",
+    "lost_time_rate": "500",
+    "lost_time_self_attested_hours": "3",
+    "lost_time_max_hours": "10",
+    "alternative_cash": "2000",
+    "payment_methods": ["mobile_money", "bank_transfer"],
+    "appeal_window_days": "14",
+    "cure_period_days": "21",
+    "max_file_mb": "5",
+    "max_claim_mb": "20",
+}
 
 
 @pytest.fixture
@@ -39,14 +50,24 @@ def test_an_admin_sets_an_incidents_claim_settings(admin):
 
 def test_settings_are_validated(admin):
     incident = make_claim_incident()
-    bad = {**VALID, "currency": "XYZ", "lost_time_max_hours": "2", "payment_methods": [], "max_claim_mb": "1",
-           "lost_time_rate": "lots"}
+    bad = {
+        **VALID,
+        "currency": "XYZ",
+        "lost_time_max_hours": "2",
+        "payment_methods": [],
+        "max_claim_mb": "1",
+        "lost_time_rate": "lots",
+    }
     response = admin.post(f"/staff/claims/settings/{incident.id}", data=bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    for message in ("Enter a three-letter ISO 4217 currency code", "at least the hours allowed without documents",
-                    "Select at least one payment method", "at least the largest single file",
-                    "Enter the amount as a number"):
+    for message in (
+        "Enter a three-letter ISO 4217 currency code",
+        "at least the hours allowed without documents",
+        "Select at least one payment method",
+        "at least the largest single file",
+        "Enter the amount as a number",
+    ):
         assert message in page, message
 
 
@@ -67,10 +88,15 @@ def test_the_claimant_sees_the_configured_methods(app, admin, claimant, signed_i
     page = signed_in.get(f"/my/claims/{claim_id}/payment").get_data(as_text=True)
     assert "Mobile money" in page and "PayPal" not in page
     assert signed_in.post(f"/my/claims/{claim_id}/payment", data={"method": "mobile_money"}).status_code == 302
-    response = signed_in.post(f"/my/claims/{claim_id}/payment-details", data={"provider": "M-Pesa",
-                                                                             "phone_number": "12"})
+    response = signed_in.post(
+        f"/my/claims/{claim_id}/payment-details", data={"provider": "M-Pesa", "phone_number": "12"}
+    )
     assert "Enter the phone number with its country code" in response.get_data(as_text=True)
-    assert signed_in.post(f"/my/claims/{claim_id}/payment-details", data={
-        "provider": "M-Pesa", "phone_number": "+254 712 345 678"}).status_code == 302
+    assert (
+        signed_in.post(
+            f"/my/claims/{claim_id}/payment-details", data={"provider": "M-Pesa", "phone_number": "+254 712 345 678"}
+        ).status_code
+        == 302
+    )
     page = signed_in.get(f"/my/claims/{claim_id}/check").get_data(as_text=True)
     assert "M-Pesa •••• 5678" in page and "KES" in page

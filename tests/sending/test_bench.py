@@ -12,8 +12,11 @@ from portal.sending.bench_floor import recorded_statements, replay, snapshot
 def test_bench_send_prints_the_pipeline_the_bare_loop_and_the_sql_floor(runner):
     result = runner.invoke(args=["portal", "bench-send", "--notices", "2000"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"run 1: pipeline [\d,]+ notices/s, bare loop [\d,]+ notices/s, ratio [\d.]+; "
-                     r"its SQL alone [\d,]+ notices/s, ratio [\d.]+", result.output), result.output
+    assert re.search(
+        r"run 1: pipeline [\d,]+ notices/s, bare loop [\d,]+ notices/s, ratio [\d.]+; "
+        r"its SQL alone [\d,]+ notices/s, ratio [\d.]+",
+        result.output,
+    ), result.output
     assert re.search(r"SQL floor .*: [\d.]+ µs a notice .* would reach ratio [\d.]+", result.output), result.output
 
 
@@ -39,8 +42,9 @@ def test_the_replay_does_what_the_recorded_session_did_and_nothing_it_rolled_bac
         connection.execute(text("INSERT INTO item (status) VALUES ('queued'), ('queued'), ('queued')"))
     snapshot(database, copy)
     with recorded_statements(engine) as steps, engine.connect() as connection:
-        claimed = connection.execute(text("UPDATE item SET status = 'sending' WHERE id <= :n RETURNING id"),
-                                     {"n": 2}).all()
+        claimed = connection.execute(
+            text("UPDATE item SET status = 'sending' WHERE id <= :n RETURNING id"), {"n": 2}
+        ).all()
         connection.commit()
         reader = threading.Thread(target=read_and_roll_back, args=(engine,))  # like the posting thread
         reader.start()
@@ -54,5 +58,4 @@ def test_the_replay_does_what_the_recorded_session_did_and_nothing_it_rolled_bac
     engine.dispose()
     assert rows(copy) == [(1, "queued"), (2, "queued"), (3, "queued")]  # the copy is from before
     assert replay(copy, steps) > 0
-    assert rows(copy) == rows(database) == [(1, "accepted"), (2, "accepted"), (3, "queued"), (4, "new"),
-                                            (5, "newer")]
+    assert rows(copy) == rows(database) == [(1, "accepted"), (2, "accepted"), (3, "queued"), (4, "new"), (5, "newer")]

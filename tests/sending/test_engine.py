@@ -83,9 +83,7 @@ def test_each_notice_issues_a_fresh_code_that_verifies_and_only_its_hash_is_stor
         assert db.session.scalar(select(func.count()).where(NoticeCode.code_hash == code)) == 0
 
 
-def test_codes_pair_with_their_own_people_after_earlier_and_deleted_codes(
-    sendgrid_app, fake_sendgrid, override_config
-):
+def test_codes_pair_with_their_own_people_after_earlier_and_deleted_codes(sendgrid_app, fake_sendgrid, override_config):
     # Each chunk's codes are joined to its notifications by the ids the INSERT gave them; earlier
     # codes, and a deleted newest one (SQLite reuses its rowid), must not shift that pairing.
     override_config(SEND_CHUNK_SIZE=3, SEND_CLAIM_CHUNKS=2)

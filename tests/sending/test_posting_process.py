@@ -73,8 +73,7 @@ def test_the_thread_posts_until_the_process_is_ready(sendgrid_app, fake_sendgrid
     assert_nobody_mailed_twice(fake_sendgrid)
 
 
-def test_without_an_interpreter_to_start_the_thread_posts_everything(sendgrid_app, fake_sendgrid, started,
-                                                                     monkeypatch):
+def test_without_an_interpreter_to_start_the_thread_posts_everything(sendgrid_app, fake_sendgrid, started, monkeypatch):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
     b = make_batch_with_notifications(2500)
     send_until_idle()
@@ -82,8 +81,9 @@ def test_without_an_interpreter_to_start_the_thread_posts_everything(sendgrid_ap
     assert started[0].state == PostingProcess.GONE and started[0].posted == 0
 
 
-def test_a_refused_key_stops_the_batch_after_one_request(sendgrid_app, fake_sendgrid, started, waited_for,
-                                                         override_config):
+def test_a_refused_key_stops_the_batch_after_one_request(
+    sendgrid_app, fake_sendgrid, started, waited_for, override_config
+):
     override_config(SENDGRID_API_KEY="SG.revoked")
     b = make_batch_with_notifications(2500)
     send_until_idle()
@@ -93,8 +93,9 @@ def test_a_refused_key_stops_the_batch_after_one_request(sendgrid_app, fake_send
     assert len(fake_sendgrid.requests) == 1 and started[0].posted == 1
 
 
-def test_a_cancel_holds_back_the_chunks_waiting_for_the_process(app, sendgrid_app, fake_sendgrid, started,
-                                                               waited_for, override_config):
+def test_a_cancel_holds_back_the_chunks_waiting_for_the_process(
+    app, sendgrid_app, fake_sendgrid, started, waited_for, override_config
+):
     override_config(SEND_CLAIM_CHUNKS=5)  # all three chunks claimed at once: the cancel finds none queued
     fake_sendgrid.script(Reply.slow(0.6))
     b = make_batch_with_notifications(2500)
@@ -107,8 +108,9 @@ def test_a_cancel_holds_back_the_chunks_waiting_for_the_process(app, sendgrid_ap
     assert_nobody_mailed_twice(fake_sendgrid)
 
 
-def test_a_process_killed_mid_chunk_leaves_that_chunk_to_an_admin(app, sendgrid_app, fake_sendgrid, started,
-                                                                 waited_for):
+def test_a_process_killed_mid_chunk_leaves_that_chunk_to_an_admin(
+    app, sendgrid_app, fake_sendgrid, started, waited_for
+):
     fake_sendgrid.script(Reply.slow(0.8))  # under the client's one-second timeout
     b = make_batch_with_notifications(2500)
     thread = send_in_background(app)
@@ -122,15 +124,19 @@ def test_a_process_killed_mid_chunk_leaves_that_chunk_to_an_admin(app, sendgrid_
     assert_nobody_mailed_twice(fake_sendgrid)
 
 
-def test_a_chunk_the_process_cannot_post_raises_in_the_sender_and_the_process_carries_on(sendgrid_app,
-                                                                                         fake_sendgrid):
+def test_a_chunk_the_process_cannot_post_raises_in_the_sender_and_the_process_carries_on(sendgrid_app, fake_sendgrid):
     # As on the thread: the sender stops with the error and the claimed rows stay for the reaper.
     process = PostingProcess(posting_process_config(sendgrid_app))
     try:
         assert process.usable(wait=60)
-        good = ChunkPlan(notice_skeleton(Content(subject="Notice", body_markdown=starter_body()), {}), "en", {}, [
-            (1, "Amina", "Okafor", "amina@example.org", "", "ABCD-EFGH-JKMN"),
-        ])
+        good = ChunkPlan(
+            notice_skeleton(Content(subject="Notice", body_markdown=starter_body()), {}),
+            "en",
+            {},
+            [
+                (1, "Amina", "Okafor", "amina@example.org", "", "ABCD-EFGH-JKMN"),
+            ],
+        )
         broken = replace(good, skeleton=replace(good.skeleton, personal=("no_such_placeholder",)))
         with pytest.raises(PostingProcessError, match="KeyError"):
             process.post(ClaimedChunk(batch_id=0, plan=broken))

@@ -83,6 +83,7 @@ def test_a_sender_killed_mid_batch_leaves_rows_for_the_reaper_and_none_is_resent
         # The first answer is recorded by the sender's own thread while the second chunk is on the
         # wire, so wait for it too: a kill before it lands is the reaper's case for both chunks.
         first_size = len(fake_sendgrid.requests[0].notification_ids)
+
         def first_recorded() -> bool:
             db.session.rollback()  # a fresh snapshot each look: SQLite keeps the old one otherwise
             return statuses(batch.id).get("accepted") == first_size

@@ -14,8 +14,9 @@ def _secret_from(output: str) -> str:
 
 
 def test_create_staff_with_prompted_password(app_ctx, runner):
-    result = runner.invoke(args=["portal", "create-staff", "Ops@Example.org", "--role", "admin"],
-                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["portal", "create-staff", "Ops@Example.org", "--role", "admin"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert "otpauth://totp/Exposure%20Portal:ops%40example.org?secret=" in result.output
     assert "issuer=Exposure%20Portal" in result.output
@@ -28,30 +29,35 @@ def test_create_staff_with_prompted_password(app_ctx, runner):
 
 
 def test_create_staff_with_password_on_stdin(app_ctx, runner):
-    result = runner.invoke(args=["portal", "create-staff", "a@example.org", "--role", "auditor", "--password-stdin"],
-                           input=f"{PASSWORD}\n")
+    result = runner.invoke(
+        args=["portal", "create-staff", "a@example.org", "--role", "auditor", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert authenticate_password("a@example.org", PASSWORD).role == "auditor"
 
 
 def test_create_staff_prompts_again_when_the_passwords_differ(app_ctx, runner):
-    result = runner.invoke(args=["portal", "create-staff", "a@example.org", "--role", "legal"],
-                           input=f"{PASSWORD}\nsomething else entirely\n{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["portal", "create-staff", "a@example.org", "--role", "legal"],
+        input=f"{PASSWORD}\nsomething else entirely\n{PASSWORD}\n{PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert "do not match" in result.output.lower() or "don't match" in result.output.lower()
 
 
 def test_create_staff_refuses_a_short_password(app_ctx, runner):
-    result = runner.invoke(args=["portal", "create-staff", "a@example.org", "--role", "admin", "--password-stdin"],
-                           input="short\n")
+    result = runner.invoke(
+        args=["portal", "create-staff", "a@example.org", "--role", "admin", "--password-stdin"], input="short\n"
+    )
     assert result.exit_code != 0
     assert "at least 12 characters" in result.output
     assert db.session.scalar(select(StaffUser)) is None
 
 
 def test_create_staff_refuses_an_unknown_role(app_ctx, runner):
-    result = runner.invoke(args=["portal", "create-staff", "a@example.org", "--role", "root", "--password-stdin"],
-                           input=f"{PASSWORD}\n")
+    result = runner.invoke(
+        args=["portal", "create-staff", "a@example.org", "--role", "root", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
     assert result.exit_code != 0
     assert "admin" in result.output and "auditor" in result.output
 

@@ -62,8 +62,17 @@ def test_person_view_shows_decrypted_fields_exposures_and_code_dates_but_no_code
     expose(person, incident, "payment", "bank account ending 4410")
     code = give_notice_code(person, incident)
     page = client.get(f"/staff/people/{person.uid}").get_data(as_text=True)
-    for shown in ("1990-03-27", "4410", "+254711222333", "1 Moi Avenue", "Nairobi", person.email,
-                  "bank account ending 4410", incident.title, "demo"):
+    for shown in (
+        "1990-03-27",
+        "4410",
+        "+254711222333",
+        "1 Moi Avenue",
+        "Nairobi",
+        person.email,
+        "bank account ending 4410",
+        incident.title,
+        "demo",
+    ):
         assert shown in page, shown
     assert code not in page and code.replace("-", "") not in page
 

@@ -47,8 +47,11 @@ def test_the_route_list_is_not_empty(app):
 
 
 def test_every_staff_route_names_its_roles(app):
-    ungated = [endpoint for endpoint, _, _ in _gated_routes(app)
-               if not getattr(app.view_functions[endpoint], "allowed_roles", None)]
+    ungated = [
+        endpoint
+        for endpoint, _, _ in _gated_routes(app)
+        if not getattr(app.view_functions[endpoint], "allowed_roles", None)
+    ]
     assert ungated == [], f"staff routes without role_required: {ungated}"
 
 
@@ -84,9 +87,15 @@ def test_each_role_gets_exactly_the_routes_it_is_allowed(app, role):
     assert wrong == []
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    (Role.ADMIN, True), (Role.LEGAL, False), (Role.SUPPORT, False), (Role.AUDITOR, False),
-])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.ADMIN, True),
+        (Role.LEGAL, False),
+        (Role.SUPPORT, False),
+        (Role.AUDITOR, False),
+    ],
+)
 def test_only_admins_manage_incidents(app, role, allowed):
     client = app.test_client()
     with app.app_context():
@@ -94,9 +103,15 @@ def test_only_admins_manage_incidents(app, role, allowed):
         assert (client.get("/staff/incidents/").status_code == 200) is allowed
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    (Role.ADMIN, True), (Role.LEGAL, True), (Role.SUPPORT, True), (Role.AUDITOR, False),
-])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.ADMIN, True),
+        (Role.LEGAL, True),
+        (Role.SUPPORT, True),
+        (Role.AUDITOR, False),
+    ],
+)
 def test_the_auditor_cannot_see_personal_data(app, role, allowed):
     client = app.test_client()
     with app.app_context():

@@ -38,11 +38,14 @@ def test_create_staff_user_stores_argon2id_and_an_encrypted_secret(staff):
     assert len(_events(AuditAction.STAFF_CREATED)) == 1
 
 
-@pytest.mark.parametrize(("email", "role", "password", "message"), [
-    ("a@example.org", "superuser", STAFF_PASSWORD, "role must be one of"),
-    ("a@example.org", "admin", "short pass", "at least 12 characters"),
-    ("not-an-email", "admin", STAFF_PASSWORD, "not an email address"),
-])
+@pytest.mark.parametrize(
+    ("email", "role", "password", "message"),
+    [
+        ("a@example.org", "superuser", STAFF_PASSWORD, "role must be one of"),
+        ("a@example.org", "admin", "short pass", "at least 12 characters"),
+        ("not-an-email", "admin", STAFF_PASSWORD, "not an email address"),
+    ],
+)
 def test_create_staff_user_refuses_bad_input(app_ctx, email, role, password, message):
     with pytest.raises(StaffAccountError, match=message):
         create_staff_user(email, role, password)
@@ -183,8 +186,18 @@ def test_sign_in_honours_a_local_next_path(client, staff):
     assert response.location.endswith("/staff/audit")
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example",
-                                    "javascript:alert(1)", "staff", ""])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "staff",
+        "",
+    ],
+)
 def test_next_paths_that_could_leave_the_site_are_dropped(target):
     assert safe_next_path(target) is None
 
@@ -270,11 +283,14 @@ def test_the_whole_flow_works_with_csrf_protection_on(app, client, staff, monkey
     """Signing in clears the session twice; each form must still carry a token the next request accepts."""
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     _, secret = staff
-    assert client.post("/staff/sign-in", data={"email": "admin@example.org", "password": STAFF_PASSWORD}) \
-        .status_code == 400  # no token
+    assert (
+        client.post("/staff/sign-in", data={"email": "admin@example.org", "password": STAFF_PASSWORD}).status_code
+        == 400
+    )  # no token
     token = _csrf_token(client.get("/staff/sign-in").data)
-    response = client.post("/staff/sign-in", data={"email": "admin@example.org", "password": STAFF_PASSWORD,
-                                                    "csrf_token": token})
+    response = client.post(
+        "/staff/sign-in", data={"email": "admin@example.org", "password": STAFF_PASSWORD, "csrf_token": token}
+    )
     assert response.status_code == 302, response.data
     token = _csrf_token(client.get("/staff/sign-in/code").data)
     response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})

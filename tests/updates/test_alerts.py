@@ -36,8 +36,9 @@ def exposures_file(folder: Path, rows: list[tuple[str, str, str]], name="exposur
 def register(app_ctx):
     """Three people in one incident, each with their contact details exposed; A and B subscribe, C does not."""
     incident = make_incident()
-    people = {key: make_person(f"C-{key}", first_name=f"Name{key}", email=f"{key.lower()}@example.org")
-              for key in "ABC"}
+    people = {
+        key: make_person(f"C-{key}", first_name=f"Name{key}", email=f"{key.lower()}@example.org") for key in "ABC"
+    }
     for person in people.values():
         expose(person, incident, "contact", "email and phone")
     subscribe(people["A"], incident)
@@ -51,10 +52,14 @@ def alerts():
 
 def test_a_reimport_adding_a_category_emails_exactly_the_subscribed_affected_people_once(register, tmp_path):
     incident, _people = register
-    rows = [("C-A", "contact", "email and phone"), ("C-A", "payment", "bank account ending 4410"),
-            ("C-A", "national_id", "SSN ending 6789"),
-            ("C-B", "contact", "email and phone"),  # nothing new for B
-            ("C-C", "contact", "email and phone"), ("C-C", "payment", "PayPal account")]  # C did not subscribe
+    rows = [
+        ("C-A", "contact", "email and phone"),
+        ("C-A", "payment", "bank account ending 4410"),
+        ("C-A", "national_id", "SSN ending 6789"),
+        ("C-B", "contact", "email and phone"),  # nothing new for B
+        ("C-C", "contact", "email and phone"),
+        ("C-C", "payment", "PayPal account"),
+    ]  # C did not subscribe
     import_register(incident, None, exposures_file(tmp_path, rows))
     [mail] = alerts()
     assert mail.to_address == "a@example.org"

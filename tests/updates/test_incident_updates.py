@@ -71,8 +71,15 @@ def test_a_missing_title_or_text_is_shown_beside_the_field(admin):
 
 def test_staff_markdown_in_an_update_cannot_inject_script(admin, client):
     incident = make_incident()
-    admin.post("/staff/updates/new", data={"incident_id": str(incident.id), "title": "T", "action": "publish",
-                                          "body": "<script>alert(1)</script> [x](javascript:alert(1))"})
+    admin.post(
+        "/staff/updates/new",
+        data={
+            "incident_id": str(incident.id),
+            "title": "T",
+            "action": "publish",
+            "body": "<script>alert(1)</script> [x](javascript:alert(1))",
+        },
+    )
     page = client.get("/").get_data(as_text=True)
     assert "<script>alert" not in page and "javascript:" not in page
 

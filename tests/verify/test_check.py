@@ -36,8 +36,12 @@ def test_right_details_open_the_persons_own_page(client, amina):
 @pytest.mark.parametrize("typed", ["lower", "spaces", "no_dashes", "padded"])
 def test_code_is_matched_ignoring_case_spaces_and_dashes(client, amina, typed):
     _, code = amina
-    variants = {"lower": code.lower(), "spaces": code.replace("-", " "), "no_dashes": code.replace("-", ""),
-                "padded": f"  {code}  "}
+    variants = {
+        "lower": code.lower(),
+        "spaces": code.replace("-", " "),
+        "no_dashes": code.replace("-", ""),
+        "padded": f"  {code}  ",
+    }
     assert check(client, variants[typed]).status_code == 302
 
 
@@ -88,9 +92,11 @@ def test_failures_are_throttled_per_ip_across_codes(client, amina, app, monkeypa
     for attempt in range(3):
         assert check(client, f"AAAA-BBBB-CC{attempt:02d}").status_code == 400
     assert check(client, "AAAA-BBBB-CC99").status_code == 429
-    other_ip = client.post("/check", data={"notice_code": amina[1], "last_name": "Muñoz-O'Brien",
-                                           "date_of_birth": "1990-03-27"},
-                           environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    other_ip = client.post(
+        "/check",
+        data={"notice_code": amina[1], "last_name": "Muñoz-O'Brien", "date_of_birth": "1990-03-27"},
+        environ_base={"REMOTE_ADDR": "198.51.100.7"},
+    )
     assert other_ip.status_code == 302
 
 
