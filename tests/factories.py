@@ -210,3 +210,14 @@ def make_batch_with_notifications(
         )
     db.session.commit()
     return batch
+
+
+def date_fields(name: str, iso: str) -> dict[str, str]:
+    """A date as a browser sends the Day / Month / Year boxes of ``name`` (portal.forms.DateInputField)."""
+    year, month, day = iso.split("-")
+    return {f"{name}-day": day.lstrip("0"), f"{name}-month": month.lstrip("0"), f"{name}-year": year}
+
+
+def check_form(code: str, last_name: str, date_of_birth: str) -> dict[str, str]:
+    """The identity check's fields: notice code, last name and the date of birth's three boxes."""
+    return {"notice_code": code, "last_name": last_name, **date_fields("date_of_birth", date_of_birth)}

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from portal.claims.money import AmountError, parse_hours, parse_money
 from portal.claims.payment import FIELD_LABELS, compact_account, digits_only
 from portal.constants import PaymentMethod
-from portal.forms import IsoDateField, strip_whitespace
+from portal.forms import DateInputField, strip_whitespace
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 _SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
@@ -39,7 +39,7 @@ class LossForm(FlaskForm):
         filters=[strip_whitespace],
         validators=[DataRequired(_l("Enter the amount you lost")), Length(max=30)],
     )
-    incurred_on = IsoDateField(_l("Date of the loss"), validators=[InputRequired(_l("Enter the date of the loss"))])
+    incurred_on = DateInputField(_l("Date of the loss"), required_message=_l("Enter the date of the loss"))
     description = TextAreaField(
         _l("What was the loss?"),
         filters=[strip_whitespace],

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, Length
 
-from portal.forms import IsoDateField, strip_whitespace
+from portal.forms import DateInputField, strip_whitespace
 
 
 class CheckForm(FlaskForm):
@@ -19,7 +19,10 @@ class CheckForm(FlaskForm):
         filters=[strip_whitespace],
         validators=[DataRequired(_l("Enter your last name")), Length(max=200)],
     )
-    date_of_birth = IsoDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth"))])
+    # Day, month and year boxes; the verify service still gets one date.
+    date_of_birth = DateInputField(
+        _l("Date of birth"), required_message=_l("Enter your date of birth"), must_be_past=True
+    )
 
 
 class LostCodeForm(FlaskForm):

@@ -17,6 +17,7 @@ from portal.crypto import crypto
 from portal.extensions import db
 from portal.models import AuditEvent, Batch, NoticeCode, Notification
 from tests.batches.helpers import make_batch, make_template, notify
+from tests.factories import check_form
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -96,9 +97,7 @@ def test_the_notice_code_in_the_letter_works_at_check(second_admin, letter_batch
     client, _user = admin
     row = _rows(client.get(f"/staff/batches/{letter_batch.id}/letters.csv").data)[0]
     contractor = app.test_client()
-    response = contractor.post(
-        "/check", data={"notice_code": row["notice_code"], "last_name": "Okafor", "date_of_birth": "1990-03-27"}
-    )
+    response = contractor.post("/check", data=check_form(row["notice_code"], "Okafor", "1990-03-27"))
     assert response.status_code == 302 and response.location.endswith("/my")
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from portal.constants import Role
 from tests.browser.a11y import assert_fits_phone, assert_no_axe_violations
-from tests.browser.test_contractor_flow import fill_check_form
+from tests.browser.test_contractor_flow import fill_check_form, fill_date
 from tests.browser.test_staff_pages import sign_in
 from tests.claims.support import pdf_bytes
 
@@ -49,7 +49,7 @@ def test_contractor_files_a_claim_with_proof_and_legal_approves_it(page, desktop
     check_page(page)
     submit_blank_and_check_errors(page, "Save this loss", "Enter the amount you lost")
     page.get_by_label("Amount").fill("85.50")
-    page.get_by_label("Date of the loss").fill("2026-06-02")
+    fill_date(page, "Date of the loss", "2026-06-02")
     page.get_by_label("What was the loss?").fill("Fee to replace my national ID card")
     page.get_by_label("Proof of the loss").set_input_files(
         {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}

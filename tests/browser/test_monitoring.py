@@ -13,6 +13,7 @@ from portal.extensions import db
 from portal.models import Incident
 from portal.staff.service import create_staff_user
 from tests.browser.a11y import assert_fits_phone, assert_no_axe_violations
+from tests.browser.test_contractor_flow import fill_date
 from tests.monitoring.helpers import add_codes, make_product, outbox
 
 pytestmark = pytest.mark.browser
@@ -29,7 +30,7 @@ def sign_in_contractor(page: Page, contractor) -> None:
     page.goto("/check")
     page.get_by_label("Notice code", exact=True).fill(contractor.code)
     page.get_by_label("Last name", exact=True).fill(contractor.last_name)
-    page.get_by_label("Date of birth", exact=True).fill(contractor.date_of_birth)
+    fill_date(page, "Date of birth", contractor.date_of_birth)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Your information, {contractor.first_name}")
 

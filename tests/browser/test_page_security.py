@@ -3,6 +3,7 @@
 import pytest
 
 from tests.browser.a11y import axe_violations
+from tests.factories import check_form
 
 pytestmark = pytest.mark.browser
 
@@ -35,11 +36,7 @@ def test_live_server_rejects_a_form_post_without_its_csrf_token(page, contractor
     page.goto("/check")
     response = page.request.post(
         "/check",
-        form={
-            "notice_code": contractor.code,
-            "last_name": contractor.last_name,
-            "date_of_birth": contractor.date_of_birth,
-        },
+        form=check_form(contractor.code, contractor.last_name, contractor.date_of_birth),
     )
     assert response.status == 400
     assert "Something was wrong with that request" in response.text()

@@ -10,7 +10,7 @@ from PIL import Image
 from portal.dao.claims import dao_get_claim_by_person_and_incident
 from portal.extensions import db
 from portal.models import Claim, Incident, Person
-from tests.factories import expose, give_notice_code, make_incident, make_person
+from tests.factories import check_form, date_fields, expose, give_notice_code, make_incident, make_person
 
 PDF_BODY = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
@@ -56,9 +56,7 @@ class Claimant:
     date_of_birth: str
 
     def sign_in(self, client) -> None:
-        response = client.post(
-            "/check", data={"notice_code": self.code, "last_name": self.last_name, "date_of_birth": self.date_of_birth}
-        )
+        response = client.post("/check", data=check_form(self.code, self.last_name, self.date_of_birth))
         assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
 
 
@@ -119,7 +117,12 @@ def file_claim(
     for amount, incurred_on, description, data in losses:
         response = client.post(
             f"{base}/losses/add",
-            data={"amount": amount, "incurred_on": incurred_on, "description": description, "proof": upload(data)},
+            data={
+                "amount": amount,
+                **date_fields("incurred_on", incurred_on),
+                "description": description,
+                "proof": upload(data),
+            },
             content_type="multipart/form-data",
         )
         assert response.status_code == 302, response.get_data(as_text=True)[:2000]

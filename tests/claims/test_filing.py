@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import ClaimBenefit, ClaimSettings, OutboxMessage
 from portal.verify.session import SINCE_KEY
 from tests.claims.support import BANK, claim_of, file_claim, pdf_bytes, start, upload
+from tests.factories import date_fields
 
 
 def page_text(response) -> str:
@@ -26,7 +27,7 @@ def add_loss(client, claim_id, amount="100", incurred_on="2026-06-01", descripti
     return client.post(
         f"/my/claims/{claim_id}/losses/add",
         content_type="multipart/form-data",
-        data={"amount": amount, "incurred_on": incurred_on, "description": description, **files},
+        data={"amount": amount, **date_fields("incurred_on", incurred_on), "description": description, **files},
     )
 
 

@@ -1,13 +1,10 @@
 from datetime import date
 
-from tests.factories import expose, give_notice_code, make_incident, make_person
+from tests.factories import check_form, expose, give_notice_code, make_incident, make_person
 
 
 def sign_in(client, code, last_name="Okafor", dob="1990-03-27"):
-    assert (
-        client.post("/check", data={"notice_code": code, "last_name": last_name, "date_of_birth": dob}).status_code
-        == 302
-    )
+    assert client.post("/check", data=check_form(code, last_name, dob)).status_code == 302
 
 
 def test_cards_are_ordered_by_severity_with_the_persons_own_detail(client, app_ctx):

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.imports.service import ImportReport, import_register
 from portal.models import AuditEvent, Exposure, NoticeCode, Person
 from portal.models.people import person_field_aad
-from tests.factories import expose, make_incident, make_person
+from tests.factories import check_form, expose, make_incident, make_person
 from tests.imports.registers import (
     CODE_AMINA,
     PEOPLE_HEADER,
@@ -83,9 +83,7 @@ def test_good_files_create_people_exposures_and_notice_codes(incident, register)
 
 def test_an_imported_person_can_check_in_with_the_printed_code(app, client, incident, register):
     import_register(incident, *register)
-    response = client.post(
-        "/check", data={"notice_code": CODE_AMINA.lower(), "last_name": "okafor", "date_of_birth": "1990-03-27"}
-    )
+    response = client.post("/check", data=check_form(CODE_AMINA.lower(), "okafor", "1990-03-27"))
     assert response.status_code == 302 and response.location.endswith("/my")
     assert b"bank account ending 4410" in client.get("/my").data
 

@@ -8,7 +8,7 @@ from portal.constants import MailKind
 from portal.extensions import db
 from portal.models import MonitoringProduct, OutboxMessage
 from portal.monitoring.codes import import_activation_codes
-from tests.factories import give_notice_code
+from tests.factories import check_form, give_notice_code
 
 
 def make_product(
@@ -49,9 +49,7 @@ def add_codes(product, *codes: str):
 
 def sign_in(client, person, incident=None, last_name=None, dob="1990-03-27") -> None:
     code = give_notice_code(person, incident)
-    response = client.post(
-        "/check", data={"notice_code": code, "last_name": last_name or person.last_name, "date_of_birth": dob}
-    )
+    response = client.post("/check", data=check_form(code, last_name or person.last_name, dob))
     assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
 
 

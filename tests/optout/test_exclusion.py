@@ -7,11 +7,11 @@ from portal.constants import AuditAction, Role
 from portal.extensions import db
 from portal.legal.exports import ExportFilters, iter_exclusion_pages
 from portal.models import AuditEvent, ExclusionRequest, ExportJob
-from tests.factories import expose, give_notice_code, make_incident, make_person, sign_in_staff
+from tests.factories import check_form, expose, give_notice_code, make_incident, make_person, sign_in_staff
 
 
 def sign_in(client, code):
-    response = client.post("/check", data={"notice_code": code, "last_name": "Okafor", "date_of_birth": "1990-03-27"})
+    response = client.post("/check", data=check_form(code, "Okafor", "1990-03-27"))
     assert response.status_code == 302
 
 

@@ -1,4 +1,4 @@
-from tests.factories import make_incident
+from tests.factories import check_form, make_incident
 
 
 def test_incident_page_explains_and_links_to_the_check(client, app_ctx):
@@ -45,7 +45,5 @@ def test_csrf_is_enforced_outside_tests(tmp_path):
     from tests.conftest import test_config
 
     strict = create_app(test_config(tmp_path, WTF_CSRF_ENABLED=True))
-    response = strict.test_client().post(
-        "/check", data={"notice_code": "x", "last_name": "y", "date_of_birth": "1990-01-01"}
-    )
+    response = strict.test_client().post("/check", data=check_form("x", "y", "1990-01-01"))
     assert response.status_code == 400

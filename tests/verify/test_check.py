@@ -1,9 +1,10 @@
+import re
 import time
 
 import pytest
 
 from portal.models import AuditEvent, NoticeCode
-from tests.factories import expose, give_notice_code, make_incident, make_person
+from tests.factories import check_form, expose, give_notice_code, make_incident, make_person
 
 NEUTRAL = b"We could not match those details"
 
@@ -17,13 +18,24 @@ def amina(app_ctx):
 
 
 def check(client, code, last_name="Muñoz-O'Brien", dob="1990-03-27"):
-    return client.post("/check", data={"notice_code": code, "last_name": last_name, "date_of_birth": dob})
+    return client.post("/check", data=check_form(code, last_name, dob))
 
 
 def test_form_labels_are_the_ones_in_the_notice(client):
     page = client.get("/check").get_data(as_text=True)
-    for label in ("Notice code", "Last name", "Date of birth"):
+    for label in ("Notice code", "Last name"):
         assert f">{label}</label>" in page
+    assert '<legend class="legend">Date of birth</legend>' in page
+    for box in ("Day", "Month", "Year"):
+        assert f">{box}</label>" in page
+
+
+def test_date_of_birth_is_asked_in_day_month_and_year_boxes_not_a_date_picker(client):
+    page = client.get("/check").get_data(as_text=True)
+    assert 'type="date"' not in page
+    for part in ("day", "month", "year"):
+        box = re.search(rf'<input[^>]*name="date_of_birth-{part}"[^>]*>', page).group(0)
+        assert 'inputmode="numeric"' in box and f'autocomplete="bday-{part}"' in box
 
 
 def test_right_details_open_the_persons_own_page(client, amina):
@@ -69,12 +81,48 @@ def test_each_wrong_detail_gets_the_same_neutral_message(client, amina, wrong):
 
 
 def test_missing_fields_get_field_errors_linked_from_the_summary(client):
-    response = client.post("/check", data={"notice_code": "", "last_name": "", "date_of_birth": "27/03/1990"})
+    response = client.post("/check", data=check_form("", "", "1990-02-31"))
     body = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'href="#notice_code"' in body and "Enter the notice code" in body
     assert "Enter your last name" in body
-    assert "Enter a real date, for example 1990-03-27" in body
+    assert 'href="#date_of_birth">Date of birth must be a real date</a>' in body
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "message", "marked"),
+    [
+        ("", "", "", "Enter your date of birth", ["day", "month", "year"]),
+        ("27", "", "1990", "Date of birth must include a month", ["month"]),
+        ("", "", "1990", "Date of birth must include a day and month", ["day", "month"]),
+        ("31", "2", "1990", "Date of birth must be a real date", ["day", "month", "year"]),
+        ("27", "13", "1990", "Date of birth must be a real date", ["month"]),
+        ("27", "March", "1990", "Date of birth must be a real date", ["month"]),
+        ("27", "3", "90", "Year must include 4 numbers", ["year"]),
+        ("27", "3", "1850", "Date of birth must be on or after January 1, 1900", ["day", "month", "year"]),
+        ("27", "3", "2999", "Date of birth must be in the past", ["day", "month", "year"]),
+    ],
+)
+def test_impossible_dates_of_birth_get_a_clear_error_on_the_boxes_to_fix(client, day, month, year, message, marked):
+    data = {"notice_code": "7KQ4-M2XD-9TRA", "last_name": "Okafor"}
+    data |= {"date_of_birth-day": day, "date_of_birth-month": month, "date_of_birth-year": year}
+    response = client.post("/check", data=data)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    anchor = "date_of_birth" if marked[0] == "day" else f"date_of_birth-{marked[0]}"
+    assert f'href="#{anchor}">{message}</a>' in body
+    assert f'id="date_of_birth-error"><span class="visually-hidden">Error:</span> {message}' in body
+    invalid = re.findall(r'name="date_of_birth-(\w+)"[^>]*aria-invalid="true"', body)
+    assert invalid == marked
+    assert re.search(rf'name="date_of_birth-year"[^>]*value="{year}"', body)  # what they typed stays
+    assert NEUTRAL not in response.data  # a malformed date is the person's typo, not a failed match
+
+
+def test_a_date_of_birth_typed_with_leading_zeros_and_spaces_matches(client, amina):
+    _, code = amina
+    data = {"notice_code": code, "last_name": "Muñoz-O'Brien"}
+    data |= {"date_of_birth-day": " 27 ", "date_of_birth-month": "03", "date_of_birth-year": "1990"}
+    assert client.post("/check", data=data).status_code == 302
 
 
 def test_failures_are_throttled_per_code(client, amina, app):
@@ -94,7 +142,7 @@ def test_failures_are_throttled_per_ip_across_codes(client, amina, app, monkeypa
     assert check(client, "AAAA-BBBB-CC99").status_code == 429
     other_ip = client.post(
         "/check",
-        data={"notice_code": amina[1], "last_name": "Muñoz-O'Brien", "date_of_birth": "1990-03-27"},
+        data=check_form(amina[1], "Muñoz-O'Brien", "1990-03-27"),
         environ_base={"REMOTE_ADDR": "198.51.100.7"},
     )
     assert other_ip.status_code == 302

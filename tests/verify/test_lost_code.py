@@ -1,7 +1,7 @@
 import re
 
 from portal.models import NoticeCode, OutboxMessage
-from tests.factories import make_incident, make_person
+from tests.factories import check_form, make_incident, make_person
 
 
 def test_known_and_unknown_emails_get_the_same_answer(client, app_ctx):
@@ -24,7 +24,7 @@ def test_the_new_code_arrives_by_email_and_works(client, app_ctx):
     assert "http" in message.body_text and "click" not in message.body_text.lower()
     code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", message.body_text).group()
     assert NoticeCode.query.one().code_hash != code  # only the hash is stored
-    response = client.post("/check", data={"notice_code": code, "last_name": "okafor", "date_of_birth": "1988-01-02"})
+    response = client.post("/check", data=check_form(code, "okafor", "1988-01-02"))
     assert response.status_code == 302
 
 
