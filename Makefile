@@ -6,6 +6,10 @@ FLASK := $(VENV)/bin/flask --app app
 PYTHON ?= python3
 # The PostgreSQL pass's database; CI uses this one, a second checkout on the same machine its own.
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# `make demo PORT=8080`: links in every message the demo sends follow the port unless PUBLIC_URL is set.
+PORT ?= 5000
+# Where the demo keeps its SQLite file, keys, credentials and files (as the app reads it).
+DEMO_INSTANCE := $(or $(PORTAL_INSTANCE_PATH),instance)
 
 .PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo
 
@@ -39,10 +43,17 @@ translations: $(VENV)/.installed
 	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/messages.po
 	$(VENV)/bin/pybabel -q compile -d portal/translations
 
+demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) portal demo-data
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Everything `make demo` made, so the next one starts afresh (the generated keys stay: they hold no data).
+clean-demo:
+	rm -f $(DEMO_INSTANCE)/portal.sqlite3 $(DEMO_INSTANCE)/portal.sqlite3-wal $(DEMO_INSTANCE)/portal.sqlite3-shm \
+	  $(DEMO_INSTANCE)/portal.sqlite3-journal $(DEMO_INSTANCE)/demo-credentials.txt
+	rm -rf $(DEMO_INSTANCE)/uploads $(DEMO_INSTANCE)/exports $(DEMO_INSTANCE)/letters
 
 test: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

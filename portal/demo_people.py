@@ -117,8 +117,11 @@ def _detail(category: str, rng: random.Random, id_label: str) -> str:
     }[category]
 
 
-def generate_people(count: int, seed: int = 2026):
-    """Yield (people row, [exposure rows]) for ``count`` fictional contractors."""
+def generate_people(count: int, attack_days: list[date], seed: int = 2026):
+    """Yield (people row, [exposure rows]) for ``count`` fictional contractors.
+
+    ``attack_days``: the days of the incident's attack window; each record was copied on one of them.
+    """
     rng = random.Random(seed)  # noqa: S311 - repeatable fiction, not security
     for number in range(1, count + 1):
         country, regions, languages, firsts, lasts, id_label, prefix = rng.choice(COUNTRIES)
@@ -147,7 +150,7 @@ def generate_people(count: int, seed: int = 2026):
                 "contractor_id": contractor_id,
                 "category": code,
                 "detail": _detail(code, rng, id_label),
-                "exposed_at": (date(2026, 9, 1) + timedelta(days=rng.randrange(30))).isoformat(),
+                "exposed_at": rng.choice(attack_days).isoformat(),
             }
             for code in exposed
         ]

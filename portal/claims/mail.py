@@ -3,12 +3,12 @@ or anything else a person reading over the claimant's shoulder (or their mail pr
 """
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.constants import MailKind
 from portal.extensions import db
 from portal.mail import Message, send_message
+from portal.updates.mail import in_language_of
 
 
 def _send(kind: str, person, subject_text, template: str, **context) -> None:
@@ -16,7 +16,8 @@ def _send(kind: str, person, subject_text, template: str, **context) -> None:
     if not person.email:
         return
     context = {"person": person, "portal_url": current_app.config["PUBLIC_URL"].rstrip("/"), **context}
-    with force_locale(person.preferred_language or "en"):
+    # The register's tag (pt-BR) mapped onto a language we have a catalog for, as every mail does.
+    with in_language_of(person):
         message = Message(
             kind=kind,
             to_address=person.email,

@@ -4,6 +4,7 @@ import hmac
 from datetime import date
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from portal.audit import record_audit
 from portal.constants import AuditAction, MailKind, NoticeCodeSource
@@ -19,6 +20,7 @@ from portal.mail import Message, send_message
 from portal.models import Person
 from portal.models._types import utcnow
 from portal.text import fold
+from portal.updates.mail import in_language_of
 
 
 def code_limit_key(code_text: str) -> str:
@@ -57,10 +59,12 @@ def reissue_notice_code(email: str) -> None:
 
 
 def _reissue_message(person: Person, code: str) -> Message:
-    context = {"person": person, "code": code, "portal_url": current_app.config["PUBLIC_URL"]}
-    return Message(
-        kind=MailKind.NOTICE_CODE_REISSUE,
-        to_address=person.email,
-        subject="Your new notice code for the Exposure Portal",
-        body_text=render_template("verify/mail_new_code.txt", **context),
-    )
+    """In the person's own language, like their notice, whatever language the request came in."""
+    context = {"person": person, "code": code, "portal_url": current_app.config["PUBLIC_URL"].rstrip("/")}
+    with in_language_of(person):
+        return Message(
+            kind=MailKind.NOTICE_CODE_REISSUE,
+            to_address=person.email,
+            subject=_("Your new notice code for the Exposure Portal"),
+            body_text=render_template("verify/mail_new_code.txt", **context),
+        )

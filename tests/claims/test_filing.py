@@ -10,7 +10,7 @@ from portal.crypto import DecryptionError
 from portal.extensions import db
 from portal.models import ClaimBenefit, ClaimSettings, OutboxMessage
 from portal.verify.session import SINCE_KEY
-from tests.claims.support import BANK, claim_of, file_claim, pdf_bytes, start, upload
+from tests.claims.support import BANK, claim_of, file_claim, make_claimant, pdf_bytes, start, upload
 from tests.factories import date_fields
 
 
@@ -300,6 +300,13 @@ class TestSubmitting:
         assert claim.reference in mail.subject and claim.reference in mail.body_text
         for secret in ("DE89", "3000", "3704", "Commerzbank", "$", "100"):
             assert secret not in mail.body_text, secret
+
+    def test_a_register_language_with_a_region_still_gets_the_confirmation(self, client, app_ctx):
+        brazilian = make_claimant(last_name="Souza", language="pt-BR", country="BR")
+        brazilian.sign_in(client)
+        claim = file_claim(client, brazilian, name="Ana Souza")
+        (mail,) = OutboxMessage.query.filter_by(kind=MailKind.CLAIM_SUBMITTED).all()
+        assert claim.reference in mail.subject and mail.to_address == brazilian.person.email
 
     def test_unchecked_benefits_leave_no_rows_and_no_files(self, signed_in, claimant):
         claim_id = start(signed_in, claimant)
