@@ -22,11 +22,11 @@ PEOPLE_NAME, EXPOSURES_NAME = "people.csv", "exposures.csv"
 def import_page():
     """Upload people.csv and/or exposures.csv for an incident and import them, all or nothing."""
     form = ImportRegisterForm()
-    form.incident_id.choices = [
-        (incident.id, f"{incident.title} ({incident.slug})") for incident in dao_get_all_incidents()
-    ]
+    incidents = dao_get_all_incidents()
+    form.incident_id.choices = [(incident.id, f"{incident.title} ({incident.slug})") for incident in incidents]
+    slugs = [incident.slug for incident in incidents]
     if not form.validate_on_submit():
-        return render_template("imports/import.html", form=form), 400 if form.errors else 200
+        return render_template("imports/import.html", form=form, slugs=slugs), 400 if form.errors else 200
     incident = db.session.get(Incident, form.incident_id.data)
     try:
         report = _import_uploads(incident, form.people_file.data, form.exposures_file.data)
@@ -35,6 +35,7 @@ def import_page():
         return render_template(
             "imports/import.html",
             form=form,
+            slugs=slugs,
             problems=problems,
             problem_count=rejected.error_count,
             more=rejected.error_count - len(rejected.errors),

@@ -1,14 +1,23 @@
 """The staff import page: admins only, the counts on success, the error summary on rejection."""
 
+import html
 import io
+import os
+import re
+import shlex
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from portal.constants import Role
+from tests.conftest import SECRETS
 from tests.factories import make_incident, sign_in_staff
 from tests.imports.registers import person, table_counts, write_exposures, write_people
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -109,3 +118,20 @@ def test_the_uploaded_files_are_deleted_afterwards(client, admin, incident, tmp_
     post(client, incident, people_file=upload(people, "p.csv"))
     assert folders and not any(folder.exists() for folder in folders)
     assert all("static" not in str(folder) for folder in folders)
+
+
+def test_the_command_line_hint_is_a_command_that_works_when_pasted(client, admin, incident, app, tmp_path):
+    """Pasted in the portal's folder with the file names changed, it imports (the old hint lacked
+    ``--app app`` and ``--incident``)."""
+    page = client.get("/staff/import/").get_data(as_text=True)
+    command = html.unescape(re.search(r'<pre class="command"><code>(.*?)</code></pre>', page).group(1))
+    assert command == f"flask --app app portal import --incident {incident.slug} people.csv exposures.csv"
+    people = write_people(tmp_path / "people.csv", [person("C-2001")])
+    exposures = write_exposures(tmp_path / "exposures.csv", [("C-2001", "payment", "bank account", "2026-01-05")])
+    files = {"people.csv": str(people), "exposures.csv": str(exposures)}
+    words = [files.get(word, word) for word in shlex.split(command)]
+    env = {**os.environ, **SECRETS, "PORTAL_ENV": "testing", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    env["PATH"] = f"{Path(sys.executable).parent}:{env['PATH']}"  # the venv's flask, as after `make`
+    done = subprocess.run(words, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert table_counts()["person"] == 1
