@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import JSON, and_, bindparam, case, cast, exists, func, literal, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
@@ -58,7 +59,13 @@ class Audience:
     def describe(self) -> list[str]:
         """The audience in words, one condition a line, for the batch and approval pages."""
         if self.kind == AudienceKind.LIST:
-            return [_("An uploaded list of %(n)d contractor IDs", n=len(self.contractor_ids))]
+            return [
+                ngettext(
+                    "An uploaded list of %(num)d contractor ID",
+                    "An uploaded list of %(num)d contractor IDs",
+                    len(self.contractor_ids),
+                )
+            ]
         taxonomy = load_taxonomy()
         lines = []
         if self.countries:

@@ -2,6 +2,7 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -130,11 +131,22 @@ def batch_audience_upload(batch_id):
             problems = error.problems
             form.contractor_ids.errors = [
                 *form.contractor_ids.errors,
-                _("The file has %(n)d problem(s), listed below. Nothing was saved.", n=len(problems)),
+                ngettext(
+                    "The file has %(num)d problem, listed below. Nothing was saved.",
+                    "The file has %(num)d problems, listed below. Nothing was saved.",
+                    len(problems),
+                ),
             ]
         else:
             set_audience(batch, audience)
-            flash(_("Audience saved: %(n)d contractor IDs.", n=len(audience.contractor_ids)), "success")
+            flash(
+                ngettext(
+                    "Audience saved: %(num)d contractor ID.",
+                    "Audience saved: %(num)d contractor IDs.",
+                    len(audience.contractor_ids),
+                ),
+                "success",
+            )
             return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     status = 400 if form.errors else 200
     return render_template(
@@ -180,7 +192,12 @@ def batch_approve(batch_id):
             batch = approve_batch(batch.id, current_user, form.fingerprint.data or "")
         except BatchError as error:
             return refusal(batch, str(error), 409)
-        flash(_("Batch approved: %(n)d notifications.", n=batch.audience_count), "success")
+        flash(
+            ngettext(
+                "Batch approved: %(num)d notification.", "Batch approved: %(num)d notifications.", batch.audience_count
+            ),
+            "success",
+        )
         if needs_starting(batch):
             flash(_("Sending did not start. Use “Start sending” on this page to try again."), "error")
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
@@ -201,7 +218,14 @@ def batch_cancel(batch_id):
             stopped = cancel_batch(batch.id, current_user)
         except BatchError as error:
             return refusal(batch, str(error), 409)
-        flash(_("Batch cancelled. %(n)d notifications were stopped before sending.", n=stopped), "success")
+        flash(
+            ngettext(
+                "Batch cancelled. %(num)d notification was stopped before sending.",
+                "Batch cancelled. %(num)d notifications were stopped before sending.",
+                stopped,
+            ),
+            "success",
+        )
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     page = batch_page(batch)
     if not page.cancellable:

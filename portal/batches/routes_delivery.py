@@ -2,6 +2,7 @@
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -87,7 +88,14 @@ def batch_retry(batch_id):
             queued = retry_failed(batch.id)
         except BatchError as error:
             return refusal(batch, str(error), 409)
-        flash(_("%(n)d failed notifications were queued again.", n=queued), "success")
+        flash(
+            ngettext(
+                "%(num)d failed notification was queued again.",
+                "%(num)d failed notifications were queued again.",
+                queued,
+            ),
+            "success",
+        )
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
     return render_template("batches/retry.html", form=form, batch=batch, page=batch_page(batch))
 
@@ -124,9 +132,15 @@ def batch_resolve_unknown(batch_id, action):
         except BatchError as error:
             return refusal(batch, str(error), 409)
         message = (
-            _("%(n)d notifications were queued to send again.", n=changed)
+            ngettext(
+                "%(num)d notification was queued to send again.",
+                "%(num)d notifications were queued to send again.",
+                changed,
+            )
             if action == "resend"
-            else _("%(n)d notifications were marked as sent.", n=changed)
+            else ngettext(
+                "%(num)d notification was marked as sent.", "%(num)d notifications were marked as sent.", changed
+            )
         )
         flash(message, "success")
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))

@@ -17,6 +17,16 @@ STATUS_WORDS = {
     ClaimStatus.PAID: _l("Paid"),
     ClaimStatus.WITHDRAWN: _l("Withdrawn"),
 }
+# What legal staff read in the queue and on a claim: the state of the work, not words to the claimant.
+STAFF_STATUS_WORDS = {
+    ClaimStatus.DRAFT: _l("Draft (not sent)"),
+    ClaimStatus.SUBMITTED: _l("Waiting for review"),
+    ClaimStatus.NEEDS_INFO: _l("Waiting for the claimant to answer"),
+    ClaimStatus.APPROVED: _l("Approved, not yet paid"),
+    ClaimStatus.DENIED: _l("Denied"),
+    ClaimStatus.PAID: _l("Paid"),
+    ClaimStatus.WITHDRAWN: _l("Withdrawn by the claimant"),
+}
 STATUS_EXPLANATIONS = {
     ClaimStatus.DRAFT: _l("You started this claim but have not sent it. Your answers are saved."),
     ClaimStatus.SUBMITTED: _l("We have your claim. Someone will review it; you do not need to do anything now."),
@@ -45,6 +55,10 @@ TO_WORDS = {
 
 def status_words(status: str):
     return STATUS_WORDS.get(status, status)
+
+
+def staff_status_words(status: str):
+    return STAFF_STATUS_WORDS.get(status, status)
 
 
 def change_words(change: ClaimStatusChange):

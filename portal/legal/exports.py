@@ -116,7 +116,10 @@ class ExportFilters:
 
     @classmethod
     def from_json(cls, text: str) -> "ExportFilters":
-        raw = json.loads(text or "{}")
+        return cls.from_json_dict(json.loads(text or "{}"))
+
+    @classmethod
+    def from_json_dict(cls, raw: dict) -> "ExportFilters":
         known = {
             key: tuple(value) if isinstance(value, list) else value
             for key, value in raw.items()

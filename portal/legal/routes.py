@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.legal import bp
 from portal.legal.declaration import ALSO_COUNTED, OUTCOMES, STATUS_GROUPS, build_declaration, declaration_csv
 from portal.legal.exports import CLAIMANT_COLUMNS, ExportFilters
+from portal.legal.filter_words import describe_filters
 from portal.legal.forms import ClaimantExportForm, ExclusionExportForm
 from portal.legal.jobs import (
     ExportNotAllowed,
@@ -113,13 +114,15 @@ def export_job(job_id):
     # A build whose process died (a deploy, a killed worker) never finishes: say so, stop refreshing.
     stalled = running and job.created_at < utcnow() - STALLED_AFTER
     running = running and not stalled
+    manifest = export_manifest(job) if job.status == ExportStatus.READY else None
     page = render_template(
         "legal/export_job.html",
         job=job,
         running=running,
         stalled=stalled,
         file_name=export_file_name(job),
-        manifest=export_manifest(job) if job.status == ExportStatus.READY else None,
+        manifest=manifest,
+        filter_lines=describe_filters(manifest.get("filters") or {}, job.kind) if manifest else [],
     )
     # The Refresh header reloads the page while the file is built: a progress bar with no script.
     return (page, {"Refresh": "2"}) if running else page

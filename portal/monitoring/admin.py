@@ -2,6 +2,7 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.constants import ROLES_MANAGING_MONITORING
 from portal.dao.incidents import dao_get_all_incidents
@@ -82,13 +83,18 @@ def admin_codes(product_id):
             form.codes_file.errors = [*rejected.errors]
             if rejected.error_count > len(rejected.errors):
                 form.codes_file.errors.append(
-                    _("… and %(count)d more problems.", count=rejected.error_count - len(rejected.errors))
+                    ngettext(
+                        "… and %(num)d more problem.",
+                        "… and %(num)d more problems.",
+                        rejected.error_count - len(rejected.errors),
+                    )
                 )
         else:
             flash(
-                _(
-                    "Imported %(added)d codes. People served from the waiting list: %(served)d.",
-                    added=report.added,
+                ngettext(
+                    "Imported %(num)d code. People served from the waiting list: %(served)d.",
+                    "Imported %(num)d codes. People served from the waiting list: %(served)d.",
+                    report.added,
                     served=report.served,
                 ),
                 "success",

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.claims.money import format_money
 from portal.claims.payment import PAYMENT_METHOD_LABELS
-from portal.claims.status import status_words
+from portal.claims.status import staff_status_words
 from portal.claims.status_routes import document_download_name, send_document
 from portal.constants import (
     CLAIM_APPROVABLE,
@@ -49,7 +49,7 @@ ALL = "all"
 
 def _filter_choices(form: QueueFilterForm) -> None:
     form.status.choices = [(OPEN, _("Waiting for review (received or needs information)")), (ALL, _("All"))] + [
-        (str(status), str(status_words(status))) for status in CLAIM_FILED
+        (str(status), str(staff_status_words(status))) for status in CLAIM_FILED
     ]
     form.incident.choices = [("", _("All incidents"))] + [(str(i.id), i.title) for i in dao_list_incidents()]
     form.signal.choices = [("", _("Any or none")), ("any", _("At least one signal")), ("none", _("No signals"))] + [
@@ -84,7 +84,7 @@ def claim_queue_page():
         "review/queue.html",
         form=form,
         queue=queue,
-        status_words=status_words,
+        status_words=staff_status_words,
         signal_labels=SIGNAL_LABELS,
         args={k: v for k, v in request.args.items() if k != "page"},
     )
@@ -101,7 +101,7 @@ def claim_view(claim_id):
         "review/claim.html",
         view=view,
         claim=view.claim,
-        status_words=status_words,
+        status_words=staff_status_words,
         signal_labels=SIGNAL_LABELS,
         payment_labels=PAYMENT_METHOD_LABELS,
         money=lambda cents: format_money(cents, view.currency),
@@ -194,7 +194,11 @@ def deny(claim_id):
         )
     status = 400 if form.errors else 200
     return render_template(
-        "review/deny.html", claim=claim, form=form, allowed=claim.status in CLAIM_DENIABLE, status_words=status_words
+        "review/deny.html",
+        claim=claim,
+        form=form,
+        allowed=claim.status in CLAIM_DENIABLE,
+        status_words=staff_status_words,
     ), status
 
 
@@ -211,5 +215,5 @@ def request_info(claim_id):
         )
     status = 400 if form.errors else 200
     return render_template(
-        "review/request_info.html", claim=claim, form=form, allowed=allowed, status_words=status_words
+        "review/request_info.html", claim=claim, form=form, allowed=allowed, status_words=staff_status_words
     ), status

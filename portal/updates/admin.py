@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.constants import ROLES_POSTING_UPDATES
@@ -39,7 +40,14 @@ def admin_update_new():
             if emailed is None:
                 flash(_("This update was already published a moment ago; it was not sent again."), "info")
             else:
-                flash(_("Update published. Emailed to %(count)d subscribers.", count=emailed), "success")
+                flash(
+                    ngettext(
+                        "Update published. Emailed to %(num)d subscriber.",
+                        "Update published. Emailed to %(num)d subscribers.",
+                        emailed,
+                    ),
+                    "success",
+                )
             return redirect(url_for("updates.admin_updates"))
         if request.form.get("action") != "edit":
             subscribers = dao_count_active_subscribers([incident.id]).get(incident.id, 0)

@@ -119,7 +119,7 @@ def test_resending_one_chosen_unknown_notification_leaves_the_other(admin, sent_
     ).all()
     chosen = unknown[0].id
     page = client.get(f"/staff/batches/{sent_batch.id}/unknown/resend?notification={chosen}").get_data(as_text=True)
-    assert "1 notifications are queued again" in page
+    assert "1 notification is queued again. This person may already have the notice" in page
     client.post(f"/staff/batches/{sent_batch.id}/unknown/resend", data={"notifications": str(chosen)})
     db.session.expire_all()
     assert db.session.get(Notification, chosen).status != NotificationStatus.UNKNOWN

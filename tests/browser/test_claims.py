@@ -123,7 +123,7 @@ def test_contractor_files_a_claim_with_proof_and_legal_approves_it(page, desktop
     staff.get_by_role("link", name="Back to the claim").click()
     staff.get_by_role("button", name="Approve").click()
     expect(staff.get_by_role("status")).to_contain_text("Claim approved")
-    expect(staff.locator(".status-tag").first).to_have_text("Approved: payment is being arranged")
+    expect(staff.locator(".status-tag").first).to_have_text("Approved, not yet paid")
     check_page(staff, phone=False)
 
     page.reload()

@@ -338,3 +338,23 @@ def test_purge_deletes_old_files_and_keeps_the_jobs_and_their_manifests(app, cli
     assert client.get(f"/staff/legal/exports/{new.id}/download").status_code == 200
     event = db.session.query(AuditEvent).filter_by(action=AuditAction.EXPORTS_PURGED).one()
     assert json.loads(event.details)["ids"] == [old.id]
+
+
+def test_the_export_page_says_its_filters_in_words_not_json(client, incident):
+    sign_in_staff(client, Role.LEGAL)
+    make_claim(claimant(incident, "C-CA", country="US", region="US-CA"), incident, status=ClaimStatus.APPROVED)
+    filters = {"incident": str(incident.id), "statuses": ["approved", "needs_info"], "region": "us-ca"}
+    job, _ = export(client, **filters, fraud="any", submitted_from="2026-10-01")
+    page = client.get(f"/staff/legal/exports/{job.id}").get_data(as_text=True)
+    for line in (
+        f"Incident: {incident.title}",
+        "Claim status: Approved, not yet paid, Waiting for the claimant to answer",
+        "Region: US-CA",
+        "Fraud signals: with any fraud signal",
+        "Submitted on or after October 1, 2026",
+    ):
+        assert f"<li>{line}</li>" in page, line
+    assert "{&#34;" not in page and '{"' not in page  # no JSON left on the page
+    nothing, _ = export(client)
+    page = client.get(f"/staff/legal/exports/{nothing.id}").get_data(as_text=True)
+    assert "<li>None: every claim except drafts</li>" in page

@@ -5,6 +5,7 @@ import pytest
 from portal.constants import Role
 from portal.extensions import db
 from portal.models import FraudSignal
+from portal.review.service import request_information
 from tests.claims.support import file_claim, make_claim_incident, make_claimant
 from tests.factories import sign_in_staff
 
@@ -125,3 +126,12 @@ def test_a_signal_row_is_one_per_claim_and_kind(claims):
     _, _, a, _, _ = claims
     assert FraudSignal.query.filter_by(claim_id=a.id).count() == 1
     db.session.remove()
+
+
+def test_queue_badges_use_staff_words_not_the_claimants(legal, claims):
+    _, _, a, _, _ = claims
+    request_information(a.id, "Please send the receipt.")
+    page = listed(legal, status="needs_info")
+    assert "Waiting for the claimant to answer" in page
+    assert "We need more information from you" not in page  # what the claimant reads about their claim
+    assert "Received: waiting for review" not in listed(legal)
