@@ -118,9 +118,10 @@ def make_batch_with_notifications(
     contents=None,
     categories=("national_id", "address"),
     emails=True,
+    countries=("KE",),
 ):
     """A batch as approval leaves it: one queued Notification per new person (bulk inserted, so
-    thousands are cheap). Languages are assigned round-robin; ``contents`` maps language to
+    thousands are cheap). Languages and countries are assigned round-robin; ``contents`` maps language to
     (subject, body), defaulting to the starter notice for each language. Returns the Batch.
     """
     from sqlalchemy import insert
@@ -165,7 +166,7 @@ def make_batch_with_notifications(
                 "first_name": f"Amina{index}",
                 "last_name": "Okafor",
                 "email": f"c-{tag}@example.org" if emails else "",
-                "country": "KE",
+                "country": countries[index % len(countries)],
                 "region": "",
                 "preferred_language": languages[index % len(languages)],
                 "created_at": now,

@@ -62,9 +62,9 @@ def _id_in(column, ids: list[int]):
 
 def dao_select_candidates(
     batch_id: int, incident_id: int, language: str, jurisdiction: str, now: datetime, limit: int
-) -> list[tuple[int, int, str, str, str, str]]:
+) -> list[tuple[int, int, str, str, str, str, str]]:
     """Up to ``limit`` due queued rows of one content: (notification id, person id, first, last,
-    email, the person's exposed categories in this incident joined by commas, "" if none).
+    email, the person's exposed categories in this incident joined by commas, "" if none, country).
 
     On PostgreSQL they are locked until commit (FOR UPDATE OF notification SKIP LOCKED), so workers
     claiming side by side get disjoint chunks without waiting for each other. SQLite has no row
@@ -82,7 +82,8 @@ def dao_select_candidates(
     rows = (
         db.session.connection()
         .execute(
-            select(N.c.id, N.c.person_id, person.c.first_name, person.c.last_name, person.c.email, categories)
+            select(N.c.id, N.c.person_id, person.c.first_name, person.c.last_name, person.c.email)
+            .add_columns(categories, person.c.country)
             .select_from(N.join(person, person.c.id == N.c.person_id))
             .where(
                 N.c.batch_id == batch_id,
@@ -97,7 +98,10 @@ def dao_select_candidates(
         )
         .all()
     )
-    return [(nid, pid, first, last, email, found or "") for nid, pid, first, last, email, found in rows]
+    return [
+        (nid, pid, first, last, email, found or "", country or "")
+        for nid, pid, first, last, email, found, country in rows
+    ]
 
 
 def dao_claim_with_codes(incident_id: int, source: str, now: datetime, triples: list[tuple[int, int, str]]) -> set[int]:

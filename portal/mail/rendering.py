@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
+from portal.mail.national_ids import national_id_name
 from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.taxonomy import load_taxonomy
 
@@ -27,6 +28,10 @@ PLACEHOLDERS: dict[str, str] = {
     "last_name": "The person's last name, as in the register",
     "notice_code": "The fresh notice code issued with this notice (the person types it on the portal)",
     "exposed_categories": "The categories of the person's data exposed in this incident, one per line",
+    "national_id_name": (
+        "What the person's national identity or tax number is called where they live "
+        "(a Social Security number in the US, a PAN in India, a KRA PIN in Kenya…)"
+    ),
     "check_url": "The portal page where the person checks what was exposed",
     "portal_url": "The portal's address",
     "incident_title": "The incident's title",
@@ -129,7 +134,7 @@ Write to ((contact_email)) or call ((contact_phone)).
 
 **How to check this notice is genuine.** Do not follow links in a message you are unsure about:
 type the portal address, ((portal_url)), into your browser yourself. We will never ask you for your
-full Social Security number, tax number or payment details by email, text or phone.
+full ((national_id_name)) or your payment details by email, text or phone.
 """
 
 
@@ -261,28 +266,34 @@ def incident_values(incident, language: str) -> dict[str, str]:
     }
 
 
-def person_values(first_name: str, last_name: str, titles: list[str], notice_code: str) -> dict[str, str]:
+def person_values(
+    first_name: str, last_name: str, titles: list[str], notice_code: str, national_id: str = ""
+) -> dict[str, str]:
     return {
         "first_name": first_name,
         "last_name": last_name,
         "notice_code": notice_code,
         "exposed_categories": "\n".join(f"• {title}" for title in titles),
+        "national_id_name": national_id,
     }
 
 
 def notice_values(person, incident, notice_code: str, language: str) -> dict[str, str]:
     """Plain (unescaped) values for one person's notice about one incident."""
     codes = [exposure.category for exposure in person.exposures if exposure.incident_id == incident.id]
+    with force_locale(language or "en"):
+        national_id = national_id_name(person.country)
+    titles = category_titles(codes, language)
     return {
         **incident_values(incident, language),
-        **person_values(person.first_name, person.last_name, category_titles(codes, language), notice_code),
+        **person_values(person.first_name, person.last_name, titles, notice_code, national_id),
     }
 
 
 # -- one skeleton per request, one small substitution map per person -----------------------------
 
 # The values that differ between recipients; the rest are the same for a whole request.
-PERSON_PLACEHOLDERS = ("first_name", "last_name", "notice_code", "exposed_categories")
+PERSON_PLACEHOLDERS = ("first_name", "last_name", "notice_code", "exposed_categories", "national_id_name")
 
 
 def substitution_tag(name: str, html: bool) -> str:
@@ -377,9 +388,12 @@ class SubstitutionBuilder:
             cached = self._categories[joined] = (text, html_value(text))
         return cached
 
-    def build(self, first_name: str, last_name: str, notice_code: str, categories: str) -> dict[str, str]:
+    def build(
+        self, first_name: str, last_name: str, notice_code: str, categories: str, national_id: str = ""
+    ) -> dict[str, str]:
         """``categories``: the person's category codes joined by commas, in any order (the database's
-        aggregate, used as it comes as the cache key)."""
+        aggregate, used as it comes as the cache key). ``national_id``: ``national_id_name`` for the
+        person's country, in the notice's language."""
         categories_text, categories_html = self._category_values(categories)
         every = {
             "-first_name-": first_name,
@@ -390,5 +404,7 @@ class SubstitutionBuilder:
             "-notice_code_html-": notice_code,
             "-exposed_categories-": categories_text,
             "-exposed_categories_html-": categories_html,
+            "-national_id_name-": national_id,
+            "-national_id_name_html-": html.escape(national_id),
         }
         return every if self._all else {key: every[key] for key in self._keys}

@@ -46,6 +46,7 @@ from portal.dao.send_batches import (
 )
 from portal.extensions import db
 from portal.mail import mail_backend
+from portal.mail.national_ids import national_id_names
 from portal.mail.notices import NoticeRequest, Outcome, Recipient, SendResult
 from portal.mail.rendering import (
     NoticeSkeleton,
@@ -70,8 +71,9 @@ class ChunkPlan:
     skeleton: NoticeSkeleton
     language: str
     titles: dict[str, tuple[int, str]]  # category code -> (severity rank, title in ``language``)
-    # notification id, first name, last name, email, exposed categories joined by commas, printed code
-    rows: list[tuple[int, str, str, str, str, str]]
+    # notification id, first name, last name, email, exposed categories joined by commas, printed code,
+    # what the person's national id is called where they live (in ``language``)
+    rows: list[tuple[int, str, str, str, str, str, str]]
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,8 @@ def build_request(plan: ChunkPlan) -> NoticeRequest:
         plan.skeleton,
         plan.language,
         [
-            Recipient(nid, email, f"{first} {last}".strip(), build(first, last, printed, categories))
-            for nid, first, last, email, categories, printed in plan.rows
+            Recipient(nid, email, f"{first} {last}".strip(), build(first, last, printed, categories, national_id))
+            for nid, first, last, email, categories, printed, national_id in plan.rows
         ],
     )
 
@@ -177,8 +179,8 @@ def _claim_one(now: datetime, batch_id: int | None, memo: dict) -> tuple[int, "_
 @dataclass(frozen=True)
 class _Issued:
     shared: dict[str, str]
-    # notification id, person id, first, last, email, exposed categories joined by commas
-    recipients: list[tuple[int, int, str, str, str, str]]
+    # notification id, person id, first, last, email, exposed categories joined by commas, country
+    recipients: list[tuple[int, int, str, str, str, str, str]]
     codes: list[tuple[str, str]]
 
 
@@ -211,9 +213,12 @@ def _plan(issued: _Issued, content, memo: dict) -> ChunkPlan:
     content_language, subject, body = content
     skeleton = notice_skeleton(_Content(subject, body), issued.shared)
     titles = _remember(memo, ("titles", content_language), lambda: category_title_lookup(content_language))
+    id_names, general = _remember(memo, ("ids", content_language), lambda: national_id_names(content_language))
     rows = [
-        (nid, first, last, email, categories, printed)
-        for (nid, _, first, last, email, categories), (printed, _) in zip(issued.recipients, issued.codes, strict=True)
+        (nid, first, last, email, categories, printed, id_names.get(country, general))
+        for (nid, _, first, last, email, categories, country), (printed, _) in zip(
+            issued.recipients, issued.codes, strict=True
+        )
     ]
     return ChunkPlan(skeleton, content_language, titles, rows)
 

@@ -28,7 +28,8 @@ def test_the_starter_body_has_the_five_headings_and_only_known_placeholders():
         assert f"## {heading}" in body
     validate_template("Notice of Data Breach", body)
     assert "((notice_code))" in body and "((exposed_categories))" in body
-    assert "type the portal address" in body and "full Social Security number" in body
+    assert "type the portal address" in body and "full ((national_id_name))" in body
+    assert "Social Security" not in body  # only people in the US have one
 
 
 def test_an_unknown_placeholder_is_named_in_the_error():
@@ -116,6 +117,25 @@ def test_notice_values_list_the_persons_exposed_categories_worst_first(app_ctx):
     assert values["claim_deadline"] == "March 31, 2027"
     assert values["contact_phone"] == "+1 555 0100"
     assert values["incident_title"] == incident.title
+
+
+@pytest.mark.parametrize(
+    ("country", "wording"),
+    [
+        ("US", "Social Security number or ITIN"),
+        ("IN", "PAN or Aadhaar number"),
+        ("KE", "KRA PIN or national ID number"),
+        ("BR", "CPF number"),
+        ("AR", "national identity or tax number"),  # a country with no wording of its own
+    ],
+)
+def test_the_starter_notice_names_the_national_id_as_it_is_called_where_the_person_lives(app_ctx, country, wording):
+    incident = make_incident()
+    person = make_person(country=country)
+    expose(person, incident, "national_id")
+    rendered = render_notice(content(body=starter_body()), notice_values(person, incident, "ABCD-EFGH-JKMN", "en"))
+    assert f"We will never ask you for your\nfull {wording} or your payment details" in rendered.text
+    assert ("Social Security" in rendered.text) == (country == "US")
 
 
 def test_claim_deadline_is_written_in_the_notice_language(app_ctx):

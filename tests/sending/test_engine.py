@@ -46,6 +46,16 @@ def test_one_request_shares_one_content_per_language(sendgrid_app, fake_sendgrid
     assert statuses(batch.id) == {"accepted": 6}
 
 
+def test_each_recipient_gets_the_national_id_wording_of_their_own_country(sendgrid_app, fake_sendgrid):
+    make_batch_with_notifications(3, countries=("US", "KE", "AR"))
+    send_until_idle()
+    (request,) = fake_sendgrid.requests
+    assert "-national_id_name-" in request.payload["content"][0]["value"]
+    wordings = sorted(p["substitutions"]["-national_id_name-"] for p in request.payload["personalizations"])
+    kenya, us = "KRA PIN or national ID number", "Social Security number or ITIN"
+    assert wordings == [kenya, us, "national identity or tax number"]
+
+
 def test_the_payload_carries_only_an_id_in_custom_args_and_bypasses_only_unsubscribes(sendgrid_app, fake_sendgrid):
     make_batch_with_notifications(2)
     send_until_idle()

@@ -134,7 +134,7 @@ def test_a_chunk_the_process_cannot_post_raises_in_the_sender_and_the_process_ca
             "en",
             {},
             [
-                (1, "Amina", "Okafor", "amina@example.org", "", "ABCD-EFGH-JKMN"),
+                (1, "Amina", "Okafor", "amina@example.org", "", "ABCD-EFGH-JKMN", "KRA PIN or national ID number"),
             ],
         )
         broken = replace(good, skeleton=replace(good.skeleton, personal=("no_such_placeholder",)))
