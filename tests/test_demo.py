@@ -9,12 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import write_po
 from sqlalchemy import func, select
 
-from portal import create_app
 from portal.batches.service import count_audience, create_letter_batch_for_bounced
 from portal.constants import MailKind, NotificationStatus
 from portal.extensions import db
@@ -31,7 +27,7 @@ from portal.models import (
     StaffUser,
 )
 from portal.models._types import utctoday
-from tests.conftest import test_config
+from tests.catalogs import translated_app
 from tests.factories import check_form
 
 PRINTED = re.compile(
@@ -212,32 +208,18 @@ def test_each_printed_person_reaches_the_path_they_are_listed_for(runner, app, a
 
 def test_the_language_people_see_the_portal_in_their_language_once_it_has_a_catalog(runner, app, app_ctx, tmp_path):
     people = [person for person in printed_people(load_demo(runner)) if person.flow == "language"]
-    languages = [code for code in app.config["LANGUAGES"] if code != "en"]
-    for code in languages:  # what the translators' catalogs will be; one string is enough here
-        catalog = Catalog(locale=code)
-        catalog.add("Your information, %(name)s", f"{LANGUAGE_MARK} ({code}), %(name)s")
-        folder = tmp_path / code / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with (folder / "messages.po").open("wb") as handle:
-            write_po(handle, catalog)
-        with (folder / "messages.mo").open("wb") as handle:
-            write_mo(handle, catalog)
-    translated = create_app(
-        test_config(
-            app.instance_path,
-            SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-            BABEL_TRANSLATION_DIRECTORIES=str(tmp_path),
-        )
-    )
-    seen = set()
-    for person in people:
-        client = translated.test_client()
-        sign_in(client, person)
-        page = text(client.get("/my"))
-        code = re.search(r'<html lang="([^"]+)"', page).group(1)
-        assert f"{LANGUAGE_MARK} ({code})," in page, person.heading
-        seen.add(code)
-    assert sorted(seen) == sorted(languages)  # one person for each language the portal offers
+    messages = {"Your information, %(name)s": LANGUAGE_MARK + " ({code}), %(name)s"}
+    with translated_app(app, tmp_path, messages) as translated:
+        languages = [code for code in app.config["LANGUAGES"] if code != "en"]
+        seen = set()
+        for person in people:
+            client = translated.test_client()
+            sign_in(client, person)
+            page = text(client.get("/my"))
+            code = re.search(r'<html lang="([^"]+)"', page).group(1)
+            assert f"{LANGUAGE_MARK} ({code})," in page, person.heading
+            seen.add(code)
+        assert sorted(seen) == sorted(languages)  # one person for each language the portal offers
 
 
 def test_demo_dates_follow_the_incident_it_describes(runner, app_ctx):

@@ -1,6 +1,7 @@
 """The contractor asks to be excluded: form → check your answers → confirmation; withdraw before the deadline."""
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 
 from portal.claims.aftercare import can_withdraw
@@ -109,7 +110,7 @@ def check_answers(person, slug):
         flash(
             _(
                 "You have asked to be excluded. You can withdraw your request until %(date)s.",
-                date=incident.claim_deadline.isoformat(),
+                date=format_date(incident.claim_deadline, "long"),
             )
             if incident.claim_deadline
             else _("You have asked to be excluded."),

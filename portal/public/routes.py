@@ -1,4 +1,4 @@
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, send_from_directory, session, url_for
 from sqlalchemy import text
 
 from portal.dao.incidents import dao_get_published_incidents
@@ -20,9 +20,10 @@ def choose_language():
     chosen = best_language(request.form.get("language"))
     if chosen:
         session[SESSION_KEY] = chosen
-    target = request.referrer or ""
-    # Only go back to a page of ours; anything else would be an open redirect.
-    if not target.startswith(request.host_url):
+    # Back to the page the selector was on. The form says which (the referrer policy sends no
+    # Referer); only a path on this site, or it would be an open redirect.
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith(("//", "/\\")):
         target = url_for("public.incident_page")
     return redirect(target)
 
@@ -33,3 +34,12 @@ def healthz():
     """For load balancers: the app answers and the database is reachable."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.route("/favicon.ico")
+@limiter.exempt
+def favicon():
+    """Browsers ask for /favicon.ico whatever a page links to; pages link static/favicon.svg too."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=24 * 3600
+    )

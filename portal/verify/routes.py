@@ -1,4 +1,5 @@
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from portal.crypto import crypto
 from portal.extensions import limiter
@@ -72,4 +73,5 @@ def lost_code_sent():
 def sign_out():
     """End the contractor's session (a form button, so a link cannot sign anyone out)."""
     end_contractor_session()
+    flash(_("You have signed out. To see your information again, check in with your notice code."), "success")
     return redirect(url_for("public.incident_page"))

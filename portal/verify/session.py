@@ -33,15 +33,19 @@ def end_contractor_session() -> None:
         session.pop(key, None)
 
 
-def current_person() -> Person | None:
-    uid = session.get(UID_KEY)
-    if not uid:
-        return None
+def contractor_signed_in() -> bool:
+    """A verified session that has not expired (no database lookup: every page's header asks)."""
+    if not session.get(UID_KEY):
+        return False
     age = time.time() - session.get(SINCE_KEY, 0)
-    if age > current_app.config["CONTRACTOR_SESSION_MINUTES"] * 60:
+    return age <= current_app.config["CONTRACTOR_SESSION_MINUTES"] * 60
+
+
+def current_person() -> Person | None:
+    if not contractor_signed_in():
         end_contractor_session()
         return None
-    return dao_get_person_by_uid(uid)
+    return dao_get_person_by_uid(session[UID_KEY])
 
 
 def contractor_required(view):
@@ -53,4 +57,6 @@ def contractor_required(view):
             return redirect(url_for("verify.check"))
         return view(person, *args, **kwargs)
 
+    # Marks the signed-in pages, so a test can find every one (each must offer Sign out).
+    wrapper.contractor_page = True
     return wrapper

@@ -1,3 +1,6 @@
+import pytest
+
+from tests.catalogs import translated_app
 from tests.factories import check_form, make_incident
 
 
@@ -35,9 +38,21 @@ def test_healthz_reports_database_ok(client):
     assert response.status_code == 200 and response.json == {"status": "ok"}
 
 
-def test_language_choice_only_redirects_back_to_our_own_pages(client):
-    response = client.post("/language", data={"language": "en"}, headers={"Referer": "https://evil.example/x"})
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/x", "//evil.example/x", "/\\evil.example/x", ""])
+def test_language_choice_only_redirects_back_to_our_own_pages(client, elsewhere):
+    response = client.post("/language", data={"language": "en", "next": elsewhere})
     assert response.location == "/"
+
+
+def test_language_choice_returns_to_the_page_it_was_made_on(app, app_ctx, tmp_path):
+    make_incident()
+    with translated_app(app, tmp_path, {"Continue": "Continue ({code})"}) as translated:
+        client = translated.test_client()
+        page = client.get("/check").get_data(as_text=True)
+        assert '<input type="hidden" name="next" value="/check">' in page  # no Referer is sent (no-referrer)
+        response = client.post("/language", data={"language": "sw", "next": "/check"})
+        assert response.location == "/check"
+        assert "Continue (sw)" in client.get("/check").get_data(as_text=True)
 
 
 def test_csrf_is_enforced_outside_tests(tmp_path):
@@ -47,3 +62,15 @@ def test_csrf_is_enforced_outside_tests(tmp_path):
     strict = create_app(test_config(tmp_path, WTF_CSRF_ENABLED=True))
     response = strict.test_client().post("/check", data=check_form("x", "y", "1990-01-01"))
     assert response.status_code == 400
+
+
+def test_the_favicon_is_served_and_every_page_links_it(client, app_ctx):
+    make_incident()
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO file's header
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and b"<svg" in svg.data
+    for path in ("/", "/check", "/lost-code"):
+        page = client.get(path).get_data(as_text=True)
+        assert 'rel="icon" href="/favicon.ico"' in page and 'href="/static/favicon.svg"' in page

@@ -34,7 +34,7 @@ def test_subscribing_confirms_by_email_with_an_unsubscribe_link(client, incident
     person = person_in(incident, email="amina@example.org")
     sign_in(client, person)
     page = client.get(f"/my/updates/{incident.id}").get_data(as_text=True)
-    assert "Email me updates" in page and "amina@example.org" in page
+    assert "Email me updates" in page and "amina@<wbr>example.<wbr>org" in page  # it may wrap after @ and .
     response = client.post(f"/my/updates/{incident.id}/subscribe")
     assert response.status_code == 302
     assert "You get updates about this incident by email." in client.get(response.location).get_data(as_text=True)
