@@ -17,6 +17,11 @@ def step_anchor(incident_id: int, category: str, step_id: str) -> str:
     return f"step-{incident_id}-{category}-{step_id}"
 
 
+def card_anchor(incident_id: int, category: str) -> str:
+    """The category's card on the page, where saving its checklist returns to."""
+    return f"card-{incident_id}-{category}"
+
+
 @dataclass(frozen=True)
 class ChecklistStep:
     incident_id: int
@@ -62,19 +67,23 @@ class StepNotOnChecklist(LookupError):
     """Not a step of a category this person was exposed in, or not one for their country (a 404)."""
 
 
-def set_step_done(person: Person, incident_id: int, category_code: str, step_id: str, done: bool) -> None:
-    """Mark a step done, or undo that. Idempotent both ways.
+def save_checklist(person: Person, incident_id: int, category_code: str, ticked: set[str], was_done: set[str]) -> None:
+    """Save one card's checklist as the person left it: ticked steps done, unticked ones not.
 
-    The step must be on the person's own checklist: a category they were exposed in (in that
-    incident) and a step for their country.
+    Only what the person changed on that form is written (a step ticked that was not done, or one
+    done that they unticked), so a form left open in another tab cannot undo a step marked since.
+    Idempotent: sending the same form twice changes nothing the second time. Every step must be on
+    the person's own checklist: a category they were exposed in (in that incident), a step for
+    their country.
     """
     category = load_taxonomy().get(category_code)
-    if category is None or category.step_for(person.country, step_id) is None:
-        raise StepNotOnChecklist(category_code, step_id)
-    if category_code not in dao_get_exposed_categories(person.id, incident_id):
-        raise StepNotOnChecklist(category_code, step_id)
-    if done:
+    if category is None or category_code not in dao_get_exposed_categories(person.id, incident_id):
+        raise StepNotOnChecklist(category_code, "")
+    for step_id in ticked | was_done:
+        if category.step_for(person.country, step_id) is None:
+            raise StepNotOnChecklist(category_code, step_id)
+    for step_id in sorted(ticked - was_done):
         dao_mark_step_done(person.id, category_code, step_id)
-    else:
+    for step_id in sorted(was_done - ticked):
         dao_unmark_step(person.id, category_code, step_id)
     db.session.commit()

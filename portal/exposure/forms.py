@@ -1,8 +1,12 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import SelectMultipleField
 
 
-class StepForm(FlaskForm):
-    """One checklist step's button: ``done`` is "1" to mark it done, "0" to undo. The CSRF token is the point."""
+class ChecklistForm(FlaskForm):
+    """One card's checklist: ``done`` the steps ticked, ``was_done`` those done when the page was drawn.
 
-    done = HiddenField()
+    Choices are not checked here: the service refuses any step that is not on the person's own list.
+    """
+
+    done = SelectMultipleField(validate_choice=False)
+    was_done = SelectMultipleField(validate_choice=False)

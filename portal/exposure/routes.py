@@ -1,10 +1,12 @@
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, session, url_for
 
 from portal.exposure import bp
-from portal.exposure.checklist import StepNotOnChecklist, set_step_done, step_anchor
-from portal.exposure.forms import StepForm
+from portal.exposure.checklist import StepNotOnChecklist, card_anchor, save_checklist
+from portal.exposure.forms import ChecklistForm
 from portal.exposure.service import exposure_overview
 from portal.verify.session import contractor_required
+
+SAVED_KEY = "checklist_saved"  # the card whose checklist was just saved, shown as such once
 
 
 @bp.after_request
@@ -18,18 +20,21 @@ def no_store(response):
 @contractor_required
 def my_exposure(person):
     """The verified person's own page: one card per exposed category, most severe first, with its checklist."""
-    return render_template("exposure/my.html", person=person, overview=exposure_overview(person), step_form=StepForm())
+    saved = session.pop(SAVED_KEY, None)
+    return render_template("exposure/my.html", person=person, overview=exposure_overview(person), saved=saved)
 
 
-@bp.route("/my/steps/<int:incident_id>/<category>/<step_id>", methods=["POST"])
+@bp.route("/my/steps/<int:incident_id>/<category>", methods=["POST"])
 @contractor_required
-def mark_step(person, incident_id, category, step_id):
-    """Mark a checklist step done, or undo it; back to the same step on the page (works without JavaScript)."""
-    form = StepForm()
-    if not form.validate_on_submit() or form.done.data not in ("0", "1"):
+def save_steps(person, incident_id, category):
+    """Save one card's ticked steps; back to that card, which says it was saved (works without JavaScript)."""
+    form = ChecklistForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        set_step_done(person, incident_id, category, step_id, form.done.data == "1")
+        save_checklist(person, incident_id, category, set(form.done.data or ()), set(form.was_done.data or ()))
     except StepNotOnChecklist:
         abort(404)
-    return redirect(url_for("exposure.my_exposure", _anchor=step_anchor(incident_id, category, step_id)))
+    anchor = card_anchor(incident_id, category)
+    session[SAVED_KEY] = anchor
+    return redirect(url_for("exposure.my_exposure", _anchor=anchor))

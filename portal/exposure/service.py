@@ -7,7 +7,14 @@ the person can do next (monitoring, updates; claims add their own links in the t
 from dataclasses import dataclass, field
 
 from portal.dao.people import dao_get_exposures_with_incidents
-from portal.exposure.checklist import ChecklistStep, Progress, checklist_for, completed_steps, progress_of
+from portal.exposure.checklist import (
+    ChecklistStep,
+    Progress,
+    card_anchor,
+    checklist_for,
+    completed_steps,
+    progress_of,
+)
 from portal.models import Exposure, Incident, Person
 from portal.monitoring.service import MonitoringOverview, monitoring_overview
 from portal.taxonomy import Category, load_taxonomy
@@ -23,6 +30,19 @@ class ExposureCard:
     @property
     def progress(self) -> Progress:
         return progress_of(self.steps)
+
+    @property
+    def anchor(self) -> str:
+        return card_anchor(self.exposure.incident_id, self.category.code)
+
+    @property
+    def to_do(self) -> list[ChecklistStep]:
+        return [step for step in self.steps if not step.done]
+
+    @property
+    def done(self) -> list[ChecklistStep]:
+        """Shown folded away under the steps still to do, so the page stays short."""
+        return [step for step in self.steps if step.done]
 
 
 @dataclass

@@ -45,26 +45,32 @@ def offer_monitoring(app, *codes: str, deadline=date(2099, 12, 31)) -> None:
             add_codes(product, *codes)
 
 
-def test_contractor_marks_steps_done_and_undoes_one(page, contractor):
+def test_contractor_ticks_steps_saves_them_and_unticks_one(page, contractor):
     sign_in_contractor(page, contractor)
     overall = page.locator("#progress-overall")
     expect(overall).to_contain_text(re.compile(r"0 of \d+ steps done"))
     check_page(page)
 
     first_card = page.locator("li.card").first
-    first_step = first_card.locator("li.checklist-item").first
-    first_step.get_by_role("button", name="Mark as done").click()
-    expect(overall).to_contain_text(re.compile(r"^\s*1 of \d+ steps done"))
-    expect(page).to_have_url(re.compile(r"/my#step-\d+-national_id-"))
-    expect(first_card.locator(".progress")).to_have_text(re.compile(r"1 of \d+ steps done"))
-    expect(first_step.get_by_text("Done", exact=True)).to_be_visible()
-    first_card.locator("li.checklist-item").nth(1).get_by_role("button", name="Mark as done").click()
+    to_do = first_card.locator("li.checklist-item")
+    first_text = to_do.first.locator("label").inner_text()
+    to_do.nth(0).locator("input[type=checkbox]").check()
+    to_do.nth(1).locator("input[type=checkbox]").check()
+    first_card.get_by_role("button", name=re.compile("^Save my steps")).click()
     expect(overall).to_contain_text(re.compile(r"^\s*2 of \d+ steps done"))
+    expect(page).to_have_url(re.compile(r"/my#card-\d+-national_id$"))
+    expect(first_card.get_by_role("status")).to_contain_text(re.compile(r"Saved: 2 of \d+ steps done"))
+    expect(first_card.locator(".progress")).to_have_text(re.compile(r"2 of \d+ steps done"))
+    done = first_card.locator("details.done-steps")
+    expect(done.locator("summary")).to_have_text("The 2 steps you have done")
+    expect(done.get_by_label(first_text)).to_be_hidden()  # folded away until opened
     check_page(page)
 
-    first_card.locator("li.checklist-item").first.get_by_role("button", name="Undo").click()
+    done.locator("summary").click()
+    done.get_by_label(first_text).uncheck()
+    first_card.get_by_role("button", name=re.compile("^Save my steps")).click()
     expect(overall).to_contain_text(re.compile(r"^\s*1 of \d+ steps done"))
-    expect(first_card.locator("li.checklist-item").first.get_by_role("button", name="Mark as done")).to_be_visible()
+    expect(first_card.locator("li.checklist-item").first.locator("label")).to_have_text(first_text)  # back on the list
 
 
 def test_contractor_enrolls_in_monitoring_on_a_phone(page, app, contractor):

@@ -1,4 +1,4 @@
-"""The action checklist on the exposure page: mark done, undo, progress, and country-aware steps."""
+"""The action checklist on the exposure page: tick and save, untick, progress, and country-aware steps."""
 
 import re
 from pathlib import Path
@@ -17,8 +17,18 @@ def progress(page: str) -> str:
     return re.search(r"(\d+ of \d+ steps? done)", page).group(1)
 
 
+def save(client, incident, category, done=(), was_done=()):
+    """Send one card's form: ``done`` the boxes ticked, ``was_done`` the steps drawn as done."""
+    return client.post(f"/my/steps/{incident.id}/{category}", data={"done": list(done), "was_done": list(was_done)})
+
+
 def mark(client, incident, category, step_id, done=True):
-    return client.post(f"/my/steps/{incident.id}/{category}/{step_id}", data={"done": "1" if done else "0"})
+    """Tick one step on a card where nothing else is done, or untick it where only it is."""
+    return save(client, incident, category, done=[step_id] if done else [], was_done=[] if done else [step_id])
+
+
+def checkbox(page: str, incident, category, step_id) -> str:
+    return re.search(rf'<input[^>]*id="step-{incident.id}-{category}-{step_id}-box"[^>]*>', page).group(0)
 
 
 def test_marking_a_step_done_shows_it_done_and_counts_progress(client, app_ctx):
@@ -29,15 +39,18 @@ def test_marking_a_step_done_shows_it_done_and_counts_progress(client, app_ctx):
     total = len(load_taxonomy()["payment"].steps_for("KE"))
     page = client.get("/my").get_data(as_text=True)
     assert progress(page) == f"0 of {total} steps done"
-    assert page.count("Mark as done") == total
+    assert page.count('name="done"') == total and "checked" not in checkbox(page, incident, "payment", "tell-provider")
 
     response = mark(client, incident, "payment", "tell-provider")
     assert response.status_code == 302
-    assert response.location.endswith(f"/my#step-{incident.id}-payment-tell-provider")
+    assert response.location.endswith(f"/my#card-{incident.id}-payment")  # back to the card that was saved
     page = client.get("/my").get_data(as_text=True)
     assert progress(page) == f"1 of {total} steps done"
-    done_item = re.search(rf'<li id="step-{incident.id}-payment-tell-provider"[^>]*>(.*?)</li>', page, re.S).group(1)
-    assert "Done" in done_item and "Undo" in done_item
+    assert f"Saved: 1 of {total} steps done." in page
+    assert "checked" in checkbox(page, incident, "payment", "tell-provider")
+    folded = re.search(r'<details class="details done-steps">(.*?)</details>', page, re.S).group(1)
+    assert "The step you have done" in folded and "tell-provider" in folded  # done steps fold away
+    assert "Saved:" not in client.get("/my").get_data(as_text=True)  # said once
 
 
 def test_undo_removes_the_mark_and_marking_twice_keeps_one(client, app_ctx):
@@ -77,8 +90,9 @@ def test_a_step_shared_by_two_incidents_is_done_once_for_both(client, app_ctx):
     sign_in(client, person)
     mark(client, second, "resume", "careful-with-job-offers")
     page = client.get("/my").get_data(as_text=True)
-    assert page.count("1 of 1 step done") == 3  # the overall line and both cards
-    assert page.count(">Undo<") == 2
+    assert page.count("1 of 1 step done") == 1  # the overall line; both cards say they are done
+    assert page.count(" card-complete") == 2  # both cards folded up as done
+    assert len(re.findall(r'value="careful-with-job-offers"\s*checked', page)) == 2
 
 
 def test_a_us_national_id_lists_the_three_credit_bureaus_with_their_contacts(client, app_ctx):
@@ -128,7 +142,7 @@ def test_steps_not_on_the_persons_own_list_cannot_be_marked(client, app_ctx):
     assert mark(client, incident, "payment", "tell-provider").status_code == 404  # not exposed
     assert mark(client, incident, "national_id", "no-such-step").status_code == 404
     assert mark(client, make_incident("other"), "national_id", "ke-itax").status_code == 404  # not in that incident
-    assert client.post(f"/my/steps/{incident.id}/national_id/ke-itax", data={"done": "maybe"}).status_code == 400
+    assert save(client, incident, "national_id", done=["ke-itax", "maybe"]).status_code == 404  # all or nothing
     assert db.session.scalar(select(func.count(StepCompletion.id))) == 0
 
 
@@ -171,3 +185,34 @@ def test_a_malformed_taxonomy_is_refused_at_load(tmp_path: Path, step, message):
     path.write_text(f"{header}      {step}\n")
     with pytest.raises(TaxonomyError, match=message):
         load_taxonomy.__wrapped__(path)
+
+
+def test_a_form_left_open_in_another_tab_does_not_undo_a_step_marked_since(client, app_ctx):
+    incident = make_incident()
+    person = make_person("C-1", country="KE")
+    expose(person, incident, "contact")
+    sign_in(client, person)
+    mark(client, incident, "contact", "email-two-step")  # ticked in one tab
+    # The other tab drew the card before that: it knows nothing of email-two-step, and ticks another.
+    assert save(client, incident, "contact", done=["sim-swap-lock"], was_done=[]).status_code == 302
+    done = set(db.session.scalars(select(StepCompletion.step_id)))
+    assert done == {"email-two-step", "sim-swap-lock"}
+    assert save(client, incident, "contact", done=["sim-swap-lock"], was_done=[]).status_code == 302  # resent
+    assert db.session.scalar(select(func.count(StepCompletion.id))) == 2
+
+
+def test_the_page_has_one_save_button_per_card_and_a_finished_card_folds_up(client, app_ctx):
+    incident = make_incident()
+    person = make_person("C-1", country="KE")
+    for category in ("national_id", "payment", "resume"):
+        expose(person, incident, category)
+    sign_in(client, person)
+    page = client.get("/my").get_data(as_text=True)
+    assert page.count(">Save my steps<") == 3 and "Mark as done" not in page
+    assert page.count('href="#card-') == 3  # the contents: each card, with its progress
+    mark(client, incident, "resume", "careful-with-job-offers")
+    page = client.get("/my").get_data(as_text=True)
+    card = re.search(rf'class="card card-low card-complete" id="card-{incident.id}-resume">(.*?)</form>', page, re.S)
+    assert card is not None
+    assert "The step is done" in card.group(1)
+    assert "<summary>What this means, and your steps</summary>" in card.group(1)  # collapsed behind one line

@@ -19,7 +19,7 @@ def test_cards_are_ordered_by_severity_with_the_persons_own_detail(client, app_c
         page.index(t) for t in ("National identity or tax number", "Bank and payout details", "Work and task records")
     ]
     assert order == sorted(order)
-    assert "bank account ending 4410" in page and "2025-06-01" in page
+    assert "bank account ending 4410" in page and "(June 1, 2025)" in page
     assert "412 task records, projects Atlas and Birch" in page
     assert "What this means" in page and "What you can do now" in page
 
