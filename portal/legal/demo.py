@@ -36,11 +36,11 @@ STATUSES = (
     + [ClaimStatus.NEEDS_INFO, ClaimStatus.DENIED, ClaimStatus.PAID]
 )
 INFO_REQUEST = (
-    "Please send a receipt or bank statement that shows the EUR 45 fee for the new passport photos, "
-    "or tell us why you cannot."
+    "Please send a receipt or bank statement that shows what you paid for “{loss}”, or tell us why you cannot."
 )
 DENIAL_REASON = (
-    "The losses claimed happened before the attack on our vendor began, so we cannot connect them to this breach."
+    "The receipt you sent for “{loss}” is dated before the attack on our vendor began, so we cannot connect "
+    "that cost to this breach."
 )
 LOSSES = (
     "Replacement passport fee",
@@ -132,7 +132,8 @@ def add_demo_claim(
     if details:
         claim.payment_details_enc = seal_details(claim.id, details)
         claim.payout_account_hash = payout_account_hash(method, details)
-    for kind, cents, hours, description in _benefits(rng):
+    benefits = _benefits(rng, with_loss=status in (ClaimStatus.NEEDS_INFO, ClaimStatus.DENIED))
+    for kind, cents, hours, description in benefits:
         incurred = _loss_day(incident, submitted, rng) if kind == BenefitKind.OUT_OF_POCKET else None
         db.session.add(
             ClaimBenefit(
@@ -144,11 +145,12 @@ def add_demo_claim(
                 description=description,
             )
         )
-    _history(claim, status, submitted, contractor_actor(person), staff_actor)
+    loss = next((description for kind, _, _, description in benefits if kind == BenefitKind.OUT_OF_POCKET), "")
+    _history(claim, status, submitted, contractor_actor(person), staff_actor, loss)
     return claim
 
 
-def _history(claim: Claim, status: ClaimStatus, submitted: datetime, claimant: str, staff: str) -> None:
+def _history(claim: Claim, status: ClaimStatus, submitted: datetime, claimant: str, staff: str, loss: str) -> None:
     """The changes that lead to ``status``, each two days after the one before (never in the future)."""
     path = {
         ClaimStatus.SUBMITTED: [],
@@ -163,6 +165,7 @@ def _history(claim: Claim, status: ClaimStatus, submitted: datetime, claimant: s
     for to_status in path:
         at = min(at + timedelta(days=2), latest)
         note = {ClaimStatus.NEEDS_INFO: INFO_REQUEST, ClaimStatus.DENIED: DENIAL_REASON}.get(to_status, "")
+        note = note.format(loss=loss.lower())
         changes.append((changes[-1][1], to_status, staff, note, at))
     for from_status, to_status, actor, note, when in changes:
         db.session.add(
@@ -173,11 +176,12 @@ def _history(claim: Claim, status: ClaimStatus, submitted: datetime, claimant: s
     claim.status = status
     today = utctoday()
     if status == ClaimStatus.NEEDS_INFO:
-        claim.info_request, claim.cure_deadline = INFO_REQUEST, today + timedelta(days=30)
+        claim.info_request, claim.cure_deadline = INFO_REQUEST.format(loss=loss.lower()), today + timedelta(days=30)
     if status in (ClaimStatus.APPROVED, ClaimStatus.DENIED, ClaimStatus.PAID):
         claim.decided_at = at
     if status == ClaimStatus.DENIED:
-        claim.decision_reason, claim.appeal_deadline = DENIAL_REASON, today + timedelta(days=30)
+        claim.decision_reason = DENIAL_REASON.format(loss=loss.lower())
+        claim.appeal_deadline = today + timedelta(days=30)
 
 
 def _loss_day(incident: Incident, submitted: datetime, rng: random.Random) -> date:
@@ -203,8 +207,9 @@ def _details(method: str, person: Person, account: str) -> dict:
     return {}
 
 
-def _benefits(rng: random.Random) -> list[tuple[str, int, float, str]]:
-    choice = rng.randrange(4)
+def _benefits(rng: random.Random, with_loss: bool = False) -> list[tuple[str, int, float, str]]:
+    """What a claim asks for; ``with_loss``: one that a request for proof or a denial can be about."""
+    choice = 1 if with_loss else rng.randrange(4)
     loss = rng.choice(LOSSES)
     if choice == 0:
         return [(BenefitKind.ALTERNATIVE_CASH, 10_000, 0, "")]
