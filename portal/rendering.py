@@ -18,11 +18,11 @@ def render_markdown(text: str) -> Markup:
     return Markup(cleaned)  # noqa: S704 - sanitised by bleach just above
 
 
-_BREAK_AFTER = re.compile(r"(?<=[@/._])(?=\w)")
+_BREAK_AFTER = re.compile(r"(?<=[@/._?&])(?=\w)")
 
 
 def breakable(value) -> Markup:
-    """Text whose long addresses may wrap after "@", "/", "." or "_" and nowhere else.
+    """Text whose long addresses may wrap after "@", "/", ".", "_", "?" or "&" and nowhere else.
 
     A narrow phone screen would otherwise break "help@exposure-portal.example" wherever the line
     ends ("help@exp/osure..."); a <wbr> after each separator gives the browser better places.

@@ -38,10 +38,7 @@ STATUSES = (
 INFO_REQUEST = (
     "Please send a receipt or bank statement that shows what you paid for “{loss}”, or tell us why you cannot."
 )
-DENIAL_REASON = (
-    "The receipt you sent for “{loss}” is dated before the attack on our vendor began, so we cannot connect "
-    "that cost to this breach."
-)
+DENIAL_REASON = "The proof you sent for “{loss}” does not show the amount you claimed or who paid it."
 LOSSES = (
     "Replacement passport fee",
     "Bank charge for a new card",
