@@ -46,6 +46,9 @@ def test_every_extracted_string_is_in_the_english_catalog(tmp_path):
             for message in read_po(handle, locale="en")
             if message.id
         }
+    # Mail bodies are templates too (templates/**.txt): the translators must get them.
+    assert "We received your claim for: %(title)s." in extracted
+    assert "Your new notice code is: %(code)s" in extracted
     missing = sorted(extracted - english.keys())
     assert not missing, f"run `make translations`; {len(missing)} strings missing, e.g. {missing[:5]}"
     assert all(english[msgid] for msgid in extracted), "English catalog has untranslated entries"
