@@ -48,7 +48,7 @@ def test_contractor_checks_in_from_the_incident_page_and_sees_their_cards_worst_
     )
     expect(cards.nth(0)).to_contain_text("KRA PIN ending 118Q")
     expect(cards.nth(0)).to_contain_text("Critical")
-    expect(cards.nth(1)).to_contain_text("Bank account ending 4410 (2026-06-02)")
+    expect(cards.nth(1)).to_contain_text("Bank account ending 4410 (June 2, 2026)")
     expect(cards.nth(2)).to_contain_text("412 task records, projects Atlas and Birch")
     expect(page.locator("main")).not_to_contain_text("Joao")
     assert_fits_phone(page)
