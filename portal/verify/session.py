@@ -42,7 +42,9 @@ def contractor_signed_in() -> bool:
 
 
 def current_person() -> Person | None:
-    if not contractor_signed_in():
+    if not session.get(UID_KEY):
+        return None
+    if not contractor_signed_in():  # expired: forget it, so the header stops offering Sign out
         end_contractor_session()
         return None
     return dao_get_person_by_uid(session[UID_KEY])
