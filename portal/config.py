@@ -126,8 +126,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SESSION_COOKIE_SECURE = False
-    WTF_CSRF_ENABLED = False
+    SESSION_COOKIE_SECURE = False  # the test client and the browser tests' live server speak plain http
 
     def __init__(self) -> None:
         super().__init__()

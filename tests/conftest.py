@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 from portal import create_app
 from portal.config import generate_secrets
 from portal.extensions import db, limiter
+from tests.csrf_client import CsrfClient
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
@@ -52,6 +53,8 @@ def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["PORTAL_INSTANCE_PATH"] = str(instance)
     application = create_app(test_config(instance))
+    # CSRF is on, as in production: every test client sends the token of a page it loaded.
+    application.test_client_class = CsrfClient
     with application.app_context():
         _drop_everything()
         flask_migrate.upgrade()

@@ -1,10 +1,8 @@
 """Browser tests: pytest-playwright driving Debian's Chromium against a live server.
 
-Why a second app: the session ``app`` fixture runs in testing mode with CSRF switched off, which
-suits the test client but would let a browser test pass while every real form is broken. The live
-server gets its own app, built from the same test configuration (same database, same keys) with
-CSRF on, so each form a browser submits carries and checks a real token. It depends on ``app``,
-which has already run the migrations.
+The live server serves the session's ``app`` (CSRF on, as everywhere in the suite), so each form
+a browser submits carries and checks a real token, and a test can set up data or change the
+app's configuration in the same process the browser talks to.
 
 Chromium is never skipped: a missing /usr/bin/chromium fails every browser test, because a CI run
 that silently skipped them would report accessibility and the contractor flow as tested.
@@ -19,8 +17,6 @@ from datetime import date
 import pytest
 from werkzeug.serving import make_server
 
-from portal import create_app
-from tests.conftest import test_config
 from tests.factories import expose, give_notice_code, make_incident, make_person
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,17 +49,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def browser_app(app):
-    """The app the live server serves: the session app's database and keys, CSRF enforced."""
-    config = test_config(
-        app.instance_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True
-    )
-    return create_app(config)
-
-
-@pytest.fixture(scope="session")
-def live_server(browser_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
+def live_server(app) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"

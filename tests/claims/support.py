@@ -60,6 +60,7 @@ class Claimant:
             "/check", data={"notice_code": self.code, "last_name": self.last_name, "date_of_birth": self.date_of_birth}
         )
         assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
+        client.get(response.location)  # land where a browser would: its forms' token is the verified session's
 
 
 def make_claimant(

@@ -53,6 +53,7 @@ def sign_in(client, person, incident=None, last_name=None, dob="1990-03-27") -> 
         "/check", data={"notice_code": code, "last_name": last_name or person.last_name, "date_of_birth": dob}
     )
     assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
+    client.get(response.location)  # land where a browser would: its forms' token is the verified session's
 
 
 def outbox(kind: str | None = None) -> list[OutboxMessage]:
