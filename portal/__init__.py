@@ -25,6 +25,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+# Same-origin requests carry a Referer, which Flask-WTF needs on every HTTPS POST (WTF_CSRF_SSL_STRICT);
+# a request to another site carries none at all, not even our address: that someone visited a breach
+# portal is itself worth keeping to ourselves. ("no-referrer" broke every form over HTTPS.)
+REFERRER_POLICY = "same-origin"
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides (tests); otherwise PORTAL_ENV picks the config class."""
     app = Flask(
@@ -103,7 +109,7 @@ def _init_extensions(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         frame_options="DENY",
-        referrer_policy="no-referrer",
+        referrer_policy=REFERRER_POLICY,
     )
 
 

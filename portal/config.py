@@ -56,6 +56,10 @@ class Config:
     SESSION_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token
+    # Over HTTPS a POST must also come with a same-origin Referer (the referrer policy in
+    # portal/__init__.py lets browsers send one), so a page planted over plain HTTP under our host
+    # name, which can plant a session cookie too and so know its token, still cannot post a form.
+    WTF_CSRF_SSL_STRICT = True
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
