@@ -79,6 +79,8 @@ class Config:
         self.VERIFY_LIMIT_PER_IP = env("VERIFY_LIMIT_PER_IP", "20 per hour")
         self.LOST_CODE_LIMIT_PER_IP = env("LOST_CODE_LIMIT_PER_IP", "10 per hour")
         self.STAFF_LOGIN_LIMIT_PER_IP = env("STAFF_LOGIN_LIMIT_PER_IP", "20 per hour")
+        # Wrong passwords per account (by email), and wrong codes per account, from any address.
+        self.STAFF_LOGIN_LIMIT_PER_ACCOUNT = env("STAFF_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
         self.MAIL_BACKEND = env("MAIL_BACKEND", "outbox")
         self.MAIL_FROM = env("MAIL_FROM", "notices@exposure-portal.example")
         self.PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:5000")
@@ -151,6 +153,17 @@ def check_mail_settings(values) -> None:
         raise ConfigurationError("SENDING_ENGINE must be 'thread' or 'inline' (Celery is chosen by CELERY_BROKER_URL)")
 
 
+def check_rate_limit_storage(values) -> None:
+    """Production runs several web processes: limits counted in each one's memory are no limits."""
+    uri = values.get("RATELIMIT_STORAGE_URI") or ""
+    if not uri or uri.startswith("memory://"):
+        raise ConfigurationError(
+            f"Production mode needs RATELIMIT_STORAGE_URI set to a storage every web process shares, such as "
+            f"redis://host:6379/1, not {uri or 'nothing'!r}: with memory:// each gunicorn worker keeps its own "
+            "counts, and a guesser gets the limit once per worker. See docs/deployment.md."
+        )
+
+
 class ProductionConfig(Config):
     def check(self, values) -> None:
         super().check(values)
@@ -161,6 +174,7 @@ class ProductionConfig(Config):
                 f"Production mode needs these environment variables set: {names}. "
                 "See README.md, section Configuration. Refusing to start with a default."
             )
+        check_rate_limit_storage(values)
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}
