@@ -92,6 +92,9 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     db.init_app(app)
     configure_engine_events(app)
+    from portal.sessions import init_sessions
+
+    init_sessions(app)
     # Imported here, not in extensions.py: Alembic is half a second of start-up that processes
     # importing the package without an app (the claimant-export workers) never need.
     from flask_migrate import Migrate

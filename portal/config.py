@@ -54,7 +54,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    # A session is stored again only when it changes, so a page's images and scripts loading
+    # alongside it cannot write back an older copy over the page's own change (portal/sessions.py).
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token
     # Over HTTPS a POST must also come with a same-origin Referer (the referrer policy in
     # portal/__init__.py lets browsers send one), so a page planted over plain HTTP under our host
@@ -73,7 +75,15 @@ class Config:
         for name in SECRET_NAMES:
             setattr(self, name, env(name))
         self.CONTRACTOR_SESSION_MINUTES = int(env("CONTRACTOR_SESSION_MINUTES", "30"))
-        self.STAFF_SESSION_MINUTES = int(env("STAFF_SESSION_MINUTES", "30"))
+        self.STAFF_SESSION_MINUTES = int(env("STAFF_SESSION_MINUTES", "30"))  # idle
+        # However active: a stolen or forgotten staff session dies by the end of the working day.
+        self.STAFF_SESSION_MAX_HOURS = float(env("STAFF_SESSION_MAX_HOURS", "8"))
+        # The store forgets a session this long after its last change; the timeouts above are
+        # checked on every request, this only bounds what is kept.
+        self.PERMANENT_SESSION_LIFETIME = timedelta(
+            minutes=max(self.CONTRACTOR_SESSION_MINUTES, self.STAFF_SESSION_MINUTES)
+        )
+        self.SESSION_STORAGE_URI = env("SESSION_STORAGE_URI", "database")  # or redis://… (portal/sessions.py)
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
         self.VERIFY_LIMIT_PER_CODE = env("VERIFY_LIMIT_PER_CODE", "5 per 15 minutes")
         self.VERIFY_LIMIT_PER_IP = env("VERIFY_LIMIT_PER_IP", "20 per hour")
@@ -123,6 +133,10 @@ class Config:
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""
         check_mail_settings(values)
+        from portal.sessions import storage_problem
+
+        if problem := storage_problem(values.get("SESSION_STORAGE_URI", "")):
+            raise ConfigurationError(problem)
 
 
 class DevelopmentConfig(Config):
