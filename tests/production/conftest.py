@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from tests.browser.conftest import browser_type_launch_args  # noqa: F401  (the same Chromium, trusting our certificate)
 from tests.conftest import ON_POSTGRES, SECRETS, redis_test_url
 from tests.production.https import Visitor
 
@@ -54,6 +55,7 @@ def production_env(database_url: str, instance: Path, fake_sendgrid, **extra: st
             "DATABASE_URL": database_url,
             "PYTHONPATH": str(REPO),
             "RATELIMIT_STORAGE_URI": LIMITS_REDIS,
+            "SESSION_STORAGE_URI": SESSIONS_REDIS,
             "CELERY_BROKER_URL": BROKER_REDIS,
             "MAIL_BACKEND": "sendgrid",
             "SENDGRID_API_KEY": fake_sendgrid.api_key,
