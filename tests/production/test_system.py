@@ -122,7 +122,7 @@ def prepare_batch(page: Page) -> str:
 
 
 def test_production_over_https_verify_claim_and_two_admins_send_a_batch(
-    production_server, celery_worker, fake_sendgrid, browser, app_ctx
+    production_server, fresh_limits, celery_worker, fake_sendgrid, browser, app_ctx
 ):
     started = time.monotonic()
     incident = make_incident()
