@@ -46,6 +46,10 @@ class DatabaseSessionInterface(SqlAlchemySessionInterface):
     Flask-Session 0.8 defines its own model and creates its table at start-up, outside the
     migrations (and once per app, which a second app in one process trips over). This keeps
     everything of its store but the model: the table is ``portal.models.WebSession``.
+
+    The store reads and writes on the request's own database session, and commits it when the
+    web session changed; every view commits or rolls back its own work before it returns, so
+    nothing half-done is committed with it.
     """
 
     def __init__(self, app: Flask) -> None:

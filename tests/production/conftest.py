@@ -1,5 +1,5 @@
 """The portal as production runs it: ``PORTAL_ENV=production`` under gunicorn, several workers
-serving TLS themselves (a throw-away certificate made here), the pass's PostgreSQL database,
+serving TLS themselves (the suite's throw-away certificate), the pass's PostgreSQL database,
 Redis for rate limits and sessions, and the fake SendGrid. docs/deployment.md describes the same
 set-up; these tests are what keeps it true.
 
