@@ -25,6 +25,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 
+# Same-origin requests carry a Referer, which Flask-WTF needs on every HTTPS POST (WTF_CSRF_SSL_STRICT);
+# a request to another site carries none at all, not even our address: that someone visited a breach
+# portal is itself worth keeping to ourselves. ("no-referrer" broke every form over HTTPS.)
+REFERRER_POLICY = "same-origin"
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides (tests); otherwise PORTAL_ENV picks the config class."""
     app = Flask(
@@ -86,6 +92,9 @@ def _init_extensions(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     db.init_app(app)
     configure_engine_events(app)
+    from portal.sessions import init_sessions
+
+    init_sessions(app)
     # Imported here, not in extensions.py: Alembic is half a second of start-up that processes
     # importing the package without an app (the claimant-export workers) never need.
     from flask_migrate import Migrate
@@ -103,7 +112,7 @@ def _init_extensions(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_http_only=True,
         frame_options="DENY",
-        referrer_policy="no-referrer",
+        referrer_policy=REFERRER_POLICY,
     )
 
 

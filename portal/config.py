@@ -54,8 +54,14 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
-    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    # A session is stored again only when it changes, so a page's images and scripts loading
+    # alongside it cannot write back an older copy over the page's own change (portal/sessions.py).
+    SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token
+    # Over HTTPS a POST must also come with a same-origin Referer (the referrer policy in
+    # portal/__init__.py lets browsers send one), so a page planted over plain HTTP under our host
+    # name, which can plant a session cookie too and so know its token, still cannot post a form.
+    WTF_CSRF_SSL_STRICT = True
     RATELIMIT_HEADERS_ENABLED = True
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
@@ -69,12 +75,22 @@ class Config:
         for name in SECRET_NAMES:
             setattr(self, name, env(name))
         self.CONTRACTOR_SESSION_MINUTES = int(env("CONTRACTOR_SESSION_MINUTES", "30"))
-        self.STAFF_SESSION_MINUTES = int(env("STAFF_SESSION_MINUTES", "30"))
+        self.STAFF_SESSION_MINUTES = int(env("STAFF_SESSION_MINUTES", "30"))  # idle
+        # However active: a stolen or forgotten staff session dies by the end of the working day.
+        self.STAFF_SESSION_MAX_HOURS = float(env("STAFF_SESSION_MAX_HOURS", "8"))
+        # The store forgets a session this long after its last change; the timeouts above are
+        # checked on every request, this only bounds what is kept.
+        self.PERMANENT_SESSION_LIFETIME = timedelta(
+            minutes=max(self.CONTRACTOR_SESSION_MINUTES, self.STAFF_SESSION_MINUTES)
+        )
+        self.SESSION_STORAGE_URI = env("SESSION_STORAGE_URI", "database")  # or redis://… (portal/sessions.py)
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
         self.VERIFY_LIMIT_PER_CODE = env("VERIFY_LIMIT_PER_CODE", "5 per 15 minutes")
         self.VERIFY_LIMIT_PER_IP = env("VERIFY_LIMIT_PER_IP", "20 per hour")
         self.LOST_CODE_LIMIT_PER_IP = env("LOST_CODE_LIMIT_PER_IP", "10 per hour")
         self.STAFF_LOGIN_LIMIT_PER_IP = env("STAFF_LOGIN_LIMIT_PER_IP", "20 per hour")
+        # Wrong passwords per account (by email), and wrong codes per account, from any address.
+        self.STAFF_LOGIN_LIMIT_PER_ACCOUNT = env("STAFF_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
         self.MAIL_BACKEND = env("MAIL_BACKEND", "outbox")
         self.MAIL_FROM = env("MAIL_FROM", "notices@exposure-portal.example")
         self.PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:5000")
@@ -117,6 +133,10 @@ class Config:
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""
         check_mail_settings(values)
+        from portal.sessions import storage_problem
+
+        if problem := storage_problem(values.get("SESSION_STORAGE_URI", "")):
+            raise ConfigurationError(problem)
 
 
 class DevelopmentConfig(Config):
@@ -126,8 +146,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SESSION_COOKIE_SECURE = False
-    WTF_CSRF_ENABLED = False
+    SESSION_COOKIE_SECURE = False  # the test client and the browser tests' live server speak plain http
 
     def __init__(self) -> None:
         super().__init__()
@@ -148,6 +167,17 @@ def check_mail_settings(values) -> None:
         raise ConfigurationError("SENDING_ENGINE must be 'thread' or 'inline' (Celery is chosen by CELERY_BROKER_URL)")
 
 
+def check_rate_limit_storage(values) -> None:
+    """Production runs several web processes: limits counted in each one's memory are no limits."""
+    uri = values.get("RATELIMIT_STORAGE_URI") or ""
+    if not uri or uri.startswith("memory://"):
+        raise ConfigurationError(
+            f"Production mode needs RATELIMIT_STORAGE_URI set to a storage every web process shares, such as "
+            f"redis://host:6379/1, not {uri or 'nothing'!r}: with memory:// each gunicorn worker keeps its own "
+            "counts, and a guesser gets the limit once per worker. See docs/deployment.md."
+        )
+
+
 class ProductionConfig(Config):
     def check(self, values) -> None:
         super().check(values)
@@ -158,6 +188,7 @@ class ProductionConfig(Config):
                 f"Production mode needs these environment variables set: {names}. "
                 "See README.md, section Configuration. Refusing to start with a default."
             )
+        check_rate_limit_storage(values)
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -56,7 +56,9 @@ class AuditAction(StrEnum):
     INCIDENT_UPDATED = "incident.updated"
     NOTICE_CODE_REISSUED = "notice_code.reissued"
     CONTRACTOR_VERIFIED = "contractor.verified"
-    STAFF_SIGNED_OUT = "staff.signed_out"
+    STAFF_SIGNED_OUT = "staff.signed_out"  # every session of the account ends with it
+    STAFF_DEACTIVATED = "staff.deactivated"
+    STAFF_TOTP_RESET = "staff.totp_reset"  # never the secret
     PEOPLE_SEARCHED = "people.searched"  # details say how (email / contractor id), never the term
     OUTBOX_MESSAGE_VIEWED = "outbox.message_viewed"
     TEMPLATE_CREATED = "template.created"

@@ -16,6 +16,8 @@ from sqlalchemy.exc import OperationalError
 from portal import create_app
 from portal.config import generate_secrets
 from portal.extensions import db, limiter
+from tests.certificates import make_certificate
+from tests.csrf_client import CsrfClient
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
@@ -52,6 +54,8 @@ def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
     os.environ["PORTAL_INSTANCE_PATH"] = str(instance)
     application = create_app(test_config(instance))
+    # CSRF is on, as in production: every test client sends the token of a page it loaded.
+    application.test_client_class = CsrfClient
     with application.app_context():
         _drop_everything()
         flask_migrate.upgrade()
@@ -107,6 +111,12 @@ def _fail_if_a_sender_was_left_running(app) -> None:
         stop_sending_thread(app)
         app.extensions.pop("sending_thread", None)
         pytest.fail("the test left the in-process sending thread running; stop it in the test")
+
+
+@pytest.fixture(scope="session")
+def tls_certificate(tmp_path_factory) -> tuple:
+    """One throw-away certificate for 127.0.0.1 for every server the suite runs over HTTPS, and the key."""
+    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture

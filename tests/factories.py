@@ -94,6 +94,7 @@ def sign_in_staff(client, role) -> StaffUser:
     assert response.status_code == 302 and response.location.endswith("/staff/sign-in/code"), response.status_code
     response = client.post("/staff/sign-in/code", data={"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302 and "/sign-in" not in response.location, response.status_code
+    client.get(response.location)  # land where a browser would: its forms' token is the signed-in session's
     return user
 
 

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from portal import create_app
-from portal.config import ConfigurationError
-from tests.conftest import test_config
+from portal.config import ConfigurationError, ProductionConfig
+from tests.conftest import redis_test_url, test_config
 
 
 def test_production_without_secrets_refuses_to_start(monkeypatch):
@@ -46,3 +46,28 @@ def test_development_generates_its_own_keys_once(monkeypatch, tmp_path):
     second = create_app({"PORTAL_ENV": "development"})
     assert first.config["FIELD_ENCRYPTION_KEYS"] == second.config["FIELD_ENCRYPTION_KEYS"]
     assert json.loads(secrets_file.read_text())["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+
+def _production_environment(monkeypatch, tmp_path, **overrides) -> None:
+    for name, value in {**test_config(tmp_path), **overrides}.items():
+        if name != "PORTAL_ENV":
+            monkeypatch.setenv("DATABASE_URL" if name == "SQLALCHEMY_DATABASE_URI" else name, value)
+
+
+@pytest.mark.parametrize("storage", [None, "memory://"])
+def test_production_refuses_rate_limits_kept_in_each_process_memory(monkeypatch, tmp_path, storage):
+    """With memory:// each gunicorn worker counts on its own: 4 workers let 20 wrong guesses through a limit of 5."""
+    _production_environment(monkeypatch, tmp_path)
+    if storage is None:
+        monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    else:
+        monkeypatch.setenv("RATELIMIT_STORAGE_URI", storage)
+    with pytest.raises(ConfigurationError, match="RATELIMIT_STORAGE_URI"):
+        create_app({"PORTAL_ENV": "production"})
+
+
+def test_production_accepts_shared_rate_limit_storage(monkeypatch, tmp_path):
+    # The check alone: a whole production app here would re-bind the extensions the session app shares.
+    _production_environment(monkeypatch, tmp_path, RATELIMIT_STORAGE_URI=redis_test_url(10))
+    settings = ProductionConfig()
+    settings.check({name: getattr(settings, name) for name in dir(settings) if name.isupper()})

@@ -37,3 +37,22 @@ def dao_claim_totp_step(user_id: int, step: int) -> bool:
 
 def dao_set_staff_last_sign_in(user: StaffUser, at: datetime) -> None:
     user.last_sign_in_at = at
+
+
+def dao_raise_session_epoch(user_id: int) -> None:
+    """One atomic UPDATE: two revocations at once both count, and neither reads a stale value.
+
+    SQLAlchemy also updates a StaffUser already loaded in this session, which must not keep the old epoch.
+    """
+    db.session.execute(
+        update(StaffUser).where(StaffUser.id == user_id).values(session_epoch=StaffUser.session_epoch + 1)
+    )
+
+
+def dao_set_staff_active(user: StaffUser, active: bool) -> None:
+    user.active = active
+
+
+def dao_set_staff_totp(user: StaffUser, secret_enc: str) -> None:
+    user.totp_secret_enc = secret_enc
+    user.last_totp_step = 0

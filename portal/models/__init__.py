@@ -30,6 +30,7 @@ from portal.models.notices import (
 )
 from portal.models.people import Exposure, NoticeCode, Person
 from portal.models.staff import StaffUser
+from portal.models.web_session import WebSession
 
 __all__ = [
     "ActivationCode",
@@ -60,4 +61,5 @@ __all__ = [
     "StaffUser",
     "StepCompletion",
     "Subscription",
+    "WebSession",
 ]

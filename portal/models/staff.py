@@ -10,6 +10,7 @@ from portal.models._types import UTCDateTime, utcnow
 
 class StaffUser(UserMixin, db.Model):
     __tablename__ = "staff_user"
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -19,6 +20,10 @@ class StaffUser(UserMixin, db.Model):
     # The last TOTP time-step accepted: a code is good once, even inside its 30 s window.
     last_totp_step: Mapped[int] = mapped_column(BigInteger, default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # Copied into each session at sign-in; raising it ends every session at once (staff/revocation.py).
+    # Filled in by the database and loaded only where sessions are checked, so no other INSERT or
+    # SELECT names it: code (or a migration test's data) written for the schema before still works.
+    session_epoch: Mapped[int] = mapped_column(server_default="0", deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

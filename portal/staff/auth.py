@@ -1,7 +1,9 @@
 """Who a staff request is, and what their role lets them do.
 
 Staff sign in with an argon2id password and a TOTP code (see service.py). A staff session ends
-after STAFF_SESSION_MINUTES without a request; every staff route names the roles it allows.
+after STAFF_SESSION_MINUTES without a request, STAFF_SESSION_MAX_HOURS after signing in however
+active, and at once everywhere when the person signs out, is deactivated or has their TOTP reset
+(revocation.py). Every staff route names the roles it allows.
 """
 
 import time
@@ -10,16 +12,25 @@ from functools import wraps
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
+from sqlalchemy.orm import undefer
 
 from portal.extensions import db, login_manager
 from portal.models import StaffUser
 
 SEEN_KEY = "staff_seen_at"
+SIGNED_IN_KEY = "staff_signed_in_at"
+EPOCH_KEY = "staff_session_epoch"
 
 
 @login_manager.user_loader
 def load_staff_user(user_id: str) -> StaffUser | None:
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    """The signed-in user, unless their sessions were ended (revocation.py) or the account deactivated."""
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(StaffUser, int(user_id), options=[undefer(StaffUser.session_epoch)])
+    if user is None or not user.active or session.get(EPOCH_KEY) != user.session_epoch:
+        return None
+    return user
 
 
 @login_manager.unauthorized_handler
@@ -28,8 +39,10 @@ def _send_to_sign_in():
 
 
 def staff_session_expired() -> bool:
-    seen = session.get(SEEN_KEY, 0)
-    return time.time() - seen > current_app.config["STAFF_SESSION_MINUTES"] * 60
+    """Idle for longer than STAFF_SESSION_MINUTES, or signed in longer ago than STAFF_SESSION_MAX_HOURS."""
+    now, config = time.time(), current_app.config
+    idle = now - session.get(SEEN_KEY, 0) > config["STAFF_SESSION_MINUTES"] * 60
+    return idle or now - session.get(SIGNED_IN_KEY, 0) > config["STAFF_SESSION_MAX_HOURS"] * 3600
 
 
 def role_required(*roles: str):
@@ -42,7 +55,8 @@ def role_required(*roles: str):
                 return login_manager.unauthorized()
             if staff_session_expired():
                 logout_user()
-                session.pop(SEEN_KEY, None)
+                for key in (SEEN_KEY, SIGNED_IN_KEY, EPOCH_KEY):
+                    session.pop(key, None)
                 flash(_("Your session timed out. Sign in again."), "info")
                 return login_manager.unauthorized()
             if current_user.role not in roles:

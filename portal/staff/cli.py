@@ -1,4 +1,4 @@
-"""``flask portal create-staff``."""
+"""``flask portal create-staff``, ``deactivate-staff`` and ``reset-staff-totp``."""
 
 import sys
 
@@ -6,7 +6,17 @@ import click
 
 from portal.cli import portal_cli
 from portal.constants import STAFF_ROLES
-from portal.staff.service import StaffAccountError, check_password_policy, create_staff_user, totp_provisioning_uri
+from portal.crypto import normalize_email
+from portal.dao.staff import dao_get_staff_user_by_email
+from portal.models import StaffUser
+from portal.staff.service import (
+    StaffAccountError,
+    check_password_policy,
+    create_staff_user,
+    deactivate_staff,
+    reset_staff_totp,
+    totp_provisioning_uri,
+)
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -30,6 +40,34 @@ def create_staff_command(email, role, password_stdin):
     except StaffAccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {user.role} account {user.email}.")
+    click.echo("Add it to an authenticator app (this is shown once; keep it secret):")
+    click.echo(f"  URI:    {totp_provisioning_uri(user.email, secret)}")
+    click.echo(f"  Secret: {secret}")
+
+
+def _existing_account(email: str) -> StaffUser:
+    user = dao_get_staff_user_by_email(normalize_email(email))
+    if user is None:
+        raise click.ClickException(f"There is no staff account for {email}.")
+    return user
+
+
+@portal_cli.command("deactivate-staff")
+@click.argument("email")
+def deactivate_staff_command(email):
+    """Stop a staff account signing in, and end every session it has now."""
+    user = _existing_account(email)
+    deactivate_staff(user)
+    click.echo(f"Deactivated {user.email}; every session of that account has ended.")
+
+
+@portal_cli.command("reset-staff-totp")
+@click.argument("email")
+def reset_staff_totp_command(email):
+    """Give a staff account a new TOTP secret (a lost or exposed phone); its sessions end now."""
+    user = _existing_account(email)
+    secret = reset_staff_totp(user)
+    click.echo(f"New TOTP secret for {user.email}; every session of that account has ended.")
     click.echo("Add it to an authenticator app (this is shown once; keep it secret):")
     click.echo(f"  URI:    {totp_provisioning_uri(user.email, secret)}")
     click.echo(f"  Secret: {secret}")

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.constants import ROLES_READING_AUDIT_LOG, ROLES_SEEING_PERSONAL_DATA, STAFF_ROLES
+from portal.crypto import crypto
 from portal.extensions import limiter
 from portal.staff import bp
 from portal.staff.auth import role_required, staff_session_expired
@@ -24,24 +25,23 @@ from portal.staff.session import (
     safe_next_path,
     start_pending_sign_in,
 )
-
-SIGN_IN_FAILED = "staff_sign_in_failed"
-# Per account, on top of the per-IP limit: someone holding a stolen password from many addresses
-# still gets only this many guesses at the 6-digit code.
-CODE_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+from portal.throttles import counts_wrong_guesses_only, record_wrong_guess
 
 
-def _failed_attempt(_response) -> bool:
-    """Only failed attempts count, so staff signing in correctly from one office are not throttled."""
-    return bool(g.get(SIGN_IN_FAILED))
+def _account_limit() -> str:
+    return current_app.config["STAFF_LOGIN_LIMIT_PER_ACCOUNT"]
 
 
+def _email_key() -> str:
+    """The account a password is tried against, as its blind index: no address lands in Redis."""
+    return "staff-email:" + crypto().email_index(request.form.get("email", ""))[:32]
+
+
+# Throttles count each POST before deciding and give it back unless it was a wrong guess
+# (portal/throttles.py), so staff signing in correctly from one office are never slowed.
 # Shared by both steps: one budget of failures per IP address across password and code.
 _sign_in_ip_limit = limiter.shared_limit(
-    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_IP"],
-    scope="staff-sign-in-ip",
-    methods=["POST"],
-    deduct_when=_failed_attempt,
+    lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_IP"], scope="staff-sign-in-ip", methods=["POST"]
 )
 
 
@@ -58,7 +58,7 @@ def forget_request_state():
     requests (and several signed-in clients) can share one app context, and so one ``g``. Signing
     in clears the session, so a token cached from before would no longer match it.
     """
-    for key in ("_login_user", "csrf_token", SIGN_IN_FAILED):
+    for key in ("_login_user", "csrf_token"):
         g.pop(key, None)
 
 
@@ -72,6 +72,9 @@ def no_store_for_staff_pages(response):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @_sign_in_ip_limit
+# Per account as well: a password list tried from many addresses still gets this many guesses.
+@limiter.limit(_account_limit, key_func=_email_key, methods=["POST"], scope="staff-password-account")
+@counts_wrong_guesses_only
 def sign_in():
     """Step one of signing in: email address and password."""
     next_path = safe_next_path(request.args.get("next"))
@@ -84,7 +87,7 @@ def sign_in():
         if user is not None:
             start_pending_sign_in(user, next_path)
             return redirect(url_for("staff.sign_in_code"))
-        g.setdefault(SIGN_IN_FAILED, True)
+        record_wrong_guess()
         failed = True
     status = 400 if failed or form.errors else 200
     return render_template("staff/sign_in.html", form=form, failed=failed, next_path=next_path), status
@@ -92,13 +95,9 @@ def sign_in():
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @_sign_in_ip_limit
-@limiter.limit(
-    CODE_LIMIT_PER_ACCOUNT,
-    key_func=pending_key,
-    methods=["POST"],
-    deduct_when=_failed_attempt,
-    scope="staff-code-account",
-)
+# Per account: someone holding a stolen password from many addresses still gets this many guesses.
+@limiter.limit(_account_limit, key_func=pending_key, methods=["POST"], scope="staff-code-account")
+@counts_wrong_guesses_only
 def sign_in_code():
     """Step two of signing in: the 6-digit code from the authenticator app."""
     user = pending_user()
@@ -110,7 +109,7 @@ def sign_in_code():
     if form.validate_on_submit():
         if check_code_step(user, form.code.data):
             return redirect(finish_sign_in(user) or url_for("staff.dashboard"))
-        g.setdefault(SIGN_IN_FAILED, True)
+        record_wrong_guess()
         failed = True
     status = 400 if failed or form.errors else 200
     return render_template("staff/sign_in_code.html", form=form, failed=failed), status

@@ -33,11 +33,14 @@ from portal.dao.staff import (
     dao_claim_totp_step,
     dao_get_staff_user_by_email,
     dao_get_staff_user_by_id,
+    dao_set_staff_active,
     dao_set_staff_last_sign_in,
+    dao_set_staff_totp,
 )
 from portal.extensions import db
 from portal.models import AuditEvent, Exposure, Incident, NoticeCode, Person, StaffUser
 from portal.models._types import utcnow
+from portal.staff.revocation import end_every_session_of
 from portal.taxonomy import load_taxonomy
 
 MIN_PASSWORD_LENGTH = 12
@@ -177,8 +180,28 @@ def check_code_step(user: StaffUser, code: str) -> bool:
 
 
 def record_sign_out(user: StaffUser) -> None:
+    """Signing out ends every session of this person, on every device, not only this browser's."""
+    end_every_session_of(user.id)
     record_audit(AuditAction.STAFF_SIGNED_OUT, f"staff:{user.id}", actor=f"staff:{user.id}")
     db.session.commit()
+
+
+def deactivate_staff(user: StaffUser, actor: str | None = None) -> None:
+    """The account can no longer sign in, and every session it holds ends now."""
+    dao_set_staff_active(user, False)
+    end_every_session_of(user.id)
+    record_audit(AuditAction.STAFF_DEACTIVATED, f"staff:{user.id}", actor=actor)
+    db.session.commit()
+
+
+def reset_staff_totp(user: StaffUser, actor: str | None = None) -> str:
+    """A new TOTP secret (returned, to show once); the old authenticator and every session stop working."""
+    secret = pyotp.random_base32()
+    dao_set_staff_totp(user, crypto().cipher.encrypt(secret, totp_secret_aad(user.email)))
+    end_every_session_of(user.id)
+    record_audit(AuditAction.STAFF_TOTP_RESET, f"staff:{user.id}", actor=actor)
+    db.session.commit()
+    return secret
 
 
 def audit_log_overview(limit: int = 100) -> tuple[list[AuditEvent], int | None]:

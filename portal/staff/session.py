@@ -1,7 +1,9 @@
 """The staff session between and after the two sign-in steps.
 
 After the password step the session holds only the user's id and when that step passed; the
-code step must follow within PENDING_MINUTES. ``login_user`` happens only after the code.
+code step must follow within PENDING_MINUTES. ``login_user`` happens only after the code. Each
+step starts a session with a new id (portal/sessions.py), so an id known before signing in, or
+copied before signing out, opens nothing.
 """
 
 import time
@@ -11,15 +13,14 @@ from flask import session
 from flask_login import login_user, logout_user
 
 from portal.models import StaffUser
-from portal.staff.auth import SEEN_KEY
+from portal.sessions import clear_session, renew_session_id
+from portal.staff.auth import EPOCH_KEY, SEEN_KEY, SIGNED_IN_KEY
 from portal.staff.service import get_pending_staff_user
 
 PENDING_USER_KEY = "staff_pending_id"
 PENDING_SINCE_KEY = "staff_pending_at"
 PENDING_NEXT_KEY = "staff_pending_next"
 PENDING_MINUTES = 5
-# Survives sign-in and sign-out: the language someone picked is not a secret.
-KEPT_KEYS = ("lang",)
 
 
 def safe_next_path(target: str | None) -> str | None:
@@ -32,18 +33,13 @@ def safe_next_path(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else target
 
 
-def _clear_keeping_language() -> None:
-    kept = {key: session[key] for key in KEPT_KEYS if key in session}
-    session.clear()
-    session.update(kept)
-
-
 def start_pending_sign_in(user: StaffUser, next_path: str | None) -> None:
-    _clear_keeping_language()
+    clear_session()
     session[PENDING_USER_KEY] = user.id
     session[PENDING_SINCE_KEY] = int(time.time())
     if safe_next_path(next_path):
         session[PENDING_NEXT_KEY] = next_path
+    renew_session_id()
 
 
 def _drop_pending() -> None:
@@ -70,13 +66,18 @@ def pending_key() -> str:
 def finish_sign_in(user: StaffUser) -> str | None:
     """Sign the user in for real; returns the local path they were heading for, if any."""
     next_path = safe_next_path(session.get(PENDING_NEXT_KEY))
-    _clear_keeping_language()
+    clear_session()
     login_user(user)
     session.permanent = True
-    session[SEEN_KEY] = int(time.time())
+    now = int(time.time())
+    session[SEEN_KEY] = session[SIGNED_IN_KEY] = now
+    session[EPOCH_KEY] = user.session_epoch  # raising the account's epoch ends this session (revocation.py)
+    renew_session_id()
     return next_path
 
 
 def end_staff_session() -> None:
+    """This browser's session: emptied, its id retired. Every other session: service.record_sign_out."""
     logout_user()
-    _clear_keeping_language()
+    clear_session()
+    renew_session_id()

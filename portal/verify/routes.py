@@ -3,18 +3,11 @@ from flask_babel import gettext as _
 
 from portal.crypto import crypto
 from portal.extensions import limiter
+from portal.throttles import counts_wrong_guesses_only, record_wrong_guess
 from portal.verify import bp
 from portal.verify.forms import CheckForm, LostCodeForm
 from portal.verify.service import code_limit_key, reissue_notice_code, verify_identity
 from portal.verify.session import end_contractor_session, start_contractor_session
-
-# Kept in the WSGI environ, which belongs to this one request (``g`` can outlive it in tests).
-NEUTRAL_FAILURE = "portal.verify.neutral_failure"
-
-
-def _failed_attempt(_response) -> bool:
-    """Only wrong details count towards the throttle; a person who gets it right is not slowed."""
-    return bool(request.environ.get(NEUTRAL_FAILURE))
 
 
 def _code_key() -> str:
@@ -25,17 +18,13 @@ def _email_key() -> str:
     return crypto().email_index(request.form.get("email", ""))[:32]
 
 
+# Counted before deciding, given back unless the details were wrong (portal/throttles.py).
 @bp.route("/check", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["VERIFY_LIMIT_PER_IP"], methods=["POST"], scope="verify-ip")
 @limiter.limit(
-    lambda: current_app.config["VERIFY_LIMIT_PER_IP"], methods=["POST"], deduct_when=_failed_attempt, scope="verify-ip"
+    lambda: current_app.config["VERIFY_LIMIT_PER_CODE"], methods=["POST"], key_func=_code_key, scope="verify-code"
 )
-@limiter.limit(
-    lambda: current_app.config["VERIFY_LIMIT_PER_CODE"],
-    methods=["POST"],
-    key_func=_code_key,
-    deduct_when=_failed_attempt,
-    scope="verify-code",
-)
+@counts_wrong_guesses_only
 def check():
     """The identity check: notice code, last name and date of birth."""
     form = CheckForm()
@@ -45,7 +34,7 @@ def check():
         if person is not None:
             start_contractor_session(person)
             return redirect(url_for("exposure.my_exposure"))
-        request.environ[NEUTRAL_FAILURE] = True
+        record_wrong_guess()
         failed = True
     status = 200 if not (failed or form.errors) else 400
     return render_template("verify/check.html", form=form, failed=failed), status

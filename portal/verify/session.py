@@ -1,7 +1,9 @@
-"""The contractor's verified session: no password, just a signed cookie that expires.
+"""The contractor's verified session: no password, a session kept server-side that expires.
 
-Expiry is checked against the time stored in the session, not only the cookie's own lifetime,
-so a copied cookie stops working after the configured minutes too.
+Expiry is checked against the time stored in the session, not only the cookie's own lifetime.
+Verifying starts a session with a new id, and signing out (or expiry) empties it and retires the
+id (portal/sessions.py): a copied cookie opens nothing after, and nothing the person typed (an
+exclusion request's draft) outlives the session.
 """
 
 import time
@@ -12,25 +14,25 @@ from flask_babel import gettext as _
 
 from portal.dao.people import dao_get_person_by_uid
 from portal.models import Person
+from portal.sessions import clear_session, renew_session_id
 
 UID_KEY = "contractor_uid"
 SINCE_KEY = "contractor_since"
 
 
 def start_contractor_session(person: Person) -> None:
-    language = session.get("lang")
-    session.clear()  # no state from before verification survives it
+    clear_session()  # no state from before verification survives it, but the language picked
     session.permanent = True
     session[UID_KEY] = person.uid
     session[SINCE_KEY] = int(time.time())
     session["contractor_lang"] = person.preferred_language
-    if language:
-        session["lang"] = language
+    renew_session_id()
 
 
 def end_contractor_session() -> None:
-    for key in (UID_KEY, SINCE_KEY, "contractor_lang"):
-        session.pop(key, None)
+    """Sign-out or expiry: everything the session held goes (drafts too), and its id with it."""
+    clear_session()
+    renew_session_id()
 
 
 def contractor_signed_in() -> bool:

@@ -1,10 +1,10 @@
 """Browser tests: pytest-playwright driving Debian's Chromium against a live server.
 
-Why a second app: the session ``app`` fixture runs in testing mode with CSRF switched off, which
-suits the test client but would let a browser test pass while every real form is broken. The live
-server gets its own app, built from the same test configuration (same database, same keys) with
-CSRF on, so each form a browser submits carries and checks a real token. It depends on ``app``,
-which has already run the migrations.
+The live server serves the session's ``app`` (CSRF on, as everywhere in the suite) over HTTPS
+with a throw-away certificate, so each form a browser submits carries and checks a real token,
+and Flask-WTF's HTTPS check sees the ``Referer`` the browser really sends under the portal's
+referrer policy. A test can set up data or change the app's configuration in the same process
+the browser talks to.
 
 Chromium is never skipped: a missing /usr/bin/chromium fails every browser test, because a CI run
 that silently skipped them would report accessibility and the contractor flow as tested.
@@ -19,8 +19,7 @@ from datetime import date
 import pytest
 from werkzeug.serving import make_server
 
-from portal import create_app
-from tests.conftest import test_config
+from tests.certificates import spki_sha256
 from tests.factories import expose, give_notice_code, make_incident, make_person
 
 CHROMIUM = "/usr/bin/chromium"
@@ -36,12 +35,14 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "is_mobile": False, "has_touch": False}
+# The live server's certificate is self-signed; the browser is also launched trusting it (above).
+HTTPS = {"ignore_https_errors": True}
 # Short enough that a broken page fails fast, long enough for a loaded 2-core CI box.
 TIMEOUT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args, tls_certificate):
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         pytest.fail(
             f"Browser tests need Debian's Chromium at {CHROMIUM}, which is missing. Install it with "
@@ -49,24 +50,18 @@ def browser_type_launch_args(browser_type_launch_args):
             "skip so that CI never reports them as passed without a browser.",
             pytrace=False,
         )
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+    # Our servers' certificate counts as valid, as a real one would: a certificate error that is only
+    # ignored (ignore_https_errors) still makes Chromium cancel downloads.
+    trusted = f"--ignore-certificate-errors-spki-list={spki_sha256(tls_certificate[0])}"
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": [*CHROMIUM_ARGS, trusted]}
 
 
 @pytest.fixture(scope="session")
-def browser_app(app):
-    """The app the live server serves: the session app's database and keys, CSRF enforced."""
-    config = test_config(
-        app.instance_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True
-    )
-    return create_app(config)
-
-
-@pytest.fixture(scope="session")
-def live_server(browser_app) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, browser_app, threaded=True)
+def live_server(app, tls_certificate) -> Iterator[str]:
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=tls_certificate)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"https://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=10)
 
@@ -80,8 +75,8 @@ def base_url(live_server) -> str:
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     # bypass_csp lets axe-core be injected into pages whose CSP forbids inline script;
-    # test_security_headers.py checks the real CSP on a context without it.
-    return {**browser_context_args, **PHONE, "bypass_csp": True}
+    # test_page_security.py checks the real CSP on a context without it.
+    return {**browser_context_args, **PHONE, **HTTPS, "bypass_csp": True}
 
 
 @pytest.fixture

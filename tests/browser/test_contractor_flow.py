@@ -121,9 +121,9 @@ def test_lost_code_pages_pass_axe_and_fit_a_phone(page, contractor):
     assert_no_axe_violations(page)
 
 
-def test_too_many_wrong_attempts_show_the_try_again_later_page(page, contractor, browser_app, monkeypatch):
+def test_too_many_wrong_attempts_show_the_try_again_later_page(page, contractor, app, monkeypatch):
     # The real limit is 5 per code per 15 minutes; 1 makes the second wrong attempt hit it.
-    monkeypatch.setitem(browser_app.config, "VERIFY_LIMIT_PER_CODE", "1 per 15 minutes")
+    monkeypatch.setitem(app.config, "VERIFY_LIMIT_PER_CODE", "1 per 15 minutes")
     page.goto("/check")
     fill_check_form(page, contractor.code, "Wrong", contractor.date_of_birth)
     expect(page.get_by_role("alert")).to_contain_text("We could not match those details")

@@ -14,6 +14,7 @@ from portal.models import Incident
 from portal.staff.service import create_staff_user
 from tests.browser.a11y import assert_fits_phone, assert_no_axe_violations
 from tests.browser.test_contractor_flow import fill_date
+from tests.browser.conftest import HTTPS
 from tests.monitoring.helpers import add_codes, make_product, outbox
 
 pytestmark = pytest.mark.browser
@@ -145,7 +146,7 @@ def test_contractor_subscribes_then_unsubscribes_from_the_email_link(page, app, 
         [mail] = outbox(MailKind.UPDATES_SUBSCRIBED)
         path = re.search(r"(/updates/unsubscribe/\S+)", mail.body_text).group(1)
     # Straight from the email, in a browser that never signed in, with the real CSP this time.
-    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True, **HTTPS)
     stranger = context.new_page()
     stranger.goto(page.url.split("/my")[0] + path)
     expect(stranger.get_by_role("heading", level=1)).to_contain_text("Stop updates about")

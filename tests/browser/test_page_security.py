@@ -4,13 +4,14 @@ import pytest
 
 from tests.browser.a11y import axe_violations
 from tests.factories import check_form
+from tests.browser.conftest import HTTPS
 
 pytestmark = pytest.mark.browser
 
 
 def test_content_security_policy_blocks_an_injected_inline_script(browser, base_url):
     # A context of its own: the shared one bypasses CSP so axe-core can be injected.
-    context = browser.new_context(base_url=base_url)
+    context = browser.new_context(base_url=base_url, **HTTPS)
     try:
         page = context.new_page()
         response = page.goto("/")
@@ -30,6 +31,22 @@ def test_content_security_policy_blocks_an_injected_inline_script(browser, base_
         assert page.evaluate("window.blocked")[0].startswith("script-src")
     finally:
         context.close()
+
+
+def test_forms_work_over_https_and_send_a_same_origin_referer_only(page, contractor, base_url):
+    """Flask-WTF refuses an HTTPS POST without a same-origin Referer; the referrer policy must allow it."""
+    assert base_url.startswith("https://")
+    posts = []
+    page.on("request", lambda request: posts.append(request) if request.method == "POST" else None)
+    response = page.goto("/check")
+    assert response.headers["referrer-policy"] == "same-origin"
+    page.get_by_label("Notice code", exact=True).fill(contractor.code)
+    page.get_by_label("Last name", exact=True).fill(contractor.last_name)
+    page.get_by_label("Date of birth", exact=True).fill(contractor.date_of_birth)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/my")
+    [post] = posts
+    assert post.headers.get("referer") == f"{base_url}/check"
 
 
 def test_live_server_rejects_a_form_post_without_its_csrf_token(page, contractor):

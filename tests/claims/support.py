@@ -58,6 +58,7 @@ class Claimant:
     def sign_in(self, client) -> None:
         response = client.post("/check", data=check_form(self.code, self.last_name, self.date_of_birth))
         assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
+        client.get(response.location)  # land where a browser would: its forms' token is the verified session's
 
 
 def make_claimant(

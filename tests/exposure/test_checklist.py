@@ -161,6 +161,7 @@ def test_marks_belong_to_their_person(client, app_ctx):
 
 def test_anonymous_visitors_cannot_mark_steps(client, app_ctx):
     incident = make_incident()
+    client.get("/check")  # any page of the session holds its token; the sign-in gate must still refuse
     response = mark(client, incident, "resume", "careful-with-job-offers")
     assert response.status_code == 302 and response.location.endswith("/check")
 

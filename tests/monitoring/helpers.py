@@ -51,6 +51,7 @@ def sign_in(client, person, incident=None, last_name=None, dob="1990-03-27") -> 
     code = give_notice_code(person, incident)
     response = client.post("/check", data=check_form(code, last_name or person.last_name, dob))
     assert response.status_code == 302 and response.location.endswith("/my"), response.status_code
+    client.get(response.location)  # land where a browser would: its forms' token is the verified session's
 
 
 def outbox(kind: str | None = None) -> list[OutboxMessage]:

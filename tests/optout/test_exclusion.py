@@ -13,6 +13,7 @@ from tests.factories import check_form, expose, give_notice_code, make_incident,
 def sign_in(client, code):
     response = client.post("/check", data=check_form(code, "Okafor", "1990-03-27"))
     assert response.status_code == 302
+    client.get(response.location)  # land where a browser would: its forms' token is the verified session's
 
 
 @pytest.fixture

@@ -68,3 +68,28 @@ def test_create_staff_refuses_a_duplicate_email(app_ctx, runner):
     result = runner.invoke(args=[*args[:2], "A@EXAMPLE.ORG", *args[3:]], input=f"{PASSWORD}\n")
     assert result.exit_code != 0
     assert "already exists" in result.output
+
+
+def test_deactivate_staff_ends_the_account_s_sessions(app, runner):
+    from tests.factories import sign_in_staff
+
+    browser = app.test_client()
+    with app.app_context():
+        user = sign_in_staff(browser, "support")
+        email = user.email
+    result = runner.invoke(args=["portal", "deactivate-staff", email.upper()])
+    assert result.exit_code == 0, result.output
+    assert browser.get("/staff/").status_code == 302
+    with app.app_context():
+        assert not db.session.scalar(select(StaffUser).where(StaffUser.email == email)).active
+    assert runner.invoke(args=["portal", "deactivate-staff", "nobody@example.org"]).exit_code != 0
+
+
+def test_reset_staff_totp_prints_a_new_secret_once(app_ctx, runner):
+    runner.invoke(
+        args=["portal", "create-staff", "b@example.org", "--role", "legal", "--password-stdin"], input=f"{PASSWORD}\n"
+    )
+    result = runner.invoke(args=["portal", "reset-staff-totp", "b@example.org"])
+    assert result.exit_code == 0, result.output
+    user = authenticate_password("b@example.org", PASSWORD)
+    assert verify_totp_once(user, pyotp.TOTP(_secret_from(result.output)).now())
