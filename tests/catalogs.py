@@ -15,6 +15,7 @@ from babel.messages.pofile import write_po
 from portal import create_app
 from portal.extensions import babel
 from tests.conftest import test_config
+from tests.csrf_client import CsrfClient
 
 
 def write_catalogs(folder: Path, languages, messages: dict[str, str]) -> Path:
@@ -45,6 +46,8 @@ def translated_app(app, folder: Path, messages: dict[str, str]):
     )
     babel.domain_instance.cache.clear()
     try:
-        yield create_app(config)
+        translated = create_app(config)
+        translated.test_client_class = CsrfClient  # CSRF is on here too, as everywhere
+        yield translated
     finally:
         babel.domain_instance.cache.clear()

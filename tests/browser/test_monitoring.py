@@ -13,8 +13,8 @@ from portal.extensions import db
 from portal.models import Incident
 from portal.staff.service import create_staff_user
 from tests.browser.a11y import assert_fits_phone, assert_no_axe_violations
-from tests.browser.test_contractor_flow import fill_date
 from tests.browser.conftest import HTTPS
+from tests.browser.test_contractor_flow import fill_date
 from tests.monitoring.helpers import add_codes, make_product, outbox
 
 pytestmark = pytest.mark.browser

@@ -3,8 +3,9 @@
 import pytest
 
 from tests.browser.a11y import axe_violations
-from tests.factories import check_form
 from tests.browser.conftest import HTTPS
+from tests.browser.test_contractor_flow import fill_date
+from tests.factories import check_form
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +43,7 @@ def test_forms_work_over_https_and_send_a_same_origin_referer_only(page, contrac
     assert response.headers["referrer-policy"] == "same-origin"
     page.get_by_label("Notice code", exact=True).fill(contractor.code)
     page.get_by_label("Last name", exact=True).fill(contractor.last_name)
-    page.get_by_label("Date of birth", exact=True).fill(contractor.date_of_birth)
+    fill_date(page, "Date of birth", contractor.date_of_birth)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/my")
     [post] = posts

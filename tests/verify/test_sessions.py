@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.factories import expose, give_notice_code, make_incident, make_person
+from tests.factories import check_form, expose, give_notice_code, make_incident, make_person
 
 TYPED_NAME = "Amina Wanjiru Okafor"
 REASON = "I am suing the vendor with my own lawyer"
@@ -32,7 +32,7 @@ def incident(app_ctx):
 def signed_in(client, incident):
     person = make_person("C-SESSION", first_name="Amina")
     expose(person, incident, "payment")
-    data = {"notice_code": give_notice_code(person, incident), "last_name": "Okafor", "date_of_birth": "1990-03-27"}
+    data = check_form(give_notice_code(person, incident), "Okafor", "1990-03-27")
     client.get("/check")
     before = client.get_cookie("session").value
     response = client.post("/check", data=data)

@@ -56,6 +56,7 @@ def test_every_signed_in_contractor_page_offers_sign_out_and_no_signed_out_page_
 def test_signing_out_ends_the_session_and_says_so(app, app_ctx):
     tour = build_tour(app)
     client = signed_in_clients(app, tour)["filed"]
+    client.get("/my")  # the page with the Sign out button
     response = client.post("/sign-out", follow_redirects=True)
     assert "You have signed out." in response.get_data(as_text=True)
     assert not SIGN_OUT.search(response.get_data(as_text=True))
