@@ -93,6 +93,7 @@ class AuditAction(StrEnum):
     BATCH_STOPPED = "batch.stopped"  # SendGrid refused our credentials; details carry the status code
     BATCH_SENT = "batch.sent"  # nothing left queued or sending; details carry the counts
     EXPORT_REQUESTED = "export.requested"  # details: kind, format, filters, payment details included or not
+    EXPORT_STARTED = "export.started"  # a builder claimed the queued job (exactly one does)
     EXPORT_CREATED = "export.created"  # details: filters, row count, columns and the file's SHA-256 (the manifest)
     EXPORT_FAILED = "export.failed"
     EXPORT_DOWNLOADED = "export.downloaded"
@@ -100,6 +101,7 @@ class AuditAction(StrEnum):
     REPORT_EXPORTED = "report.exported"  # declaration / regulator report CSV; details carry its SHA-256
     EXCLUSION_REQUESTED = "exclusion.requested"
     EXCLUSION_WITHDRAWN = "exclusion.withdrawn"
+    MONITORING_CODE_ASSIGNED = "monitoring.code_assigned"  # details: product and enrollment, never the code
     # details: jurisdiction, who, filed_on, reference, and whether it replaced an earlier record
     REGULATOR_FILING_RECORDED = "regulator_filing.recorded"
     REGULATOR_FILING_REMOVED = "regulator_filing.removed"

@@ -43,10 +43,10 @@ from portal.claims.payment import (
     offered_methods,
 )
 from portal.claims.service import (
+    ClaimAlreadySent,
     ClaimClosed,
     ClaimError,
     add_loss,
-    draft_problems,
     ensure_editable_draft,
     is_excluded,
     remove_loss,
@@ -56,8 +56,8 @@ from portal.claims.service import (
     set_payment_details,
     set_payment_method,
     start_claim,
-    submit_claim,
 )
+from portal.claims.submission import draft_problems, submit_claim
 from portal.claims.summary import claim_summary
 from portal.constants import ClaimStatus
 from portal.dao.claims import (
@@ -354,6 +354,8 @@ def check_answers(filing: Filing):
             )
         except ClaimError as error:
             show_problems(form, error)
+        except ClaimAlreadySent:  # its twin request got there first: show the claim, saying so
+            return redirect(url_for("claims.claim_status", claim_id=filing.claim.id, again=1), 303)
         else:
             return redirect(url_for("claims.claim_sent", claim_id=filing.claim.id))
     problems = draft_problems(filing.claim, filing.settings)

@@ -155,10 +155,9 @@ def document(claim_id, document_id):
 def _decide(claim_id, decision, success_message, *args):
     try:
         decision(claim_id, *args)
-    except ReviewError as error:
-        flash(str(error), "error")
-    else:
-        flash(success_message, "success")
+    except ReviewError as error:  # someone decided first (a double click, a colleague): say so, change nothing
+        return render_template("review/refused.html", claim_id=claim_id, message=str(error)), 409
+    flash(success_message, "success")
     return redirect(url_for("review.claim_view", claim_id=claim_id))
 
 

@@ -57,7 +57,8 @@ def test_approving_records_who_and_when_and_emails_the_claimant(legal, filed, cl
 
 
 def test_marking_paid_follows_approval_only(legal, filed):
-    assert legal.post(f"/staff/claims/{filed.id}/paid").status_code == 302
+    refused = legal.post(f"/staff/claims/{filed.id}/paid")
+    assert refused.status_code == 409 and "status has changed" in text(refused)
     assert reload(filed).status == ClaimStatus.SUBMITTED  # refused: not approved yet
     legal.post(f"/staff/claims/{filed.id}/approve")
     legal.post(f"/staff/claims/{filed.id}/paid")
