@@ -152,6 +152,13 @@ def document(claim_id, document_id):
     return send_document(claim, found, document_download_name(claim, found))
 
 
+def _form_page_status(form, allowed: bool) -> int:
+    """400 for a form error; 409 for a post the claim's status no longer allows (decided meanwhile)."""
+    if form.errors:
+        return 400
+    return 409 if request.method == "POST" and not allowed else 200
+
+
 def _decide(claim_id, decision, success_message, *args):
     try:
         decision(claim_id, *args)
@@ -191,7 +198,7 @@ def deny(claim_id):
         return _decide(
             claim_id, deny_claim, _("Claim denied. The claimant has been emailed the reason."), form.reason.data
         )
-    status = 400 if form.errors else 200
+    status = _form_page_status(form, claim.status in CLAIM_DENIABLE)
     return render_template(
         "review/deny.html", claim=claim, form=form, allowed=claim.status in CLAIM_DENIABLE, status_words=status_words
     ), status
@@ -208,7 +215,7 @@ def request_info(claim_id):
         return _decide(
             claim_id, request_information, _("Request sent. The claimant has been emailed."), form.request_text.data
         )
-    status = 400 if form.errors else 200
+    status = _form_page_status(form, allowed)
     return render_template(
         "review/request_info.html", claim=claim, form=form, allowed=allowed, status_words=status_words
     ), status

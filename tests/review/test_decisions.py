@@ -185,7 +185,7 @@ def test_a_request_for_information_needs_text(legal, filed):
 def test_a_decision_on_a_claim_already_decided_is_refused(legal, filed):
     legal.post(f"/staff/claims/{filed.id}/approve")
     response = legal.post(f"/staff/claims/{filed.id}/deny", data={"reason": "Changed my mind"})
-    assert response.status_code == 200 and "cannot be denied now" in text(response)
+    assert response.status_code == 409 and "cannot be denied now" in text(response)
     legal.post(f"/staff/claims/{filed.id}/approve", follow_redirects=False)
     assert [c.to_status for c in dao_get_status_history(filed.id)] == ["submitted", "approved"]
 
