@@ -7,6 +7,7 @@ and posts the token from it with its cookies, as a browser does. Requests really
 for the same row exactly as two gunicorn workers would.
 """
 
+import html
 import http.client
 import re
 import threading
@@ -24,8 +25,9 @@ from portal import create_app
 from tests.conftest import test_config
 from tests.factories import STAFF_PASSWORD
 
-_TOKEN_INPUT = re.compile(r"<input[^>]*name=\"csrf_token\"[^>]*>")
-_VALUE = re.compile(r"value=\"([^\"]+)\"")
+_HIDDEN_INPUT = re.compile(r"<input[^>]*type=\"hidden\"[^>]*>")
+_NAME = re.compile(r"name=\"([^\"]+)\"")
+_VALUE = re.compile(r"value=\"([^\"]*)\"")
 
 
 @dataclass
@@ -71,18 +73,21 @@ class LiveBrowser:
     def get(self, path: str) -> Answer:
         return self.request("GET", path)
 
-    def token(self, form_page: str) -> str:
-        """The CSRF token of the form on ``form_page`` (loading it, as a person would before posting)."""
+    def form(self, form_page: str) -> dict:
+        """The hidden fields (the CSRF token among them) of ``form_page``, loaded as a person would before posting."""
         page = self.get(form_page)
         assert page.status == 200, (form_page, page.status, page.text[:500])
-        tag = _TOKEN_INPUT.search(page.text)
-        assert tag is not None, f"no CSRF token on {form_page}"
-        return _VALUE.search(tag.group(0)).group(1)
+        hidden = {}
+        for tag in _HIDDEN_INPUT.findall(page.text):
+            name, value = _NAME.search(tag), _VALUE.search(tag)
+            if name and value:
+                hidden.setdefault(name.group(1), html.unescape(value.group(1)))
+        assert "csrf_token" in hidden, f"no CSRF token on {form_page}"
+        return hidden
 
     def submit(self, form_page: str, action: str | None = None, **data) -> Answer:
-        """Load ``form_page``, then post ``data`` with its token to ``action`` (the page itself by default)."""
-        token = self.token(form_page)
-        return self.request("POST", action or form_page, {**data, "csrf_token": token})
+        """Load ``form_page``, then post ``data`` with its hidden fields to ``action`` (the page itself by default)."""
+        return self.request("POST", action or form_page, {**self.form(form_page), **data})
 
     def sign_in_contractor(self, code: str, last_name: str, date_of_birth: str) -> None:
         answer = self.submit("/check", notice_code=code, last_name=last_name, date_of_birth=date_of_birth)
@@ -96,13 +101,13 @@ class LiveBrowser:
 
 
 def race(tabs: list[LiveBrowser], form_page: str, action: str | None = None, **data) -> list[Answer]:
-    """Every tab loads the form page (one token each), then all post at the same moment."""
-    tokens = [tab.token(form_page) for tab in tabs]
+    """Every tab loads the form page (its own token and hidden fields), then all post at the same moment."""
+    forms = [tab.form(form_page) for tab in tabs]
     start = threading.Barrier(len(tabs))
 
     def post(index: int) -> Answer:
         start.wait(timeout=30)
-        return tabs[index].request("POST", action or form_page, {**data, "csrf_token": tokens[index]})
+        return tabs[index].request("POST", action or form_page, {**forms[index], **data})
 
     with ThreadPoolExecutor(len(tabs)) as pool:
         return list(pool.map(post, range(len(tabs))))
