@@ -78,12 +78,13 @@ def _init_crypto(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import i18n
+    from portal import i18n, request_limits
     from portal.db_setup import configure_engine_events
 
     proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    request_limits.init_app(app)
     db.init_app(app)
     configure_engine_events(app)
     # Imported here, not in extensions.py: Alembic is half a second of start-up that processes

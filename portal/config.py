@@ -101,7 +101,16 @@ class Config:
         self.SEND_BACKOFF_SECONDS = float(env("SEND_BACKOFF_SECONDS", "30"))
         self.SEND_BACKOFF_MAX_SECONDS = float(env("SEND_BACKOFF_MAX_SECONDS", "1800"))
         self.REAP_SENDING_AFTER_SECONDS = int(env("REAP_SENDING_AFTER_SECONDS", "600"))
-        self.MAX_CONTENT_LENGTH = int(env("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+        # Request bodies, per route (portal/request_limits.py; README "Security").
+        self.MAX_FORM_BYTES = int(env("MAX_FORM_BYTES", str(64 * 1024)))
+        self.MAX_STAFF_FORM_BYTES = int(env("MAX_STAFF_FORM_BYTES", str(1024 * 1024)))
+        self.MAX_WEBHOOK_BYTES = int(env("MAX_WEBHOOK_BYTES", str(5 * 1024 * 1024)))
+        self.MAX_PROOF_UPLOAD_BYTES = int(env("MAX_PROOF_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+        self.MAX_PROOF_FORM_PARTS = int(env("MAX_PROOF_FORM_PARTS", "20"))
+        self.MAX_PROOF_FILES = int(env("MAX_PROOF_FILES", "5"))  # files in one upload
+        self.PROOF_IMAGE_MAX_PIXELS = int(env("PROOF_IMAGE_MAX_PIXELS", str(25_000_000)))
+        self.MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES  # the ceiling; every route lowers it
         # Claim proof files; empty means <instance>/uploads. Never under static/. Shared by every web host.
         self.UPLOAD_FOLDER = env("UPLOAD_FOLDER", "")
         # Fraud signal "many claims from one IP": this many claims within this many minutes.

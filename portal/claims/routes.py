@@ -68,6 +68,7 @@ from portal.dao.claims import (
     dao_person_is_in_incident,
 )
 from portal.models import Claim, ClaimSettings, Incident, Person
+from portal.request_limits import PROOF_UPLOAD, body_limit
 from portal.verify.session import contractor_required
 
 STEP_ENDPOINTS = {
@@ -228,6 +229,7 @@ def losses(filing: Filing):
 
 
 @bp.route("/<int:claim_id>/losses/add", methods=["GET", "POST"])
+@body_limit(PROOF_UPLOAD)
 @filing_step
 def add_loss_page(filing: Filing):
     """One loss: amount, date, what it was, and the proof (a receipt, a bank statement)."""
@@ -260,6 +262,7 @@ def remove_loss_action(filing: Filing, key):
 
 
 @bp.route("/<int:claim_id>/lost-time", methods=["GET", "POST"])
+@body_limit(PROOF_UPLOAD)
 @filing_step
 def lost_time(filing: Filing):
     """Hours spent dealing with the breach: self-attested up to a cap, more only with documents."""

@@ -27,6 +27,7 @@ from portal.dao.claims import (
     dao_get_incident,
     dao_get_status_history,
 )
+from portal.request_limits import PROOF_UPLOAD, body_limit
 from portal.verify.session import contractor_required
 
 
@@ -127,6 +128,7 @@ def appeal(person, claim_id):
 
 
 @bp.route("/<int:claim_id>/answer", methods=["GET", "POST"])
+@body_limit(PROOF_UPLOAD)
 @contractor_required
 def answer(person, claim_id):
     """Answer legal's request for more information, with more proof if needed, before the cure deadline."""

@@ -27,12 +27,12 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.request_limits import size_words as format_size
+
 PDF = "application/pdf"
 JPEG = "image/jpeg"
 PNG = "image/png"
 EXTENSIONS = {PDF: "pdf", JPEG: "jpg", PNG: "png"}
-# A 50-megapixel photo is bigger than any phone takes; past that it is a decompression bomb.
-MAX_PIXELS = 50_000_000
 # Inflating a PDF's streams is bounded too, or a small file could unpack to gigabytes.
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
 DANGEROUS_PDF_NAMES = frozenset({"JavaScript", "JS", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia"})
@@ -79,12 +79,6 @@ def read_limited(stream, max_bytes: int) -> bytes:
     return data
 
 
-def format_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.0f} MB"
-    return f"{max(1, size // 1024)} KB"
-
-
 def sniff(data: bytes) -> str | None:
     if data.startswith(b"%PDF-"):
         return PDF
@@ -120,18 +114,36 @@ def _unreadable_image() -> UploadRejected:
     return UploadRejected(_l("The selected file could not be read as an image. Take the photo or scan again"))
 
 
+def _check_pixels(pixels: int) -> None:
+    """Decoding costs memory and time by the pixel (a 50-megapixel PNG: half a gigabyte, a second):
+    refuse a picture over PROOF_IMAGE_MAX_PIXELS before decoding any of it."""
+    cap = int(current_app.config["PROOF_IMAGE_MAX_PIXELS"])
+    if pixels > cap:
+        raise UploadRejected(
+            _l(
+                "The selected image is %(size)s megapixels. Send a photo or scan of at most %(cap)s megapixels: "
+                "choose a smaller size in your camera or scanner settings, or resize the picture",
+                size=f"{pixels / 1_000_000:.0f}",
+                cap=f"{cap / 1_000_000:.0f}",
+            )
+        )
+
+
 def _reencode_image(data: bytes, kind: str) -> bytes:
     expected = "JPEG" if kind == JPEG else "PNG"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format != expected or probe.width * probe.height > MAX_PIXELS:
+            with Image.open(io.BytesIO(data)) as probe:  # reads the header only: the size costs nothing yet
+                if probe.format != expected:
                     raise _unreadable_image()
+                _check_pixels(probe.width * probe.height)
                 probe.verify()  # checks the structure (PNG chunk CRCs) without decoding pixels
             with Image.open(io.BytesIO(data)) as image:
                 image.load()  # decodes every pixel: a truncated or corrupt file fails here
                 clean = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
+    except UploadRejected:
+        raise
     except (
         UnidentifiedImageError,
         OSError,
