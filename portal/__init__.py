@@ -78,7 +78,7 @@ def _init_crypto(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import i18n, request_limits
+    from portal import i18n, request_limits, response_headers
     from portal.db_setup import configure_engine_events
 
     proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -94,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     Migrate(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    response_headers.init_app(app)  # before Talisman, so it runs after Talisman's headers
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     login_manager.init_app(app)

@@ -3,14 +3,8 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.claims.uploads import (
-    UploadRejected,
-    check_upload,
-    delete_stored,
-    format_size,
-    read_limited,
-    store_file,
-)
+from portal.claims.proof_files import delete_stored, store_file
+from portal.claims.uploads import UploadRejected, check_upload, format_size, read_limited
 from portal.dao.claims import dao_add, dao_delete, dao_get_claim_bytes_used, dao_get_claim_document
 from portal.extensions import db
 from portal.models import Claim, ClaimDocument, ClaimSettings

@@ -62,14 +62,6 @@ def forget_request_state():
         g.pop(key, None)
 
 
-@bp.after_app_request
-def no_store_for_staff_pages(response):
-    """Staff pages show personal data: no browser or proxy cache may keep a copy."""
-    if request.path.startswith("/staff"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @_sign_in_ip_limit
 def sign_in():
