@@ -65,7 +65,9 @@ class Config:
         # Read at construction, not import, so tests and the CLI see the environment they set.
         env = os.environ.get
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # hide_parameters: a failed statement's message (logged, and shown by the debugger) never
+        # carries its values, which are names, emails and addresses.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         for name in SECRET_NAMES:
             setattr(self, name, env(name))
         self.CONTRACTOR_SESSION_MINUTES = int(env("CONTRACTOR_SESSION_MINUTES", "30"))

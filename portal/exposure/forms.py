@@ -1,8 +1,9 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
+from portal.forms import PortalForm
 
-class StepForm(FlaskForm):
+
+class StepForm(PortalForm):
     """One checklist step's button: ``done`` is "1" to mark it done, "0" to undo. The CSRF token is the point."""
 
     done = HiddenField()

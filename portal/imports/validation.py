@@ -48,6 +48,9 @@ MAX_LANGUAGE_TAG = 35
 MAX_REMEMBERED_VALUES = 100_000  # distinct dates and language tags remembered as good
 
 _CODE_LIKE = re.compile(r"[A-Za-z0-9_.:/-]+")
+# NUL, line breaks, tabs and every other C0 control (and DEL): nothing in a register needs one, a
+# NUL makes PostgreSQL refuse the row, and a line break in a name reaches email headers.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 # At least five digits; separators people type are fine. Each repetition starts with a digit: no backtracking.
@@ -87,6 +90,18 @@ def shown(value: str, longest: int = 12) -> str:
     Anything else may be personal data typed into the wrong column, so it is never repeated.
     """
     return repr(value) if len(value) <= longest and _CODE_LIKE.fullmatch(value) else "the value"
+
+
+def control_character_problems(label: str, line: int, names: list[str], cells: list[str]) -> list[str]:
+    """One problem per cell holding a control character; [] for a clean row (the usual, one search)."""
+    if not _CONTROL.search("".join(cells)):
+        return []
+    return [
+        f"{label} line {line}: {name}: contains a control character (a NUL byte, a line break, a tab "
+        "or another invisible character); remove it"
+        for name, cell in zip(names, cells, strict=False)
+        if _CONTROL.search(cell)
+    ]
 
 
 def check_header(
@@ -189,6 +204,7 @@ class PeopleRowChecker:
         self.today = today
         self.width = len(names)
         self.index = {name: names.index(name) for name in PEOPLE_COLUMNS + PEOPLE_OPTIONAL_COLUMNS if name in names}
+        self.names = names
         self.countries = country_codes()
         self.subdivisions = subdivision_countries()
         columns = PEOPLE_COLUMNS + PEOPLE_OPTIONAL_COLUMNS
@@ -211,6 +227,11 @@ class PeopleRowChecker:
         bookkeeping; a row that fails any test (or holds a value not seen before, like a new
         birth date) is checked again the long way, which names every problem.
         """
+        controls = control_character_problems(self.label, line, self.names, cells)
+        if controls:
+            for problem in controls:
+                self.errors.add(problem)
+            return None
         if len(cells) == self.width:
             record = self._check_quickly(line, cells)
             if record is not None:

@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
-from portal.forms import IsoDateField, strip_whitespace
+from portal.forms import IsoDateField, PortalForm, strip_whitespace
 
 
-class CheckForm(FlaskForm):
+class CheckForm(PortalForm):
     notice_code = StringField(
         _l("Notice code"),
         validators=[
@@ -22,7 +21,7 @@ class CheckForm(FlaskForm):
     date_of_birth = IsoDateField(_l("Date of birth"), validators=[InputRequired(_l("Enter your date of birth"))])
 
 
-class LostCodeForm(FlaskForm):
+class LostCodeForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         filters=[strip_whitespace],
