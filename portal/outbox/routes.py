@@ -3,7 +3,7 @@
 import math
 
 import bleach
-from flask import abort, render_template, request
+from flask import abort, render_template
 from markupsafe import Markup
 
 from portal.audit import record_audit
@@ -11,6 +11,7 @@ from portal.constants import ROLES_READING_OUTBOX, AuditAction
 from portal.dao.mail import dao_get_outbox_message, dao_get_outbox_page
 from portal.extensions import db
 from portal.outbox import bp
+from portal.paging import check_page_exists, page_number
 from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.staff.auth import role_required
 
@@ -50,12 +51,9 @@ def _outbox_message(message_id: int):
 @role_required(*ROLES_READING_OUTBOX)
 def outbox_list():
     """Messages kept by the outbox backend, newest first, 50 to a page."""
-    page = request.args.get("page", 1, type=int)
-    if page < 1:
-        abort(404)
+    page = page_number()
     messages, total, pages = _outbox_page(page)
-    if page > pages:
-        abort(404)
+    check_page_exists(page, pages)
     return render_template("outbox/list.html", messages=messages, total=total, page=page, pages=pages)
 
 

@@ -21,6 +21,7 @@ from portal.constants import (
     FraudSignalKind,
 )
 from portal.dao.claims import dao_get_claim, dao_get_claim_document, dao_get_person, dao_list_incidents
+from portal.paging import check_page_exists, page_number
 from portal.review import bp
 from portal.review.forms import DecisionForm, DenyForm, InfoRequestForm, QueueFilterForm
 from portal.review.service import (
@@ -77,9 +78,10 @@ def claim_queue_page():
         if claim is not None and claim.status in set(CLAIM_FILED):
             return redirect(url_for("review.claim_view", claim_id=claim.id))
         form.reference.errors = [_("No claim has that reference. Check it and try again.")]
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     incident_id = int(form.incident.data) if (form.incident.data or "").isdigit() else None
-    queue = claim_queue(_statuses(form.status.data or OPEN), incident_id, form.signal.data or None, max(page, 1))
+    queue = claim_queue(_statuses(form.status.data or OPEN), incident_id, form.signal.data or None, page)
+    check_page_exists(page, queue.pages)
     return render_template(
         "review/queue.html",
         form=form,
