@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
+from portal.mail.headers import one_line
 from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.taxonomy import load_taxonomy
 
@@ -283,6 +284,7 @@ def notice_values(person, incident, notice_code: str, language: str) -> dict[str
 
 # The values that differ between recipients; the rest are the same for a whole request.
 PERSON_PLACEHOLDERS = ("first_name", "last_name", "notice_code", "exposed_categories")
+NAME_PLACEHOLDERS = ("first_name", "last_name")  # may land in the subject: always made one line
 
 
 def substitution_tag(name: str, html: bool) -> str:
@@ -326,7 +328,7 @@ def person_substitutions(personal: tuple[str, ...], values: dict[str, str]) -> d
     """SendGrid substitutions for one person: a plain and an HTML-escaped value per personal placeholder."""
     substitutions = {}
     for name in personal:
-        value = values.get(name, "")
+        value = one_line(values.get(name, "")) if name in NAME_PLACEHOLDERS else values.get(name, "")
         substitutions[_TEXT_TAGS[name]] = value
         substitutions[_HTML_TAGS[name]] = html_value(value)
     return substitutions
@@ -381,6 +383,7 @@ class SubstitutionBuilder:
         """``categories``: the person's category codes joined by commas, in any order (the database's
         aggregate, used as it comes as the cache key)."""
         categories_text, categories_html = self._category_values(categories)
+        first_name, last_name = one_line(first_name), one_line(last_name)  # either may land in the subject
         every = {
             "-first_name-": first_name,
             "-first_name_html-": html.escape(first_name),
