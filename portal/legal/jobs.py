@@ -132,7 +132,7 @@ def manifest_facts(job: ExportJob, filters: ExportFilters, rows: int, stats: Row
         "unreadable_cells": stats.unreadable_cells,
         "requested_by": f"staff:{job.requested_by_id}",
         "generated_at": utcnow().isoformat(timespec="seconds"),
-        "neutralised_prefixes": "= + - @ tab CR (a leading ' was added)",
+        "neutralised_prefixes": "= + - @ tab CR LF, at the start or after , ; tab | or a line break (a ' was added)",
     }
 
 
