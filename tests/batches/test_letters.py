@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from portal.batches.audience import Audience
 from portal.batches.letters import letter_aad, letters_folder
-from portal.core.csv_safety import neutralise
 from portal.batches.service import batch_fingerprint
 from portal.constants import AuditAction, BatchStatus, Channel, NoticeCodeSource, NotificationStatus
+from portal.core.csv_safety import neutralise
 from portal.crypto import crypto
 from portal.extensions import db
 from portal.models import AuditEvent, Batch, NoticeCode, Notification

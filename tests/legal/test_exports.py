@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.constants import AuditAction, ClaimStatus, ExportStatus, Role
-from portal.extensions import db
 from portal.core.csv_safety import DANGEROUS_PREFIXES, neutralise
+from portal.extensions import db
 from portal.legal.exports import CLAIMANT_COLUMNS
 from portal.models import AuditEvent, ExportJob
 from tests.factories import make_incident, sign_in_staff
