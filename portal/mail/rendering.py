@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 
 from portal.mail.headers import one_line
+from portal.mail.link_targets import link_target_problems
 from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.taxonomy import load_taxonomy
 
@@ -91,6 +92,8 @@ def validate_template(subject: str, body_markdown: str) -> None:
     problems = _template_problems(subject, "subject") + _template_problems(body_markdown, "body")
     if "\n" in subject or "\r" in subject:
         problems.append("The subject must be a single line.")
+    if not problems:  # the link check renders the body, which needs every placeholder known
+        problems = link_target_problems(body_markdown)
     if problems:
         raise TemplateError(problems)
 
