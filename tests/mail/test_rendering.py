@@ -130,7 +130,7 @@ def test_claim_deadline_is_written_in_the_notice_language(app_ctx):
         "[Verify](((first_name)))",
         "[Verify](https://((last_name)).example/verify)",
         "[Verify][v]\n\n[v]: ((exposed_categories))",
-        "<a href=\"((contact_email))\">write</a>",
+        '<a href="((contact_email))">write</a>',
         "[Write to us](mailto:((contact_email)))",
     ],
 )
