@@ -76,6 +76,8 @@ class Config:
         self.VERIFY_LIMIT_PER_CODE = env("VERIFY_LIMIT_PER_CODE", "5 per 15 minutes")
         self.VERIFY_LIMIT_PER_IP = env("VERIFY_LIMIT_PER_IP", "20 per hour")
         self.LOST_CODE_LIMIT_PER_IP = env("LOST_CODE_LIMIT_PER_IP", "10 per hour")
+        # A code mailed by "I lost my code" stops working this many hours after it was issued.
+        self.REISSUED_CODE_VALID_HOURS = int(env("REISSUED_CODE_VALID_HOURS", "72"))
         self.STAFF_LOGIN_LIMIT_PER_IP = env("STAFF_LOGIN_LIMIT_PER_IP", "20 per hour")
         self.MAIL_BACKEND = env("MAIL_BACKEND", "outbox")
         self.MAIL_FROM = env("MAIL_FROM", "notices@exposure-portal.example")
