@@ -1,6 +1,10 @@
-"""The outbox: mail the ``outbox`` backend kept instead of sending, shown as its recipient would see it."""
+"""The outbox: mail the ``outbox`` backend kept instead of sending, shown as its recipient would see it,
+except that notice codes are masked: only the person a code was mailed to may read it."""
 
 import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
 
 import bleach
 from flask import abort, render_template
@@ -16,6 +20,39 @@ from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.staff.auth import role_required
 
 PER_PAGE = 50
+# A notice code as mails print it (three groups of four, dashes optional). Only the person it was
+# mailed to may read it: whoever reads the outbox could otherwise sign in as them.
+_NOTICE_CODE = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}-?[0-9A-HJKMNP-TV-Z]{4}\b")
+MASKED_CODE = "••••-••••-••••"
+
+
+def mask_codes(text: str) -> str:
+    return _NOTICE_CODE.sub(MASKED_CODE, text)
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    """An outbox message as staff see it: every notice code masked."""
+
+    id: int
+    kind: str
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message) -> "ShownMessage":
+        return cls(
+            message.id,
+            message.kind,
+            message.to_address,
+            mask_codes(message.subject),
+            mask_codes(message.body_text),
+            mask_codes(message.body_html or ""),
+            message.created_at,
+        )
 # An email's HTML also uses tables and headings; still no scripts, styles, images or event handlers.
 MAIL_TAGS = [*ALLOWED_TAGS, "h1", "hr", "table", "thead", "tbody", "tr", "th", "td", "span", "div", "pre"]
 
@@ -35,7 +72,7 @@ def sanitised_mail_html(html: str) -> Markup:
 
 def _outbox_page(page: int) -> tuple[list, int, int]:
     messages, total = dao_get_outbox_page(page, PER_PAGE)
-    return messages, total, max(1, math.ceil(total / PER_PAGE))
+    return [ShownMessage.of(message) for message in messages], total, max(1, math.ceil(total / PER_PAGE))
 
 
 def _outbox_message(message_id: int):
@@ -44,7 +81,8 @@ def _outbox_message(message_id: int):
         # A message can carry a notice code: who read one is worth knowing.
         record_audit(AuditAction.OUTBOX_MESSAGE_VIEWED, f"outbox:{message.id}", {"kind": message.kind})
         db.session.commit()
-    return message
+        return ShownMessage.of(message)
+    return None
 
 
 @bp.route("/")
