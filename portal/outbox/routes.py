@@ -53,6 +53,8 @@ class ShownMessage:
             mask_codes(message.body_html or ""),
             message.created_at,
         )
+
+
 # An email's HTML also uses tables and headings; still no scripts, styles, images or event handlers.
 MAIL_TAGS = [*ALLOWED_TAGS, "h1", "hr", "table", "thead", "tbody", "tr", "th", "td", "span", "div", "pre"]
 
