@@ -13,6 +13,9 @@ class Role(StrEnum):
 STAFF_ROLES = tuple(Role)
 # Who may read a person's decrypted fields (every such view is audited).
 ROLES_SEEING_PERSONAL_DATA = (Role.ADMIN, Role.LEGAL, Role.SUPPORT)
+# Who may read a date of birth. Support confirm a caller's answer instead ("check the caller's date
+# of birth": match or no match, audited): with the last name and a notice code it signs a person in.
+ROLES_READING_BIRTH_DATES = (Role.ADMIN, Role.LEGAL)
 ROLES_MANAGING_INCIDENTS = (Role.ADMIN,)
 ROLES_IMPORTING = (Role.ADMIN,)
 ROLES_READING_OUTBOX = (Role.ADMIN, Role.SUPPORT)
@@ -51,6 +54,7 @@ class AuditAction(StrEnum):
     STAFF_SIGN_IN_FAILED = "staff.sign_in_failed"
     STAFF_CREATED = "staff.created"
     PERSON_VIEWED = "person.viewed"
+    PERSON_BIRTH_DATE_CHECKED = "person.birth_date_checked"  # details: match or not, never the date
     REGISTER_IMPORTED = "register.imported"
     INCIDENT_CREATED = "incident.created"
     INCIDENT_UPDATED = "incident.updated"

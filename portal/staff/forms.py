@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-from portal.forms import PortalForm
+from portal.forms import IsoDateField, PortalForm
 
 
 class SignInForm(PortalForm):
@@ -24,4 +24,12 @@ class PeopleSearchForm(PortalForm):
             DataRequired(_l("Enter a contractor ID or an email address")),
             Length(max=254, message=_l("Enter at most 254 characters")),
         ],
+    )
+
+
+class CallerBirthDateForm(PortalForm):
+    """Support confirm what a caller says; they never read the date itself."""
+
+    date_of_birth = IsoDateField(
+        _l("The caller's date of birth"), validators=[DataRequired(_l("Enter the date of birth the caller gives"))]
     )
