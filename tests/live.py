@@ -85,9 +85,9 @@ class LiveBrowser:
         assert "csrf_token" in hidden, f"no CSRF token on {form_page}"
         return hidden
 
-    def submit(self, form_page: str, action: str | None = None, **data) -> Answer:
-        """Load ``form_page``, then post ``data`` with its hidden fields to ``action`` (the page itself by default)."""
-        return self.request("POST", action or form_page, {**self.form(form_page), **data})
+    def submit(self, form_page: str, post_to: str | None = None, **data) -> Answer:
+        """Load ``form_page``, then post ``data`` with its hidden fields to ``post_to`` (the page itself by default)."""
+        return self.request("POST", post_to or form_page, {**self.form(form_page), **data})
 
     def sign_in_contractor(self, code: str, last_name: str, date_of_birth: str) -> None:
         answer = self.submit("/check", notice_code=code, last_name=last_name, date_of_birth=date_of_birth)
@@ -100,14 +100,14 @@ class LiveBrowser:
         assert answer.status == 302 and "/sign-in" not in answer.location, (answer.status, answer.location)
 
 
-def race(tabs: list[LiveBrowser], form_page: str, action: str | None = None, **data) -> list[Answer]:
+def race(tabs: list[LiveBrowser], form_page: str, post_to: str | None = None, **data) -> list[Answer]:
     """Every tab loads the form page (its own token and hidden fields), then all post at the same moment."""
     forms = [tab.form(form_page) for tab in tabs]
     start = threading.Barrier(len(tabs))
 
     def post(index: int) -> Answer:
         start.wait(timeout=30)
-        return tabs[index].request("POST", action or form_page, {**forms[index], **data})
+        return tabs[index].request("POST", post_to or form_page, {**forms[index], **data})
 
     with ThreadPoolExecutor(len(tabs)) as pool:
         return list(pool.map(post, range(len(tabs))))
