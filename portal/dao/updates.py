@@ -109,7 +109,11 @@ def dao_add_incident_update_unless_repeated(
         .exists()
     )
     values = select(
-        literal(incident_id), literal(title), literal(body_markdown), literal(created_by_id, Integer), literal(now, IncidentUpdate.published_at.type)
+        literal(incident_id),
+        literal(title),
+        literal(body_markdown),
+        literal(created_by_id, Integer),
+        literal(now, IncidentUpdate.published_at.type),
     ).where(~repeated)
     columns = ["incident_id", "title", "body_markdown", "created_by_id", "published_at"]
     new_id = db.session.scalar(insert(IncidentUpdate).from_select(columns, values).returning(IncidentUpdate.id))
