@@ -16,6 +16,7 @@ from operator import itemgetter
 import pycountry
 
 from portal.crypto import normalize_notice_code
+from portal.imports.control_characters import control_character_problems
 
 PEOPLE_COLUMNS = (
     "contractor_id",
@@ -48,9 +49,6 @@ MAX_LANGUAGE_TAG = 35
 MAX_REMEMBERED_VALUES = 100_000  # distinct dates and language tags remembered as good
 
 _CODE_LIKE = re.compile(r"[A-Za-z0-9_.:/-]+")
-# NUL, line breaks, tabs and every other C0 control (and DEL): nothing in a register needs one, a
-# NUL makes PostgreSQL refuse the row, and a line break in a name reaches email headers.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 # At least five digits; separators people type are fine. Each repetition starts with a digit: no backtracking.
@@ -90,18 +88,6 @@ def shown(value: str, longest: int = 12) -> str:
     Anything else may be personal data typed into the wrong column, so it is never repeated.
     """
     return repr(value) if len(value) <= longest and _CODE_LIKE.fullmatch(value) else "the value"
-
-
-def control_character_problems(label: str, line: int, names: list[str], cells: list[str]) -> list[str]:
-    """One problem per cell holding a control character; [] for a clean row (the usual, one search)."""
-    if not _CONTROL.search("".join(cells)):
-        return []
-    return [
-        f"{label} line {line}: {name}: contains a control character (a NUL byte, a line break, a tab "
-        "or another invisible character); remove it"
-        for name, cell in zip(names, cells, strict=False)
-        if _CONTROL.search(cell)
-    ]
 
 
 def check_header(
