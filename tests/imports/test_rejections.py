@@ -81,7 +81,11 @@ PEOPLE_CASES = {
         {"last_name": "Okafor\r\nBcc: x@evil.example"},
         "people.csv line 3: last_name: contains a control character",
     ),
-    "tab in an address": ({"city": "Nai\trobi"}, "people.csv line 3: city: contains a control character"),
+    "tab in a city": ({"city": "Nai\trobi"}, "people.csv line 3: city: contains a control character"),
+    "NUL in an address line": (
+        {"address_line2": "Block\x00B"},
+        "people.csv line 3: address_line2: contains a control character",
+    ),
     "escape in an email": ({"email": "a\x1b@example.org"}, "people.csv line 3: email: contains a control character"),
 }
 
