@@ -22,7 +22,7 @@ def _no_controls(text: str) -> bool:
 
 def test_a_name_with_a_line_break_is_one_line_in_to_name_and_in_the_subject(sendgrid_app, fake_sendgrid):
     make_batch_with_notifications(1, contents={"en": ("Notice for ((first_name))", starter_body())})
-    db.session.execute(update(Person).values(first_name=INJECTED, last_name="Oka\x00for"))
+    db.session.execute(update(Person).values(first_name=INJECTED, last_name="Oka\x1bfor"))
     db.session.commit()
     send_until_idle()
 
