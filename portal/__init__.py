@@ -84,12 +84,13 @@ def _init_crypto(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import i18n
+    from portal import i18n, request_limits, response_headers
     from portal.db_setup import configure_engine_events
 
     proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    request_limits.init_app(app)
     db.init_app(app)
     configure_engine_events(app)
     from portal.sessions import init_sessions
@@ -102,6 +103,7 @@ def _init_extensions(app: Flask) -> None:
     Migrate(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    response_headers.init_app(app)  # before Talisman, so it runs after Talisman's headers
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     login_manager.init_app(app)

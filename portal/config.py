@@ -71,7 +71,9 @@ class Config:
         # Read at construction, not import, so tests and the CLI see the environment they set.
         env = os.environ.get
         self.SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # hide_parameters: a failed statement's message (logged, and shown by the debugger) never
+        # carries its values, which are names, emails and addresses.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
         for name in SECRET_NAMES:
             setattr(self, name, env(name))
         self.CONTRACTOR_SESSION_MINUTES = int(env("CONTRACTOR_SESSION_MINUTES", "30"))
@@ -88,6 +90,8 @@ class Config:
         self.VERIFY_LIMIT_PER_CODE = env("VERIFY_LIMIT_PER_CODE", "5 per 15 minutes")
         self.VERIFY_LIMIT_PER_IP = env("VERIFY_LIMIT_PER_IP", "20 per hour")
         self.LOST_CODE_LIMIT_PER_IP = env("LOST_CODE_LIMIT_PER_IP", "10 per hour")
+        # A code mailed by "I lost my code" stops working this many hours after it was issued.
+        self.REISSUED_CODE_VALID_HOURS = int(env("REISSUED_CODE_VALID_HOURS", "72"))
         self.STAFF_LOGIN_LIMIT_PER_IP = env("STAFF_LOGIN_LIMIT_PER_IP", "20 per hour")
         # Wrong passwords per account (by email), and wrong codes per account, from any address.
         self.STAFF_LOGIN_LIMIT_PER_ACCOUNT = env("STAFF_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
@@ -117,7 +121,16 @@ class Config:
         self.SEND_BACKOFF_SECONDS = float(env("SEND_BACKOFF_SECONDS", "30"))
         self.SEND_BACKOFF_MAX_SECONDS = float(env("SEND_BACKOFF_MAX_SECONDS", "1800"))
         self.REAP_SENDING_AFTER_SECONDS = int(env("REAP_SENDING_AFTER_SECONDS", "600"))
-        self.MAX_CONTENT_LENGTH = int(env("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+        # Request bodies, per route (portal/request_limits.py; README "Security").
+        self.MAX_FORM_BYTES = int(env("MAX_FORM_BYTES", str(64 * 1024)))
+        self.MAX_STAFF_FORM_BYTES = int(env("MAX_STAFF_FORM_BYTES", str(1024 * 1024)))
+        self.MAX_WEBHOOK_BYTES = int(env("MAX_WEBHOOK_BYTES", str(5 * 1024 * 1024)))
+        self.MAX_PROOF_UPLOAD_BYTES = int(env("MAX_PROOF_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+        self.MAX_PROOF_FORM_PARTS = int(env("MAX_PROOF_FORM_PARTS", "20"))
+        self.MAX_PROOF_FILES = int(env("MAX_PROOF_FILES", "5"))  # files in one upload
+        self.PROOF_IMAGE_MAX_PIXELS = int(env("PROOF_IMAGE_MAX_PIXELS", str(25_000_000)))
+        self.MAX_UPLOAD_BYTES = int(env("MAX_UPLOAD_BYTES", str(512 * 1024 * 1024)))
+        self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES  # the ceiling; every route lowers it
         # Claim proof files; empty means <instance>/uploads. Never under static/. Shared by every web host.
         self.UPLOAD_FOLDER = env("UPLOAD_FOLDER", "")
         # Fraud signal "many claims from one IP": this many claims within this many minutes.

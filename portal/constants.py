@@ -13,6 +13,9 @@ class Role(StrEnum):
 STAFF_ROLES = tuple(Role)
 # Who may read a person's decrypted fields (every such view is audited).
 ROLES_SEEING_PERSONAL_DATA = (Role.ADMIN, Role.LEGAL, Role.SUPPORT)
+# Who may read a date of birth. Support confirm a caller's answer instead ("check the caller's date
+# of birth": match or no match, audited): with the last name and a notice code it signs a person in.
+ROLES_READING_BIRTH_DATES = (Role.ADMIN, Role.LEGAL)
 ROLES_MANAGING_INCIDENTS = (Role.ADMIN,)
 ROLES_IMPORTING = (Role.ADMIN,)
 ROLES_READING_OUTBOX = (Role.ADMIN, Role.SUPPORT)
@@ -51,6 +54,7 @@ class AuditAction(StrEnum):
     STAFF_SIGN_IN_FAILED = "staff.sign_in_failed"
     STAFF_CREATED = "staff.created"
     PERSON_VIEWED = "person.viewed"
+    PERSON_BIRTH_DATE_CHECKED = "person.birth_date_checked"  # details: match or not, never the date
     REGISTER_IMPORTED = "register.imported"
     INCIDENT_CREATED = "incident.created"
     INCIDENT_UPDATED = "incident.updated"
@@ -95,6 +99,7 @@ class AuditAction(StrEnum):
     BATCH_STOPPED = "batch.stopped"  # SendGrid refused our credentials; details carry the status code
     BATCH_SENT = "batch.sent"  # nothing left queued or sending; details carry the counts
     EXPORT_REQUESTED = "export.requested"  # details: kind, format, filters, payment details included or not
+    EXPORT_STARTED = "export.started"  # a builder claimed the queued job (exactly one does)
     EXPORT_CREATED = "export.created"  # details: filters, row count, columns and the file's SHA-256 (the manifest)
     EXPORT_FAILED = "export.failed"
     EXPORT_DOWNLOADED = "export.downloaded"
@@ -102,6 +107,7 @@ class AuditAction(StrEnum):
     REPORT_EXPORTED = "report.exported"  # declaration / regulator report CSV; details carry its SHA-256
     EXCLUSION_REQUESTED = "exclusion.requested"
     EXCLUSION_WITHDRAWN = "exclusion.withdrawn"
+    MONITORING_CODE_ASSIGNED = "monitoring.code_assigned"  # details: product and enrollment, never the code
     # details: jurisdiction, who, filed_on, reference, and whether it replaced an earlier record
     REGULATOR_FILING_RECORDED = "regulator_filing.recorded"
     REGULATOR_FILING_REMOVED = "regulator_filing.removed"

@@ -135,5 +135,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-# The fake SendGrid server and the fixtures that point the app at it (tests/fakes/fixtures.py).
-pytest_plugins = ["tests.fakes.fixtures"]
+# The fake SendGrid server and the fixtures that point the app at it (tests/fakes/fixtures.py); the
+# threaded live server with CSRF on that the concurrency tests race (tests/live.py).
+pytest_plugins = ["tests.fakes.fixtures", "tests.live"]

@@ -2,7 +2,6 @@ import re
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields import DateTimeLocalField
@@ -12,6 +11,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.batches.audience import Audience
 from portal.constants import Channel
+from portal.forms import PortalForm
 
 # 1,000,000 ids of up to 64 characters, with line ends.
 MAX_LIST_BYTES = 70 * 1024 * 1024
@@ -33,7 +33,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class NewBatchForm(FlaskForm):
+class NewBatchForm(PortalForm):
     name = StringField(_l("Batch name"), validators=[DataRequired(_l("Enter a name for the batch")), Length(max=200)])
     template_version = SelectField(
         _l("Template and version"), coerce=int, validators=[InputRequired(_l("Choose a template version"))]
@@ -49,7 +49,7 @@ class NewBatchForm(FlaskForm):
     )
 
 
-class AudienceFilterForm(FlaskForm):
+class AudienceFilterForm(PortalForm):
     countries = StringField(_l("Countries (optional)"), validators=[Optional(), Length(max=2000)])
     regions = StringField(_l("Regions (optional)"), validators=[Optional(), Length(max=4000)])
     categories = MultiCheckboxField(_l("Categories exposed (optional)"), choices=[])
@@ -88,7 +88,7 @@ class AudienceFilterForm(FlaskForm):
         )
 
 
-class AudienceUploadForm(FlaskForm):
+class AudienceUploadForm(PortalForm):
     contractor_ids = FileField(
         _l("CSV file of contractor IDs"),
         validators=[
@@ -98,7 +98,7 @@ class AudienceUploadForm(FlaskForm):
     )
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(PortalForm):
     when = RadioField(
         _l("When to send"),
         choices=[SelectChoice("now", _l("As soon as it is approved")), SelectChoice("later", _l("At a set time"))],
@@ -121,16 +121,16 @@ class ScheduleForm(FlaskForm):
         return self.send_at.data.replace(tzinfo=UTC)
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PortalForm):
     # What the approver was shown; if the batch changes meanwhile, the approval is refused.
     fingerprint = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """The button on a check-your-answers page (cancel, retry, resolve)."""
 
 
-class ResolveUnknownForm(FlaskForm):
+class ResolveUnknownForm(PortalForm):
     notifications = HiddenField()  # comma-separated ids, or empty for every unknown notification
 
     def notification_ids(self) -> list[int] | None:
@@ -138,5 +138,5 @@ class ResolveUnknownForm(FlaskForm):
         return ids or None
 
 
-class SendTestForm(FlaskForm):
+class SendTestForm(PortalForm):
     person = HiddenField()  # the uid of the recipient previewed, if any

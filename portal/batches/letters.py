@@ -7,9 +7,7 @@ so a file cannot be passed off as another batch's) under ``instance/letters/``, 
 the file is made and each time it is downloaded, so what reached the vendor can be proved.
 """
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -22,6 +20,7 @@ from flask_babel import gettext as _
 
 from portal.audit import record_audit
 from portal.constants import AuditAction, BatchStatus, NoticeCodeSource
+from portal.core.csv_safety import CsvLines, neutralise
 from portal.crypto import DecryptionError, crypto
 from portal.dao.batches import dao_get_letter_rows, dao_mark_letters_accepted
 from portal.dao.incidents import dao_get_incident_by_id
@@ -49,19 +48,11 @@ LETTER_COLUMNS = (
     "body",
 )
 LETTER_CHUNK = 500
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FILE_NAME_RE = re.compile(r"batch-\d+-[0-9a-f]{16}\.csv\.enc")
 
 
 class LetterFileError(ValueError):
     """The letter file could not be made or read; the message is fit to show the admin."""
-
-
-def neutralise_cell(value) -> str:
-    """Prefix ``'`` to a cell a spreadsheet would run as a formula; the vendor sees the text as written."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def letters_folder() -> Path:
@@ -146,14 +137,13 @@ def produce_letter_file(batch: Batch, now: datetime) -> str:
     Runs inside the approval's transaction: if anything fails, no code is issued and the batch
     stays a draft. A file left on disk by a failed commit is encrypted and referenced by nothing.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = CsvLines()
     writer.writerow(LETTER_COLUMNS)
     letters = 0
     for row in _letter_rows(batch, now):
-        writer.writerow([neutralise_cell(cell) for cell in row])
+        writer.writerow([neutralise(cell) for cell in row])  # the vendor sees the text as written
         letters += 1
-    plain = buffer.getvalue()
+    plain = writer.text()
     digest = hashlib.sha256(plain.encode("utf-8")).hexdigest()
     folder = letters_folder()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -35,6 +35,7 @@ from portal.batches.service import (
 )
 from portal.constants import ROLES_MANAGING_NOTICES, BatchStatus
 from portal.i18n import LANGUAGE_NAMES
+from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
 from portal.taxonomy import load_taxonomy
 
@@ -116,6 +117,7 @@ def batch_audience_filter(batch_id):
 
 
 @bp.route("/<int:batch_id>/audience/upload", methods=["GET", "POST"])
+@body_limit(STAFF_UPLOAD)
 @role_required(*ROLES_MANAGING_NOTICES)
 def batch_audience_upload(batch_id):
     """Choose the audience by uploading a CSV list of contractor IDs."""

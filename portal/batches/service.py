@@ -234,25 +234,24 @@ def start_sending(batch_id: int) -> None:
 
 
 def cancel_batch(batch_id: int, actor: StaffUser) -> int:
-    """Stop everything not yet sent; returns how many notifications were stopped."""
+    """Stop everything not yet sent; returns how many notifications were stopped. Audited by the sender's
+    service in the same transaction; a second click is refused."""
     try:
-        stopped = sending.cancel_batch(batch_id, actor.id)
+        return sending.cancel_batch(batch_id, actor.id)
     except sending.SendingError as exc:
-        raise BatchError(_("This batch has finished, so there is nothing left to cancel.")) from exc
-    record_audit(AuditAction.BATCH_CANCELLED, f"batch:{batch_id}", {"notifications_stopped": stopped})
-    db.session.commit()
-    return stopped
+        raise BatchError(_("This batch has finished or was cancelled, so there is nothing left to cancel.")) from exc
 
 
 def retry_failed(batch_id: int) -> int:
     """Queue the batch's failed notifications again; returns how many."""
     try:
-        queued = sending.retry_failed(batch_id)
+        return sending.retry_failed(batch_id)
+    except sending.NothingToDo as exc:
+        raise BatchError(
+            _("There are no failed notifications to retry. Someone may have just retried them: check the batch.")
+        ) from exc
     except sending.SendingError as exc:
         raise BatchError(_("Only a batch that is sending or has been sent can retry.")) from exc
-    record_audit(AuditAction.BATCH_FAILED_RETRIED, f"batch:{batch_id}", {"notifications": queued})
-    db.session.commit()
-    return queued
 
 
 def resolve_unknown(batch_id: int, notification_ids: list[int] | None, action: str) -> int:
@@ -260,16 +259,13 @@ def resolve_unknown(batch_id: int, notification_ids: list[int] | None, action: s
     if action not in tuple(UnknownResolution):
         raise BatchError(_("Choose to resend or to mark as sent."))
     try:
-        changed = sending.resolve_unknown(batch_id, notification_ids, action)
+        return sending.resolve_unknown(batch_id, notification_ids, action)
+    except sending.NothingToDo as exc:
+        raise BatchError(
+            _("None of these notifications is waiting for a decision any more. Someone may have just decided.")
+        ) from exc
     except sending.SendingError as exc:
         raise BatchError(_("Only a batch that is sending or has been sent has notifications to decide on.")) from exc
-    record_audit(
-        AuditAction.BATCH_UNKNOWN_RESOLVED,
-        f"batch:{batch_id}",
-        {"action": action, "notifications": changed, "chosen": notification_ids or "all"},
-    )
-    db.session.commit()
-    return changed
 
 
 def create_letter_batch_for_bounced(batch: Batch, creator: StaffUser) -> Batch:

@@ -11,10 +11,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-from portal.claims.documents import attach_documents
+from portal.claims.documents import attach_documents, delete_files
 from portal.claims.drafts import claims_today
 from portal.claims.service import ClaimError
-from portal.claims.status import change_status, contractor_actor
+from portal.claims.status import ClaimStatusChanged, change_status, contractor_actor
 from portal.claims.uploads import UploadRejected
 from portal.constants import CLAIM_OPEN_FOR_REVIEW, AuditAction, ClaimStatus
 from portal.dao.claims import dao_claim_was_appealed
@@ -46,13 +46,21 @@ def can_answer_info_request(claim: Claim) -> bool:
     )
 
 
-def appeal_claim(claim: Claim, person: Person, statement: str) -> None:
-    if not appeal_window(claim).open:
-        raise ClaimError({"statement": _l("This decision can no longer be appealed")})
-    change_status(
-        claim, ClaimStatus.SUBMITTED, contractor_actor(person), AuditAction.CLAIM_APPEALED, note=statement.strip()
-    )
+def _one_shot(claim: Claim, person: Person, to_status: str, action: str, refusal: dict, **extra) -> None:
+    """The change, or ClaimError(refusal) if a twin request (a double click, another tab) made a change first."""
+    try:
+        change_status(claim, to_status, contractor_actor(person), action, **extra)
+    except ClaimStatusChanged as changed:
+        db.session.rollback()
+        raise ClaimError(refusal) from changed
     db.session.commit()
+
+
+def appeal_claim(claim: Claim, person: Person, statement: str) -> None:
+    refusal = {"statement": _l("This decision can no longer be appealed")}
+    if not appeal_window(claim).open:
+        raise ClaimError(refusal)
+    _one_shot(claim, person, ClaimStatus.SUBMITTED, AuditAction.CLAIM_APPEALED, refusal, note=statement.strip())
 
 
 def answer_info_request(claim: Claim, person: Person, settings: ClaimSettings, answer: str, files) -> None:
@@ -65,15 +73,19 @@ def answer_info_request(claim: Claim, person: Person, settings: ClaimSettings, a
     except UploadRejected as error:
         db.session.rollback()
         raise ClaimError({"documents": error.message}) from error
-    change_status(
-        claim,
-        ClaimStatus.SUBMITTED,
-        contractor_actor(person),
-        AuditAction.CLAIM_INFO_PROVIDED,
-        note=answer.strip(),
-        details={"documents_added": len(documents)},
-    )
-    db.session.commit()
+    try:
+        _one_shot(
+            claim,
+            person,
+            ClaimStatus.SUBMITTED,
+            AuditAction.CLAIM_INFO_PROVIDED,
+            {"answer": _l("Your answer was already sent. We will review your claim again")},
+            note=answer.strip(),
+            details={"documents_added": len(documents)},
+        )
+    except ClaimError:
+        delete_files([document.stored_name for document in documents])  # stored for a change that never was
+        raise
 
 
 def can_withdraw(claim: Claim) -> bool:
@@ -82,13 +94,11 @@ def can_withdraw(claim: Claim) -> bool:
 
 
 def withdraw_claim(claim: Claim, person: Person) -> None:
-    if not can_withdraw(claim):
-        raise ClaimError(
-            {
-                "confirm": _l(
-                    "This claim has been decided, so it can no longer be withdrawn. Contact us if you need to change it"
-                )
-            }
+    refusal = {
+        "confirm": _l(
+            "This claim has been decided, so it can no longer be withdrawn. Contact us if you need to change it"
         )
-    change_status(claim, ClaimStatus.WITHDRAWN, contractor_actor(person), AuditAction.CLAIM_WITHDRAWN)
-    db.session.commit()
+    }
+    if not can_withdraw(claim):
+        raise ClaimError(refusal)
+    _one_shot(claim, person, ClaimStatus.WITHDRAWN, AuditAction.CLAIM_WITHDRAWN, refusal)

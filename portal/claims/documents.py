@@ -1,15 +1,10 @@
 """Attaching proof files to a claim within the incident's caps, and taking them off again."""
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.claims.uploads import (
-    UploadRejected,
-    check_upload,
-    delete_stored,
-    format_size,
-    read_limited,
-    store_file,
-)
+from portal.claims.proof_files import delete_stored, store_file
+from portal.claims.uploads import UploadRejected, check_upload, format_size, read_limited
 from portal.dao.claims import dao_add, dao_delete, dao_get_claim_bytes_used, dao_get_claim_document
 from portal.extensions import db
 from portal.models import Claim, ClaimDocument, ClaimSettings
@@ -27,8 +22,12 @@ def attach_documents(
 
     Raises UploadRejected naming the first problem. Adds rows to the session; the caller commits.
     """
+    chosen = chosen_files(files)
+    most = int(current_app.config["MAX_PROOF_FILES"])
+    if len(chosen) > most:
+        raise UploadRejected(_l("Choose at most %(n)d files at a time", n=most))
     checked = []
-    for storage in chosen_files(files):
+    for storage in chosen:
         checked.append(check_upload(read_limited(storage.stream, settings.max_file_bytes)))
     new_bytes = sum(len(item.data) for item in checked)
     if dao_get_claim_bytes_used(claim.id) + new_bytes > settings.max_claim_bytes:

@@ -3,7 +3,6 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,22 +17,22 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from portal.claims.money import AmountError, parse_hours, parse_money
 from portal.claims.payment import FIELD_LABELS, compact_account, digits_only
 from portal.constants import PaymentMethod
-from portal.forms import DateInputField, strip_whitespace
+from portal.forms import DateInputField, PortalForm, strip_whitespace
 
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 _SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
 _IBAN_START = re.compile(r"[A-Z]{2}\d{2}")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     """A button that changes something (start, remove): nothing but its CSRF token."""
 
 
-class BenefitsForm(FlaskForm):
+class BenefitsForm(PortalForm):
     benefits = SelectMultipleField(_l("What do you want to claim?"), choices=[], validate_choice=False)
 
 
-class LossForm(FlaskForm):
+class LossForm(PortalForm):
     amount = StringField(
         _l("Amount"),
         filters=[strip_whitespace],
@@ -57,7 +56,7 @@ class LossForm(FlaskForm):
             raise ValidationError(_l("Enter the amount as a number, like 125.50")) from exc
 
 
-class LostTimeForm(FlaskForm):
+class LostTimeForm(PortalForm):
     hours = StringField(
         _l("Hours spent"),
         filters=[strip_whitespace],
@@ -80,13 +79,13 @@ class LostTimeForm(FlaskForm):
             raise ValidationError(_l("Enter the hours as a number, like 3 or 2.5")) from exc
 
 
-class PaymentMethodForm(FlaskForm):
+class PaymentMethodForm(PortalForm):
     method = RadioField(
         _l("How do you want to be paid?"), choices=[], validators=[InputRequired(_l("Select how you want to be paid"))]
     )
 
 
-class BankTransferForm(FlaskForm):
+class BankTransferForm(PortalForm):
     account_holder = StringField(
         FIELD_LABELS["account_holder"],
         filters=[strip_whitespace],
@@ -118,7 +117,7 @@ class BankTransferForm(FlaskForm):
             raise ValidationError(_l("Enter a SWIFT or BIC code of 8 or 11 letters and numbers, like DEUTDEFF"))
 
 
-class PaypalForm(FlaskForm):
+class PaypalForm(PortalForm):
     paypal_email = EmailField(
         FIELD_LABELS["paypal_email"],
         filters=[strip_whitespace],
@@ -130,7 +129,7 @@ class PaypalForm(FlaskForm):
     )
 
 
-class MobileMoneyForm(FlaskForm):
+class MobileMoneyForm(PortalForm):
     provider = StringField(
         FIELD_LABELS["provider"],
         filters=[strip_whitespace],
@@ -161,7 +160,7 @@ def iban_is_valid(iban: str) -> bool:
     return len(iban) >= 15 and int(digits) % 97 == 1
 
 
-class DeclarationForm(FlaskForm):
+class DeclarationForm(PortalForm):
     full_name = StringField(
         _l("Your full name"),
         filters=[strip_whitespace],
@@ -173,7 +172,7 @@ class DeclarationForm(FlaskForm):
     )
 
 
-class AppealForm(FlaskForm):
+class AppealForm(PortalForm):
     statement = TextAreaField(
         _l("Why should the decision be changed?"),
         filters=[strip_whitespace],
@@ -184,7 +183,7 @@ class AppealForm(FlaskForm):
     )
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(PortalForm):
     answer = TextAreaField(
         _l("Your answer"),
         filters=[strip_whitespace],

@@ -43,10 +43,10 @@ from portal.claims.payment import (
     offered_methods,
 )
 from portal.claims.service import (
+    ClaimAlreadySent,
     ClaimClosed,
     ClaimError,
     add_loss,
-    draft_problems,
     ensure_editable_draft,
     is_excluded,
     remove_loss,
@@ -56,8 +56,8 @@ from portal.claims.service import (
     set_payment_details,
     set_payment_method,
     start_claim,
-    submit_claim,
 )
+from portal.claims.submission import draft_problems, submit_claim
 from portal.claims.summary import claim_summary
 from portal.constants import ClaimStatus
 from portal.dao.claims import (
@@ -68,6 +68,7 @@ from portal.dao.claims import (
     dao_person_is_in_incident,
 )
 from portal.models import Claim, ClaimSettings, Incident, Person
+from portal.request_limits import PROOF_UPLOAD, body_limit
 from portal.verify.session import contractor_required
 
 STEP_ENDPOINTS = {
@@ -228,6 +229,7 @@ def losses(filing: Filing):
 
 
 @bp.route("/<int:claim_id>/losses/add", methods=["GET", "POST"])
+@body_limit(PROOF_UPLOAD)
 @filing_step
 def add_loss_page(filing: Filing):
     """One loss: amount, date, what it was, and the proof (a receipt, a bank statement)."""
@@ -260,6 +262,7 @@ def remove_loss_action(filing: Filing, key):
 
 
 @bp.route("/<int:claim_id>/lost-time", methods=["GET", "POST"])
+@body_limit(PROOF_UPLOAD)
 @filing_step
 def lost_time(filing: Filing):
     """Hours spent dealing with the breach: self-attested up to a cap, more only with documents."""
@@ -354,6 +357,8 @@ def check_answers(filing: Filing):
             )
         except ClaimError as error:
             show_problems(form, error)
+        except ClaimAlreadySent:  # its twin request got there first: show the claim, saying so
+            return redirect(url_for("claims.claim_status", claim_id=filing.claim.id, again=1), 303)
         else:
             return redirect(url_for("claims.claim_sent", claim_id=filing.claim.id))
     problems = draft_problems(filing.claim, filing.settings)

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.audit import record_audit
 from portal.constants import ClaimStatus
+from portal.dao.claims import dao_add, dao_move_claim_status
 from portal.models import Claim, ClaimStatusChange
 from portal.models._types import utcnow
 
@@ -73,16 +74,23 @@ def contractor_actor(person) -> str:
     return f"contractor:{person.uid}"
 
 
+class ClaimStatusChanged(Exception):
+    """Someone else changed the claim's status first (a double click, a second tab, another reviewer):
+    nothing was written, and the caller's transaction must be rolled back."""
+
+
 def change_status(
     claim: Claim, to_status: str, actor: str, action: str, note: str = "", details: dict | None = None
 ) -> ClaimStatusChange:
-    """Move ``claim`` to ``to_status``, writing the history row and the audit event in the same transaction."""
+    """Move ``claim`` from the status it was read with to ``to_status``: one conditional UPDATE, then the
+    history row and the audit event in the same transaction. Raises ClaimStatusChanged if the row no
+    longer has that status, so of two requests racing to make the same change exactly one makes it."""
+    from_status = str(claim.status)
+    if not dao_move_claim_status(claim, from_status, str(to_status)):
+        raise ClaimStatusChanged(claim.reference)
     change = ClaimStatusChange(
-        claim_id=claim.id, from_status=claim.status, to_status=str(to_status), actor=actor, note=note, at=utcnow()
+        claim_id=claim.id, from_status=from_status, to_status=str(to_status), actor=actor, note=note, at=utcnow()
     )
-    claim.status = str(to_status)
-    from portal.dao.claims import dao_add
-
     dao_add(change)
     record_audit(
         action,

@@ -1,5 +1,8 @@
 """After filing: the claimant's status pages, appeals, answers to legal, withdrawing, and their own proof files."""
 
+import io
+import logging
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
@@ -15,11 +18,13 @@ from portal.claims.aftercare import (
 from portal.claims.drafts import get_claim_settings
 from portal.claims.forms import ActionForm, AnswerForm, AppealForm
 from portal.claims.money import format_money
+from portal.claims.proof_files import read_stored
 from portal.claims.service import ClaimError
 from portal.claims.status import STATUS_EXPLANATIONS, change_words, status_words
 from portal.claims.summary import claim_summary
-from portal.claims.uploads import EXTENSIONS, stored_path
+from portal.claims.uploads import EXTENSIONS
 from portal.constants import CLAIM_CLAIMANT_CAN_EDIT, ClaimStatus
+from portal.crypto import DecryptionError
 from portal.dao.claims import (
     dao_get_claim_document,
     dao_get_claim_for_person,
@@ -27,7 +32,10 @@ from portal.dao.claims import (
     dao_get_incident,
     dao_get_status_history,
 )
+from portal.request_limits import PROOF_UPLOAD, body_limit
 from portal.verify.session import contractor_required
+
+log = logging.getLogger(__name__)
 
 
 def _own_claim(person, claim_id):
@@ -38,15 +46,16 @@ def _own_claim(person, claim_id):
 
 
 def send_document(claim, document, download_name: str):
-    """Always an attachment, never sniffed, never cached: the browser must not render what was uploaded."""
+    """Decrypted, always an attachment, never sniffed, never cached: the browser must not render what was uploaded."""
     try:
-        path = stored_path(document.stored_name)
-    except ValueError:
+        data = read_stored(document.stored_name)
+    except (FileNotFoundError, ValueError):
         abort(404)
-    if not path.is_file():
+    except DecryptionError:
+        log.error("proof file %s of claim %s could not be decrypted", document.id, claim.reference)
         abort(404)
     response = send_file(
-        path,
+        io.BytesIO(data),
         mimetype=document.content_type,
         as_attachment=True,
         download_name=download_name,
@@ -127,6 +136,7 @@ def appeal(person, claim_id):
 
 
 @bp.route("/<int:claim_id>/answer", methods=["GET", "POST"])
+@body_limit(PROOF_UPLOAD)
 @contractor_required
 def answer(person, claim_id):
     """Answer legal's request for more information, with more proof if needed, before the cure deadline."""

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.constants import CLAIM_FILED
 from portal.extensions import db
@@ -265,3 +266,19 @@ def dao_lock_claim(claim_id: int) -> Claim | None:
     return db.session.scalar(
         select(Claim).where(Claim.id == claim_id).with_for_update().execution_options(populate_existing=True)
     )
+
+
+def dao_move_claim_status(claim: Claim, from_status: str, to_status: str) -> bool:
+    """``UPDATE claims SET status = to WHERE id = … AND status = from``: False if the claim no longer has
+    ``from_status`` (another request changed it first). On PostgreSQL a concurrent request waits on the
+    row here until the first commits, then finds the status moved on."""
+    result = db.session.execute(
+        update(Claim)
+        .where(Claim.id == claim.id, Claim.status == from_status)
+        .values(status=to_status)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    set_committed_value(claim, "status", to_status)
+    return True

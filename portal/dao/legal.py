@@ -8,7 +8,7 @@ n``), never OFFSET, so memory stays flat however long the list.
 from sqlalchemy import and_, case, exists, func, select, update
 from sqlalchemy.sql import ColumnElement
 
-from portal.constants import NOTIFICATION_GOT_THROUGH, Channel, NotificationStatus
+from portal.constants import NOTIFICATION_GOT_THROUGH, Channel, ExportStatus, NotificationStatus
 from portal.extensions import db
 from portal.models import (
     AuditEvent,
@@ -55,6 +55,41 @@ def dao_add_exclusion(row: ExclusionRequest) -> ExclusionRequest:
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def dao_claim_export_job(job_id: int) -> bool:
+    """QUEUED → RUNNING; False if another process (a task delivered twice) claimed it first."""
+    result = db.session.execute(
+        update(ExportJob)
+        .where(ExportJob.id == job_id, ExportJob.status == ExportStatus.QUEUED)
+        .values(status=ExportStatus.RUNNING)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def dao_renew_withdrawn_exclusion(row: ExclusionRequest, values: dict) -> bool:
+    """The withdrawn request asked for again, only if it is still withdrawn (a twin request may have renewed it)."""
+    result = db.session.execute(
+        update(ExclusionRequest)
+        .where(ExclusionRequest.id == row.id, ExclusionRequest.withdrawn_at.is_not(None))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(row)
+    return result.rowcount == 1
+
+
+def dao_withdraw_exclusion(row: ExclusionRequest, now) -> bool:
+    """Standing → withdrawn; False if it was not standing any more."""
+    result = db.session.execute(
+        update(ExclusionRequest)
+        .where(ExclusionRequest.id == row.id, ExclusionRequest.withdrawn_at.is_(None))
+        .values(withdrawn_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(row)
+    return result.rowcount == 1
 
 
 def _exclusion_conditions(incident_id: int | None, include_withdrawn: bool) -> list[ColumnElement]:

@@ -28,6 +28,20 @@ def dao_get_batch_for_update(batch_id: int) -> Batch | None:
     return db.session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())
 
 
+def dao_cancel_batch(batch_id: int, cancellable, now: datetime, cancelled_by_id: int | None) -> bool:
+    """``UPDATE … SET status = cancelled WHERE status IN cancellable``; False if another request got there first."""
+    values = {"status": BatchStatus.CANCELLED, "cancelled_at": now}
+    if cancelled_by_id:
+        values["cancelled_by_id"] = cancelled_by_id
+    result = db.session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.status.in_(list(cancellable)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def dao_get_incident(incident_id: int) -> Incident | None:
     return db.session.get(Incident, incident_id)
 

@@ -1,9 +1,9 @@
 """Queries for subscriptions, new-exposure alerts and incident updates."""
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, func, insert, literal, select, update
 
 from portal.extensions import db
 from portal.models import Exposure, Incident, IncidentUpdate, Person, Subscription
@@ -91,10 +91,33 @@ def dao_count_active_subscribers(incident_ids: list[int]) -> dict[int, int]:
     )
 
 
-def dao_add_incident_update(row: IncidentUpdate) -> IncidentUpdate:
-    db.session.add(row)
-    db.session.flush()
-    return row
+def dao_add_incident_update_unless_repeated(
+    incident_id: int, title: str, body_markdown: str, created_by_id: int | None, now: datetime, window: timedelta
+) -> IncidentUpdate | None:
+    """One statement: INSERT … SELECT … WHERE NOT EXISTS (the same title and text within ``window``).
+    None if it was a repeat. The incident row is locked first on PostgreSQL, so of two concurrent
+    publishes the second waits and then sees the first; SQLite runs the statement under its one writer."""
+    db.session.execute(select(Incident.id).where(Incident.id == incident_id).with_for_update())
+    repeated = (
+        select(IncidentUpdate.id)
+        .where(
+            IncidentUpdate.incident_id == incident_id,
+            IncidentUpdate.title == title,
+            IncidentUpdate.body_markdown == body_markdown,
+            IncidentUpdate.published_at > now - window,
+        )
+        .exists()
+    )
+    values = select(
+        literal(incident_id),
+        literal(title),
+        literal(body_markdown),
+        literal(created_by_id, Integer),
+        literal(now, IncidentUpdate.published_at.type),
+    ).where(~repeated)
+    columns = ["incident_id", "title", "body_markdown", "created_by_id", "published_at"]
+    new_id = db.session.scalar(insert(IncidentUpdate).from_select(columns, values).returning(IncidentUpdate.id))
+    return None if new_id is None else db.session.get(IncidentUpdate, new_id)
 
 
 def dao_get_incident_updates(incident_id: int) -> list[IncidentUpdate]:

@@ -1,8 +1,9 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 
+from portal.forms import PortalForm
 
-class ChecklistForm(FlaskForm):
+
+class ChecklistForm(PortalForm):
     """One card's checklist: ``done`` the steps ticked, ``was_done`` those done when the page was drawn.
 
     Choices are not checked here: the service refuses any step that is not on the person's own list.

@@ -8,6 +8,7 @@ from portal.imports.validation import (
     MAX_DETAIL,
     MAX_REMEMBERED_VALUES,
     ErrorLog,
+    control_character_problems,
     parse_iso_date,
     shown,
 )
@@ -32,6 +33,7 @@ class ExposureRowChecker:
         self.today = today
         self.width = len(names)
         self.positions = tuple(names.index(name) for name in EXPOSURE_COLUMNS)
+        self.names = names
         self.category_bits = {code: 1 << bit for bit, code in enumerate(sorted(categories))}
         self.category_list = ", ".join(sorted(categories))
         self.person_ids = person_ids
@@ -49,6 +51,11 @@ class ExposureRowChecker:
         This runs a million times for a large register, so a good row takes a short path of dict
         look-ups; anything unusual (including a date not seen before) goes the long way.
         """
+        controls = control_character_problems(self.label, line, self.names, cells)
+        if controls:
+            for problem in controls:
+                self.errors.add(problem)
+            return None
         if len(cells) == self.width:
             at_contractor, at_category, at_detail, at_exposed = self.positions
             person_id = self.person_ids.get(cells[at_contractor].strip())

@@ -1,13 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
+from portal.forms import PortalForm
+
 CSV_ONLY = FileAllowed(["csv", "txt"], _l("The file must be a CSV file (.csv)"))
 
 
-class ImportRegisterForm(FlaskForm):
+class ImportRegisterForm(PortalForm):
     """Either file may be left out (people only, or exposures for people already imported), not both.
 
     That is why neither field carries FileRequired: ``validate`` asks for at least one instead.

@@ -12,12 +12,14 @@ from portal.imports import bp
 from portal.imports.forms import ImportRegisterForm
 from portal.imports.service import ImportRejected, import_register
 from portal.models import Incident
+from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
 
 PEOPLE_NAME, EXPOSURES_NAME = "people.csv", "exposures.csv"
 
 
 @bp.route("/", methods=["GET", "POST"])
+@body_limit(STAFF_UPLOAD)
 @role_required(*ROLES_IMPORTING)
 def import_page():
     """Upload people.csv and/or exposures.csv for an incident and import them, all or nothing."""

@@ -16,6 +16,7 @@ from operator import itemgetter
 import pycountry
 
 from portal.crypto import normalize_notice_code
+from portal.imports.control_characters import control_character_problems
 
 PEOPLE_COLUMNS = (
     "contractor_id",
@@ -189,6 +190,7 @@ class PeopleRowChecker:
         self.today = today
         self.width = len(names)
         self.index = {name: names.index(name) for name in PEOPLE_COLUMNS + PEOPLE_OPTIONAL_COLUMNS if name in names}
+        self.names = names
         self.countries = country_codes()
         self.subdivisions = subdivision_countries()
         columns = PEOPLE_COLUMNS + PEOPLE_OPTIONAL_COLUMNS
@@ -211,6 +213,11 @@ class PeopleRowChecker:
         bookkeeping; a row that fails any test (or holds a value not seen before, like a new
         birth date) is checked again the long way, which names every problem.
         """
+        controls = control_character_problems(self.label, line, self.names, cells)
+        if controls:
+            for problem in controls:
+                self.errors.add(problem)
+            return None
         if len(cells) == self.width:
             record = self._check_quickly(line, cells)
             if record is not None:

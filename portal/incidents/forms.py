@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import IsoDateField
+from portal.forms import IsoDateField, PortalForm
 from portal.incidents.service import EDITABLE_FIELDS, MAX_MONITORING_MONTHS, SLUG_MAX_LENGTH
 
 
-class IncidentForm(FlaskForm):
+class IncidentForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(_l("Enter a title")), Length(max=200)])
     what_happened = TextAreaField(_l("What happened"), validators=[Length(max=20000)])
     what_we_are_doing = TextAreaField(_l("What we are doing"), validators=[Length(max=20000)])

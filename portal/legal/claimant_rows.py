@@ -16,6 +16,7 @@ from cryptography.exceptions import InvalidTag
 
 from portal.claims.payment import mask_details, payment_aad
 from portal.constants import BenefitKind
+from portal.core.csv_safety import neutralise as safe  # the one neutraliser, short for the dense rows below
 from portal.crypto import FieldCipher
 from portal.dao.claimant_exports import (
     LIST_SEPARATOR,
@@ -25,7 +26,6 @@ from portal.dao.claimant_exports import (
     dao_get_claimant_page,
     dao_get_fraud_signals_for_page,
 )
-from portal.legal.csvtext import DANGEROUS_FIRST
 
 PAGE_SIZE = 2000  # claims per keyset page: memory per page, not per export
 UNREADABLE = "(unreadable)"
@@ -34,11 +34,6 @@ _NO_BENEFITS = ("", "0.00", "0.00", "0.00", "0.00", "no", "0.00")
 _MONITORING = BenefitKind.MONITORING.value
 _scan_json = json.JSONDecoder().scan_once
 _NOT_JSON = object()
-
-
-def safe(text: str) -> str:
-    """csvtext.neutralise for a cell known to be text (the inner loop calls this a dozen times a row)."""
-    return "'" + text if text[:1] in DANGEROUS_FIRST else text
 
 
 def _parse_json(text: str):

@@ -8,12 +8,11 @@ Two views that must each add up exactly, because counsel sign this:
   their notices), so the outcomes add up to the register.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from portal.constants import Channel, NotificationStatus
+from portal.core.csv_safety import CsvLines, neutralise
 from portal.dao.legal import (
     dao_count_notifications_by_batch_and_status,
     dao_count_notifications_in_incident,
@@ -127,8 +126,7 @@ def build_declaration(incident: Incident) -> Declaration:
 
 def declaration_csv(declaration: Declaration) -> str:
     """Long format (section, batch, channel, measure, count): one fact a row, easy to total or pivot."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvLines()
     writer.writerow(["section", "batch_id", "batch_name", "channel", "measure", "count"])
     writer.writerow(["people", "", "", "", "register", declaration.register])
     for key, _ in (*OUTCOMES, *ALSO_COUNTED):
@@ -136,7 +134,7 @@ def declaration_csv(declaration: Declaration) -> str:
     writer.writerow(["people", "", "", "", "never_reachable", declaration.never_reachable])
     for line in declaration.batches:
         for key, n in (*line.groups.counts.items(), ("sent", line.groups.sent), ("total", line.groups.total)):
-            writer.writerow(["batch", line.batch_id, _safe(line.name), line.channel, key, n])
+            writer.writerow(["batch", line.batch_id, neutralise(line.name), line.channel, key, n])
     for channel, groups in declaration.by_channel.items():
         for key, n in (*groups.counts.items(), ("sent", groups.sent), ("total", groups.total)):
             writer.writerow(["channel", "", "", channel, key, n])
@@ -147,10 +145,4 @@ def declaration_csv(declaration: Declaration) -> str:
     ):
         writer.writerow(["overall", "", "", "", key, n])
     writer.writerow(["overall", "", "", "", "notification_rows", declaration.notification_rows])
-    return out.getvalue()
-
-
-def _safe(text: str) -> str:
-    from portal.legal.exports import neutralise
-
-    return neutralise(text)
+    return writer.text()

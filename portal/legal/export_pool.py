@@ -3,7 +3,7 @@
 Decrypting and formatting rows is CPU-bound Python, so threads would not help. The export splits
 the claims into keyset pages (id ranges, in order); worker processes and the export's own process
 build them, each fetching its page, decrypting it and formatting it as CSV text with the same code
-as a single-process export (claimant_rows.py, csvtext.py). The export's process writes the pages
+as a single-process export (claimant_rows.py, core/csv_safety.py). The export's process writes the pages
 in order, encrypting and hashing them, so the file, its SHA-256 and its manifest are what one
 process would have written.
 
@@ -33,10 +33,10 @@ from math import ceil
 
 from flask import current_app
 
+from portal.core.csv_safety import csv_text
 from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants, dao_get_claimant_page_end
 from portal.extensions import db
 from portal.legal.claimant_rows import ClaimantPages
-from portal.legal.csvtext import csv_text
 from portal.pipes import read_exact, start_helper, wait_or_kill
 
 log = logging.getLogger(__name__)

@@ -15,11 +15,11 @@ import sys
 
 from flask import Flask
 
+from portal.core.csv_safety import csv_text
 from portal.crypto import FieldCipher
 from portal.db_setup import configure_engine_events
 from portal.extensions import db
 from portal.legal.claimant_rows import CellOpener, ClaimantPages
-from portal.legal.csvtext import csv_text
 from portal.legal.export_pool import FAILED, FRAME, READY
 from portal.legal.exports import ExportFilters
 from portal.pipes import exit_without_teardown

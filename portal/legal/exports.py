@@ -2,7 +2,7 @@
 
 Rows are produced a keyset page at a time and written as they come: nothing holds the whole
 export, so memory stays flat however many claimants there are (docs/exports.md has the figures).
-Every cell is neutralised (portal/legal/csvtext.py) so a spreadsheet never runs what a claimant
+Every cell is neutralised (portal/core/csv_safety.py) so a spreadsheet never runs what a claimant
 typed: a name like ``=HYPERLINK(...)`` arrives as the text ``'=HYPERLINK(...)``. The row producers
 neutralise the cells that need it; XLSX neutralises again after removing the characters XML cannot
 hold (neutralising twice changes nothing).
@@ -18,11 +18,12 @@ from decimal import Decimal
 from flask import current_app
 
 from portal.constants import ExportFormat, ExportKind
+from portal.core.csv_safety import CSV_BOM, csv_text, neutralise
+from portal.core.csv_safety import neutralise as safe
 from portal.crypto import crypto
 from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants
 from portal.dao.legal import dao_count_exclusions, dao_get_exclusion_page
-from portal.legal.claimant_rows import PAGE_SIZE, CellOpener, ClaimantPages, claimant_pages, iso_utc, safe
-from portal.legal.csvtext import CSV_BOM, csv_text, neutralise
+from portal.legal.claimant_rows import PAGE_SIZE, CellOpener, ClaimantPages, claimant_pages, iso_utc
 from portal.legal.export_pool import export_workers, pooled_csv_pages, worker_settings
 
 log = logging.getLogger(__name__)

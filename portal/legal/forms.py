@@ -1,14 +1,13 @@
 """Forms of the legal workspace: export filters, the exclusion-list export and regulator filings."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.constants import BenefitKind, ClaimStatus, ExportFormat, FraudSignalKind
 from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE
-from portal.forms import IsoDateField, strip_whitespace
+from portal.forms import IsoDateField, PortalForm, strip_whitespace
 
 EXPORTABLE_STATUSES = [status for status in ClaimStatus if status != ClaimStatus.DRAFT]
 
@@ -22,7 +21,7 @@ def _incident_choices(incidents) -> list[tuple[str, str]]:
     return [(str(incident.id), f"{incident.title} ({incident.slug})") for incident in incidents]
 
 
-class ClaimantExportForm(FlaskForm):
+class ClaimantExportForm(PortalForm):
     incident = SelectField(_l("Incident"), default="", validators=[Optional()])
     statuses = CheckboxesField(
         _l("Claim status"),
@@ -73,7 +72,7 @@ class ClaimantExportForm(FlaskForm):
             raise ValidationError(_l("The end date must be on or after the start date"))
 
 
-class ExclusionExportForm(FlaskForm):
+class ExclusionExportForm(PortalForm):
     incident = SelectField(_l("Incident"), default="", validators=[Optional()])
     include_withdrawn = BooleanField(_l("Include withdrawn requests"))
     file_format = RadioField(
@@ -87,7 +86,7 @@ class ExclusionExportForm(FlaskForm):
         self.incident.choices = [("", _l("All incidents")), *_incident_choices(incidents)]
 
 
-class FilingForm(FlaskForm):
+class FilingForm(PortalForm):
     filed_on = IsoDateField(
         _l("Date it was sent (YYYY-MM-DD)"), validators=[InputRequired(_l("Enter the date it was sent"))]
     )

@@ -13,7 +13,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import update
 
 from portal.audit import record_audit
 from portal.constants import (
@@ -27,6 +26,7 @@ from portal.constants import (
 )
 from portal.dao.legal import (
     dao_add_export_job,
+    dao_claim_export_job,
     dao_get_export_job,
     dao_get_export_jobs_with_files_before,
     dao_get_export_manifest_event,
@@ -40,6 +40,7 @@ from portal.models._types import utcnow
 
 log = logging.getLogger(__name__)
 EXPORT_TASK_NAME = "portal.legal.build_export"
+EXPORT_BUILDER = "system:export"
 
 
 class ExportNotAllowed(PermissionError):
@@ -104,14 +105,13 @@ def _build_in_thread(app: Flask, job_id: int) -> None:
 
 
 def _claim_job(job_id: int) -> bool:
-    result = db.session.execute(
-        update(ExportJob)
-        .where(ExportJob.id == job_id, ExportJob.status == ExportStatus.QUEUED)
-        .values(status=ExportStatus.RUNNING)
-        .execution_options(synchronize_session=False)
-    )
+    """QUEUED → RUNNING, audited in the same transaction; False for a second delivery of the task."""
+    if not dao_claim_export_job(job_id):
+        db.session.rollback()
+        return False
+    record_audit(AuditAction.EXPORT_STARTED, f"export:{job_id}", {}, actor=EXPORT_BUILDER)
     db.session.commit()
-    return result.rowcount == 1
+    return True
 
 
 def export_file_name(job: ExportJob) -> str:
@@ -132,7 +132,7 @@ def manifest_facts(job: ExportJob, filters: ExportFilters, rows: int, stats: Row
         "unreadable_cells": stats.unreadable_cells,
         "requested_by": f"staff:{job.requested_by_id}",
         "generated_at": utcnow().isoformat(timespec="seconds"),
-        "neutralised_prefixes": "= + - @ tab CR (a leading ' was added)",
+        "neutralised_prefixes": "= + - @ tab CR LF, at the start or after , ; tab | or a line break (a ' was added)",
     }
 
 

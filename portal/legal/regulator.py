@@ -7,15 +7,13 @@ It reads only counts (no names) and the rules file. ``today`` is a parameter so 
 arithmetic can be tested against fixed dates.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from portal.core.csv_safety import CsvLines, neutralise
 from portal.dao.legal import dao_count_residents_by_place
 from portal.dao.regulator_filings import dao_get_filings_for_incident
-from portal.legal.csvtext import neutralise
 from portal.legal.jurisdictions import AlsoNotify, Deadline, Jurisdiction, Rules, load_rules
 from portal.models import Incident, RegulatorFiling
 from portal.models._types import utctoday
@@ -186,8 +184,7 @@ def _filing_cells(obligation: Obligation | None) -> tuple[str, str, str]:
 
 
 def regulator_csv(report: RegulatorReport) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvLines()
     writer.writerow(
         [
             "jurisdiction",
@@ -240,4 +237,4 @@ def regulator_csv(report: RegulatorReport) -> str:
     for place, residents in report.uncovered:
         blank = [""] * 5
         writer.writerow([place, "no rules on file", residents, *blank, DeadlineState.NO_RULES, *blank, *blank, ""])
-    return out.getvalue()
+    return writer.text()

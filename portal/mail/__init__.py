@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from portal.mail.headers import one_line
+
 
 @dataclass(frozen=True)
 class Message:
@@ -16,6 +18,9 @@ class Message:
     subject: str
     body_text: str
     body_html: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "subject", one_line(self.subject))
 
 
 class MailConfigurationError(RuntimeError):

@@ -19,6 +19,8 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
+from portal.mail.headers import one_line
+from portal.mail.link_targets import link_target_problems
 from portal.mail.national_ids import national_id_name
 from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.taxonomy import load_taxonomy
@@ -95,6 +97,8 @@ def validate_template(subject: str, body_markdown: str) -> None:
     problems = _template_problems(subject, "subject") + _template_problems(body_markdown, "body")
     if "\n" in subject or "\r" in subject:
         problems.append("The subject must be a single line.")
+    if not problems:  # the link check renders the body, which needs every placeholder known
+        problems = link_target_problems(body_markdown)
     if problems:
         raise TemplateError(problems)
 
@@ -294,6 +298,7 @@ def notice_values(person, incident, notice_code: str, language: str) -> dict[str
 
 # The values that differ between recipients; the rest are the same for a whole request.
 PERSON_PLACEHOLDERS = ("first_name", "last_name", "notice_code", "exposed_categories", "national_id_name")
+NAME_PLACEHOLDERS = ("first_name", "last_name")  # may land in the subject: always made one line
 
 
 def substitution_tag(name: str, html: bool) -> str:
@@ -337,7 +342,7 @@ def person_substitutions(personal: tuple[str, ...], values: dict[str, str]) -> d
     """SendGrid substitutions for one person: a plain and an HTML-escaped value per personal placeholder."""
     substitutions = {}
     for name in personal:
-        value = values.get(name, "")
+        value = one_line(values.get(name, "")) if name in NAME_PLACEHOLDERS else values.get(name, "")
         substitutions[_TEXT_TAGS[name]] = value
         substitutions[_HTML_TAGS[name]] = html_value(value)
     return substitutions
@@ -395,6 +400,7 @@ class SubstitutionBuilder:
         aggregate, used as it comes as the cache key). ``national_id``: ``national_id_name`` for the
         person's country, in the notice's language."""
         categories_text, categories_html = self._category_values(categories)
+        first_name, last_name = one_line(first_name), one_line(last_name)  # either may land in the subject
         every = {
             "-first_name-": first_name,
             "-first_name_html-": html.escape(first_name),

@@ -15,6 +15,7 @@ from http.client import HTTPException
 from python_http_client import exceptions as http_exceptions
 from sendgrid import SendGridAPIClient
 
+from portal.mail.headers import one_line
 from portal.mail.notices import MAX_PERSONALIZATIONS, NoticeRequest, Outcome, SendResult
 from portal.mail.rendering import email_html_document
 from portal.models._types import utcnow
@@ -45,7 +46,7 @@ class SendGridBackend:
     def _envelope(self, subject: str, text: str, html: str) -> dict:
         payload = {
             "from": self.sender,
-            "subject": subject,
+            "subject": one_line(subject),
             "content": [{"type": "text/plain", "value": text}],
             # A breach notice is a legal duty, so it goes to people who unsubscribed from marketing;
             # bounce and spam-report lists are still honoured (never bypass_list_management).
@@ -70,7 +71,7 @@ class SendGridBackend:
         payload = self._envelope(skeleton.subject, skeleton.text, email_html_document(skeleton.html, request.language))
         payload["personalizations"] = [
             {
-                "to": [{"email": email, "name": name}] if name else [{"email": email}],
+                "to": [{"email": email, "name": one_line(name)}] if name else [{"email": email}],
                 "substitutions": substitutions,
                 "custom_args": {"notification_id": str(notification_id)},
             }

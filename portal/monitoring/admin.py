@@ -11,6 +11,7 @@ from portal.monitoring import bp
 from portal.monitoring.codes import CodeImportRejected, import_activation_codes
 from portal.monitoring.forms import CodesUploadForm, EditProductForm, ProductForm
 from portal.monitoring.products import ProductError, create_product, product_pool, products_overview, update_product
+from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
 
 
@@ -68,6 +69,7 @@ def admin_product_edit(product_id):
 
 
 @bp.route("/staff/monitoring/<int:product_id>/codes", methods=["GET", "POST"])
+@body_limit(STAFF_UPLOAD)
 @role_required(*ROLES_MANAGING_MONITORING)
 def admin_codes(product_id):
     """Upload a provider's activation codes (CSV); all or nothing, then the waiting list is served."""

@@ -1,15 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
-from portal.forms import strip_whitespace
+from portal.forms import PortalForm, strip_whitespace
 
 MAX_MONTHS = 120
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(PortalForm):
     """The declaration at the foot of the check-your-answers page."""
 
     consent = BooleanField(
@@ -23,7 +22,7 @@ def _https_only(form, field):
         raise ValidationError(_l("Enter an address that starts with https://"))
 
 
-class ProductForm(FlaskForm):
+class ProductForm(PortalForm):
     incident_id = SelectField(
         _l("Incident"), coerce=int, validators=[InputRequired(_l("Choose the incident the product is for"))]
     )
@@ -88,7 +87,7 @@ class EditProductForm(ProductForm):
     incident_id = None  # a product's pool and enrollments belong to its incident: it cannot move
 
 
-class CodesUploadForm(FlaskForm):
+class CodesUploadForm(PortalForm):
     codes_file = FileField(
         _l("Activation codes file (CSV)"), validators=[FileRequired(_l("Choose a CSV file of activation codes"))]
     )

@@ -13,7 +13,8 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from portal.constants import EnrollmentStatus, MailKind
+from portal.audit import record_audit
+from portal.constants import AuditAction, EnrollmentStatus, MailKind
 from portal.crypto import crypto
 from portal.dao.monitoring import (
     dao_add_enrollment,
@@ -40,6 +41,7 @@ from portal.updates.mail import in_language_of, public_url
 LATEST_UTC_OFFSET = timedelta(hours=12)
 US_CREDIT_FILE_COUNTRY = "US"
 US_CREDIT_FILE_CATEGORY = "national_id"
+CODE_SERVER = "system:monitoring"  # codes are served by whichever request finds people waiting
 
 
 class EnrollmentRefused(Exception):
@@ -199,6 +201,12 @@ def serve_waiting_list(product_id: int) -> int:
         if dao_claim_activation_code(product_id, enrollment_id, now) is None:
             db.session.rollback()  # pool empty: they keep their place in the queue
             return served
+        record_audit(
+            AuditAction.MONITORING_CODE_ASSIGNED,
+            f"enrollment:{enrollment_id}",
+            {"product": product_id},
+            actor=CODE_SERVER,
+        )
         db.session.commit()
         served += 1
         email_activation_code(enrollment_id)

@@ -1,14 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from portal.forms import PortalForm
 from portal.notices.service import SUBJECT_MAX_LENGTH
 
 BODY_MAX_LENGTH = 50_000
 
 
-class NoticeContentForm(FlaskForm):
+class NoticeContentForm(PortalForm):
     """One language's subject and Markdown body."""
 
     subject = StringField(

@@ -1,14 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.forms import strip_whitespace
+from portal.forms import PortalForm, strip_whitespace
 
 REASON_MAX = 2000
 
 
-class ExclusionForm(FlaskForm):
+class ExclusionForm(PortalForm):
     reason = TextAreaField(
         _l("Why do you want to be excluded? (optional)"),
         filters=[strip_whitespace],
@@ -24,5 +23,5 @@ class ExclusionForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Only the CSRF token: the answers come from the session, shown on the check page."""

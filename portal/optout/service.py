@@ -9,6 +9,8 @@ stands. Withdrawing keeps the row (with ``withdrawn_at``): counsel need to see b
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
+
 from portal.audit import record_audit
 from portal.constants import CLAIM_STANDING, AuditAction
 from portal.dao.claims import dao_get_claim_by_person_and_incident
@@ -18,6 +20,8 @@ from portal.dao.legal import (
     dao_get_exclusion,
     dao_get_incidents_for_person,
     dao_get_standing_exclusion,
+    dao_renew_withdrawn_exclusion,
+    dao_withdraw_exclusion,
 )
 from portal.extensions import db
 from portal.models import Claim, ExclusionRequest, Incident, Person
@@ -96,11 +100,17 @@ def request_exclusion(
         "request_ip": ip[:45],
         "withdrawn_at": None,
     }
-    if row is None:  # one row per person and incident: asking again after withdrawing reuses it
-        row = dao_add_exclusion(ExclusionRequest(person_id=person.id, incident_id=incident.id, **values))
-    else:
-        for name, value in values.items():
-            setattr(row, name, value)
+    # One-shot either way: the unique (person, incident) index refuses a twin insert, and asking again
+    # after withdrawing reuses the row only while it is still withdrawn.
+    if row is None:
+        try:
+            row = dao_add_exclusion(ExclusionRequest(person_id=person.id, incident_id=incident.id, **values))
+        except IntegrityError:
+            db.session.rollback()
+            return dao_get_exclusion(person.id, incident.id)
+    elif not dao_renew_withdrawn_exclusion(row, values):
+        db.session.rollback()
+        return dao_get_exclusion(person.id, incident.id)
     record_audit(
         AuditAction.EXCLUSION_REQUESTED,
         f"person:{person.uid}",
@@ -116,9 +126,9 @@ def withdraw_exclusion(person: Person, incident: Incident, today: date | None = 
     if not is_open(incident, today):
         raise ExclusionClosed
     row = current_request(person, incident)
-    if row is None:
-        return False
-    row.withdrawn_at = utcnow()
+    if row is None or not dao_withdraw_exclusion(row, utcnow()):
+        db.session.rollback()
+        return False  # nothing standing: never asked, or a twin request withdrew it a moment ago
     record_audit(
         AuditAction.EXCLUSION_WITHDRAWN,
         f"person:{person.uid}",

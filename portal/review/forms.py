@@ -1,14 +1,13 @@
 """Legal's forms: the queue filter (a GET search, so no token), and the decisions (POST, CSRF-checked)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import strip_whitespace
+from portal.forms import PortalForm, strip_whitespace
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PortalForm):
     """Reads the query string; it changes nothing, so it carries no CSRF token."""
 
     class Meta:
@@ -20,11 +19,11 @@ class QueueFilterForm(FlaskForm):
     reference = StringField(_l("Claim reference"), filters=[strip_whitespace], validators=[Optional(), Length(max=20)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     """Approve, mark paid: a button with its CSRF token."""
 
 
-class DenyForm(FlaskForm):
+class DenyForm(PortalForm):
     reason = TextAreaField(
         _l("Reason for the decision"),
         filters=[strip_whitespace],
@@ -35,7 +34,7 @@ class DenyForm(FlaskForm):
     )
 
 
-class InfoRequestForm(FlaskForm):
+class InfoRequestForm(PortalForm):
     request_text = TextAreaField(
         _l("What do you need from the claimant?"),
         filters=[strip_whitespace],

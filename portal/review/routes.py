@@ -21,6 +21,7 @@ from portal.constants import (
     FraudSignalKind,
 )
 from portal.dao.claims import dao_get_claim, dao_get_claim_document, dao_get_person, dao_list_incidents
+from portal.paging import check_page_exists, page_number
 from portal.review import bp
 from portal.review.forms import DecisionForm, DenyForm, InfoRequestForm, QueueFilterForm
 from portal.review.service import (
@@ -77,9 +78,10 @@ def claim_queue_page():
         if claim is not None and claim.status in set(CLAIM_FILED):
             return redirect(url_for("review.claim_view", claim_id=claim.id))
         form.reference.errors = [_("No claim has that reference. Check it and try again.")]
-    page = request.args.get("page", 1, type=int) or 1
+    page = page_number()
     incident_id = int(form.incident.data) if (form.incident.data or "").isdigit() else None
-    queue = claim_queue(_statuses(form.status.data or OPEN), incident_id, form.signal.data or None, max(page, 1))
+    queue = claim_queue(_statuses(form.status.data or OPEN), incident_id, form.signal.data or None, page)
+    check_page_exists(page, queue.pages)
     return render_template(
         "review/queue.html",
         form=form,
@@ -152,13 +154,19 @@ def document(claim_id, document_id):
     return send_document(claim, found, document_download_name(claim, found))
 
 
+def _form_page_status(form, allowed: bool) -> int:
+    """400 for a form error; 409 for a post the claim's status no longer allows (decided meanwhile)."""
+    if form.errors:
+        return 400
+    return 409 if request.method == "POST" and not allowed else 200
+
+
 def _decide(claim_id, decision, success_message, *args):
     try:
         decision(claim_id, *args)
-    except ReviewError as error:
-        flash(str(error), "error")
-    else:
-        flash(success_message, "success")
+    except ReviewError as error:  # someone decided first (a double click, a colleague): say so, change nothing
+        return render_template("review/refused.html", claim_id=claim_id, message=str(error)), 409
+    flash(success_message, "success")
     return redirect(url_for("review.claim_view", claim_id=claim_id))
 
 
@@ -192,7 +200,7 @@ def deny(claim_id):
         return _decide(
             claim_id, deny_claim, _("Claim denied. The claimant has been emailed the reason."), form.reason.data
         )
-    status = 400 if form.errors else 200
+    status = _form_page_status(form, claim.status in CLAIM_DENIABLE)
     return render_template(
         "review/deny.html",
         claim=claim,
@@ -213,7 +221,7 @@ def request_info(claim_id):
         return _decide(
             claim_id, request_information, _("Request sent. The claimant has been emailed."), form.request_text.data
         )
-    status = 400 if form.errors else 200
+    status = _form_page_status(form, allowed)
     return render_template(
         "review/request_info.html", claim=claim, form=form, allowed=allowed, status_words=staff_status_words
     ), status

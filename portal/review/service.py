@@ -17,7 +17,7 @@ from portal.claims import mail
 from portal.claims.drafts import claims_today, get_claim_settings
 from portal.claims.payment import FIELD_LABELS, PAYMENT_FIELDS, open_details
 from portal.claims.references import normalize_reference
-from portal.claims.status import change_status
+from portal.claims.status import ClaimStatusChanged, change_status
 from portal.claims.summary import ClaimSummary, claim_summary
 from portal.constants import (
     CLAIM_APPROVABLE,
@@ -148,12 +148,26 @@ def reveal_payment_details(claim: Claim, person: Person) -> RevealedDetails:
 # -- decisions ---------------------------------------------------------------------------------------------
 
 
+STATUS_MOVED_ON = _l("This claim's status has changed since you opened it. Check it again.")
+
+
 def _locked(claim_id: int, allowed: tuple) -> Claim:
     claim = dao_lock_claim(claim_id)
     if claim is None or claim.status not in allowed:
         db.session.rollback()
-        raise ReviewError(_l("This claim's status has changed since you opened it. Check it again."))
+        raise ReviewError(STATUS_MOVED_ON)
     return claim
+
+
+def _decide(claim: Claim, to_status: str, action: str, note: str = "", details: dict | None = None) -> None:
+    """The row lock above already serialises deciders on PostgreSQL; the conditional UPDATE in
+    ``change_status`` makes the decision one-shot on every database."""
+    try:
+        change_status(claim, to_status, current_actor(), action, note=note, details=details)
+    except ClaimStatusChanged as changed:
+        db.session.rollback()
+        raise ReviewError(STATUS_MOVED_ON) from changed
+    db.session.commit()
 
 
 def _notify(claim: Claim, send) -> None:
@@ -167,8 +181,7 @@ def approve_claim(claim_id: int) -> Claim:
     claim.decided_at = utcnow()
     claim.decision_reason = ""
     claim.appeal_deadline = None
-    change_status(claim, ClaimStatus.APPROVED, current_actor(), AuditAction.CLAIM_APPROVED)
-    db.session.commit()
+    _decide(claim, ClaimStatus.APPROVED, AuditAction.CLAIM_APPROVED)
     _notify(claim, mail.send_decision)
     return claim
 
@@ -181,15 +194,13 @@ def deny_claim(claim_id: int, reason: str) -> Claim:
     claim.decision_reason = reason.strip()
     final = dao_claim_was_appealed(claim.id) or settings.appeal_window_days <= 0
     claim.appeal_deadline = None if final else claims_today() + timedelta(days=settings.appeal_window_days)
-    change_status(
+    _decide(
         claim,
         ClaimStatus.DENIED,
-        current_actor(),
         AuditAction.CLAIM_DENIED,
         note=claim.decision_reason,
         details={"appeal_deadline": claim.appeal_deadline},
     )
-    db.session.commit()
     _notify(claim, mail.send_decision)
     return claim
 
@@ -200,23 +211,20 @@ def request_information(claim_id: int, request_text: str) -> Claim:
     settings = get_claim_settings(claim.incident_id)
     claim.info_request = request_text.strip()
     claim.cure_deadline = claims_today() + timedelta(days=settings.cure_period_days)
-    change_status(
+    _decide(
         claim,
         ClaimStatus.NEEDS_INFO,
-        current_actor(),
         AuditAction.CLAIM_INFO_REQUESTED,
         note=claim.info_request,
         details={"cure_deadline": claim.cure_deadline},
     )
-    db.session.commit()
     _notify(claim, mail.send_info_request)
     return claim
 
 
 def mark_paid(claim_id: int) -> Claim:
     claim = _locked(claim_id, CLAIM_PAYABLE)
-    change_status(claim, ClaimStatus.PAID, current_actor(), AuditAction.CLAIM_PAID)
-    db.session.commit()
+    _decide(claim, ClaimStatus.PAID, AuditAction.CLAIM_PAID)
     return claim
 
 

@@ -4,7 +4,6 @@ import re
 
 from babel.numbers import list_currencies
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
@@ -13,7 +12,7 @@ from portal.claims.money import AmountError, cents_to_text, parse_money
 from portal.claims.payment import PAYMENT_METHOD_LABELS
 from portal.constants import AuditAction, PaymentMethod
 from portal.extensions import db
-from portal.forms import strip_whitespace
+from portal.forms import PortalForm, strip_whitespace
 from portal.models import ClaimSettings
 
 MB = 1024 * 1024
@@ -44,7 +43,7 @@ def _whole(label, low, high):
     )
 
 
-class ClaimSettingsForm(FlaskForm):
+class ClaimSettingsForm(PortalForm):
     currency = StringField(
         _l("Currency"), filters=[strip_whitespace], validators=[DataRequired(_l("Enter a currency code, like USD"))]
     )

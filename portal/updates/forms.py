@@ -1,16 +1,15 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.forms import strip_whitespace
+from portal.forms import PortalForm, strip_whitespace
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A single button (subscribe, stop, unsubscribe): only the CSRF token to check."""
 
 
-class IncidentUpdateForm(FlaskForm):
+class IncidentUpdateForm(PortalForm):
     incident_id = SelectField(
         _l("Incident"), coerce=int, validators=[InputRequired(_l("Choose the incident the update is about"))]
     )

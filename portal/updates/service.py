@@ -21,11 +21,10 @@ from portal.audit import record_audit
 from portal.constants import SEVERITY_ORDER, AuditAction, MailKind
 from portal.crypto import crypto
 from portal.dao.updates import (
-    dao_add_incident_update,
+    dao_add_incident_update_unless_repeated,
     dao_add_subscription,
     dao_count_active_subscribers,
     dao_get_incident,
-    dao_get_incident_updates,
     dao_get_subscription,
     dao_get_subscription_by_token_hash,
     dao_get_unannounced_exposures,
@@ -190,16 +189,12 @@ def publish_incident_update(
     mails nothing more, and returns None: every subscriber would otherwise get the update twice.
     """
     title, body_markdown = title.strip(), body_markdown.strip()
-    latest = next(iter(dao_get_incident_updates(incident.id)), None)
-    if (
-        latest is not None
-        and (latest.title, latest.body_markdown) == (title, body_markdown)
-        and utcnow() - latest.published_at < REPEAT_WINDOW
-    ):
-        return None
-    row = dao_add_incident_update(
-        IncidentUpdate(incident_id=incident.id, title=title, body_markdown=body_markdown, created_by_id=staff_user_id)
+    row = dao_add_incident_update_unless_repeated(
+        incident.id, title, body_markdown, staff_user_id, utcnow(), REPEAT_WINDOW
     )
+    if row is None:
+        db.session.rollback()
+        return None
     record_audit(
         AuditAction.INCIDENT_UPDATE_PUBLISHED, f"incident_update:{row.id}", details={"incident": incident.slug}
     )

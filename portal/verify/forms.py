@@ -1,12 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal.forms import DateInputField, strip_whitespace
+from portal.forms import DateInputField, PortalForm, strip_whitespace
 
 
-class CheckForm(FlaskForm):
+class CheckForm(PortalForm):
     notice_code = StringField(
         _l("Notice code"),
         validators=[
@@ -25,7 +24,7 @@ class CheckForm(FlaskForm):
     )
 
 
-class LostCodeForm(FlaskForm):
+class LostCodeForm(PortalForm):
     email = EmailField(
         _l("Email address"),
         filters=[strip_whitespace],

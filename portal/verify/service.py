@@ -1,7 +1,7 @@
 """Identity check with a notice code, and re-issuing a lost code."""
 
 import hmac
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
@@ -17,7 +17,7 @@ from portal.dao.people import (
 )
 from portal.extensions import db
 from portal.mail import Message, send_message
-from portal.models import Person
+from portal.models import NoticeCode, Person
 from portal.models._types import utcnow
 from portal.text import fold
 from portal.updates.mail import in_language_of
@@ -33,7 +33,7 @@ def verify_identity(code_text: str, last_name: str, date_of_birth: date) -> Pers
     """The person these details belong to, or None. Callers must not say which detail was wrong."""
     normalized = normalize_notice_code(code_text)
     code = dao_get_live_notice_code(crypto().notice_code_hash(normalized)) if normalized else None
-    if code is None:
+    if code is None or reissued_code_expired(code, utcnow()):
         return None
     person = db.session.get(Person, code.person_id)
     name_ok = hmac.compare_digest(fold(person.last_name), fold(last_name))
@@ -45,6 +45,15 @@ def verify_identity(code_text: str, last_name: str, date_of_birth: date) -> Pers
     record_audit(AuditAction.CONTRACTOR_VERIFIED, f"person:{person.uid}", actor=f"contractor:{person.uid}")
     db.session.commit()
     return person
+
+
+def reissued_code_expired(code: NoticeCode, now: datetime) -> bool:
+    """A code mailed on request ("I lost my code") works for REISSUED_CODE_VALID_HOURS only: a mailbox
+    read later, or by someone else, should not hold a key to the person's page for ever. Codes
+    printed in notices keep working until a newer one is used (a letter may be read months later)."""
+    if code.source != NoticeCodeSource.REISSUE:
+        return False
+    return now - code.created_at > timedelta(hours=current_app.config["REISSUED_CODE_VALID_HOURS"])
 
 
 def reissue_notice_code(email: str) -> None:
@@ -60,7 +69,12 @@ def reissue_notice_code(email: str) -> None:
 
 def _reissue_message(person: Person, code: str) -> Message:
     """In the person's own language, like their notice, whatever language the request came in."""
-    context = {"person": person, "code": code, "portal_url": current_app.config["PUBLIC_URL"].rstrip("/")}
+    context = {
+        "person": person,
+        "code": code,
+        "portal_url": current_app.config["PUBLIC_URL"].rstrip("/"),
+        "valid_hours": current_app.config["REISSUED_CODE_VALID_HOURS"],
+    }
     with in_language_of(person):
         return Message(
             kind=MailKind.NOTICE_CODE_REISSUE,

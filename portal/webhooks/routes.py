@@ -6,6 +6,7 @@ import logging
 from flask import current_app, jsonify, request
 
 from portal.extensions import limiter
+from portal.request_limits import WEBHOOK, body_limit
 from portal.webhooks import bp
 from portal.webhooks.service import SignatureError, record_delivery_events, verify_sendgrid_signature
 
@@ -16,6 +17,7 @@ TIMESTAMP_HEADER = "X-Twilio-Email-Event-Webhook-Timestamp"
 
 
 @bp.route("/sendgrid", methods=["POST"])
+@body_limit(WEBHOOK)
 @limiter.limit(lambda: current_app.config["SENDGRID_WEBHOOK_RATE_LIMIT"])
 def sendgrid_events():
     """Verify SendGrid's signature over the raw body, then record each event once."""

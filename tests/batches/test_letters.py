@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.batches.audience import Audience
-from portal.batches.letters import letter_aad, letters_folder, neutralise_cell
+from portal.batches.letters import letter_aad, letters_folder
 from portal.batches.service import batch_fingerprint
 from portal.constants import AuditAction, BatchStatus, Channel, NoticeCodeSource, NotificationStatus
+from portal.core.csv_safety import neutralise
 from portal.crypto import crypto
 from portal.extensions import db
 from portal.models import AuditEvent, Batch, NoticeCode, Notification
@@ -87,8 +88,8 @@ def test_cells_a_spreadsheet_would_run_are_neutralised(second_admin, letter_batc
     assert row["first_name"] == '\'=HYPERLINK("http://evil.example")'
     assert row["last_name"] == "'+Sum"
     for value in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert neutralise_cell(value) == "'" + value
-    assert neutralise_cell("Okafor") == "Okafor"
+        assert neutralise(value) == "'" + value
+    assert neutralise("Okafor") == "Okafor"
 
 
 def test_the_notice_code_in_the_letter_works_at_check(second_admin, letter_batch, admin, app):

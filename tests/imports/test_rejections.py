@@ -74,6 +74,19 @@ PEOPLE_CASES = {
         "people.csv line 3: national_id_last4: must be exactly 4 letters or digits",
     ),
     "bad notice code": ({"notice_code": "7KQ4-M2XD"}, "people.csv line 3: notice_code: is not a notice code"),
+    # Control characters: PostgreSQL refused a NUL with a 500 (and logged the row), SQLite stored it;
+    # a line break in a name reached email subjects and SendGrid's to.name.
+    "NUL in a name": ({"first_name": "Ami\x00na"}, "people.csv line 3: first_name: contains a control character"),
+    "line break in a name": (
+        {"last_name": "Okafor\r\nBcc: x@evil.example"},
+        "people.csv line 3: last_name: contains a control character",
+    ),
+    "tab in a city": ({"city": "Nai\trobi"}, "people.csv line 3: city: contains a control character"),
+    "NUL in an address line": (
+        {"address_line2": "Block\x00B"},
+        "people.csv line 3: address_line2: contains a control character",
+    ),
+    "escape in an email": ({"email": "a\x1b@example.org"}, "people.csv line 3: email: contains a control character"),
 }
 
 
@@ -149,6 +162,8 @@ def test_a_notice_code_that_belongs_to_another_person_is_rejected(incident, tmp_
         (("C-1", "payment", "", "2999-01-01"), "exposures.csv line 2: exposed_at: '2999-01-01' is in the future"),
         (("C-1", "payment", "x" * 1001, ""), "exposures.csv line 2: detail: is longer than 1000 characters"),
         (("C-1", "payment", ""), "exposures.csv line 2: expected 4 fields, found 3"),
+        (("C-1", "payment", "Bank\x00 4410", ""), "exposures.csv line 2: detail: contains a control character"),
+        (("C-1", "payment\n", "", ""), "exposures.csv line 2: category: contains a control character"),
     ],
 )
 def test_a_bad_exposure_row_is_named_and_nothing_is_written(incident, tmp_path, row, message):

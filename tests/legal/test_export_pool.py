@@ -14,12 +14,12 @@ import pytest
 
 from portal import pipes
 from portal.constants import ExportStatus, Role
+from portal.core.csv_safety import csv_text
 from portal.crypto import crypto
 from portal.dao.claimant_exports import ClaimantQuery
 from portal.extensions import db
 from portal.legal import export_pool
 from portal.legal.claimant_rows import CellOpener, ClaimantPages, claimant_pages
-from portal.legal.csvtext import csv_text
 from portal.legal.export_pool import export_workers, pooled_csv_pages, worker_settings
 from portal.models import ExportJob
 from portal.sending.runner import stop_sending_thread

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.constants import AuditAction, ClaimStatus, ExportStatus, Role
+from portal.core.csv_safety import DANGEROUS_PREFIXES, neutralise
 from portal.extensions import db
-from portal.legal.csvtext import DANGEROUS_PREFIXES, neutralise
 from portal.legal.exports import CLAIMANT_COLUMNS
 from portal.models import AuditEvent, ExportJob
 from tests.factories import make_incident, sign_in_staff
@@ -117,6 +117,22 @@ def test_csv_cells_starting_with_a_formula_character_are_neutralised(client, inc
     _, body = export(client)
     names = {row["first_name"] for row in read_csv(body)}
     assert names == {"'" + name for name in DANGEROUS_NAMES}
+
+
+def test_a_spreadsheet_with_a_semicolon_separator_sees_no_formula_cell(client, incident):
+    """Opened where the list separator is ";" (most of Europe and Latin America), ``Bob;=1+1`` used to
+    become ``Bob`` and a formula cell: it was neither quoted nor neutralised after the ";"."""
+    make_claim(claimant(incident, "C-1", first_name="Bob;=1+1", last_name="Okafor,@SUM(A1)"), incident)
+    sign_in_staff(client, Role.LEGAL)
+    _, body = export(client)
+    text = body.decode("utf-8-sig")
+    for line in text.splitlines()[1:]:
+        assert line.startswith('"') and line.endswith('"'), line  # every cell quoted
+        for separator in (";", ","):
+            cells = [cell.strip('"').lstrip() for cell in line.split(separator)]
+            assert not [cell for cell in cells if cell.startswith(("=", "+", "@"))], (separator, cells)
+    (row,) = read_csv(body)
+    assert row["first_name"] == "Bob;'=1+1" and row["last_name"] == "Okafor,'@SUM(A1)"
 
 
 def test_xlsx_cells_are_inert_text_and_the_manifest_is_the_second_sheet(client, incident):

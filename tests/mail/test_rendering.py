@@ -142,3 +142,32 @@ def test_claim_deadline_is_written_in_the_notice_language(app_ctx):
     incident = make_incident(claim_deadline=date(2027, 3, 31))
     person = make_person()
     assert "março" in notice_values(person, incident, "X", "pt")["claim_deadline"]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[Verify](((first_name)))",
+        "[Verify](https://((last_name)).example/verify)",
+        "[Verify][v]\n\n[v]: ((exposed_categories))",
+        '<a href="((contact_email))">write</a>',
+        "[Write to us](mailto:((contact_email)))",
+    ],
+)
+def test_a_personal_placeholder_in_a_link_address_is_refused(link):
+    """The register's values, not the admin, would choose where every notice's link goes."""
+    with pytest.raises(TemplateError) as caught:
+        validate_template("Notice", starter_body() + "\n" + link + "\n")
+    assert any("A link's address can only be the portal's own" in p for p in caught.value.problems), caught.value
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[Check your notice](((check_url)))",
+        "Go to ((portal_url)) yourself.",
+        "[Our help page](https://help.example.org/breach) and ((first_name)) in the text",
+    ],
+)
+def test_the_portals_own_addresses_and_typed_addresses_may_be_linked(link):
+    validate_template("Notice", starter_body() + "\n" + link + "\n")

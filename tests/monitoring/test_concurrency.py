@@ -15,14 +15,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.constants import EnrollmentStatus
+from portal.constants import AuditAction, EnrollmentStatus
 from portal.dao import monitoring as monitoring_dao
 from portal.extensions import db
-from portal.models import ActivationCode, MonitoringEnrollment, MonitoringProduct, Person
+from portal.models import ActivationCode, AuditEvent, MonitoringEnrollment, MonitoringProduct, Person
 from portal.models._types import utcnow
 from portal.monitoring.service import enroll, reveal_code
+from tests.claims.test_one_shot import TABS
 from tests.conftest import ON_POSTGRES
-from tests.factories import expose, make_incident, make_person
+from tests.factories import expose, give_notice_code, make_incident, make_person
+from tests.live import race
 from tests.monitoring.helpers import FUTURE, add_codes, code_mails, make_product
 
 THREADS = 20
@@ -132,3 +134,26 @@ def test_the_database_refuses_one_enrollment_two_codes(app_ctx):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_one_persons_concurrent_enrollments_give_one_code_and_one_email(app_ctx, live_browser):
+    """A double tap on "Get my code", eight tabs at once against the threaded server: one enrollment,
+    one code assigned (audited once), one email; every tab lands on the code page."""
+    incident = make_incident(enrollment_deadline=FUTURE)
+    product = make_product(incident)
+    add_codes(product, "CODE-ONE", "CODE-TWO", "CODE-THREE")
+    person = make_person("C-TAP", country="KE")
+    expose(person, incident, "contact")
+    live_browser.sign_in_contractor(give_notice_code(person, incident), person.last_name, "1990-03-27")
+    tabs = [live_browser.tab() for _ in range(TABS)]
+    answers = race(tabs, f"/my/monitoring/product/{product.id}", consent="y")
+
+    assert all(a.status == 302 and a.location.endswith(f"/product/{product.id}/code") for a in answers), [
+        (a.status, a.text[:200]) for a in answers
+    ]
+    db.session.expire_all()
+    assert len(db.session.scalars(select(MonitoringEnrollment)).all()) == 1
+    assert len(db.session.scalars(select(ActivationCode).where(ActivationCode.enrollment_id.is_not(None))).all()) == 1
+    assert len(code_mails()) == 1
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.MONITORING_CODE_ASSIGNED))
+    assert len(events.all()) == 1

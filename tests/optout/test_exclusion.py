@@ -124,8 +124,8 @@ def test_legal_exports_the_exclusion_list(app, signed_in, incident, person):
     job = db.session.get(ExportJob, int(response.location.split("/")[-1]))
     body = staff.get(f"/staff/legal/exports/{job.id}/download").get_data().decode("utf-8-sig")
     header, row = body.splitlines()[:2]
-    assert header.startswith("incident,contractor_id") and "C-OPT" in row and "'=cmd()" in row
-    assert row.endswith(",excluded,")
+    assert header.startswith('"incident","contractor_id"') and "C-OPT" in row and "'=cmd()" in row
+    assert row.endswith('"excluded",""')  # every cell quoted
 
 
 def test_admins_cannot_export_the_exclusion_list(app, incident):

@@ -57,7 +57,8 @@ def test_approving_records_who_and_when_and_emails_the_claimant(legal, filed, cl
 
 
 def test_marking_paid_follows_approval_only(legal, filed):
-    assert legal.post(f"/staff/claims/{filed.id}/paid").status_code == 302
+    refused = legal.post(f"/staff/claims/{filed.id}/paid")
+    assert refused.status_code == 409 and "status has changed" in text(refused)
     assert reload(filed).status == ClaimStatus.SUBMITTED  # refused: not approved yet
     legal.post(f"/staff/claims/{filed.id}/approve")
     legal.post(f"/staff/claims/{filed.id}/paid")
@@ -184,7 +185,7 @@ def test_a_request_for_information_needs_text(legal, filed):
 def test_a_decision_on_a_claim_already_decided_is_refused(legal, filed):
     legal.post(f"/staff/claims/{filed.id}/approve")
     response = legal.post(f"/staff/claims/{filed.id}/deny", data={"reason": "Changed my mind"})
-    assert response.status_code == 200 and "cannot be denied now" in text(response)
+    assert response.status_code == 409 and "cannot be denied now" in text(response)
     legal.post(f"/staff/claims/{filed.id}/approve", follow_redirects=False)
     assert [c.to_status for c in dao_get_status_history(filed.id)] == ["submitted", "approved"]
 

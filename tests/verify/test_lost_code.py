@@ -39,3 +39,26 @@ def test_requests_for_one_email_are_throttled(client, app_ctx):
     statuses = [client.post("/lost-code", data={"email": "amina@example.org"}).status_code for _ in range(4)]
     assert statuses == [302, 302, 302, 429]
     assert OutboxMessage.query.count() == 3
+
+
+def test_a_reissued_code_stops_working_after_the_configured_time(client, app_ctx, override_config):
+    """A mailed code used to work for ever: a mailbox read later, or by someone else, still opened the page."""
+    from datetime import timedelta
+
+    from portal.extensions import db
+
+    override_config(REISSUED_CODE_VALID_HOURS=24)
+    make_incident()
+    make_person("C-1", email="amina@example.org", last_name="Okafor", date_of_birth="1988-01-02")
+    client.post("/lost-code", data={"email": "amina@example.org"})
+    message = OutboxMessage.query.one()
+    assert "It works for 24 hours" in message.body_text
+    code = re.search(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", message.body_text).group()
+    row = NoticeCode.query.one()
+    row.created_at -= timedelta(hours=25)
+    db.session.commit()
+    details = check_form(code, "Okafor", "1988-01-02")
+    assert client.post("/check", data=details).status_code != 302  # refused, with the usual neutral message
+    row.created_at += timedelta(hours=2)  # 23 hours old: still good
+    db.session.commit()
+    assert client.post("/check", data=details).status_code == 302

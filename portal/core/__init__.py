@@ -1,0 +1,1 @@
+"""Pieces every feature uses and that use nothing above them."""
