@@ -18,13 +18,14 @@ import redis
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
+from portal.claims import proof_files
 from portal.constants import ClaimStatus, Role
 from portal.extensions import db
 from portal.models import Claim, ClaimDocument
 from portal.staff.service import create_staff_user
 from tests.batches.helpers import make_template
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.browser.test_contractor_flow import fill_check_form
+from tests.browser.test_contractor_flow import fill_check_form, fill_date
 from tests.claims.support import pdf_bytes
 from tests.factories import STAFF_PASSWORD, expose, give_notice_code, make_incident, make_person
 from tests.production.conftest import BROKER_REDIS, REPO, VENV_BIN, needs_postgres, stop
@@ -90,7 +91,7 @@ def file_claim(page: Page) -> None:
     page.get_by_label("Money you lost because of the breach").check()
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Amount").fill("85.50")
-    page.get_by_label("Date of the loss").fill("2026-06-02")
+    fill_date(page, "Date of the loss", "2026-06-02")
     page.get_by_label("What was the loss?").fill("Fee to replace my national ID card")
     page.get_by_label("Proof of the loss").set_input_files(
         {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}
@@ -172,7 +173,8 @@ def test_production_over_https_verify_claim_and_two_admins_send_a_batch(
     claim = db.session.scalar(select(Claim).where(Claim.person_id == person.id))
     assert claim.status == ClaimStatus.SUBMITTED
     proof = db.session.scalar(select(ClaimDocument).where(ClaimDocument.claim_id == claim.id))
-    assert (Path(production_server.env["UPLOAD_FOLDER"]) / proof.stored_name).read_bytes().startswith(b"%PDF")
+    stored = (Path(production_server.env["UPLOAD_FOLDER"]) / proof.stored_name).read_bytes()
+    assert stored.startswith(proof_files.MAGIC) and b"%PDF" not in stored  # sealed at rest, not the PDF itself
     for page in (contractor, first, second, thief):
         page.context.close()
     print(f"production system test: {time.monotonic() - started:.1f} s after the server was up")

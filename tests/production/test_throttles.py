@@ -13,7 +13,7 @@ import pytest
 
 from portal.constants import Role
 from portal.staff.service import create_staff_user
-from tests.factories import STAFF_PASSWORD, expose, give_notice_code, make_incident, make_person
+from tests.factories import STAFF_PASSWORD, check_form, expose, give_notice_code, make_incident, make_person
 from tests.production.conftest import needs_postgres
 from tests.production.https import Visitor
 
@@ -55,15 +55,12 @@ def test_a_burst_of_wrong_dates_of_birth_on_one_code_evaluates_at_most_the_limit
     code = give_notice_code(person, incident)
     visitor = Visitor(server.url, server.certificate)
     visitor.get("/check")
-    wrong = [
-        {"notice_code": code, "last_name": "Okafor", "date_of_birth": f"1990-{1 + n // 28:02d}-{1 + n % 28:02d}"}
-        for n in range(BURST)
-    ]
+    wrong = [check_form(code, "Okafor", f"1990-{1 + n // 28:02d}-{1 + n % 28:02d}") for n in range(BURST)]
     statuses = burst(visitor, "/check", wrong)
     assert statuses.count(400) == 5, statuses  # VERIFY_LIMIT_PER_CODE, 5 per 15 minutes
     assert statuses.count(429) == BURST - 5
     # The right details on that code now wait too: the guesses are used up, whoever sends the next.
-    right = visitor.post("/check", {"notice_code": code, "last_name": "Okafor", "date_of_birth": "1990-03-27"})
+    right = visitor.post("/check", check_form(code, "Okafor", "1990-03-27"))
     assert right.status == 429
 
 
