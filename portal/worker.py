@@ -91,3 +91,15 @@ def build_export_task(job_id: int) -> None:
             build_export(job_id)
         finally:
             db.session.remove()
+
+
+@celery.task(name="portal.verify.reissue_notice_code")
+def reissue_notice_code_task(sealed_email: str) -> None:
+    """A contractor's "I lost my code" (portal/verify/service.py): looked up and mailed here, not in the request."""
+    from portal.verify.service import reissue_sealed
+
+    with flask_app.app_context():
+        try:
+            reissue_sealed(sealed_email)
+        finally:
+            db.session.remove()

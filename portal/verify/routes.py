@@ -6,7 +6,7 @@ from portal.extensions import limiter
 from portal.throttles import counts_wrong_guesses_only, record_wrong_guess
 from portal.verify import bp
 from portal.verify.forms import CheckForm, LostCodeForm
-from portal.verify.service import code_limit_key, reissue_notice_code, verify_identity
+from portal.verify.service import code_limit_key, request_new_code, verify_identity
 from portal.verify.session import end_contractor_session, start_contractor_session
 
 
@@ -47,7 +47,7 @@ def lost_code():
     """Ask for a new code by email. The answer never says whether the address is on file."""
     form = LostCodeForm()
     if form.validate_on_submit():
-        reissue_notice_code(form.email.data)
+        request_new_code(form.email.data)
         return redirect(url_for("verify.lost_code_sent"))
     return render_template("verify/lost_code.html", form=form), 400 if form.errors else 200
 
