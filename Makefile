@@ -53,7 +53,7 @@ demo: $(VENV)/.installed compile-translations
 clean-demo:
 	rm -f $(DEMO_INSTANCE)/portal.sqlite3 $(DEMO_INSTANCE)/portal.sqlite3-wal $(DEMO_INSTANCE)/portal.sqlite3-shm \
 	  $(DEMO_INSTANCE)/portal.sqlite3-journal $(DEMO_INSTANCE)/demo-credentials.txt
-	rm -rf $(DEMO_INSTANCE)/uploads $(DEMO_INSTANCE)/exports $(DEMO_INSTANCE)/letters
+	rm -rf $(DEMO_INSTANCE)/uploads $(DEMO_INSTANCE)/exports $(DEMO_INSTANCE)/letters $(DEMO_INSTANCE)/mailbox
 
 test: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -154,6 +154,8 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    # Each kept mail is also written to <instance>/mailbox/<address>.txt (portal/mail/demo_mailbox.py).
+    DEMO_MAILBOX = True
     SESSION_COOKIE_SECURE = False  # the demo is served over plain http on 127.0.0.1
 
 

@@ -129,7 +129,8 @@ PERSONAS = (
     Persona(
         "lost-code",
         "No notice code: ask for a new one",
-        "Choose 'I don't have my notice code' and enter this email; the new code is in the staff outbox.",
+        "Choose 'I don't have my notice code' and enter this email; the new code arrives in this person's "
+        "demo mailbox, instance/mailbox/<email>.txt.",
         "CTR-900008",
         "Kiprop",
         "Odhiambo",

@@ -11,6 +11,7 @@ from sqlalchemy import insert
 from portal.constants import MailKind
 from portal.dao.mail import dao_store_outbox_message
 from portal.extensions import db
+from portal.mail.demo_mailbox import deliver_to_demo_mailbox
 from portal.mail.notices import NoticeRequest, Outcome, SendResult
 from portal.mail.rendering import apply_substitutions
 from portal.models import OutboxMessage
@@ -24,6 +25,7 @@ class OutboxBackend:
 
     def send_message(self, message) -> bool:
         dao_store_outbox_message(message)
+        deliver_to_demo_mailbox(message.to_address, message.subject, message.body_text)
         return True
 
     def send_notices(self, request: NoticeRequest) -> SendResult:
@@ -42,4 +44,6 @@ class OutboxBackend:
             for recipient in request.recipients
         ]
         db.session.execute(insert(OutboxMessage), rows)
+        for row in rows:
+            deliver_to_demo_mailbox(row["to_address"], row["subject"], row["body_text"])
         return SendResult(Outcome.DELIVERED, message_id=f"outbox-{uuid.uuid4().hex}")
