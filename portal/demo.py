@@ -184,7 +184,8 @@ def _credentials_text(staff: list[tuple[str, str, str, str]], codes: dict[str, s
         f"Contractors: {url}/check",
         "  Type the notice code, the last name and the date of birth (day, month and year boxes).",
         "  Each person below is set up for one path. Mails (claim confirmations, activation codes, new",
-        "  notice codes) are in the staff area's Outbox. A code from a mail there replaces the one below.",
+        "  notice codes) are in the staff area's Outbox, with codes masked, and in full in each person's",
+        "  mailbox file, instance/mailbox/<email>.txt. A code from a mail replaces the one below.",
         "",
     ]
     for persona in PERSONAS:
