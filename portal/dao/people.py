@@ -1,13 +1,16 @@
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import lazyload
 
 from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person
 
 
 def dao_get_person_by_uid(uid: str) -> Person | None:
-    return db.session.scalar(select(Person).where(Person.uid == uid))
+    """One person; their exposures are read only if asked for (every contractor page loads the
+    person, few of them need the list, and ``selectin`` would read it on every one)."""
+    return db.session.scalar(select(Person).where(Person.uid == uid).options(lazyload(Person.exposures)))
 
 
 def dao_get_person_by_contractor_id(contractor_id: str) -> Person | None:
