@@ -11,7 +11,7 @@ PORT ?= 5000
 # Where the demo keeps its SQLite file, keys, credentials and files (as the app reads it).
 DEMO_INSTANCE := $(or $(PORTAL_INSTANCE_PATH),instance)
 
-.PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo
+.PHONY: demo test test-postgres bench bench-web lint translations compile-translations browser-deps clean-demo
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,11 +61,16 @@ test: $(VENV)/.installed node_modules/.installed browser-deps compile-translatio
 test-postgres: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed
-	$(FLASK) portal bench $(BENCH_ARGS)
-	$(FLASK) portal bench-export $(BENCH_EXPORT_ARGS)
+# Benchmarks (docs/performance.md). PostgreSQL runs use BENCH_PG_URL, a database of their own that
+# they drop and create; `make bench BENCH_ARGS=--large` for 1,000,000 people, `--database sqlite` for one.
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench
+bench: $(VENV)/.installed compile-translations
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) -m benchmarks all $(BENCH_ARGS)
 	$(FLASK) portal bench-send $(BENCH_SEND_ARGS)
+
+bench-web: $(VENV)/.installed compile-translations
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) -m benchmarks web $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check portal tests
+	$(VENV)/bin/ruff format --check portal tests benchmarks

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import yaml
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
+from markupsafe import Markup
 
 SESSION_KEY = "lang"
 
@@ -63,7 +65,33 @@ def init_app(app: Flask) -> None:
         return {
             "current_language": str(get_locale()),
             "language_choices": [(code, LANGUAGE_NAMES[code]) for code in available_languages()],
+            **bound_gettext(get_translations()),
         }
+
+
+def bound_gettext(translations) -> dict:
+    """``_``, ``gettext`` and ``ngettext`` for one template render, bound to its catalog.
+
+    Flask-Babel's own template callables look the catalog up through the request context on every
+    call (a hundred calls on the exposure page, a fifth of its time); this looks it up once per
+    render. The render's context wins over the environment's globals, so every template and macro
+    that shares it uses these; macros imported without context keep Flask-Babel's, which give the
+    same text. Same rules as Jinja's newstyle gettext: always %-formatted, Markup when autoescaping.
+    """
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translations.ugettext(string)
+        # Catalog text is ours, as in Jinja's own; the variables are escaped by the % of Markup.
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translations.ungettext(singular, plural, num)
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 def extract_taxonomy(fileobj, keywords, comment_tags, options):

@@ -3,11 +3,12 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Incident
 
+# GET / reads it on every request: built once (portal/dao/exposure_page.py says why).
+_PUBLISHED = select(Incident).where(Incident.published.is_(True)).order_by(Incident.discovered_on.desc())
+
 
 def dao_get_published_incidents() -> list[Incident]:
-    return list(
-        db.session.scalars(select(Incident).where(Incident.published.is_(True)).order_by(Incident.discovered_on.desc()))
-    )
+    return list(db.session.scalars(_PUBLISHED))
 
 
 def dao_get_incident_by_slug(slug: str) -> Incident | None:

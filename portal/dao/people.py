@@ -1,13 +1,18 @@
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm import lazyload
 
 from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person
 
+# Every contractor page loads its person: the statement is built once (portal/dao/exposure_page.py).
+# Their exposures are read only if asked for: few pages need the list, and ``selectin`` read it on every one.
+_PERSON_BY_UID = select(Person).where(Person.uid == bindparam("uid")).options(lazyload(Person.exposures))
+
 
 def dao_get_person_by_uid(uid: str) -> Person | None:
-    return db.session.scalar(select(Person).where(Person.uid == uid))
+    return db.session.scalar(_PERSON_BY_UID, {"uid": uid})
 
 
 def dao_get_person_by_contractor_id(contractor_id: str) -> Person | None:

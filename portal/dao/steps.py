@@ -1,18 +1,20 @@
 """Checklist marks: which taxonomy steps a person has said they did."""
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.models import Exposure, StepCompletion
 
+# Built once (every /my reads it): see portal/dao/exposure_page.py.
+_COMPLETED_STEPS = select(StepCompletion.category, StepCompletion.step_id).where(
+    StepCompletion.person_id == bindparam("person_id")
+)
+
 
 def dao_get_completed_steps(person_id: int) -> set[tuple[str, str]]:
     """(category, step id) for every step the person marked done."""
-    rows = db.session.execute(
-        select(StepCompletion.category, StepCompletion.step_id).where(StepCompletion.person_id == person_id)
-    )
-    return {(category, step_id) for category, step_id in rows}
+    return {(category, step_id) for category, step_id in db.session.execute(_COMPLETED_STEPS, {"person_id": person_id})}
 
 
 def dao_mark_step_done(person_id: int, category: str, step_id: str) -> None:

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, func, insert, literal, select, update
+from sqlalchemy import Integer, bindparam, func, insert, literal, select, update
 
 from portal.extensions import db
 from portal.models import Exposure, Incident, IncidentUpdate, Person, Subscription
@@ -120,14 +120,16 @@ def dao_add_incident_update_unless_repeated(
     return None if new_id is None else db.session.get(IncidentUpdate, new_id)
 
 
+# GET / reads it for every incident on every request: built once (portal/dao/exposure_page.py says why).
+_INCIDENT_UPDATES = (
+    select(IncidentUpdate)
+    .where(IncidentUpdate.incident_id == bindparam("incident_id"))
+    .order_by(IncidentUpdate.published_at.desc(), IncidentUpdate.id.desc())
+)
+
+
 def dao_get_incident_updates(incident_id: int) -> list[IncidentUpdate]:
-    return list(
-        db.session.scalars(
-            select(IncidentUpdate)
-            .where(IncidentUpdate.incident_id == incident_id)
-            .order_by(IncidentUpdate.published_at.desc(), IncidentUpdate.id.desc())
-        )
-    )
+    return list(db.session.scalars(_INCIDENT_UPDATES, {"incident_id": incident_id}))
 
 
 def dao_get_incident_update(update_id: int) -> IncidentUpdate | None:

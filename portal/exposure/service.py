@@ -6,7 +6,9 @@ the person can do next (monitoring, updates; claims add their own links in the t
 
 from dataclasses import dataclass, field
 
-from portal.dao.people import dao_get_exposures_with_incidents
+from portal.claims.context import ClaimState
+from portal.claims.drafts import claim_deadline_passed
+from portal.dao.exposure_page import dao_get_exposure_page_rows, dao_get_monitoring_rows
 from portal.exposure.checklist import (
     ChecklistStep,
     Progress,
@@ -16,9 +18,8 @@ from portal.exposure.checklist import (
     progress_of,
 )
 from portal.models import Exposure, Incident, Person
-from portal.monitoring.service import MonitoringOverview, monitoring_overview
+from portal.monitoring.service import MonitoringOverview, monitoring_overviews
 from portal.taxonomy import Category, load_taxonomy
-from portal.updates.service import active_subscription
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ class IncidentExposure:
     cards: list[ExposureCard] = field(default_factory=list)
     monitoring: MonitoringOverview | None = None
     subscribed: bool = False
+    claim_state: ClaimState | None = None  # the claim links' state (templates/claims/_exposure_actions.html)
 
     @property
     def progress(self) -> Progress:
@@ -68,16 +70,25 @@ class ExposurePage:
 
 
 def exposure_overview(person: Person) -> ExposurePage:
+    """Three reads whatever the person's exposures: their steps, their exposures with each incident's
+    subscription and claim, and the incidents' monitoring products with their enrollments and codes."""
     taxonomy = load_taxonomy()
     completed = completed_steps(person)
     grouped: dict[int, IncidentExposure] = {}
-    for exposure, incident in dao_get_exposures_with_incidents(person.id):
+    exposed: dict[int, set[str]] = {}
+    for exposure, incident, subscription, claim in dao_get_exposure_page_rows(person.id):
         category = taxonomy[exposure.category]
-        entry = grouped.setdefault(incident.id, IncidentExposure(incident))
+        entry = grouped.get(incident.id)
+        if entry is None:
+            entry = grouped[incident.id] = IncidentExposure(incident)
+            entry.subscribed = subscription is not None and subscription.unsubscribed_at is None
+            entry.claim_state = ClaimState(claim, claim_deadline_passed(incident))
+        exposed.setdefault(incident.id, set()).add(exposure.category)
         steps = checklist_for(incident.id, category, person.country, completed)
         entry.cards.append(ExposureCard(category, exposure, steps))
+    incidents = [entry.incident for entry in grouped.values()]
+    monitoring = monitoring_overviews(person, incidents, dao_get_monitoring_rows(person.id, list(grouped)), exposed)
     for entry in grouped.values():
         entry.cards.sort(key=lambda card: (card.category.rank, card.category.code))
-        entry.monitoring = monitoring_overview(person, entry.incident)
-        entry.subscribed = active_subscription(person, entry.incident) is not None
+        entry.monitoring = monitoring[entry.incident.id]
     return ExposurePage(list(grouped.values()))

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit import record_audit
 from portal.constants import AuditAction, EnrollmentStatus, MailKind
 from portal.crypto import crypto
+from portal.dao.exposure_page import MonitoringRow
 from portal.dao.monitoring import (
     dao_add_enrollment,
     dao_claim_activation_code,
@@ -68,23 +69,32 @@ def enrollment_is_open(incident: Incident, today: date | None = None) -> bool:
     return today <= incident.enrollment_deadline
 
 
-def is_eligible(person: Person, product: MonitoringProduct) -> bool:
+def is_eligible(person: Person, product: MonitoringProduct, exposed: set[str] | None = None) -> bool:
     """Active, offered in the person's country, they are in the incident, and any US-credit-file rule holds.
 
     "Needs a US credit file" means US credit monitoring, which only works for someone with a US
     credit file: we take that as living in the US with a national id (SSN/ITIN) in the breach.
+    ``exposed``: the person's exposed categories in the product's incident, when the caller has
+    them already (the exposure page), so nothing is asked of the database again.
     """
     if not product.active:
         return False
     countries = product_countries(product)
     if countries and person.country not in countries:
         return False
-    if not dao_person_has_exposure(person.id, product.incident_id):
+    if exposed is not None:
+        in_incident, has_national_id = bool(exposed), US_CREDIT_FILE_CATEGORY in exposed
+    else:
+        in_incident = dao_person_has_exposure(person.id, product.incident_id)
+        has_national_id = None  # asked below only if the product needs it
+    if not in_incident:
         return False
     if product.requires_us_credit_file:
-        return person.country == US_CREDIT_FILE_COUNTRY and dao_person_has_exposure(
-            person.id, product.incident_id, US_CREDIT_FILE_CATEGORY
-        )
+        if person.country != US_CREDIT_FILE_COUNTRY:
+            return False
+        if has_national_id is None:
+            has_national_id = dao_person_has_exposure(person.id, product.incident_id, US_CREDIT_FILE_CATEGORY)
+        return has_national_id
     return True
 
 
@@ -109,11 +119,17 @@ class MonitoringOverview:
 
 
 def _offer(product: MonitoringProduct, enrollment: MonitoringEnrollment | None) -> ProductOffer:
-    code = None
+    row = None
     if enrollment is not None and enrollment.status == EnrollmentStatus.ENROLLED:
         row = dao_get_code_of_enrollment(enrollment.id)
-        code = reveal_code(row) if row is not None else None
-    return ProductOffer(product, enrollment, code)
+    return _offer_with_code(product, enrollment, row)
+
+
+def _offer_with_code(
+    product: MonitoringProduct, enrollment: MonitoringEnrollment | None, row: ActivationCode | None
+) -> ProductOffer:
+    served = enrollment is not None and enrollment.status == EnrollmentStatus.ENROLLED and row is not None
+    return ProductOffer(product, enrollment, reveal_code(row) if served else None)
 
 
 def monitoring_overview(person: Person, incident: Incident) -> MonitoringOverview:
@@ -126,6 +142,21 @@ def monitoring_overview(person: Person, incident: Incident) -> MonitoringOvervie
         if enrollment is not None or is_eligible(person, product):
             offers.append(_offer(product, enrollment))
     return MonitoringOverview(incident, offers, enrollment_is_open(incident))
+
+
+def monitoring_overviews(
+    person: Person, incidents: list[Incident], rows: list[MonitoringRow], exposed: dict[int, set[str]]
+) -> dict[int, MonitoringOverview]:
+    """``monitoring_overview`` for several incidents at once, from rows already read
+    (``dao_get_monitoring_rows``) and the person's exposed categories per incident."""
+    offers: dict[int, list[ProductOffer]] = {incident.id: [] for incident in incidents}
+    for product, enrollment, code_row in rows:
+        if enrollment is not None or is_eligible(person, product, exposed.get(product.incident_id, set())):
+            offers[product.incident_id].append(_offer_with_code(product, enrollment, code_row))
+    return {
+        incident.id: MonitoringOverview(incident, offers[incident.id], enrollment_is_open(incident))
+        for incident in incidents
+    }
 
 
 def monitoring_overview_for_incident_id(person: Person, incident_id: int) -> MonitoringOverview | None:
