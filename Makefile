@@ -31,17 +31,28 @@ browser-deps:
 	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
 # -q goes before the command (pybabel's global option). No catalogs yet is fine; a broken one is not.
+# Two domains: `contractor` (babel-contractor.cfg; every language complete) and `messages` (staff).
 compile-translations: $(VENV)/.installed
-	@if ls portal/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(VENV)/bin/pybabel -q compile -d portal/translations; fi
+	@for domain in messages contractor; do \
+	  if ls portal/translations/*/LC_MESSAGES/$$domain.po >/dev/null 2>&1; then \
+	    $(VENV)/bin/pybabel -q compile -d portal/translations -D $$domain || exit 1; fi; done
+
+TRANSLATED := $(patsubst portal/translations/%/LC_MESSAGES/contractor.po,%,$(wildcard portal/translations/*/LC_MESSAGES/contractor.po))
 
 translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel -q extract -F babel-contractor.cfg -k _l -k lazy_gettext --no-wrap \
+	  -o portal/translations/contractor.pot .
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	test -f portal/translations/en/LC_MESSAGES/messages.po || \
-	  $(VENV)/bin/pybabel -q init -i portal/translations/messages.pot -d portal/translations -l en
-	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(PY) scripts/split_catalogs.py portal/translations
+	test -f portal/translations/en/LC_MESSAGES/contractor.po || \
+	  $(VENV)/bin/pybabel -q init -i portal/translations/contractor.pot -d portal/translations -l en -D contractor
+	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations -l en --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel -q update -i portal/translations/contractor.pot -d portal/translations -D contractor \
+	  --no-fuzzy-matching --no-wrap --ignore-obsolete
 	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/messages.po
-	$(VENV)/bin/pybabel -q compile -d portal/translations
+	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/contractor.po
+	$(PY) scripts/pseudo_catalog.py portal/translations
+	$(MAKE) --no-print-directory compile-translations
 
 demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed compile-translations

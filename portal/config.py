@@ -155,6 +155,7 @@ class Config:
 class DevelopmentConfig(Config):
     DEBUG = True
     SESSION_COOKIE_SECURE = False  # the demo is served over plain http on 127.0.0.1
+    OFFER_PSEUDO_LOCALE = True  # docs/translations.md: accented, lengthened English finds untranslated text
 
 
 class TestingConfig(Config):
