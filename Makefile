@@ -47,8 +47,13 @@ translations: $(VENV)/.installed
 	test -f portal/translations/en/LC_MESSAGES/contractor.po || \
 	  $(VENV)/bin/pybabel -q init -i portal/translations/contractor.pot -d portal/translations -l en -D contractor
 	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations -l en --no-fuzzy-matching --ignore-obsolete
-	$(VENV)/bin/pybabel -q update -i portal/translations/contractor.pot -d portal/translations -D contractor \
+	$(VENV)/bin/pybabel -q update -i portal/translations/contractor.pot -d portal/translations -l en -D contractor \
 	  --no-fuzzy-matching --no-wrap --ignore-obsolete
+	@# GNU msgmerge for the translated catalogs: Babel would drop their X-Review-Status header.
+	@for po in portal/translations/*/LC_MESSAGES/contractor.po; do \
+	  case $$po in */en/*|*/en_001/*) continue;; esac; \
+	  msgmerge --quiet --update --backup=none --no-fuzzy-matching --no-wrap $$po portal/translations/contractor.pot && \
+	  msgattrib --no-obsolete --no-wrap -o $$po $$po || exit 1; done
 	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/messages.po
 	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/contractor.po
 	$(PY) scripts/pseudo_catalog.py portal/translations
