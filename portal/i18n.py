@@ -96,6 +96,12 @@ def init_app(app: Flask) -> None:
     # Catalogs do not change while the app runs: look once, not on every request.
     app.extensions["portal_languages"] = _languages_with_catalogs(app)
 
+    @app.template_filter("language_name")
+    def language_name(code: str | None) -> str:
+        """``es`` -> ``Español (es)``: the name in the language itself, for staff who read neither."""
+        name = LANGUAGE_NAMES.get((code or "").split("-")[0].lower())
+        return f"{name} ({code})" if name else (code or "")
+
     @app.context_processor
     def language_context():
         return {
