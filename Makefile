@@ -11,7 +11,7 @@ PORT ?= 5000
 # Where the demo keeps its SQLite file, keys, credentials and files (as the app reads it).
 DEMO_INSTANCE := $(or $(PORTAL_INSTANCE_PATH),instance)
 
-.PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo
+.PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo fonts
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,14 @@ translations: $(VENV)/.installed
 	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/contractor.po
 	$(PY) scripts/pseudo_catalog.py portal/translations
 	$(MAKE) --no-print-directory compile-translations
+
+# The Devanagari webfont (Hindi) is committed under static/fonts with its licence, so a deployment
+# needs no npm; this refreshes it from the pinned npm package after a version bump in package.json.
+FONT_PACKAGE := node_modules/@fontsource/noto-sans-devanagari
+fonts: node_modules/.installed
+	mkdir -p static/fonts/noto-sans-devanagari
+	cp $(FONT_PACKAGE)/files/noto-sans-devanagari-devanagari-{400,700}-normal.woff2 $(FONT_PACKAGE)/LICENSE \
+	  static/fonts/noto-sans-devanagari/
 
 demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed compile-translations
