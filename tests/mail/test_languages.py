@@ -118,3 +118,14 @@ def test_new_exposure_alert_mail(speaker, tmp_path):
     subject = in_language(language, "New information about you in %(incident)s", incident=incident.title)
     assert_in_language(mail, language, subject)
     assert in_language(language, "Bank and payout details") in mail.body_text
+
+
+def test_a_mail_asked_for_from_an_english_page_is_still_in_the_persons_language(app, speaker):
+    """The lost-code form is filled in on an English page; the mail follows the register, not the page."""
+    language, person, _incident = speaker
+    email = person.email
+    with app.test_client() as client:
+        client.get("/lost-code", headers={"Accept-Language": "en"})
+        client.post("/lost-code", data={"email": email}, headers={"Accept-Language": "en"})
+    [mail] = outbox(MailKind.NOTICE_CODE_REISSUE)
+    assert_in_language(mail, language, in_language(language, "Your new notice code for the Exposure Portal"))
