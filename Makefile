@@ -11,7 +11,7 @@ PORT ?= 5000
 # Where the demo keeps its SQLite file, keys, credentials and files (as the app reads it).
 DEMO_INSTANCE := $(or $(PORTAL_INSTANCE_PATH),instance)
 
-.PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo fonts
+.PHONY: demo test test-postgres bench lint translations compile-translations browser-deps clean-demo fonts gettext-deps
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ browser-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
+# GNU gettext: msgmerge keeps each catalog's X-Review-Status header (Babel's update drops it), and
+# the catalog tests run msgfmt --check, as a translator's tools would.
+gettext-deps:
+	@command -v msgfmt >/dev/null && command -v msgmerge >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null; \
+	  else echo "Install GNU gettext first: sudo apt-get install gettext" >&2; exit 1; fi; }
+
 # -q goes before the command (pybabel's global option). No catalogs yet is fine; a broken one is not.
 # Two domains: `contractor` (babel-contractor.cfg; every language complete) and `messages` (staff).
 compile-translations: $(VENV)/.installed
@@ -39,7 +47,7 @@ compile-translations: $(VENV)/.installed
 
 TRANSLATED := $(patsubst portal/translations/%/LC_MESSAGES/contractor.po,%,$(wildcard portal/translations/*/LC_MESSAGES/contractor.po))
 
-translations: $(VENV)/.installed
+translations: $(VENV)/.installed gettext-deps
 	$(VENV)/bin/pybabel -q extract -F babel-contractor.cfg -k _l -k lazy_gettext --no-wrap \
 	  -o portal/translations/contractor.pot .
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
@@ -79,10 +87,10 @@ clean-demo:
 	  $(DEMO_INSTANCE)/portal.sqlite3-journal $(DEMO_INSTANCE)/demo-credentials.txt
 	rm -rf $(DEMO_INSTANCE)/uploads $(DEMO_INSTANCE)/exports $(DEMO_INSTANCE)/letters
 
-test: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
+test: $(VENV)/.installed node_modules/.installed browser-deps gettext-deps compile-translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
+test-postgres: $(VENV)/.installed node_modules/.installed browser-deps gettext-deps compile-translations
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed
