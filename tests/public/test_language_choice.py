@@ -96,3 +96,10 @@ def test_every_contractor_page_shows_the_selector_and_says_its_language(app):
         page = client.get(visit.path, follow_redirects=True).get_data(as_text=True)
         assert SELECTOR.search(page), f"{visit.name}: no language selector"
         assert html_lang(page) == "en", visit.name
+
+
+def test_on_a_translated_page_the_selector_is_also_labelled_in_english(client):
+    page = client.get("/check", headers={"Accept-Language": "hi"}).get_data(as_text=True)
+    assert '<label for="language-select">भाषा <span lang="en">/ Language</span></label>' in page
+    page = client.get("/check", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<label for="language-select">Language</label>' in page
