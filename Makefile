@@ -11,7 +11,7 @@ PORT ?= 5000
 # Where the demo keeps its SQLite file, keys, credentials and files (as the app reads it).
 DEMO_INSTANCE := $(or $(PORTAL_INSTANCE_PATH),instance)
 
-.PHONY: demo test test-postgres bench bench-web lint translations compile-translations browser-deps clean-demo
+.PHONY: demo test test-postgres bench bench-web lint translations compile-translations browser-deps clean-demo fonts gettext-deps
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,18 +30,50 @@ browser-deps:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; \
 	  else echo "Install Debian's chromium first: sudo apt-get install chromium" >&2; exit 1; fi; }
 
-# -q goes before the command (pybabel's global option). No catalogs yet is fine; a broken one is not.
-compile-translations: $(VENV)/.installed
-	@if ls portal/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(VENV)/bin/pybabel -q compile -d portal/translations; fi
+# GNU gettext: msgmerge keeps each catalog's X-Review-Status header (Babel's update drops it), and
+# the catalog tests run msgfmt --check, as a translator's tools would.
+gettext-deps:
+	@command -v msgfmt >/dev/null && command -v msgmerge >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext) >/dev/null; \
+	  else echo "Install GNU gettext first: sudo apt-get install gettext" >&2; exit 1; fi; }
 
-translations: $(VENV)/.installed
+# -q goes before the command (pybabel's global option). No catalogs yet is fine; a broken one is not.
+# Two domains: `contractor` (babel-contractor.cfg; every language complete) and `messages` (staff).
+compile-translations: $(VENV)/.installed
+	@for domain in messages contractor; do \
+	  if ls portal/translations/*/LC_MESSAGES/$$domain.po >/dev/null 2>&1; then \
+	    $(VENV)/bin/pybabel -q compile -d portal/translations -D $$domain || exit 1; fi; done
+
+TRANSLATED := $(patsubst portal/translations/%/LC_MESSAGES/contractor.po,%,$(wildcard portal/translations/*/LC_MESSAGES/contractor.po))
+
+translations: $(VENV)/.installed gettext-deps
+	$(VENV)/bin/pybabel -q extract -F babel-contractor.cfg -k _l -k lazy_gettext --no-wrap \
+	  -o portal/translations/contractor.pot .
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
-	test -f portal/translations/en/LC_MESSAGES/messages.po || \
-	  $(VENV)/bin/pybabel -q init -i portal/translations/messages.pot -d portal/translations -l en
-	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations --no-fuzzy-matching
+	$(PY) scripts/split_catalogs.py portal/translations
+	test -f portal/translations/en/LC_MESSAGES/contractor.po || \
+	  $(VENV)/bin/pybabel -q init -i portal/translations/contractor.pot -d portal/translations -l en -D contractor
+	$(VENV)/bin/pybabel -q update -i portal/translations/messages.pot -d portal/translations -l en --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel -q update -i portal/translations/contractor.pot -d portal/translations -l en -D contractor \
+	  --no-fuzzy-matching --no-wrap --ignore-obsolete
+	@# GNU msgmerge for the translated catalogs: Babel would drop their X-Review-Status header.
+	@for po in portal/translations/*/LC_MESSAGES/contractor.po; do \
+	  case $$po in */en/*|*/en_001/*) continue;; esac; \
+	  msgmerge --quiet --update --backup=none --no-fuzzy-matching --no-wrap $$po portal/translations/contractor.pot && \
+	  msgattrib --no-obsolete --no-wrap -o $$po $$po || exit 1; done
 	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/messages.po
-	$(VENV)/bin/pybabel -q compile -d portal/translations
+	$(PY) scripts/complete_english_catalog.py portal/translations/en/LC_MESSAGES/contractor.po
+	$(PY) scripts/pseudo_catalog.py portal/translations
+	$(MAKE) --no-print-directory compile-translations
+
+# The Devanagari webfont (Hindi) is committed under static/fonts with its licence, so a deployment
+# needs no npm; this refreshes it from the pinned npm package after a version bump in package.json.
+FONT_PACKAGE := node_modules/@fontsource/noto-sans-devanagari
+fonts: node_modules/.installed
+	mkdir -p static/fonts/noto-sans-devanagari
+	cp $(FONT_PACKAGE)/files/noto-sans-devanagari-devanagari-{400,700}-normal.woff2 $(FONT_PACKAGE)/LICENSE \
+	  static/fonts/noto-sans-devanagari/
 
 demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed compile-translations
@@ -55,10 +87,10 @@ clean-demo:
 	  $(DEMO_INSTANCE)/portal.sqlite3-journal $(DEMO_INSTANCE)/demo-credentials.txt
 	rm -rf $(DEMO_INSTANCE)/uploads $(DEMO_INSTANCE)/exports $(DEMO_INSTANCE)/letters $(DEMO_INSTANCE)/mailbox
 
-test: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
+test: $(VENV)/.installed node_modules/.installed browser-deps gettext-deps compile-translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed node_modules/.installed browser-deps compile-translations
+test-postgres: $(VENV)/.installed node_modules/.installed browser-deps gettext-deps compile-translations
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Benchmarks (docs/performance.md). PostgreSQL runs use BENCH_PG_URL, a database of their own that

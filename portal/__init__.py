@@ -104,6 +104,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     response_headers.init_app(app)  # before Talisman, so it runs after Talisman's headers
+    i18n.configure_domains(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     login_manager.init_app(app)

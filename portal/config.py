@@ -157,6 +157,7 @@ class DevelopmentConfig(Config):
     # Each kept mail is also written to <instance>/mailbox/<address>.txt (portal/mail/demo_mailbox.py).
     DEMO_MAILBOX = True
     SESSION_COOKIE_SECURE = False  # the demo is served over plain http on 127.0.0.1
+    OFFER_PSEUDO_LOCALE = True  # docs/translations.md: accented, lengthened English finds untranslated text
 
 
 class TestingConfig(Config):

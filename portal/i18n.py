@@ -1,7 +1,11 @@
-"""Locale choice and the taxonomy extractor for Babel.
+"""Locale choice, the two catalog domains, and the taxonomy extractor for Babel.
 
 Order of preference: the language the person picked with the selector, then the contractor's
 preferred language from the register, then the browser's, then English.
+
+Two gettext domains share one folder: ``contractor`` (every page, form and email a contractor
+sees; complete in every language offered) and ``messages`` (the staff area, English). Flask-Babel
+loads both for a locale and merges them, so one ``gettext`` finds a message in either.
 """
 
 from pathlib import Path
@@ -13,12 +17,43 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 SESSION_KEY = "lang"
+DOMAINS = ("messages", "contractor")
+CONTRACTOR_DOMAIN = "contractor"
+# Development only: accented, lengthened English (scripts/pseudo_catalog.py). Babel knows no
+# pseudo-locale, so its catalog sits under a CLDR locale the portal offers no one.
+PSEUDO = "en-x-pseudo"
+PSEUDO_BABEL_LOCALE = "en_001"
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Español",
+    "pt": "Português",
+    "fr": "Français",
+    "hi": "हिन्दी",
+    "fil": "Filipino",
+    "sw": "Kiswahili",
+    PSEUDO: "Ƥŝéûđö",
+}
+
+
+def translations_folder(app: Flask) -> Path:
+    return Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
+
+
+def configure_domains(app: Flask) -> None:
+    """Before Flask-Babel reads the config: one translation directory per domain (the same one)."""
+    folder = str(translations_folder(app))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folder for _ in DOMAINS)
+    app.config["BABEL_DOMAIN"] = ";".join(DOMAINS)
 
 
 def _languages_with_catalogs(app: Flask) -> list[str]:
-    folder = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
-    have = {path.parent.parent.name for path in folder.glob("*/LC_MESSAGES/messages.po")}
-    return [code for code in app.config["LANGUAGES"] if code == "en" or code in have]
+    folder = translations_folder(app)
+    have = {path.parent.parent.name for path in folder.glob(f"*/LC_MESSAGES/{CONTRACTOR_DOMAIN}.mo")}
+    offered = [code for code in app.config["LANGUAGES"] if code == "en" or code in have]
+    if app.config.get("OFFER_PSEUDO_LOCALE") and PSEUDO_BABEL_LOCALE in have:
+        offered.append(PSEUDO)
+    return offered
 
 
 def available_languages() -> list[str]:
@@ -31,8 +66,21 @@ def best_language(tag: str | None) -> str | None:
     if not tag:
         return None
     offered = available_languages()
+    if tag.lower() == PSEUDO:
+        return PSEUDO if PSEUDO in offered else None
     base = tag.replace("_", "-").split("-")[0].lower()
     return base if base in offered else None
+
+
+def babel_locale(language: str) -> str:
+    """The Babel locale that holds a portal language's catalog (the same code but for the pseudo one)."""
+    return PSEUDO_BABEL_LOCALE if language == PSEUDO else language
+
+
+def current_language() -> str:
+    """The portal's code for the locale in force (``<html lang>``, the selector, the mail's language)."""
+    locale = str(get_locale())
+    return PSEUDO if locale == PSEUDO_BABEL_LOCALE else locale.replace("_", "-")
 
 
 def select_locale() -> str:
@@ -41,29 +89,25 @@ def select_locale() -> str:
     for candidate in (session.get(SESSION_KEY), session.get("contractor_lang")):
         chosen = best_language(candidate)
         if chosen:
-            return chosen
-    return request.accept_languages.best_match(available_languages()) or "en"
-
-
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Español",
-    "pt": "Português",
-    "fr": "Français",
-    "hi": "हिन्दी",
-    "fil": "Filipino",
-    "sw": "Kiswahili",
-}
+            return babel_locale(chosen)
+    real = [code for code in available_languages() if code != PSEUDO]  # never picked for a browser
+    return request.accept_languages.best_match(real) or "en"
 
 
 def init_app(app: Flask) -> None:
     # Catalogs do not change while the app runs: look once, not on every request.
     app.extensions["portal_languages"] = _languages_with_catalogs(app)
 
+    @app.template_filter("language_name")
+    def language_name(code: str | None) -> str:
+        """``es`` -> ``Español (es)``: the name in the language itself, for staff who read neither."""
+        name = LANGUAGE_NAMES.get((code or "").split("-")[0].lower())
+        return f"{name} ({code})" if name else (code or "")
+
     @app.context_processor
     def language_context():
         return {
-            "current_language": str(get_locale()),
+            "current_language": current_language(),
             "language_choices": [(code, LANGUAGE_NAMES[code]) for code in available_languages()],
             **bound_gettext(get_translations()),
         }

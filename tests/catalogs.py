@@ -1,7 +1,6 @@
-"""Throw-away translation catalogs, for tests of what a page does once a language has one.
+"""Throw-away translation catalogs, for tests of what a page does with catalogs it controls.
 
-The real catalogs come from the translators; until then only English exists and the language
-selector is hidden. ``translated_app`` builds an app on the session's database whose catalogs
+``translated_app`` builds an app on the session's database whose catalogs
 translate the given messages.
 """
 
@@ -26,9 +25,9 @@ def write_catalogs(folder: Path, languages, messages: dict[str, str]) -> Path:
             catalog.add(msgid, text.replace("{code}", code))
         where = folder / code / "LC_MESSAGES"
         where.mkdir(parents=True)
-        with (where / "messages.po").open("wb") as handle:
+        with (where / "contractor.po").open("wb") as handle:
             write_po(handle, catalog)
-        with (where / "messages.mo").open("wb") as handle:
+        with (where / "contractor.mo").open("wb") as handle:
             write_mo(handle, catalog)
     return folder
 

@@ -11,6 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import bleach
 import markdown
@@ -45,13 +46,32 @@ PLACEHOLDERS: dict[str, str] = {
 # Shown as links in the HTML part when written on their own (not already inside a Markdown link).
 URL_PLACEHOLDERS = ("check_url", "portal_url")
 
-NOTICE_HEADINGS = (
-    "What happened",
-    "What information was involved",
-    "What we are doing",
-    "What you can do",
-    "For more information",
-)
+# The "Notice of Data Breach" a new template starts from, one file per language: subject line,
+# blank line, Markdown body (portal/data/notices/<language>.md; docs/translations.md).
+STARTER_FOLDER = Path(__file__).resolve().parent.parent / "data" / "notices"
+_STARTER_HEADING_RE = re.compile(r"^## (.+?)\s*$", re.MULTILINE)
+
+
+@lru_cache(maxsize=16)
+def starter_notice(language: str = "en") -> tuple[str, str]:
+    """(subject, body) of the starter notice in ``language``, English if there is none in it."""
+    path = STARTER_FOLDER / f"{language}.md"
+    if not path.exists():
+        path = STARTER_FOLDER / "en.md"
+    subject, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def starter_languages() -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in STARTER_FOLDER.glob("*.md")))
+
+
+def notice_headings(language: str = "en") -> tuple[str, ...]:
+    """The five section headings, in ``language`` (from its starter notice)."""
+    return tuple(_STARTER_HEADING_RE.findall(starter_notice(language)[1]))
+
+
+NOTICE_HEADINGS = notice_headings("en")
 
 # Innermost pair only, so "(((portal_url)))" reads as "(" + placeholder + ")".
 _PLACEHOLDER_RE = re.compile(r"\(\(([^()]*)\)\)")
@@ -103,43 +123,9 @@ def validate_template(subject: str, body_markdown: str) -> None:
         raise TemplateError(problems)
 
 
-def starter_body() -> str:
+def starter_body(language: str = "en") -> str:
     """The "Notice of Data Breach" skeleton a new template starts from."""
-    return f"""Dear ((first_name)) ((last_name)),
-
-We are writing to tell you about an incident that involved some of your information: ((incident_title)).
-
-## {NOTICE_HEADINGS[0]}
-
-[Say what happened, when it happened and when it was discovered.]
-
-## {NOTICE_HEADINGS[1]}
-
-The records taken include this information about you:
-
-((exposed_categories))
-
-## {NOTICE_HEADINGS[2]}
-
-[Say what you have done to contain the incident and protect the people affected.]
-
-## {NOTICE_HEADINGS[3]}
-
-Go to ((check_url)) and enter your notice code, your last name and your date of birth. You will see
-exactly which of your information was exposed and what you can do about each item.
-
-Your notice code: **((notice_code))**
-
-You can file a claim until ((claim_deadline)).
-
-## {NOTICE_HEADINGS[4]}
-
-Write to ((contact_email)) or call ((contact_phone)).
-
-**How to check this notice is genuine.** Do not follow links in a message you are unsure about:
-type the portal address, ((portal_url)), into your browser yourself. We will never ask you for your
-full ((national_id_name)) or your payment details by email, text or phone.
-"""
+    return starter_notice(language)[1]
 
 
 @dataclass(frozen=True)

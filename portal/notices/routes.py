@@ -5,6 +5,7 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from portal.constants import ROLES_MANAGING_NOTICES
+from portal.dao.incidents import dao_get_incident_by_id
 from portal.i18n import LANGUAGE_NAMES
 from portal.mail.rendering import PLACEHOLDERS
 from portal.notices import bp
@@ -109,8 +110,12 @@ def template_edit(template_id, language):
     english = content_for(latest, DEFAULT_LANGUAGE)
     form = EditLanguageForm()
     if request.method == "GET":
-        source = current or content_for(latest, language) or english
-        form.subject.data, form.body.data = source.subject, source.body_markdown
+        source = current or content_for(latest, language)
+        if source is None:  # this language's first text: its own Notice of Data Breach headings
+            incident = dao_get_incident_by_id(template.incident_id)
+            form.subject.data, form.body.data = starter_text(incident, language)
+        else:
+            form.subject.data, form.body.data = source.subject, source.body_markdown
         form.based_on.data = str(latest.version)
     general = []
     if form.validate_on_submit():

@@ -34,9 +34,10 @@ from portal.mail.rendering import (
     NOTICE_HEADINGS,
     RenderedNotice,
     TemplateError,
+    notice_headings,
     notice_values,
     render_notice,
-    starter_body,
+    starter_notice,
     validate_template,
 )
 from portal.models import (
@@ -72,9 +73,10 @@ def template_languages() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]
 
 
-def starter_text(incident: Incident) -> tuple[str, str]:
-    """The subject and body a new template starts from."""
-    return _("Notice of data breach: %(title)s", title=incident.title), starter_body()
+def starter_text(incident: Incident, language: str = DEFAULT_LANGUAGE) -> tuple[str, str]:
+    """The subject and body a new template (or a template's first text in a language) starts from."""
+    subject, body = starter_notice(language)
+    return subject.replace("((incident_title))", incident.title), body
 
 
 def _headings(body: str) -> list[str]:
@@ -84,15 +86,18 @@ def _headings(body: str) -> list[str]:
 def missing_headings(body: str, language: str) -> list[str]:
     """The "Notice of Data Breach" headings the body lacks.
 
-    English must use the headings word for word. A translation cannot be matched word for word, so
-    it must have at least as many headings as the structure has sections.
+    English must use the headings word for word. A translation may word them its own way (the
+    starter's are a draft), so it must have at least as many headings as the structure has
+    sections; what is missing is named in that language's starter wording.
     """
     present = _headings(body)
     if language == DEFAULT_LANGUAGE:
         return [heading for heading in NOTICE_HEADINGS if heading.casefold() not in present]
-    if len(present) >= len(NOTICE_HEADINGS):
+    headings = notice_headings(language)
+    wanted = [heading for heading in headings if heading.casefold() not in present]
+    if not wanted or len(present) >= len(headings):
         return []
-    return list(NOTICE_HEADINGS[len(present) :])
+    return wanted[: len(headings) - len(present)]
 
 
 def check_content(

@@ -2,6 +2,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.catalog_status import catalog_statuses
 from portal.constants import (
     ROLES_READING_AUDIT_LOG,
     ROLES_READING_BIRTH_DATES,
@@ -10,6 +11,7 @@ from portal.constants import (
 )
 from portal.crypto import crypto
 from portal.extensions import limiter
+from portal.i18n import translations_folder
 from portal.staff import bp
 from portal.staff.auth import role_required, staff_session_expired
 from portal.staff.forms import CallerBirthDateForm, PeopleSearchForm, SignInCodeForm, SignInForm
@@ -126,8 +128,9 @@ def sign_out():
 @bp.route("/")
 @role_required(*STAFF_ROLES)
 def dashboard():
-    """The staff home page: the sections this role can use."""
-    return render_template("staff/dashboard.html")
+    """The staff home page: the sections this role can use, and how far each language's catalog is."""
+    folder = str(translations_folder(current_app))
+    return render_template("staff/dashboard.html", catalogs=catalog_statuses(folder, current_app.config["LANGUAGES"]))
 
 
 @bp.route("/people", methods=["GET", "POST"])

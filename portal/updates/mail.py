@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 
-from portal.i18n import best_language
+from portal.i18n import babel_locale, best_language
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -23,5 +23,5 @@ def public_url(endpoint: str, **values) -> str:
 def in_language_of(person) -> Iterator[str]:
     """Render inside this block in the person's preferred language (English if we have no catalog for it)."""
     language = best_language(person.preferred_language) or "en"
-    with force_locale(language):
+    with force_locale(babel_locale(language)):
         yield language

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.batches.service import batch_fingerprint
 from portal.constants import AuditAction, MailKind
 from portal.extensions import db
-from portal.mail.rendering import starter_body
+from portal.mail.rendering import notice_headings, starter_body, starter_notice
 from portal.models import AuditEvent, NoticeTemplateVersion, OutboxMessage, Person
 from portal.notices.service import SAMPLE_NOTICE_CODE
 from portal.sending import service as sending
@@ -99,3 +99,17 @@ def test_a_batch_pinned_to_version_1_still_renders_version_1_after_version_2(adm
     after = client.get(f"/staff/batches/{batch.id}/preview?person={_uid('C-3')}").get_data(as_text=True)
     assert "Recipient 3 of 3" in after and "Version two" not in after
     assert sending.batch_status_counts(batch.id)["accepted"] + sending.batch_status_counts(batch.id)["delivered"] == 3
+
+
+def test_preview_names_the_language_each_recipient_gets_in_that_language(incident, admin, person_in):
+    client, creator = admin
+    person_in("C-1", first_name="Amina", language="sw")
+    person_in("C-2", first_name="Bola", language="hi")
+    languages = {code: starter_notice(code) for code in ("en", "sw")}
+    batch = make_batch(incident, make_template(incident, languages=languages), creator)
+    first = client.get(f"/staff/batches/{batch.id}/preview").get_data(as_text=True)
+    assert "Kiswahili (sw)" in first and notice_headings("sw")[0] in first
+    second = client.get(f"/staff/batches/{batch.id}/preview?person={_uid('C-2')}").get_data(as_text=True)
+    # No Hindi text in this template: English, and the preview says why.
+    assert "English (en)" in second and "prefers हिन्दी (hi)" in second
+    assert "What happened" in second

@@ -4,6 +4,7 @@ import re
 
 import pyotp
 import pytest
+from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
 
 from portal.constants import MailKind, Role
@@ -177,5 +178,8 @@ def test_admin_imports_a_register_and_the_imported_person_can_check_in(desktop_p
     # The contractor, on their phone, with the code printed in their notice.
     page.goto("/check")
     fill_check_form(page, CODE_AMINA, "Okafor", "1990-03-27")
-    expect(page.locator("li.card h3")).to_have_text(["Bank and payout details"])
+    # The register row's preferred language is Swahili: after the check, that is the page's.
+    expect(page.locator("html")).to_have_attribute("lang", "sw")
+    with app.test_request_context(), force_locale("sw"):
+        expect(page.locator("li.card h3")).to_have_text([gettext("Bank and payout details")])
     expect(page.locator("li.card")).to_contain_text("Payout account ending 7781")

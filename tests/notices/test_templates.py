@@ -1,13 +1,22 @@
 """Notice templates: the starter structure, validation at save time, versions, preview."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from portal.constants import AuditAction
 from portal.extensions import db
-from portal.mail.rendering import NOTICE_HEADINGS, starter_body
+from portal.mail.rendering import (
+    NOTICE_HEADINGS,
+    notice_headings,
+    starter_body,
+    starter_languages,
+    starter_notice,
+    validate_template,
+)
 from portal.models import AuditEvent, NoticeTemplate, NoticeTemplateVersion
-from portal.notices.service import SAMPLE_NOTICE_CODE
+from portal.notices.service import SAMPLE_NOTICE_CODE, missing_headings
 from tests.batches.helpers import make_template
 from tests.factories import sign_in_staff
 
@@ -89,12 +98,16 @@ def test_changing_a_language_saves_a_new_version_and_leaves_the_old_one_as_it_wa
     assert {c.language: c.subject for c in versions[1].contents} == {"en": "New subject", "es": "Asunto"}
 
 
-def test_adding_a_language_starts_from_the_english_text(admin, incident):
+def test_adding_a_language_starts_from_that_languages_notice_of_data_breach(admin, incident):
     client, _user = admin
     v1 = make_template(incident)
     page = client.get(f"/staff/templates/{v1.template_id}/languages/sw").get_data(as_text=True)
     assert "Add Kiswahili" in page
-    assert "## What happened" in page
+    form, english = page.split("Show the English text")
+    for heading in notice_headings("sw"):
+        assert f"## {heading}" in form
+    assert f"Notisi ya uvujaji wa data: {incident.title}" in form
+    assert "## What happened" in english and "## What happened" not in form
     response = client.post(
         f"/staff/templates/{v1.template_id}/languages/sw",
         data={"subject": "Taarifa", "body": "Habari ((first_name))", "based_on": "1"},
@@ -154,3 +167,22 @@ def test_only_admins_reach_templates(app, incident, role):
         ).status_code
         == 403
     )
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "fr", "hi", "fil", "sw"])
+def test_every_languages_starter_is_a_complete_notice_with_the_english_placeholders(language):
+    subject, body = starter_notice(language)
+    english_subject, english_body = starter_notice("en")
+    validate_template(subject, body)
+    assert len(notice_headings(language)) == len(NOTICE_HEADINGS) == 5
+    assert set(notice_headings(language)).isdisjoint(NOTICE_HEADINGS), "the headings are translated"
+    placeholders = re.compile(r"\(\([a-z_]+\)\)")
+    assert sorted(placeholders.findall(subject + body)) == sorted(placeholders.findall(english_subject + english_body))
+    assert missing_headings(body, language) == []
+    # A translated notice that drops a section is told which, in its own language's words.
+    without = body.replace(f"## {notice_headings(language)[2]}", "")
+    assert missing_headings(without, language) == [notice_headings(language)[2]]
+
+
+def test_every_offered_language_has_a_starter(app):
+    assert set(app.config["LANGUAGES"]) <= set(starter_languages())

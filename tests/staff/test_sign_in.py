@@ -1,5 +1,7 @@
+import html
 import re
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -326,3 +328,17 @@ def test_racing_requests_with_one_code_let_exactly_one_in(app, staff):
     for thread in threads:
         thread.join()
     assert sorted(results) == [False] * 5 + [True]
+
+
+def test_dashboard_shows_each_catalogs_completeness_and_review_status(client, app_ctx):
+    from portal.catalog_status import review_status
+
+    sign_in_staff(client, Role.ADMIN)
+    page = client.get("/staff/").get_data(as_text=True)
+    table = page[page.index('id="translations"') :]
+    spanish = (
+        Path(client.application.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0]) / "es/LC_MESSAGES/contractor.po"
+    )
+    assert html.escape(review_status(spanish)) in table
+    assert '<span lang="hi">हिन्दी</span> (hi)' in table
+    assert "source text (English)" in table
