@@ -18,7 +18,7 @@ from portal.models import Notification, NotificationEvent
 from tests.conftest import ON_POSTGRES, test_config
 from tests.factories import make_batch_with_notifications
 from tests.live import at_once
-from tests.webhooks.test_sendgrid_webhook import event, public_key_text, send_signed, signing_key  # noqa: F401
+from tests.webhooks.test_sendgrid_webhook import event, public_key_text, send_signed
 
 pytestmark = [
     pytest.mark.postgres_only,

@@ -18,11 +18,6 @@ from tests.factories import make_batch_with_notifications
 URL = "/webhooks/sendgrid"
 
 
-@pytest.fixture(scope="module")
-def signing_key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
 def public_key_text(signing_key) -> str:
     """What SendGrid's settings page shows: the base64 body of the PEM, no header lines."""
     public_der = signing_key.public_key().public_bytes(
