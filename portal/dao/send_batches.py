@@ -28,6 +28,13 @@ def dao_get_batch_for_update(batch_id: int) -> Batch | None:
     return db.session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())
 
 
+def dao_lock_batch(batch_id: int, for_update: bool = False) -> str | None:
+    """The batch's status, its row locked until commit: FOR SHARE (a cancel or a stop waits for us,
+    other settlers do not), or FOR UPDATE to change it. Taken before any of its notifications."""
+    statement = select(Batch.status).where(Batch.id == batch_id).with_for_update(read=not for_update)
+    return db.session.scalar(statement)
+
+
 def dao_cancel_batch(batch_id: int, cancellable, now: datetime, cancelled_by_id: int | None) -> bool:
     """``UPDATE … SET status = cancelled WHERE status IN cancellable``; False if another request got there first."""
     values = {"status": BatchStatus.CANCELLED, "cancelled_at": now}

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -90,6 +90,17 @@ class Notification(db.Model):
         UniqueConstraint("batch_id", "person_id", name="uq_notification_batch_person"),
         Index("ix_notification_batch_status", "batch_id", "status"),
         Index("ix_notification_status_next_attempt", "status", "next_attempt_at"),
+        # Only what is still due: claiming the next chunk walks queued rows of one content in id
+        # order and never the rows already sent, so the last chunk costs what the first did.
+        Index(
+            "ix_notification_due",
+            "batch_id",
+            "language",
+            "jurisdiction",
+            "id",
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +112,10 @@ class Notification(db.Model):
     notice_code_id: Mapped[int | None] = mapped_column(ForeignKey("notice_code.id", ondelete="SET NULL"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it went "sending"
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it went "sending", then "posting"
+    # Which claim holds the row while "sending"/"posting": a sender only marks and settles rows that
+    # still carry its own token, so one that was paused while its rows were reaped posts nothing.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     # X-Message-Id. Not indexed: events find their row by custom_args.notification_id, and an index
     # here cost every accepted chunk a thousand index writes for nothing.
     provider_message_id: Mapped[str] = mapped_column(String(100), default="")

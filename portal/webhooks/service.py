@@ -33,6 +33,7 @@ EVENT_STATUS = {
 RANK = {
     S.QUEUED: 0,
     S.SENDING: 0,
+    S.POSTING: 0,
     S.UNKNOWN: 0,
     S.ACCEPTED: 1,
     S.DEFERRED: 2,
