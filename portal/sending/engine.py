@@ -160,7 +160,7 @@ def claim_next_chunks(
 
 
 def _db_attempts() -> int:
-    return current_app.config.get("SEND_DB_ATTEMPTS", 8)
+    return current_app.config["SEND_DB_ATTEMPTS"]
 
 
 def _remember(memo: dict, key: tuple, compute):
