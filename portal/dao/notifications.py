@@ -87,12 +87,16 @@ def dao_select_candidates(
             .select_from(N.join(person, person.c.id == N.c.person_id))
             .where(
                 N.c.batch_id == batch_id,
-                N.c.status == S.QUEUED,
+                # A literal, not a parameter: the planner must see the partial index's own predicate
+                # (ix_notification_due: queued rows only) even in a generic plan of a prepared statement.
+                N.c.status == literal_column(f"'{S.QUEUED.value}'"),
                 N.c.language == language,
                 N.c.jurisdiction == jurisdiction,
                 or_(N.c.next_attempt_at.is_(None), N.c.next_attempt_at <= now),
                 batch_sending,
             )
+            # The index's own order: the walk starts at the first row still due, never at sent ones.
+            .order_by(N.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=N)
         )
