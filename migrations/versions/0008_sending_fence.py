@@ -8,6 +8,7 @@ notification.claim_token names the claim that holds a row while it is "sending" 
 (the new mark a sender commits just before a chunk's request leaves); a sender marks and settles
 only rows that still carry its token. ix_notification_due holds queued rows only, in the order
 the candidate query takes them, so claiming costs the same at the end of a batch as at the start.
+batch.paused_until holds a 429's reset: no sender posts any chunk of the batch before it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -24,6 +25,8 @@ DUE = sa.text("status = 'queued'")
 def upgrade():
     with op.batch_alter_table('notification') as batch_op:
         batch_op.add_column(sa.Column('claim_token', sa.String(length=32), nullable=True))
+    with op.batch_alter_table('batch') as batch_op:
+        batch_op.add_column(sa.Column('paused_until', sa.DateTime(timezone=True), nullable=True))
     op.create_index(
         'ix_notification_due',
         'notification',
@@ -36,5 +39,7 @@ def upgrade():
 
 def downgrade():
     op.drop_index('ix_notification_due', table_name='notification')
+    with op.batch_alter_table('batch') as batch_op:
+        batch_op.drop_column('paused_until')
     with op.batch_alter_table('notification') as batch_op:
         batch_op.drop_column('claim_token')

@@ -13,6 +13,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import current_app
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from portal.extensions import db
@@ -48,6 +50,7 @@ def run_transaction(work: Callable[[], T], *, attempts: int = DEFAULT_ATTEMPTS, 
     """
     for attempt in range(1, attempts + 1):
         try:
+            _bound_idle_time()
             result = work()
             db.session.commit()
             return result
@@ -59,6 +62,16 @@ def run_transaction(work: Callable[[], T], *, attempts: int = DEFAULT_ATTEMPTS, 
             # Jitter so two victims of the same deadlock do not meet again in the same order.
             time.sleep(random.uniform(0.02, 0.1) * 2 ** min(attempt - 1, 5))  # noqa: S311  (timing jitter, not a secret)
     raise AssertionError("unreachable")
+
+
+def _bound_idle_time() -> None:
+    """On PostgreSQL, the server ends this transaction if its client goes quiet inside it for
+    longer than DB_TRANSACTION_IDLE_SECONDS. A sender frozen mid-claim (SIGSTOP, a stalled VM)
+    would otherwise hold its rows locked, and every other worker would skip them for ever."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    seconds = current_app.config.get("DB_TRANSACTION_IDLE_SECONDS", 30)
+    db.session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {int(seconds * 1000)}"))
 
 
 def _discard_session() -> None:

@@ -78,7 +78,11 @@ def dao_select_candidates(
         .where(exposure.c.person_id == person.c.id, exposure.c.incident_id == incident_id)
         .scalar_subquery()
     )
-    batch_sending = exists().where(Batch.id == batch_id, Batch.status == BatchStatus.SENDING)
+    batch_sending = exists().where(
+        Batch.id == batch_id,
+        Batch.status == BatchStatus.SENDING,
+        or_(Batch.paused_until.is_(None), Batch.paused_until <= now),
+    )
     rows = (
         db.session.connection()
         .execute(
@@ -246,15 +250,21 @@ def _held(ids: list[int], token: str, statuses) -> object:
 
 
 def dao_mark_posting(ids: list[int], token: str, now: datetime) -> list[int]:
-    """``sending`` -> ``posting`` for the rows still ours while their batch is sending; the ids marked.
+    """``sending`` -> ``posting`` for the rows still ours while their batch is sending and not
+    paused by a 429; the ids marked.
 
     Committed by the caller before the request leaves: a row only ever becomes ``unknown`` if it
     carried this mark, and a row without it was certainly not posted.
     """
-    batch_sending = exists().where(Batch.id == N.c.batch_id, Batch.status == BatchStatus.SENDING)
+    batch_sending = exists().where(
+        Batch.id == N.c.batch_id,
+        Batch.status == BatchStatus.SENDING,
+        or_(Batch.paused_until.is_(None), Batch.paused_until <= now),
+    )
     statement = (
         N.update()
-        .where(_held(ids, token, (S.SENDING,)), batch_sending)
+        # POSTING too: a retry after a connection lost at COMMIT finds its own mark already there.
+        .where(_held(ids, token, (S.SENDING, S.POSTING)), batch_sending)
         .values(status=S.POSTING, claimed_at=now, updated_at=now)
         .returning(N.c.id)
     )
@@ -290,6 +300,32 @@ def dao_settle_held(ids: list[int], token: str, statuses, now: datetime, **value
         N.update().where(_held(ids, token, statuses)).values(updated_at=now, **values)
     )
     return result.rowcount
+
+
+def dao_release_token(token: str, now: datetime) -> int:
+    """Rows ``token`` claimed and never marked: codes revoked, back to ``queued``; how many."""
+    held = list(
+        db.session.connection().execute(
+            select(N.c.id, N.c.notice_code_id)
+            .where(N.c.claim_token == token, N.c.status == S.SENDING)
+            .order_by(N.c.id)
+            .with_for_update()
+        )
+    )
+    if not held:
+        return 0
+    dao_revoke_codes([code for _, code in held if code is not None], now)
+    return dao_settle_held(
+        [nid for nid, _ in held],
+        token,
+        (S.SENDING,),
+        now,
+        status=S.QUEUED,
+        notice_code_id=None,
+        claimed_at=None,
+        claim_token=None,
+        attempts=N.c.attempts - 1,
+    )
 
 
 def dao_reap_stale(claimed_before: datetime, error: str, now: datetime) -> tuple[int, int, list[int]]:

@@ -77,6 +77,8 @@ class Batch(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stop_reason: Mapped[str] = mapped_column(Text, default="")
+    # SendGrid answered 429: no sender posts any of this batch's chunks before then (every engine).
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Letter batches: the print-vendor file, AES-GCM encrypted on disk under instance/letters/.
     letter_file: Mapped[str] = mapped_column(String(200), default="")
     letter_sha256: Mapped[str] = mapped_column(String(64), default="")

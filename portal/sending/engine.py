@@ -34,6 +34,7 @@ from portal.dao.notifications import (
     dao_lock_held,
     dao_mark_failed,
     dao_mark_posting,
+    dao_release_token,
     dao_revoke_codes,
     dao_select_candidates,
     dao_settle_held,
@@ -43,10 +44,10 @@ from portal.dao.send_batches import (
     dao_find_next_send_group,
     dao_finish_batch_if_done,
     dao_get_batch,
-    dao_get_batch_status,
     dao_get_incident,
     dao_get_template_contents,
     dao_lock_batch,
+    dao_pause_batch,
 )
 from portal.extensions import db
 from portal.mail import mail_backend
@@ -141,10 +142,18 @@ def claim_next_chunks(
     memo: dict = {}  # what the group's chunks share (batch, content, incident values), looked up once
     token = secrets.token_hex(16)
 
+    tries = 0
+
     def claim() -> list:
+        nonlocal tries
+        tries += 1
         memo.clear()
         claimed: list[tuple[int, _Issued | None, tuple | None]] = []
         moment = now or utcnow()
+        if tries > 1:
+            # A connection lost at COMMIT may have committed it: whatever that attempt claimed
+            # under our token goes back to the queue before we claim again.
+            dao_release_token(token, moment)
         while len(claimed) < wanted:
             step = _claim_one(moment, batch_id, memo, token)
             if step is None:
@@ -245,6 +254,7 @@ def _plan(issued: _Issued, content, memo: dict) -> ChunkPlan:
 
 
 FENCED = "fenced"  # post_chunk's answer when none of the chunk's rows are ours any more
+PAUSED = "paused"  # post_chunk's answer when a 429 paused the batch: the rows wait for its reset
 
 
 def deliver_chunk(chunk: ClaimedChunk) -> SendResult | None:
@@ -280,9 +290,12 @@ def mark_chunk(chunk: ClaimedChunk) -> ClaimedChunk | str | None:
         )
     )
     if not marked:
-        status = dao_get_batch_status(chunk.batch_id)
+        batch = dao_get_batch(chunk.batch_id)
+        status, paused = (batch.status, batch.paused_until) if batch else (None, None)
         db.session.rollback()
-        return status if status in (BatchStatus.CANCELLED, BatchStatus.STOPPED) else FENCED
+        if status in (BatchStatus.CANCELLED, BatchStatus.STOPPED):
+            return status
+        return PAUSED if paused is not None and paused > utcnow() else FENCED
     plan = chunk.plan
     if len(marked) < len(plan.rows):  # some rows were taken from us: only ours leave
         plan = ChunkPlan(plan.skeleton, plan.language, plan.titles, [row for row in plan.rows if row[0] in marked])
@@ -313,6 +326,12 @@ def settle_chunk(chunk: ClaimedChunk, posted: SendResult | str | None) -> None:
         except Exception:
             log.error("batch %s: a chunk's answer could not be recorded; the reaper will take its rows", chunk.batch_id)
             raise
+        if result is not None and result.outcome == Outcome.RATE_LIMITED and result.retry_at is not None:
+            # Every sender of the batch waits for the reset, not only this one (its own transaction:
+            # the batch row only).
+            run_transaction(
+                lambda: dao_pause_batch(chunk.batch_id, result.retry_at), attempts=_db_attempts(), what="pause"
+            )
         if result is not None and result.outcome != Outcome.ACCEPTED:
             log.warning(
                 "batch %s: chunk of %d notices: %s (%s)",
@@ -343,7 +362,7 @@ def _settle_rows(chunk: ClaimedChunk, result: SendResult | None) -> None:
     unauthorized = result is not None and result.outcome == Outcome.UNAUTHORIZED
     # FOR UPDATE only when this answer stops the batch: two settlers holding it FOR SHARE and then
     # both asking for more would deadlock. FOR SHARE still waits for a cancel in progress.
-    batch_status = dao_lock_batch(chunk.batch_id, for_update=unauthorized)
+    batch_status, paused_until = dao_lock_batch(chunk.batch_id, for_update=unauthorized)
     if unauthorized:
         batch_status = stop_batch(chunk.batch_id, result) or batch_status
     accepted = result is not None and result.outcome in (Outcome.ACCEPTED, Outcome.DELIVERED)
@@ -358,7 +377,7 @@ def _settle_rows(chunk: ClaimedChunk, result: SendResult | None) -> None:
     if posted and result is not None:
         _record_posted(posted, chunk.token, result, now)
     if unposted:
-        _release(unposted, chunk.token, batch_status, result, now)
+        _release(unposted, chunk.token, batch_status, result, now, paused_until)
 
 
 def _record_posted(rows: list[tuple], token: str, result: SendResult, now: datetime) -> None:
@@ -420,7 +439,14 @@ def _record_posted(rows: list[tuple], token: str, result: SendResult, now: datet
         dao_settle_held(ids, token, (S.POSTING,), now, status=S.FAILED, last_error=result.reason, failed_at=now, **gone)
 
 
-def _release(rows: list[tuple], token: str, batch_status: str | None, result: SendResult | None, now: datetime):
+def _release(
+    rows: list[tuple],
+    token: str,
+    batch_status: str | None,
+    result: SendResult | None,
+    now: datetime,
+    paused_until: datetime | None,
+):
     """Rows claimed but never marked ``posting``: certainly not sent, so back in the queue with the
     attempt refunded (after a 429, at its reset), or cancelled with their cancelled batch."""
     ids = [row[0] for row in rows]
@@ -429,6 +455,8 @@ def _release(rows: list[tuple], token: str, batch_status: str | None, result: Se
         dao_settle_held(ids, token, (S.SENDING,), now, status=S.CANCELLED, next_attempt_at=None, **common)
         return
     retry_at = result.retry_at if result is not None and result.outcome == Outcome.RATE_LIMITED else None
+    if paused_until is not None and paused_until > now:
+        retry_at = max(retry_at or paused_until, paused_until)
     reason = "Held back: the batch was stopped" if batch_status == BatchStatus.STOPPED else ""
     dao_settle_held(
         ids,
@@ -466,14 +494,3 @@ def finish_batch_if_done(batch_id: int, now: datetime | None = None, commit: boo
     counts = {k: v for k, v in dao_count_notifications_by_status(batch_id).items() if v}
     record_audit(AuditAction.BATCH_SENT, f"batch:{batch_id}", {"counts": counts}, actor=SYSTEM_ACTOR)
     return True
-
-
-def send_next_chunk(now: datetime | None = None, batch_id: int | None = None) -> int | None:
-    """Claim a group of chunks and send them one request each; how many notifications they held
-    (0 if another worker beat us to them), None if nothing was due."""
-    claimed = claim_next_chunks(now, batch_id)
-    if not claimed:
-        return None
-    for chunk in claimed:
-        deliver_chunk(chunk)
-    return sum(len(chunk.notification_ids) for chunk in claimed)

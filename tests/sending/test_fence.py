@@ -13,11 +13,12 @@ from portal.extensions import db
 from portal.mail.notices import Outcome, SendResult
 from portal.models import Batch, NoticeCode, Notification
 from portal.models._types import utcnow
-from portal.sending.engine import FENCED, claim_next_chunks, mark_chunk, post_chunk, send_marked, settle_chunk
+from portal.sending.engine import FENCED, PAUSED, claim_next_chunks, mark_chunk, post_chunk, send_marked, settle_chunk
 from portal.sending.pipeline import send_until_idle
 from portal.sending.service import reap_stale_sending, resolve_unknown
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_batch_with_notifications
+from tests.fakes.sendgrid_server import Reply
 from tests.live import at_once
 from tests.sending.conftest import statuses
 
@@ -141,3 +142,22 @@ def test_settling_429s_500s_and_202s_side_by_side_never_deadlocks(app, sendgrid_
     assert not [r for r in caplog.records if "refused" in r.getMessage()], "a settle was refused and retried"
     db.session.expire_all()
     assert db.session.get(Batch, batch.id).status == BatchStatus.SENT
+
+
+def test_a_429_pauses_the_whole_batch_for_every_sender(sendgrid_app, fake_sendgrid, small_chunks):
+    """Fault 6: another sender's chunks of the batch wait for the reset instead of meeting 429s too."""
+    batch = make_batch_with_notifications(20)
+    mine = claim_next_chunks(max_chunks=1)[0]
+    theirs = claim_next_chunks(max_chunks=1)[0]  # another worker's claim
+    assert mine.token != theirs.token
+    fake_sendgrid.script(Reply.rate_limited(reset_in=30))
+    settle_chunk(mine, post_chunk(mine))
+    assert post_chunk(theirs) == PAUSED  # not posted: the batch waits
+    settle_chunk(theirs, PAUSED)
+    assert len(fake_sendgrid.requests) == 1 and statuses(batch.id) == {"queued": 20}
+    db.session.expire_all()
+    paused_until = db.session.get(Batch, batch.id).paused_until
+    assert paused_until is not None and paused_until > utcnow() + timedelta(seconds=20)
+    waits = set(db.session.scalars(select(Notification.next_attempt_at).where(Notification.batch_id == batch.id)))
+    assert all(at is not None and at >= paused_until - timedelta(seconds=1) for at in waits)
+    assert claim_next_chunks() == []  # nothing of the batch is due before the reset
