@@ -121,6 +121,10 @@ class Config:
         self.SEND_BACKOFF_SECONDS = float(env("SEND_BACKOFF_SECONDS", "30"))
         self.SEND_BACKOFF_MAX_SECONDS = float(env("SEND_BACKOFF_MAX_SECONDS", "1800"))
         self.REAP_SENDING_AFTER_SECONDS = int(env("REAP_SENDING_AFTER_SECONDS", "600"))
+        # How often a refused claim, mark or recording (deadlock, lost connection, SQLite busy) runs again.
+        self.SEND_DB_ATTEMPTS = int(env("SEND_DB_ATTEMPTS", "8"))
+        # PostgreSQL ends a sending or webhook transaction whose client stalls inside it this long.
+        self.DB_TRANSACTION_IDLE_SECONDS = float(env("DB_TRANSACTION_IDLE_SECONDS", "30"))
         # Request bodies, per route (portal/request_limits.py; README "Security").
         self.MAX_FORM_BYTES = int(env("MAX_FORM_BYTES", str(64 * 1024)))
         self.MAX_STAFF_FORM_BYTES = int(env("MAX_STAFF_FORM_BYTES", str(1024 * 1024)))

@@ -165,14 +165,15 @@ BATCH_FINISHED = (BatchStatus.SENT, BatchStatus.CANCELLED)
 
 class NotificationStatus(StrEnum):
     QUEUED = "queued"
-    SENDING = "sending"  # claimed by a worker; the request may or may not have reached SendGrid
+    SENDING = "sending"  # claimed by a sender (its claim_token), not posted yet: certainly not sent
+    POSTING = "posting"  # marked by its sender just before its request left: may have reached SendGrid
     ACCEPTED = "accepted"  # SendGrid answered 202
     DELIVERED = "delivered"
     DEFERRED = "deferred"  # the receiving server said "later"; SendGrid keeps trying
     BOUNCED = "bounced"
     DROPPED = "dropped"
     FAILED = "failed"  # we gave up: 400, or retries exhausted
-    UNKNOWN = "unknown"  # left "sending" by a crash; an admin decides resend or mark sent
+    UNKNOWN = "unknown"  # left "posting" by a crash or a lost answer; an admin decides resend or mark sent
     CANCELLED = "cancelled"
 
 
@@ -185,7 +186,9 @@ NOTIFICATION_FINAL = (
     NotificationStatus.CANCELLED,
 )
 NOTIFICATION_WAITING_FOR_ADMIN = (NotificationStatus.UNKNOWN,)
-NOTIFICATION_PENDING = (NotificationStatus.QUEUED, NotificationStatus.SENDING)
+NOTIFICATION_PENDING = (NotificationStatus.QUEUED, NotificationStatus.SENDING, NotificationStatus.POSTING)
+# Claimed by a sender and not settled: the rows a claim token fences.
+NOTIFICATION_CLAIMED = (NotificationStatus.SENDING, NotificationStatus.POSTING)
 NOTIFICATION_UNDELIVERABLE = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED, NotificationStatus.FAILED)
 # "Never notified": a person with one of these in any batch of the incident has been reached, or is
 # about to be (queued, sending), or may have been (unknown, until an admin decides). Mailing them
@@ -193,6 +196,7 @@ NOTIFICATION_UNDELIVERABLE = (NotificationStatus.BOUNCED, NotificationStatus.DRO
 NOTIFICATION_NOTIFIED = (
     NotificationStatus.QUEUED,
     NotificationStatus.SENDING,
+    NotificationStatus.POSTING,
     NotificationStatus.ACCEPTED,
     NotificationStatus.DEFERRED,
     NotificationStatus.DELIVERED,

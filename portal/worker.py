@@ -45,18 +45,20 @@ def _fresh_connections(**_):
 
 @celery.task(name=TASK_SEND_PENDING)
 def send_pending() -> int:
-    """Send chunks until nothing is due or the time is up, then hand over to a fresh task."""
-    from portal.sending.engine import send_next_chunk
+    """Send chunks until nothing is due or the time is up, then hand over to a fresh task.
+
+    The same loop every engine runs (``send_until_idle``: the pipeline, the posting mark, the
+    batch-wide pause after a 429), with a deadline."""
+    from portal.sending.pipeline import send_until_idle
     from portal.sending.runner import kick_engine, seconds_until_next_retry
 
     with flask_app.app_context():
         try:
-            handled, deadline = 0, time.monotonic() + SEND_TASK_SECONDS
-            while (sent := send_next_chunk()) is not None:
-                handled += sent
-                if time.monotonic() > deadline:
-                    kick_engine()  # more to do: let a fresh task (maybe on another worker) go on
-                    return handled
+            deadline = time.monotonic() + SEND_TASK_SECONDS
+            handled = send_until_idle(should_stop=lambda: time.monotonic() > deadline)
+            if time.monotonic() > deadline:
+                kick_engine()  # more to do: let a fresh task (maybe on another worker) go on
+                return handled
             retry_in = seconds_until_next_retry()
             if retry_in is not None:
                 kick_engine(delay_seconds=retry_in)  # rows waiting out a backoff or a rate limit

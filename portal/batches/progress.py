@@ -48,6 +48,7 @@ BATCH_STATUS_LABELS = {
 OUTCOME_LABELS = {
     NotificationStatus.QUEUED: _l("Queued"),
     NotificationStatus.SENDING: _l("Sending"),
+    NotificationStatus.POSTING: _l("Sending"),
     NotificationStatus.ACCEPTED: _l("Accepted by the mail service"),
     NotificationStatus.DEFERRED: _l("Deferred (still trying)"),
     NotificationStatus.DELIVERED: _l("Delivered"),

@@ -11,13 +11,22 @@ def dao_get_notification(notification_id: int) -> Notification | None:
     return db.session.get(Notification, notification_id)
 
 
-def dao_notification_exists(notification_id: int) -> bool:
-    return db.session.scalar(select(Notification.id).where(Notification.id == notification_id)) is not None
+def dao_lock_notifications(ids: list[int]) -> dict[int, Notification]:
+    """The notifications with these ids, fresh from the database and row-locked until commit.
 
-
-def dao_get_notification_for_update(notification_id: int) -> Notification | None:
-    """Fresh from the database (not the session's copy), row-locked until commit on PostgreSQL."""
-    return db.session.get(Notification, notification_id, with_for_update=True, populate_existing=True)
+    One statement, locking in id order (``ORDER BY id FOR UPDATE`` locks rows as it returns
+    them), so every caller that locks this way takes its locks in the same order.
+    """
+    if not ids:
+        return {}
+    statement = (
+        select(Notification)
+        .where(Notification.id.in_(ids))
+        .order_by(Notification.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {row.id: row for row in db.session.scalars(statement)}
 
 
 def dao_record_notification_event(values: dict) -> bool:

@@ -78,7 +78,11 @@ def dao_select_candidates(
         .where(exposure.c.person_id == person.c.id, exposure.c.incident_id == incident_id)
         .scalar_subquery()
     )
-    batch_sending = exists().where(Batch.id == batch_id, Batch.status == BatchStatus.SENDING)
+    batch_sending = exists().where(
+        Batch.id == batch_id,
+        Batch.status == BatchStatus.SENDING,
+        or_(Batch.paused_until.is_(None), Batch.paused_until <= now),
+    )
     rows = (
         db.session.connection()
         .execute(
@@ -87,12 +91,16 @@ def dao_select_candidates(
             .select_from(N.join(person, person.c.id == N.c.person_id))
             .where(
                 N.c.batch_id == batch_id,
-                N.c.status == S.QUEUED,
+                # A literal, not a parameter: the planner must see the partial index's own predicate
+                # (ix_notification_due: queued rows only) even in a generic plan of a prepared statement.
+                N.c.status == literal_column(f"'{S.QUEUED.value}'"),
                 N.c.language == language,
                 N.c.jurisdiction == jurisdiction,
                 or_(N.c.next_attempt_at.is_(None), N.c.next_attempt_at <= now),
                 batch_sending,
             )
+            # The index's own order: the walk starts at the first row still due, never at sent ones.
+            .order_by(N.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=N)
         )
@@ -104,7 +112,9 @@ def dao_select_candidates(
     ]
 
 
-def dao_claim_with_codes(incident_id: int, source: str, now: datetime, triples: list[tuple[int, int, str]]) -> set[int]:
+def dao_claim_with_codes(
+    incident_id: int, source: str, now: datetime, triples: list[tuple[int, int, str]], token: str
+) -> set[int]:
     """For each (notification id, person id, code hash): store the NoticeCode and, if the notification
     is still queued and its batch still sending, mark it ``sending`` pointing at that code. The ids
     claimed. The whole chunk travels as array parameters, in three statements.
@@ -112,7 +122,13 @@ def dao_claim_with_codes(incident_id: int, source: str, now: datetime, triples: 
     codes = NoticeCode.__table__
     columns = [codes.c.person_id, codes.c.incident_id, codes.c.code_hash, codes.c.source, codes.c.created_at]
     fixed = (literal(incident_id, Integer), literal(source, String), literal(now, codes.c.created_at.type))
-    claim = {"status": S.SENDING, "claimed_at": now, "attempts": N.c.attempts + 1, "updated_at": now}
+    claim = {
+        "status": S.SENDING,
+        "claimed_at": now,
+        "claim_token": token,
+        "attempts": N.c.attempts + 1,
+        "updated_at": now,
+    }
     still_sending = exists().where(Batch.id == N.c.batch_id, Batch.status == BatchStatus.SENDING)
     connection = db.session.connection()
     if _postgres():
@@ -220,96 +236,150 @@ def dao_attach_notice_codes(pairs: list[dict]) -> None:
     )
 
 
-# -- outcomes -------------------------------------------------------------------------------------
+# -- the fence and the outcomes -------------------------------------------------------------------
+#
+# A sender's claim gives its rows a claim token. Every later step of that sender touches only rows
+# that still carry the token in the status it expects, so rows the reaper, a cancel or an admin
+# moved meanwhile are never posted or settled by it. Each outcome is one UPDATE per table over the
+# chunk's rows (never the same rows twice in one transaction), after the rows are locked in id
+# order, and no batch row is locked after them (see engine.record_result).
 
 
-def dao_mark_accepted(ids: list[int], message_id: str, now: datetime, delivered: bool = False) -> int:
-    """202: SendGrid has them. Also settles rows the reaper marked unknown meanwhile: now we know."""
-    values = {
-        "status": S.DELIVERED if delivered else S.ACCEPTED,
-        "provider_message_id": message_id[:100],
-        "accepted_at": now,
-        "last_error": "",
-        "next_attempt_at": None,
-    }
-    if delivered:
-        values["delivered_at"] = now
+def _held(ids: list[int], token: str, statuses) -> object:
+    return and_(_id_in(N.c.id, ids), N.c.claim_token == token, N.c.status.in_(list(statuses)))
+
+
+def dao_mark_posting(ids: list[int], token: str, now: datetime) -> list[int]:
+    """``sending`` -> ``posting`` for the rows still ours while their batch is sending and not
+    paused by a 429; the ids marked.
+
+    Committed by the caller before the request leaves: a row only ever becomes ``unknown`` if it
+    carried this mark, and a row without it was certainly not posted.
+    """
+    batch_sending = exists().where(
+        Batch.id == N.c.batch_id,
+        Batch.status == BatchStatus.SENDING,
+        or_(Batch.paused_until.is_(None), Batch.paused_until <= now),
+    )
+    statement = (
+        N.update()
+        # POSTING too: a retry after a connection lost at COMMIT finds its own mark already there.
+        .where(_held(ids, token, (S.SENDING, S.POSTING)), batch_sending)
+        .values(status=S.POSTING, claimed_at=now, updated_at=now)
+        .returning(N.c.id)
+    )
+    return sorted(db.session.connection().execute(statement).scalars())
+
+
+def dao_lock_held(ids: list[int], token: str, statuses) -> list[tuple[int, int | None, int, str]]:
+    """(id, notice code id, attempts, status) of the rows still held by ``token`` in ``statuses``, locked in
+    id order until commit (PostgreSQL; SQLite has one writer)."""
+    statement = (
+        select(N.c.id, N.c.notice_code_id, N.c.attempts, N.c.status)
+        .where(_held(ids, token, statuses))
+        .order_by(N.c.id)
+        .with_for_update()
+    )
+    return [tuple(row) for row in db.session.connection().execute(statement)]
+
+
+def dao_revoke_codes(code_ids: list[int], now: datetime) -> None:
+    """These codes were never mailed: nobody can have them."""
+    if code_ids:
+        codes = NoticeCode.__table__
+        db.session.connection().execute(
+            codes.update().where(_id_in(codes.c.id, code_ids), codes.c.revoked_at.is_(None)).values(revoked_at=now)
+        )
+
+
+def dao_settle_held(ids: list[int], token: str, statuses, now: datetime, **values) -> int:
+    """One UPDATE of the rows still held by ``token`` in ``statuses``; how many moved."""
+    if not ids:
+        return 0
     result = db.session.connection().execute(
-        N.update().where(_id_in(N.c.id, ids), N.c.status.in_((S.SENDING, S.UNKNOWN))).values(**values)
+        N.update().where(_held(ids, token, statuses)).values(updated_at=now, **values)
     )
     return result.rowcount
 
 
-def dao_revoke_codes_of(ids: list[int], now: datetime) -> None:
-    """The codes issued with these notifications were never mailed: nobody can have them."""
-    codes = select(Notification.notice_code_id).where(
-        Notification.id.in_(ids), Notification.notice_code_id.is_not(None)
+def dao_release_token(token: str, now: datetime) -> int:
+    """Rows ``token`` claimed and never marked: codes revoked, back to ``queued``; how many."""
+    held = list(
+        db.session.connection().execute(
+            select(N.c.id, N.c.notice_code_id)
+            .where(N.c.claim_token == token, N.c.status == S.SENDING)
+            .order_by(N.c.id)
+            .with_for_update()
+        )
     )
-    db.session.execute(
-        update(NoticeCode)
-        .where(NoticeCode.id.in_(codes), NoticeCode.revoked_at.is_(None))
-        .values(revoked_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(ids))
-        .values(notice_code_id=None)
-        .execution_options(synchronize_session=False)
+    if not held:
+        return 0
+    dao_revoke_codes([code for _, code in held if code is not None], now)
+    return dao_settle_held(
+        [nid for nid, _ in held],
+        token,
+        (S.SENDING,),
+        now,
+        status=S.QUEUED,
+        notice_code_id=None,
+        claimed_at=None,
+        claim_token=None,
+        attempts=N.c.attempts - 1,
     )
 
 
-def _move_chunk(ids: list[int], from_statuses: tuple[str, ...], **values) -> int:
-    """Update the chunk's rows still in ``from_statuses``; how many moved (a row another worker or
-    the webhook already moved on is left alone)."""
+def dao_reap_stale(claimed_before: datetime, error: str, now: datetime) -> tuple[int, int, list[int]]:
+    """Claims older than ``claimed_before``: rows only ``sending`` (never posted) back to ``queued``
+    with their codes revoked; rows ``posting`` -> ``unknown``. (requeued, unknown, batch ids)."""
+    stale = and_(N.c.status.in_([S.SENDING, S.POSTING]), N.c.claimed_at < claimed_before)
+    rows = list(
+        db.session.connection().execute(
+            select(N.c.id, N.c.batch_id, N.c.status, N.c.notice_code_id).where(stale).order_by(N.c.id).with_for_update()
+        )
+    )
+    if not rows:
+        return 0, 0, []
+    unposted = [row for row in rows if row.status == S.SENDING]
+    dao_revoke_codes([row.notice_code_id for row in unposted if row.notice_code_id is not None], now)
+    connection = db.session.connection()
+    requeued = (
+        connection.execute(
+            N.update()
+            .where(_id_in(N.c.id, [row.id for row in unposted]), N.c.status == S.SENDING)
+            .values(
+                status=S.QUEUED,
+                notice_code_id=None,
+                claimed_at=None,
+                claim_token=None,
+                attempts=N.c.attempts - 1,
+                updated_at=now,
+            )
+        ).rowcount
+        if unposted
+        else 0
+    )
+    posted = [row.id for row in rows if row.status == S.POSTING]
+    unknown = (
+        connection.execute(
+            N.update()
+            .where(_id_in(N.c.id, posted), N.c.status == S.POSTING)
+            .values(status=S.UNKNOWN, last_error=error, updated_at=now)
+        ).rowcount
+        if posted
+        else 0
+    )
+    return requeued, unknown, sorted({row.batch_id for row in rows})
+
+
+def dao_mark_failed(ids: list[int], error: str, now: datetime, from_statuses=(S.QUEUED,)) -> int:
+    """Rows that cannot be mailed at all (no address, no content) -> failed, before any claim."""
     result = db.session.execute(
         update(Notification)
         .where(Notification.id.in_(ids), Notification.status.in_(from_statuses))
-        .values(**values)
+        .values(status=S.FAILED, last_error=error, failed_at=now, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
-
-
-def dao_cancel_claimed(ids: list[int]) -> int:
-    return _move_chunk(ids, (S.SENDING,), status=S.CANCELLED, claimed_at=None)
-
-
-def dao_requeue(ids: list[int], next_attempt_at: datetime | None, error: str, refund_attempt: bool) -> int:
-    values = {"status": S.QUEUED, "next_attempt_at": next_attempt_at, "last_error": error, "claimed_at": None}
-    if refund_attempt:
-        values["attempts"] = Notification.attempts - 1
-    return _move_chunk(ids, (S.SENDING,), **values)
-
-
-def dao_get_attempts(ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(select(Notification.id, Notification.attempts).where(Notification.id.in_(ids)))
-    return {notification_id: attempts for notification_id, attempts in rows}
-
-
-def dao_mark_failed(ids: list[int], error: str, now: datetime, from_statuses=(S.SENDING,)) -> int:
-    return _move_chunk(
-        ids, tuple(from_statuses), status=S.FAILED, last_error=error, failed_at=now, next_attempt_at=None
-    )
-
-
-def dao_mark_unknown(ids: list[int], error: str) -> int:
-    return _move_chunk(ids, (S.SENDING,), status=S.UNKNOWN, last_error=error)
-
-
-def dao_mark_stale_sending_unknown(claimed_before: datetime, error: str) -> tuple[int, list[int]]:
-    """Rows claimed before ``claimed_before`` and still ``sending`` -> unknown: (how many, batch ids)."""
-    stale = and_(Notification.status == S.SENDING, Notification.claimed_at < claimed_before)
-    batch_ids = list(db.session.scalars(select(Notification.batch_id).where(stale).distinct()))
-    if not batch_ids:
-        return 0, []
-    result = db.session.execute(
-        update(Notification)
-        .where(stale)
-        .values(status=S.UNKNOWN, last_error=error)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount, batch_ids
 
 
 # -- admin decisions ------------------------------------------------------------------------------
@@ -333,7 +403,7 @@ def dao_requeue_batch_rows(batch_id: int, status: str, ids: list[int] | None = N
     result = db.session.execute(
         update(Notification)
         .where(condition)
-        .values(status=S.QUEUED, attempts=0, next_attempt_at=None, claimed_at=None, failed_at=None)
+        .values(status=S.QUEUED, attempts=0, next_attempt_at=None, claimed_at=None, failed_at=None, claim_token=None)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount

@@ -15,6 +15,21 @@ def _due(now: datetime):
     return or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now)
 
 
+def batch_not_paused(now: datetime):
+    """The batch is not waiting out a 429's reset."""
+    return or_(Batch.paused_until.is_(None), Batch.paused_until <= now)
+
+
+def dao_pause_batch(batch_id: int, until: datetime) -> None:
+    """No chunk of the batch is posted before ``until`` (a later pause already set is kept)."""
+    db.session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, or_(Batch.paused_until.is_(None), Batch.paused_until < until))
+        .values(paused_until=until)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def dao_get_batch(batch_id: int) -> Batch | None:
     return db.session.get(Batch, batch_id)
 
@@ -26,6 +41,15 @@ def dao_get_batch_status(batch_id: int) -> str | None:
 def dao_get_batch_for_update(batch_id: int) -> Batch | None:
     """The batch row, locked until commit on PostgreSQL, so status changes do not interleave."""
     return db.session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())
+
+
+def dao_lock_batch(batch_id: int, for_update: bool = False) -> tuple[str | None, datetime | None]:
+    """The batch's status and pause, its row locked until commit: FOR SHARE (a cancel or a stop
+    waits for us, other settlers do not), or FOR UPDATE to change it. Taken before any of its
+    notifications."""
+    statement = select(Batch.status, Batch.paused_until).where(Batch.id == batch_id)
+    row = db.session.execute(statement.with_for_update(read=not for_update)).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 def dao_cancel_batch(batch_id: int, cancellable, now: datetime, cancelled_by_id: int | None) -> bool:
@@ -93,6 +117,7 @@ def dao_count_due_notifications(now: datetime, batch_id: int | None = None, at_m
         select(Notification.id)
         .join(Batch, Batch.id == Notification.batch_id)
         .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
+        .where(batch_not_paused(now))
     )
     if batch_id is not None:
         query = query.where(Batch.id == batch_id)
@@ -101,13 +126,22 @@ def dao_count_due_notifications(now: datetime, batch_id: int | None = None, at_m
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
-def dao_next_attempt_time() -> datetime | None:
-    """When the earliest queued notification of a sending batch becomes due."""
-    return db.session.scalar(
+def dao_next_attempt_time(now: datetime) -> datetime | None:
+    """When the earliest queued notification of a sending batch becomes due (a paused batch's
+    rows no earlier than its pause ends)."""
+    queued = select(Notification.id).where(Notification.batch_id == Batch.id, Notification.status == S.QUEUED).exists()
+    pause_ends = db.session.scalar(
+        select(func.min(Batch.paused_until)).where(
+            Batch.status == BatchStatus.SENDING, Batch.paused_until > now, queued
+        )
+    )
+    retry = db.session.scalar(
         select(func.min(Notification.next_attempt_at))
         .join(Batch, Batch.id == Notification.batch_id)
-        .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED)
+        .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, batch_not_paused(now))
     )
+    found = [moment for moment in (pause_ends, retry) if moment is not None]
+    return min(found) if found else None
 
 
 def dao_find_next_send_group(now: datetime, batch_id: int | None = None) -> tuple[int, int, str, str] | None:
@@ -116,6 +150,7 @@ def dao_find_next_send_group(now: datetime, batch_id: int | None = None) -> tupl
         select(Batch.id, Batch.template_version_id, Notification.language, Notification.jurisdiction)
         .join(Notification, Notification.batch_id == Batch.id)
         .where(Batch.status == BatchStatus.SENDING, Notification.status == S.QUEUED, _due(now))
+        .where(batch_not_paused(now))
     )
     if batch_id is not None:
         query = query.where(Batch.id == batch_id)

@@ -28,7 +28,7 @@ STATUS_GROUPS = (
     ("accepted", "Accepted, no delivery report yet", (S.ACCEPTED, S.DEFERRED)),
     ("bounced", "Bounced or dropped (undeliverable)", (S.BOUNCED, S.DROPPED)),
     ("failed", "Failed (never accepted)", (S.FAILED,)),
-    ("pending", "Not sent yet (queued or sending)", (S.QUEUED, S.SENDING)),
+    ("pending", "Not sent yet (queued or sending)", (S.QUEUED, S.SENDING, S.POSTING)),
     ("unknown", "Unknown (waiting for an admin's decision)", (S.UNKNOWN,)),
     ("cancelled", "Cancelled before sending", (S.CANCELLED,)),
 )

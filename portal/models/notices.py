@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -77,6 +77,8 @@ class Batch(db.Model):
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     stop_reason: Mapped[str] = mapped_column(Text, default="")
+    # SendGrid answered 429: no sender posts any of this batch's chunks before then (every engine).
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Letter batches: the print-vendor file, AES-GCM encrypted on disk under instance/letters/.
     letter_file: Mapped[str] = mapped_column(String(200), default="")
     letter_sha256: Mapped[str] = mapped_column(String(64), default="")
@@ -90,6 +92,17 @@ class Notification(db.Model):
         UniqueConstraint("batch_id", "person_id", name="uq_notification_batch_person"),
         Index("ix_notification_batch_status", "batch_id", "status"),
         Index("ix_notification_status_next_attempt", "status", "next_attempt_at"),
+        # Only what is still due: claiming the next chunk walks queued rows of one content in id
+        # order and never the rows already sent, so the last chunk costs what the first did.
+        Index(
+            "ix_notification_due",
+            "batch_id",
+            "language",
+            "jurisdiction",
+            "id",
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +114,10 @@ class Notification(db.Model):
     notice_code_id: Mapped[int | None] = mapped_column(ForeignKey("notice_code.id", ondelete="SET NULL"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it went "sending"
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when it went "sending", then "posting"
+    # Which claim holds the row while "sending"/"posting": a sender only marks and settles rows that
+    # still carry its own token, so one that was paused while its rows were reaped posts nothing.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     # X-Message-Id. Not indexed: events find their row by custom_args.notification_id, and an index
     # here cost every accepted chunk a thousand index writes for nothing.
     provider_message_id: Mapped[str] = mapped_column(String(100), default="")

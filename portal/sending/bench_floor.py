@@ -1,9 +1,10 @@
 """The SQL floor of a send, for ``bench-send`` on SQLite: what the pipeline asked SQLite to do, alone.
 
 Every statement the sender ran during the timed send (with its parameters) and every commit and
-rollback is recorded: those of the thread that sends, which makes every write. The posting
-thread's sessions only read the batch's status and end with a rollback, which must not be
-replayed into the sender's transaction. The recorded steps are replayed, in order, through the ``sqlite3``
+rollback is recorded: those of the thread that sends, and of any other thread its UPDATEs and
+their commits (the posting thread's ``posting`` mark, committed right before each request). That
+thread's reads end with a rollback, which must not be replayed into the sender's transaction.
+The recorded steps are replayed, in order, through the ``sqlite3``
 module on a copy of the database taken just before the send, with the app's own pragmas and
 nothing else: no SQLAlchemy, no payloads, no posting. Its time is a floor under the pipeline's: a
 sender that must run those statements cannot send faster, whatever its Python does. (The posting
@@ -32,13 +33,19 @@ def recorded_statements(engine: Engine) -> Iterator[list[tuple]]:
     """Yields the list the statements this thread runs on ``engine`` (and its commits and rollbacks) go into."""
     steps: list[tuple] = []
     sender = threading.get_ident()
+    writing = threading.local()  # another thread's UPDATE not yet committed
 
     def on_execute(_conn, _cursor, statement, parameters, _context, executemany):
+        step = (EXECUTE_MANY if executemany else EXECUTE, statement, parameters)
         if threading.get_ident() == sender:
-            steps.append((EXECUTE_MANY if executemany else EXECUTE, statement, parameters))
+            steps.append(step)
+        elif statement.lstrip().upper().startswith("UPDATE"):
+            writing.pending = True
+            steps.append(step)
 
     def on_commit(_conn):
-        if threading.get_ident() == sender:
+        if threading.get_ident() == sender or getattr(writing, "pending", False):
+            writing.pending = False
             steps.append((COMMIT,))
 
     def on_rollback(_conn):

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import click
 from flask import current_app
+from sqlalchemy.exc import DBAPIError
 
 from portal.cli import portal_cli
 from portal.constants import NOTIFICATION_PENDING, BatchStatus
+from portal.core.db_retry import is_transient
 from portal.dao.send_batches import dao_get_batch
 from portal.extensions import db
 
@@ -25,12 +27,34 @@ def _progress_line(batch_id: int) -> tuple[str, str]:
     return batch.status, f"batch {batch_id} [{batch.status}]: {done}/{total} done ({shown or 'no notifications'})"
 
 
+def _watch_step(batch_id: int, celery: bool) -> tuple[str, str] | None:
+    """Send a little (or wait for the workers), then the progress line; None if the database
+    refused us for a passing reason (a dropped connection, a lock still held after the retries):
+    the rows say where we were, so the watcher reconnects and goes on instead of dying."""
+    from portal.sending.pipeline import send_until_idle
+    from portal.sending.runner import seconds_until_next_retry
+
+    try:
+        if not celery:
+            if not send_until_idle(batch_id=batch_id, max_chunks=5):
+                time.sleep(min(1.0, seconds_until_next_retry() or 1.0))
+        else:
+            time.sleep(1.0)
+        return _progress_line(batch_id)
+    except DBAPIError as exc:
+        if not is_transient(exc):
+            raise
+        db.session.rollback()
+        click.echo(f"The database refused us ({type(exc.orig).__name__}); trying again.", err=True)
+        time.sleep(1.0)
+        return None
+
+
 @portal_cli.command("send")
 @click.argument("batch_id", type=int)
 def send_command(batch_id: int) -> None:
     """Send an approved batch now and wait until it is sent (or stopped), printing progress."""
-    from portal.sending.pipeline import send_until_idle
-    from portal.sending.runner import engine_name, kick_engine, seconds_until_next_retry
+    from portal.sending.runner import engine_name, kick_engine
     from portal.sending.service import SendingError, start_batch
 
     try:
@@ -47,12 +71,10 @@ def send_command(batch_id: int) -> None:
         kick_engine()
     last_print = 0.0
     while True:
-        if not celery:
-            if not send_until_idle(batch_id=batch_id, max_chunks=5):
-                time.sleep(min(1.0, seconds_until_next_retry() or 1.0))
-        else:
-            time.sleep(1.0)
-        status, line = _progress_line(batch_id)
+        step = _watch_step(batch_id, celery)
+        if step is None:
+            continue
+        status, line = step
         if status != BatchStatus.SENDING or time.monotonic() - last_print >= 1.0:
             click.echo(line)
             last_print = time.monotonic()
@@ -68,15 +90,15 @@ def send_command(batch_id: int) -> None:
     "--older-than-minutes",
     type=click.IntRange(min=0),
     default=None,
-    help="Rows sending for longer than this become unknown (default REAP_SENDING_AFTER_SECONDS).",
+    help="Claims older than this are reaped (default REAP_SENDING_AFTER_SECONDS).",
 )
 def reap_command(older_than_minutes: int | None) -> None:
-    """Mark notifications stuck in 'sending' as 'unknown' so an admin can decide about them."""
+    """Put never-posted claimed rows back in the queue; rows left 'posting' become 'unknown' for an admin."""
     from portal.sending.service import reap_stale_sending
 
     older_than = timedelta(minutes=older_than_minutes) if older_than_minutes is not None else None
     count = reap_stale_sending(older_than)
-    click.echo(f"{count} notification(s) left sending were marked unknown." if count else "Nothing stuck in sending.")
+    click.echo(f"{count} notification(s) left posting were marked unknown." if count else "Nothing stuck in sending.")
 
 
 from portal.sending import bench  # noqa: E402, F401  (registers `flask portal bench-send`)

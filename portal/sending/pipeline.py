@@ -28,7 +28,14 @@ from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import Outcome, SendResult
 from portal.models._types import utcnow
-from portal.sending.engine import ClaimedChunk, claim_next_chunks, deliver_chunk, post_chunk, settle_chunk
+from portal.sending.engine import (
+    ClaimedChunk,
+    claim_next_chunks,
+    deliver_chunk,
+    mark_chunk,
+    send_marked,
+    settle_chunk,
+)
 from portal.sending.posting_process import PostingProcess, PostingProcessGone, posting_process_config
 
 log = logging.getLogger(__name__)
@@ -64,22 +71,24 @@ def send_until_idle(
 
     poster = _Poster(app, _posting_process(app, batch_id, max_chunks))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="portal-post") as executor:
+        outstanding: list[tuple[ClaimedChunk, Future]] = []  # claimed and not settled yet
         try:
             group = claim_group()
             posting = [executor.submit(poster.post, chunk) for chunk in group]
+            outstanding = list(zip(group, posting, strict=True))
             while group:
-                try:
-                    following = claim_group()  # while this group is on its way to SendGrid
-                except BaseException:
-                    db.session.rollback()
-                    _settle(group, posting)  # what was posted is recorded, not left for the reaper
-                    raise
+                following = claim_group()  # while this group is on its way to SendGrid
                 queued = [executor.submit(poster.post, chunk) for chunk in following]
+                outstanding += zip(following, queued, strict=True)
                 _settle(group, posting)
                 group, posting = following, queued
+                outstanding = list(zip(group, posting, strict=True))
         except BaseException:
-            # Posts not started yet are dropped: their rows stay "sending" for the reaper, as after a crash.
+            # Posts not started yet are dropped; what was posted is recorded and what was claimed
+            # but never marked goes back to the queue, rather than waiting for the reaper.
+            db.session.rollback()
             executor.shutdown(wait=True, cancel_futures=True)
+            _settle_on_the_way_out(outstanding)
             raise
         finally:
             poster.close()
@@ -95,6 +104,18 @@ def _posting_process(app, batch_id: int | None, max_chunks: int | None) -> Posti
     if config is None or dao_count_due_notifications(utcnow(), batch_id, at_most=least) < least:
         return None
     return PostingProcess(config)
+
+
+def _settle_on_the_way_out(outstanding: list[tuple[ClaimedChunk, Future]]) -> None:
+    """Record the answers that came in, release the rest; a database that still refuses leaves
+    the rows to the reaper (``sending`` back to the queue, ``posting`` to ``unknown``)."""
+    for chunk, future in outstanding:
+        answered = future.done() and not future.cancelled() and future.exception() is None
+        try:
+            settle_chunk(chunk, future.result() if answered else None)
+        except Exception:
+            log.exception("batch %s: a chunk left for the reaper", chunk.batch_id)
+            db.session.rollback()
 
 
 def _settle(group: list[ClaimedChunk], posting: list[Future]) -> None:
@@ -116,21 +137,29 @@ class _Poster:
 
     def post(self, chunk: ClaimedChunk):
         if self.refusal is not None and chunk.plan is not None:
-            return self.refusal
+            return self.refusal  # not marked, so settling puts the rows back in the queue
+        marked = self._mark(chunk)
+        if not isinstance(marked, ClaimedChunk):
+            return marked
         if self.process is not None and self.process.usable():
-            posted = self._through_process(chunk)
+            posted = self._through_process(marked)
         else:
-            posted = self._here(chunk)
+            posted = self._here(marked)
         if isinstance(posted, SendResult) and posted.outcome in _STOP_POSTING:
             self.refusal = posted
         return posted
 
-    def _here(self, chunk: ClaimedChunk):
+    def _mark(self, chunk: ClaimedChunk):
+        """The ``posting`` mark, committed here on the posting thread right before the request."""
         with self.app.app_context():
             try:
-                return post_chunk(chunk)
+                return mark_chunk(chunk)
             finally:
                 db.session.remove()
+
+    def _here(self, chunk: ClaimedChunk):
+        with self.app.app_context():
+            return send_marked(chunk)
 
     def _through_process(self, chunk: ClaimedChunk):
         try:

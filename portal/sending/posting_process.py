@@ -3,9 +3,10 @@
 Building each recipient's substitutions, encoding a thousand of them as JSON and talking HTTP is
 CPU work that holds the GIL, so on the sender's posting thread it takes turns with the database
 work instead of overlapping it. For a big send the posting thread hands its chunks to a helper
-process instead (``python -m portal.sending.posting_worker``), which runs the same ``post_chunk``
-(the batch-status check, then the request) and answers with the result; the writes stay with the
-sender. The thread waits for each answer with the GIL released.
+process instead (``python -m portal.sending.posting_worker``): the thread commits each chunk's
+``posting`` mark itself (the check that the rows are still ours), then the process runs
+``send_marked`` (the request alone) and answers with the result; it writes nothing. The thread
+waits for each answer with the GIL released.
 
 It is a fresh interpreter, not a fork (the sender holds database connections, and in the web
 process runs beside other threads), so it takes most of a second to start; until it says it is
@@ -85,7 +86,7 @@ class PostingProcess:
         return self.state == self.READY
 
     def post(self, chunk):
-        """``post_chunk(chunk)``, run by the process."""
+        """``send_marked(chunk)`` for a chunk already marked ``posting``, run by the process."""
         try:
             write_object(self.process.stdin, chunk)
             kind, detail = read_object(self.fd)

@@ -1,10 +1,10 @@
 """The sender's posting process: ``python -m portal.sending.posting_worker``, started by
 posting_process.py.
 
-It reads its settings (the mail settings and the database URL) and then claimed chunks from
-stdin, runs ``post_chunk`` on each (the batch-status check, then the request) and answers each
-on stdout, in order. It writes nothing to the database. It exits when stdin closes, so it never
-outlives the sender that started it.
+It reads its settings (the mail settings and the database URL) and then chunks from stdin that
+the posting thread has already marked ``posting`` (committed), runs ``send_marked`` on each (the
+request) and answers each on stdout, in order. It writes nothing to the database. It exits when
+stdin closes, so it never outlives the sender that started it.
 """
 
 import contextlib
@@ -18,7 +18,7 @@ from flask import Flask
 from portal.db_setup import configure_engine_events
 from portal.extensions import db
 from portal.pipes import exit_without_teardown, read_object, write_object
-from portal.sending.engine import post_chunk
+from portal.sending.engine import send_marked
 from portal.sending.posting_process import ANSWER, FAILED, READY
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def _post_chunks(app: Flask, commands: int, answers) -> None:
             return  # the sender is done with us
         with app.app_context():
             try:
-                answer = (ANSWER, post_chunk(chunk))
+                answer = (ANSWER, send_marked(chunk))
             except Exception as exc:
                 log.exception("posting a chunk failed")
                 answer = (FAILED, type(exc).__name__)

@@ -1,4 +1,4 @@
-"""The engines that run ``send_next_chunk``: Celery workers, an in-process thread, or inline.
+"""The engines that run ``send_until_idle``: Celery workers, an in-process thread, or inline.
 
 * ``CELERY_BROKER_URL`` set: tasks on ``celery -A portal.worker worker`` processes; beat runs the
   periodic ``pump`` (scheduled batches, the reaper, retries that came due).
@@ -59,7 +59,7 @@ def seconds_until_next_retry() -> float | None:
     """Seconds until the earliest queued row of a sending batch is due; None if none is queued."""
     from portal.dao.send_batches import dao_next_attempt_time
 
-    due = dao_next_attempt_time()
+    due = dao_next_attempt_time(utcnow())
     return None if due is None else max(0.05, (due - utcnow()).total_seconds())
 
 

@@ -6,6 +6,7 @@ decisions (cancel, retry, resolve) write their audit event in that same transact
 one-shot: a second click finds nothing left to change and is refused with ``NothingToDo``.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -19,10 +20,11 @@ from portal.constants import (
     NotificationStatus,
     UnknownResolution,
 )
+from portal.core.db_retry import run_transaction
 from portal.dao.notifications import (
     dao_cancel_queued,
-    dao_mark_stale_sending_unknown,
     dao_mark_unknown_sent,
+    dao_reap_stale,
     dao_requeue_batch_rows,
 )
 from portal.dao.send_batches import (
@@ -37,6 +39,7 @@ from portal.models._types import utcnow
 from portal.sending.engine import SYSTEM_ACTOR, finish_batch_if_done
 from portal.sending.runner import kick_engine
 
+log = logging.getLogger(__name__)
 STARTABLE = (BatchStatus.APPROVED, BatchStatus.SCHEDULED, BatchStatus.STOPPED)
 
 
@@ -190,20 +193,26 @@ def batch_status_counts(batch_id: int) -> dict[str, int]:
 
 
 def reap_stale_sending(older_than: timedelta | None = None, now: datetime | None = None) -> int:
-    """``sending`` rows claimed longer ago than the threshold -> ``unknown``; how many.
+    """Claims older than the threshold whose sender went away; how many rows became ``unknown``.
 
-    Their sender died between claiming and recording SendGrid's answer, so nobody knows whether
-    SendGrid got them. They are never retried automatically; the batch page asks an admin.
+    Rows still only ``sending`` were never marked ``posting``, so their request never left: they
+    go back to the queue (codes revoked) and are sent as usual. Rows ``posting`` were in a request
+    that may have reached SendGrid: ``unknown``, never retried automatically; the batch page asks
+    an admin. The batches are finished afterwards, each in a transaction of its own (a batch row
+    is never locked after its notifications).
     """
     now = now or utcnow()
     if older_than is None:
         older_than = timedelta(seconds=current_app.config["REAP_SENDING_AFTER_SECONDS"])
     reason = "The sender stopped before SendGrid's answer was recorded; they may have been sent."
-    reaped, batch_ids = dao_mark_stale_sending_unknown(now - older_than, reason)
+    requeued, unknown, batch_ids = run_transaction(
+        lambda: dao_reap_stale(now - older_than, reason, now), what="reaping stale claims"
+    )
+    if requeued:
+        log.warning("reaper: %d claimed but never posted notifications back in the queue", requeued)
     for batch_id in batch_ids:
-        finish_batch_if_done(batch_id, now)
-    db.session.commit()
-    return reaped
+        finish_batch_if_done(batch_id, now, commit=True)
+    return unknown
 
 
 def finish_sent_batches() -> int:

@@ -8,6 +8,7 @@ accepted < deferred < delivered / bounced / dropped, so a late ``deferred`` neve
 
 import binascii
 import hashlib
+import math
 import time
 from dataclasses import dataclass
 
@@ -16,12 +17,8 @@ from flask import current_app
 from sendgrid.helpers.eventwebhook import EventWebhook
 
 from portal.constants import DeliveryEvent, NotificationStatus
-from portal.dao.delivery_events import (
-    dao_get_notification_for_update,
-    dao_notification_exists,
-    dao_record_notification_event,
-)
-from portal.extensions import db
+from portal.core.db_retry import run_transaction
+from portal.dao.delivery_events import dao_lock_notifications, dao_record_notification_event
 from portal.models import Notification
 from portal.models._types import utcnow
 
@@ -36,6 +33,7 @@ EVENT_STATUS = {
 RANK = {
     S.QUEUED: 0,
     S.SENDING: 0,
+    S.POSTING: 0,
     S.UNKNOWN: 0,
     S.ACCEPTED: 1,
     S.DEFERRED: 2,
@@ -88,16 +86,49 @@ class _Event:
     reason: str
 
 
+# Beyond these a number cannot be a notification id (int4 primary key) or a Unix timestamp our
+# BIGINT column holds; an event carrying one is hostile or broken and is skipped, not a 500.
+MAX_NOTIFICATION_ID = 2**31 - 1
+MAX_TIMESTAMP = 2**53  # also the largest integer a JSON float carries exactly
+
+
+class _OutOfRange(ValueError):
+    pass
+
+
+def _whole_number(value, upper: int) -> int:
+    """``value`` as an int in [0, upper]; _OutOfRange for NaN, infinities or numbers past the bound."""
+    if isinstance(value, bool):
+        raise ValueError("a boolean is not a number")
+    if isinstance(value, float):
+        if not math.isfinite(value) or abs(value) > upper:
+            raise _OutOfRange("not finite or too large")
+        number = int(value)
+    else:
+        text = str(value).strip()
+        if len(text) > 40 and text.lstrip("+-").isdigit():  # nothing valid is that long; int() of it is slow
+            raise _OutOfRange("too long")
+        number = int(text)
+    if number < 0 or number > upper:
+        raise _OutOfRange("out of range")
+    return number
+
+
 def _parse(raw) -> _Event | None:
+    """The event, or None if it is not one; _OutOfRange if it carries a number no column can hold."""
     if not isinstance(raw, dict) or not isinstance(raw.get("event"), str):
         return None
     try:
-        occurred_at = int(raw.get("timestamp"))
+        occurred_at = _whole_number(raw.get("timestamp"), MAX_TIMESTAMP)
+    except _OutOfRange:
+        raise
     except (TypeError, ValueError):
         return None
     try:
-        notification_id = int(str(raw.get("notification_id", "")))
-    except ValueError:
+        notification_id = _whole_number(raw.get("notification_id", ""), MAX_NOTIFICATION_ID)
+    except _OutOfRange:
+        raise
+    except (TypeError, ValueError):
         notification_id = None
     message_id = str(raw.get("sg_message_id") or "")
     event_id = raw.get("sg_event_id")
@@ -131,20 +162,48 @@ def apply_event(notification: Notification, event: _Event) -> bool:
     return True
 
 
-def record_delivery_events(events: list) -> dict[str, int]:
-    """Store each new event and apply it; counts of what happened (for the response and tests)."""
-    summary = {"received": len(events), "recorded": 0, "duplicates": 0, "ignored": 0, "unknown_notification": 0}
+def _summary(received: int) -> dict[str, int]:
+    return {
+        "received": received,
+        "recorded": 0,
+        "duplicates": 0,
+        "ignored": 0,
+        "out_of_range": 0,
+        "unknown_notification": 0,
+    }
+
+
+def parse_events(events: list) -> tuple[list[_Event], dict[str, int]]:
+    """The usable events in body order, and a summary counting what was skipped and why."""
+    summary = _summary(len(events))
+    parsed = []
     for raw in events:
-        event = _parse(raw)
+        try:
+            event = _parse(raw)
+        except _OutOfRange:
+            summary["out_of_range"] += 1
+            continue
         if event is None:
             summary["ignored"] += 1
-            continue
-        known = event.notification_id is not None and dao_notification_exists(event.notification_id)
-        if not known:
+        else:
+            parsed.append(event)
+    return parsed, summary
+
+
+def _record(events: list[_Event], skipped: dict[str, int]) -> dict[str, int]:
+    """One attempt at the whole body in one transaction (run_transaction commits or runs it again)."""
+    summary = dict(skipped)
+    wanted = {event.notification_id for event in events if event.notification_id is not None}
+    # Every notification the body names is locked in one statement, in id order: two bodies naming
+    # the same rows in different orders then queue behind each other instead of deadlocking.
+    notifications = dao_lock_notifications(sorted(wanted))
+    for event in events:
+        notification = notifications.get(event.notification_id) if event.notification_id is not None else None
+        if notification is None:
             summary["unknown_notification"] += 1
         is_new = dao_record_notification_event(
             {
-                "notification_id": event.notification_id if known else None,
+                "notification_id": notification.id if notification else None,
                 "sg_event_id": event.sg_event_id,
                 "dedupe_key": event.dedupe_key,
                 "event": event.name,
@@ -157,9 +216,17 @@ def record_delivery_events(events: list) -> dict[str, int]:
             summary["duplicates"] += 1
             continue
         summary["recorded"] += 1
-        if known:
-            # Read under a lock taken after our write began, so two webhook requests about the
-            # same notification cannot both decide from the same stale status.
-            apply_event(dao_get_notification_for_update(event.notification_id), event)
-    db.session.commit()
+        if notification is not None:
+            apply_event(notification, event)
     return summary
+
+
+def record_delivery_events(events: list) -> dict[str, int]:
+    """Store each new event and apply it; counts of what happened (for the response and tests).
+
+    The body is one transaction, run again from the start if the database picks it as a deadlock
+    victim or drops its connection, so a body is either recorded whole or (after the last try)
+    answered 500 and redelivered by SendGrid.
+    """
+    parsed, skipped = parse_events(events)
+    return run_transaction(lambda: _record(parsed, skipped), what="delivery webhook")

@@ -7,6 +7,7 @@ per request, in order; when the script runs out it answers 202 with an ``X-Messa
     server.script(Reply.rate_limited(reset_in=1), 202)
     server.script(500, 500, 500, 202)
     server.script(Reply.hang())            # sleeps past the client's timeout
+    server.script(Reply.close())           # reads the request, then closes without an answer
     server.script(Reply.slow(0.5))         # answers 202, half a second later
     server.script(Reply.error(400, "The from email does not contain a valid address.", "from.email"))
 
@@ -36,6 +37,7 @@ class Reply:
     body: dict | None = None
     headers: dict = field(default_factory=dict)
     hangs: bool = False
+    closes: bool = False  # read the whole request, then close the connection without answering
     delay: float = 0.0  # answer, but only after this many seconds (less than the client's timeout)
 
     @classmethod
@@ -54,6 +56,10 @@ class Reply:
     @classmethod
     def hang(cls) -> "Reply":
         return cls(202, hangs=True)
+
+    @classmethod
+    def close(cls) -> "Reply":
+        return cls(202, closes=True)
 
     @classmethod
     def slow(cls, seconds: float, status: int = 202) -> "Reply":
@@ -134,8 +140,8 @@ class FakeSendGrid:
         return counts
 
     def possibly_mailed(self) -> Counter:
-        """Ids in requests SendGrid accepted or may have (answered 202, or never answered)."""
-        return self.ids_answered(202, "hang")
+        """Ids in requests SendGrid accepted or may have (answered 202, never answered, or closed on)."""
+        return self.ids_answered(202, "hang", "closed")
 
     # -- request handling -------------------------------------------------------------------------
 
@@ -233,6 +239,10 @@ class _Handler(BaseHTTPRequestHandler):
             fake.record(refusal.status, payload if isinstance(payload, dict) else {})
             return self._answer(refusal)
         reply = fake._next_reply()
+        if reply.closes:
+            fake.record("closed", payload)  # we read it: as far as the client knows, it may have been sent
+            self.close_connection = True
+            return None
         if reply.hangs:
             fake.record("hang", payload)
             fake._release.wait(fake.hang_seconds)

@@ -50,6 +50,15 @@ def process_env(app, fake, **extra) -> dict:
     return env
 
 
+def rows_in(batch_id: int, status: str) -> set[str]:
+    """The ids (as the fake saw them: strings) of the batch's notifications in ``status``."""
+    db.session.rollback()
+    found = db.session.scalars(
+        select(Notification.id).where(Notification.batch_id == batch_id, Notification.status == status)
+    )
+    return {str(number) for number in found}
+
+
 def wait_for(condition, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -94,19 +103,24 @@ def test_a_sender_killed_mid_batch_leaves_rows_for_the_reaper_and_none_is_resent
     finally:
         stop(sender)
         log.close()
-    # The chunk in flight is "sending"; so is any chunk claimed with it or after it but not posted.
-    # Which rows went first is the database's choice (no ORDER BY), so count from what was posted.
+    # Exactly the chunk in flight is "posting" (it may have reached SendGrid); chunks claimed with
+    # it or after it but never marked are "sending": certainly not sent.
     first, hung = fake_sendgrid.requests[0], fake_sendgrid.requests[1]
     left = statuses(batch.id)
-    stuck = left["sending"]
     assert left["accepted"] == len(first.notification_ids)
-    assert stuck >= len(hung.notification_ids) and left["queued"] == 2500 - left["accepted"] - stuck
+    assert left["posting"] == len(hung.notification_ids)
+    assert rows_in(batch.id, "posting") == set(hung.notification_ids)
+    unposted = left.get("sending", 0)
+    assert left.get("queued", 0) == 2500 - left["accepted"] - left["posting"] - unposted
 
     assert reap_stale_sending(timedelta(minutes=10)) == 0  # too recent: maybe still in flight
-    assert reap_stale_sending(timedelta(0)) == stuck
-    assert statuses(batch.id)["unknown"] == stuck
+    assert reap_stale_sending(timedelta(0)) == len(hung.notification_ids)  # only what may have been sent
+    after_reap = statuses(batch.id)
+    assert after_reap["unknown"] == len(hung.notification_ids) and "sending" not in after_reap
+    assert rows_in(batch.id, "unknown") == set(hung.notification_ids)
 
-    send_until_idle()  # another sender picks up what is left, and only that
+    send_until_idle()  # another sender picks up what is left (the never-posted rows included), and only that
+    stuck = len(hung.notification_ids)
     assert statuses(batch.id) == {"accepted": 2500 - stuck, "unknown": stuck}
     resent = fake_sendgrid.requests[2:]
     assert all(r.status == 202 for r in resent)

@@ -1,8 +1,10 @@
 """POST /webhooks/sendgrid: signed like SendGrid signs, deduplicated, order-proof, never a 500."""
 
 import base64
+import http.client
 import json
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
@@ -16,19 +18,18 @@ from tests.factories import make_batch_with_notifications
 URL = "/webhooks/sendgrid"
 
 
-@pytest.fixture(scope="module")
-def signing_key():
-    return ec.generate_private_key(ec.SECP256R1())
+def public_key_text(signing_key) -> str:
+    """What SendGrid's settings page shows: the base64 body of the PEM, no header lines."""
+    public_der = signing_key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(public_der).decode()
 
 
 @pytest.fixture
 def webhook_app(app, signing_key):
-    public_der = signing_key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
     saved = {k: app.config.get(k) for k in ("SENDGRID_WEBHOOK_PUBLIC_KEY", "SENDGRID_WEBHOOK_TOLERANCE_SECONDS")}
-    # What SendGrid's settings page shows: the base64 body of the PEM, no header lines.
-    app.config["SENDGRID_WEBHOOK_PUBLIC_KEY"] = base64.b64encode(public_der).decode()
+    app.config["SENDGRID_WEBHOOK_PUBLIC_KEY"] = public_key_text(signing_key)
     app.config["SENDGRID_WEBHOOK_TOLERANCE_SECONDS"] = 300
     yield app
     app.config.update(saved)
@@ -47,6 +48,26 @@ def post(client, key, events, *, timestamp=None, body=None, signature=None):
         "X-Twilio-Email-Event-Webhook-Signature": signature or sign(key, body, timestamp),
     }
     return client.post(URL, data=body.encode(), headers=headers)
+
+
+def send_signed(base_url: str, key, events) -> int:
+    """POST ``events`` to a real server as SendGrid would; the answer's status code."""
+    parts = urlsplit(base_url)
+    body = json.dumps(events)
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
+        "X-Twilio-Email-Event-Webhook-Signature": sign(key, body, timestamp),
+    }
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    try:
+        connection.request("POST", URL, body=body.encode(), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
 
 
 def event(notification_id, name, ts, **extra):
@@ -127,6 +148,7 @@ def test_duplicate_events_are_recorded_once(webhook_app, client, signing_key, ac
         "recorded": 0,
         "duplicates": 1,
         "ignored": 0,
+        "out_of_range": 0,
         "unknown_notification": 0,
     }
     assert event_count() == 1
@@ -208,3 +230,34 @@ def test_failed_and_cancelled_rows_are_not_moved_by_events(webhook_app, client, 
     db.session.commit()
     post(client, signing_key, [event(accepted[0], "delivered", 100)])
     assert status_of(accepted[0]) == "cancelled"
+
+
+HOSTILE_BODIES = {
+    "an id beyond int4": '[{"event": "delivered", "timestamp": 100, "notification_id": "2147483648"}]',
+    "an id beyond int8": '[{"event": "delivered", "timestamp": 100, "notification_id": 99999999999999999999999}]',
+    "a timestamp of 1e20": '[{"event": "delivered", "timestamp": 1e20, "notification_id": "1"}]',
+    "a timestamp beyond int8": '[{"event": "delivered", "timestamp": 99999999999999999999999, "notification_id": "1"}]',
+    "an Infinity timestamp": '[{"event": "delivered", "timestamp": Infinity, "notification_id": "1"}]',
+    "a -Infinity timestamp": '[{"event": "delivered", "timestamp": -Infinity, "notification_id": "1"}]',
+    "a NaN timestamp": '[{"event": "delivered", "timestamp": NaN, "notification_id": "1"}]',
+    "an Infinity id": '[{"event": "delivered", "timestamp": 100, "notification_id": Infinity}]',
+    "a negative timestamp": '[{"event": "delivered", "timestamp": -5, "notification_id": "1"}]',
+}
+
+
+@pytest.mark.parametrize("body", HOSTILE_BODIES.values(), ids=HOSTILE_BODIES.keys())
+def test_numbers_no_column_can_hold_are_skipped_and_counted_never_a_500(
+    webhook_app, client, signing_key, accepted, body
+):
+    good = json.dumps(event(accepted[0], "delivered", 120))
+    response = post(client, signing_key, None, body=f"[{body[1:-1]}, {good}]")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    summary = response.get_json()
+    assert summary["out_of_range"] == 1 and summary["recorded"] == 1
+    # the good event in the same body is not rolled back with the bad one
+    assert status_of(accepted[0]) == "delivered" and event_count() == 1
+
+
+def test_a_large_but_valid_timestamp_is_kept(webhook_app, client, signing_key, accepted):
+    response = post(client, signing_key, [event(accepted[0], "delivered", 2**40)])
+    assert response.get_json()["recorded"] == 1 and status_of(accepted[0]) == "delivered"
