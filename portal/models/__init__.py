@@ -1,6 +1,6 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
-from portal.models.audit import AuditEvent
+from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.claims import (
     Claim,
     ClaimBenefit,
@@ -34,6 +34,7 @@ from portal.models.web_session import WebSession
 
 __all__ = [
     "ActivationCode",
+    "AuditCheckpoint",
     "AuditEvent",
     "Batch",
     "Claim",

@@ -172,5 +172,5 @@ def check_caller_birth_date(uid):
 @role_required(*ROLES_READING_AUDIT_LOG)
 def audit_log():
     """The most recent audit events, and whether the hash chain is intact."""
-    events, broken_at = audit_log_overview()
-    return render_template("staff/audit_log.html", events=events, broken_at=broken_at)
+    events, report = audit_log_overview()
+    return render_template("staff/audit_log.html", events=events, report=report)

@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit, verify_audit_chain
+from portal.audit import ChainReport, record_audit, verify_chain
 from portal.constants import STAFF_ROLES, AuditAction, SignInStep
 from portal.crypto import DecryptionError, crypto, normalize_email
 from portal.dao.audit import dao_get_recent_audit_events
@@ -205,9 +205,9 @@ def reset_staff_totp(user: StaffUser, actor: str | None = None) -> str:
     return secret
 
 
-def audit_log_overview(limit: int = 100) -> tuple[list[AuditEvent], int | None]:
-    """The latest events, and the id of the first row that breaks the hash chain (None if whole)."""
-    return dao_get_recent_audit_events(limit), verify_audit_chain()
+def audit_log_overview(limit: int = 100) -> tuple[list[AuditEvent], ChainReport]:
+    """The latest events, and the chain verified from the last verified point (not whole, per view)."""
+    return dao_get_recent_audit_events(limit), verify_chain()
 
 
 def search_people(term: str) -> list[Person]:
