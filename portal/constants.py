@@ -110,6 +110,7 @@ class AuditAction(StrEnum):
     MONITORING_CODE_ASSIGNED = "monitoring.code_assigned"  # details: product and enrollment, never the code
     # details: jurisdiction, who, filed_on, reference, and whether it replaced an earlier record
     REGULATOR_FILING_RECORDED = "regulator_filing.recorded"
+    AUDIT_EXPORTED = "audit.exported"  # details: the filters and how many events
     REGULATOR_FILING_REMOVED = "regulator_filing.removed"
 
 

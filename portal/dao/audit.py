@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, text, update
@@ -77,3 +78,57 @@ def dao_advance_audit_checkpoint(seq: int, row_hash: str, key_id: str, mac: str,
 
 def dao_get_recent_audit_events(limit: int = 100) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page narrows to; empty values do not narrow. ``end`` is exclusive."""
+
+    actor: str = ""
+    action: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def described(self) -> dict[str, str]:
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in vars(self).items() if v}
+
+    def where(self) -> list:
+        clauses = []
+        if self.actor:
+            clauses.append(AuditEvent.actor == self.actor)
+        if self.action:
+            clauses.append(AuditEvent.action == self.action)
+        if self.target_type and self.target_id:
+            clauses.append(AuditEvent.target == f"{self.target_type}:{self.target_id}")
+        elif self.target_type:
+            clauses.append(AuditEvent.target.startswith(f"{self.target_type}:", autoescape=True))
+        elif self.target_id:
+            clauses.append(AuditEvent.target.endswith(f":{self.target_id}", autoescape=True))
+        if self.start:
+            clauses.append(AuditEvent.at >= self.start)
+        if self.end:
+            clauses.append(AuditEvent.at < self.end)
+        return clauses
+
+
+def dao_count_audit_events(filters: AuditFilter) -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent).where(*filters.where()))
+
+
+def dao_page_audit_events(filters: AuditFilter, offset: int, limit: int) -> list[AuditEvent]:
+    query = select(AuditEvent).where(*filters.where()).order_by(AuditEvent.seq.desc()).offset(offset).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def dao_iter_filtered_audit_events(filters: AuditFilter, batch: int = 2000) -> Iterator[AuditEvent]:
+    """Oldest first, a batch at a time (keyset on seq, so a long export never re-reads)."""
+    last = 0
+    while True:
+        query = select(AuditEvent).where(AuditEvent.seq > last, *filters.where()).order_by(AuditEvent.seq).limit(batch)
+        rows = db.session.scalars(query).all()
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq

@@ -56,3 +56,7 @@ def dao_set_staff_active(user: StaffUser, active: bool) -> None:
 def dao_set_staff_totp(user: StaffUser, secret_enc: str) -> None:
     user.totp_secret_enc = secret_enc
     user.last_totp_step = 0
+
+
+def dao_list_staff_users() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))

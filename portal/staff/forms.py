@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import IsoDateField, PortalForm
+from portal.forms import IsoDateField, PortalForm, strip_whitespace
 
 
 class SignInForm(PortalForm):
@@ -33,3 +33,25 @@ class CallerBirthDateForm(PortalForm):
     date_of_birth = IsoDateField(
         _l("The caller's date of birth"), validators=[DataRequired(_l("Enter the date of birth the caller gives"))]
     )
+
+
+class AuditFilterForm(PortalForm):
+    """The audit page's filters, read from the query string; it changes nothing, so no CSRF token.
+    Everything here is an account, an action or an id, never personal data."""
+
+    class Meta:
+        csrf = False
+
+    actor = SelectField(_l("Who"), choices=[], validate_choice=False)
+    action = SelectField(_l("Action"), choices=[], validate_choice=False)
+    target_type = SelectField(_l("About (type)"), choices=[], validate_choice=False)
+    target_id = StringField(_l("About (id)"), filters=[strip_whitespace], validators=[Optional(), Length(max=100)])
+    date_from = IsoDateField(_l("From (YYYY-MM-DD)"), validators=[Optional()])
+    date_to = IsoDateField(_l("To, inclusive (YYYY-MM-DD)"), validators=[Optional()])
+
+
+class AuditExportForm(AuditFilterForm):
+    """The same filters posted with a token: an export writes its own audit event."""
+
+    class Meta:
+        csrf = True

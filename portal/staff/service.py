@@ -18,10 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import ChainReport, record_audit, verify_chain
+from portal.audit import record_audit
 from portal.constants import STAFF_ROLES, AuditAction, SignInStep
 from portal.crypto import DecryptionError, crypto, normalize_email
-from portal.dao.audit import dao_get_recent_audit_events
 from portal.dao.people import (
     dao_find_people_by_contractor_id,
     dao_find_people_by_email_index,
@@ -39,7 +38,7 @@ from portal.dao.staff import (
     dao_set_staff_totp,
 )
 from portal.extensions import db
-from portal.models import AuditEvent, Exposure, Incident, NoticeCode, Person, StaffUser
+from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
 from portal.models._types import utcnow
 from portal.staff.revocation import end_every_session_of
 from portal.taxonomy import load_taxonomy
@@ -203,11 +202,6 @@ def reset_staff_totp(user: StaffUser, actor: str | None = None) -> str:
     record_audit(AuditAction.STAFF_TOTP_RESET, f"staff:{user.id}", actor=actor)
     db.session.commit()
     return secret
-
-
-def audit_log_overview(limit: int = 100) -> tuple[list[AuditEvent], ChainReport]:
-    """The latest events, and the chain verified from the last verified point (not whole, per view)."""
-    return dao_get_recent_audit_events(limit), verify_chain()
 
 
 def search_people(term: str) -> list[Person]:
