@@ -100,6 +100,8 @@ class Config:
         self.LOST_CODE_LIMIT_PER_IP = env("LOST_CODE_LIMIT_PER_IP", "10 per hour")
         # A code mailed by "I lost my code" stops working this many hours after it was issued.
         self.REISSUED_CODE_VALID_HOURS = int(env("REISSUED_CODE_VALID_HOURS", "72"))
+        # An enrolment link from the staff accounts screen works once, for this many hours.
+        self.STAFF_INVITE_HOURS = int(env("STAFF_INVITE_HOURS", "72"))
         self.STAFF_LOGIN_LIMIT_PER_IP = env("STAFF_LOGIN_LIMIT_PER_IP", "20 per hour")
         # Wrong passwords per account (by email), and wrong codes per account, from any address.
         self.STAFF_LOGIN_LIMIT_PER_ACCOUNT = env("STAFF_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")

@@ -29,7 +29,7 @@ from portal.models.notices import (
     NotificationEvent,
 )
 from portal.models.people import Exposure, NoticeCode, Person
-from portal.models.staff import StaffUser
+from portal.models.staff import StaffInvite, StaffUser
 from portal.models.web_session import WebSession
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "RegulatorFiling",
+    "StaffInvite",
     "StaffUser",
     "StepCompletion",
     "Subscription",

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.forms import IsoDateField, PortalForm, strip_whitespace
 
@@ -55,3 +55,36 @@ class AuditExportForm(AuditFilterForm):
 
     class Meta:
         csrf = True
+
+
+class InviteForm(PortalForm):
+    email = EmailField(
+        _l("Their work email address"), validators=[DataRequired(_l("Enter an email address")), Length(max=254)]
+    )
+    role = SelectField(_l("Role"), choices=[], validators=[DataRequired(_l("Choose a role"))])
+
+
+class RoleForm(PortalForm):
+    role = SelectField(_l("New role"), choices=[], validators=[DataRequired(_l("Choose a role"))])
+
+
+class AccountActionForm(PortalForm):
+    """Deactivate, reset an authenticator: a button with its CSRF token."""
+
+
+class EnrolForm(PortalForm):
+    password = PasswordField(
+        _l("Choose a password (at least 12 characters)"),
+        validators=[
+            DataRequired(_l("Choose a password")),
+            Length(min=12, max=1024, message=_l("Use at least 12 characters")),
+        ],
+    )
+    password_again = PasswordField(
+        _l("The same password again"),
+        validators=[DataRequired(_l("Type the password again")), EqualTo("password", _l("The two passwords differ"))],
+    )
+    code = StringField(
+        _l("The 6-digit code your authenticator app now shows"),
+        validators=[DataRequired(_l("Enter the 6-digit code from your authenticator app")), Length(max=12)],
+    )

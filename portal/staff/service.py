@@ -94,6 +94,10 @@ def create_staff_user(email: str, role: str, password: str) -> tuple[StaffUser, 
     return user, secret
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def totp_provisioning_uri(email: str, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
 
@@ -121,7 +125,7 @@ def authenticate_password(email: str, password: str) -> StaffUser | None:
     return user
 
 
-def _matching_totp_step(totp: pyotp.TOTP, code: str, now: float) -> int | None:
+def matching_totp_step(totp: pyotp.TOTP, code: str, now: float) -> int | None:
     current = int(now) // totp.interval
     for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
@@ -138,7 +142,7 @@ def verify_totp_once(user: StaffUser, code: str) -> bool:
         secret = crypto().cipher.decrypt(user.totp_secret_enc, totp_secret_aad(user.email))
     except DecryptionError:
         return False
-    step = _matching_totp_step(pyotp.TOTP(secret), code, time.time())
+    step = matching_totp_step(pyotp.TOTP(secret), code, time.time())
     if step is None:
         return False
     claimed = dao_claim_totp_step(user.id, step)
