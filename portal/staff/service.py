@@ -40,6 +40,7 @@ from portal.dao.staff import (
 from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
 from portal.models._types import utcnow
+from portal.staff.person_history import PersonHistory, person_history
 from portal.staff.revocation import end_every_session_of
 from portal.taxonomy import load_taxonomy
 
@@ -239,6 +240,7 @@ class PersonRecord:
     undecryptable: list[str]
     exposures: list[tuple[Incident, list[ExposureLine]]]
     notice_codes: list[tuple[NoticeCode, Incident | None]]
+    history: "PersonHistory"
 
 
 def _address_lines(text: str | None) -> list[str]:
@@ -290,6 +292,7 @@ def view_person(uid: str, show_birth_date: bool = True) -> PersonRecord | None:
     record_audit(AuditAction.PERSON_VIEWED, f"person:{person.uid}")
     db.session.commit()
     values, failed = _decrypted_fields(person)
+    exposures = _exposures_by_incident(person)
     return PersonRecord(
         person=person,
         date_of_birth=values["date_of_birth"] if show_birth_date or not values["date_of_birth"] else MASKED_DATE,
@@ -297,8 +300,9 @@ def view_person(uid: str, show_birth_date: bool = True) -> PersonRecord | None:
         phone=values["phone"],
         address_lines=_address_lines(values["address"]),
         undecryptable=failed,
-        exposures=_exposures_by_incident(person),
+        exposures=exposures,
         notice_codes=dao_get_notice_codes_with_incidents(person.id),
+        history=person_history(person, exposures),
     )
 
 
