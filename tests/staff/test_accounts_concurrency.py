@@ -64,3 +64,26 @@ def test_two_admins_deactivating_one_account_at_once_change_it_once(app_ctx, liv
     assert all(a.status == 302 for a in answers)
     assert _active_admins() == 2
     assert _audits(AuditAction.STAFF_DEACTIVATED) == 1
+
+
+def test_an_enrolment_link_submitted_from_several_tabs_at_once_enrols_once(app_ctx, live_browser):
+    import re
+
+    import pyotp
+
+    from portal.staff.accounts import invite_staff
+    from tests.live import one_winner, race
+
+    admin, _secret = create_staff_user("admin-inviter@staff.example.org", Role.ADMIN, STAFF_PASSWORD)
+    token = invite_staff(admin, "racer@staff.example.org", "support")
+    opened = live_browser.get(f"/staff/enrol/{token}")
+    assert opened.status == 302 and opened.location.endswith("/staff/enrol")
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', live_browser.get("/staff/enrol").text).group(1)
+    tabs = [live_browser.tab() for _ in range(4)]
+    password = "a brand new password"
+    answers = race(tabs, "/staff/enrol", password=password, password_again=password, code=pyotp.TOTP(secret).now())
+    losers = one_winner(answers, lambda a: a.status == 302)
+    assert all(a.status in (400, 404) for a in losers), [(a.status, a.text[:200]) for a in losers]
+    count = select(func.count()).select_from(StaffUser).where(StaffUser.email == "racer@staff.example.org")
+    assert db.session.scalar(count) == 1
+    assert _audits(AuditAction.STAFF_ENROLLED) == 1
