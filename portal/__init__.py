@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.config import CONFIGS, ConfigurationError, load_or_create_instance_secrets
+from portal.config import CONFIGS, SECRET_NAMES, ConfigurationError, load_or_create_instance_secrets
 from portal.crypto import CryptoSuite, KeyConfigurationError
 from portal.extensions import babel, csrf, db, limiter, login_manager, talisman
 
@@ -65,11 +65,7 @@ def _fill_embedded_defaults(app: Flask, env_name: str) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'portal.sqlite3'}"
-    missing = [
-        k
-        for k in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY")
-        if not app.config.get(k)
-    ]
+    missing = [k for k in SECRET_NAMES if not app.config.get(k)]
     if missing:
         generated = load_or_create_instance_secrets(app.instance_path)
         for key in missing:

@@ -1,6 +1,9 @@
 """Imports every module that adds a command to ``flask portal``."""
 
-from portal import demo  # noqa: F401
+from portal import (
+    audit_cli,  # noqa: F401
+    demo,  # noqa: F401
+)
 from portal.imports import cli as imports_cli  # noqa: F401
 from portal.incidents import cli as incidents_cli  # noqa: F401
 from portal.legal import cli as legal_cli  # noqa: F401

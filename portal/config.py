@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-SECRET_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY")
+SECRET_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY", "AUDIT_KEYS")
 # More chunks per claim saves little after about five, and each is a request an admin may have to settle.
 MAX_CLAIM_CHUNKS = 20
 
@@ -31,6 +31,8 @@ def generate_secrets() -> dict[str, str]:
         "FIELD_ENCRYPTION_KEYS": f"k1:{_b64key()}",
         "BLIND_INDEX_KEY": _b64key(),
         "NOTICE_CODE_KEY": _b64key(),
+        # HMAC key ring of the audit chain (portal/audit.py), rotated like FIELD_ENCRYPTION_KEYS.
+        "AUDIT_KEYS": f"a1:{_b64key()}",
     }
 
 
@@ -38,7 +40,13 @@ def load_or_create_instance_secrets(instance_path: str) -> dict[str, str]:
     """Keys for the embedded mode, created once per checkout and never committed."""
     path = Path(instance_path) / "secrets.json"
     if path.exists():
-        return json.loads(path.read_text())
+        values = json.loads(path.read_text())
+        if all(name in values for name in SECRET_NAMES):
+            return values
+        # A checkout from before a key existed gains the new key; the ones it has stay.
+        values = {**generate_secrets(), **values}
+        path.write_text(json.dumps(values, indent=2))
+        return values
     path.parent.mkdir(parents=True, exist_ok=True)
     values = generate_secrets()
     # 0600 because whoever reads this file can decrypt the demo database.
@@ -92,6 +100,8 @@ class Config:
         self.LOST_CODE_LIMIT_PER_IP = env("LOST_CODE_LIMIT_PER_IP", "10 per hour")
         # A code mailed by "I lost my code" stops working this many hours after it was issued.
         self.REISSUED_CODE_VALID_HOURS = int(env("REISSUED_CODE_VALID_HOURS", "72"))
+        # An enrolment link from the staff accounts screen works once, for this many hours.
+        self.STAFF_INVITE_HOURS = int(env("STAFF_INVITE_HOURS", "72"))
         self.STAFF_LOGIN_LIMIT_PER_IP = env("STAFF_LOGIN_LIMIT_PER_IP", "20 per hour")
         # Wrong passwords per account (by email), and wrong codes per account, from any address.
         self.STAFF_LOGIN_LIMIT_PER_ACCOUNT = env("STAFF_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")

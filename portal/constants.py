@@ -20,6 +20,8 @@ ROLES_MANAGING_INCIDENTS = (Role.ADMIN,)
 ROLES_IMPORTING = (Role.ADMIN,)
 ROLES_READING_OUTBOX = (Role.ADMIN, Role.SUPPORT)
 ROLES_READING_AUDIT_LOG = (Role.ADMIN, Role.AUDITOR)
+# The staff accounts screen: invite, change role, deactivate, reset an authenticator.
+ROLES_MANAGING_STAFF = (Role.ADMIN,)
 # Templates, batches, approval, sending, cancelling and letter files: the incident team only.
 ROLES_MANAGING_NOTICES = (Role.ADMIN,)
 # Legal workspace (docs/legal.md): claimant lists go to legal and, with payment details masked, to the
@@ -110,6 +112,10 @@ class AuditAction(StrEnum):
     MONITORING_CODE_ASSIGNED = "monitoring.code_assigned"  # details: product and enrollment, never the code
     # details: jurisdiction, who, filed_on, reference, and whether it replaced an earlier record
     REGULATOR_FILING_RECORDED = "regulator_filing.recorded"
+    AUDIT_EXPORTED = "audit.exported"  # details: the filters and how many events
+    STAFF_INVITED = "staff.invited"  # target the invite; details: role, expiry, re-enrolment or not; never the link
+    STAFF_ENROLLED = "staff.enrolled"  # an enrolment link used: password and authenticator set
+    STAFF_ROLE_CHANGED = "staff.role_changed"  # details: from, to
     REGULATOR_FILING_REMOVED = "regulator_filing.removed"
 
 

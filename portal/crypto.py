@@ -118,12 +118,41 @@ def generate_notice_code() -> str:
 
 
 @dataclass(frozen=True)
+class KeyRing:
+    """HMAC-SHA256 keys by id (``kid:base64,kid:base64``, the first current): what signs the audit chain.
+
+    A row names the key that signed it, so a retired key stays in the ring for as long as the
+    rows it signed must verify, and a new one goes first."""
+
+    current_kid: str
+    keys: dict[str, bytes]
+
+    @classmethod
+    def from_spec(cls, spec: str, name: str) -> "KeyRing":
+        keys: dict[str, bytes] = {}
+        for entry in (part.strip() for part in (spec or "").split(",") if part.strip()):
+            kid, sep, material = entry.partition(":")
+            if not sep or not kid.isalnum() or len(kid) > 16:
+                raise KeyConfigurationError(f"{name} entries look like 'a1:<base64 of 32 bytes>'")
+            keys[kid] = _decode_key(material, f"{name}[{kid}]")
+        if not keys:
+            raise KeyConfigurationError(f"{name} is empty")
+        return cls(next(iter(keys)), keys)
+
+    def mac(self, kid: str, payload: str) -> str | None:
+        """The HMAC of ``payload`` under key ``kid``; None when the ring does not hold that key."""
+        key = self.keys.get(kid)
+        return None if key is None else hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
 class CryptoSuite:
     """The app's keys, built once at start-up and kept in ``app.extensions['crypto']``."""
 
     cipher: FieldCipher
     blind: Hasher
     codes: Hasher
+    audit: KeyRing
 
     @classmethod
     def from_config(cls, config) -> "CryptoSuite":
@@ -131,6 +160,7 @@ class CryptoSuite:
             cipher=FieldCipher.from_spec(config["FIELD_ENCRYPTION_KEYS"]),
             blind=Hasher.from_config(config["BLIND_INDEX_KEY"], "BLIND_INDEX_KEY"),
             codes=Hasher.from_config(config["NOTICE_CODE_KEY"], "NOTICE_CODE_KEY"),
+            audit=KeyRing.from_spec(config["AUDIT_KEYS"], "AUDIT_KEYS"),
         )
 
     def email_index(self, email: str) -> str:

@@ -8,9 +8,18 @@ from tests.conftest import redis_test_url, test_config
 
 
 def test_production_without_secrets_refuses_to_start(monkeypatch):
-    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "BLIND_INDEX_KEY", "NOTICE_CODE_KEY", "DATABASE_URL"):
+    for name in (
+        "SECRET_KEY",
+        "FIELD_ENCRYPTION_KEYS",
+        "BLIND_INDEX_KEY",
+        "NOTICE_CODE_KEY",
+        "AUDIT_KEYS",
+        "DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
-    with pytest.raises(ConfigurationError, match="SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, NOTICE_CODE_KEY"):
+    with pytest.raises(
+        ConfigurationError, match="SECRET_KEY, FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY, NOTICE_CODE_KEY, AUDIT_KEYS"
+    ):
         create_app({"PORTAL_ENV": "production"})
 
 

@@ -19,6 +19,7 @@ from portal.batches.forms import (
 )
 from portal.batches.progress import BATCH_STATUS_LABELS, batch_page
 from portal.batches.service import (
+    BatchBlocked,
     BatchError,
     approve_batch,
     batch_fingerprint,
@@ -35,6 +36,7 @@ from portal.batches.service import (
 )
 from portal.constants import ROLES_MANAGING_NOTICES, BatchStatus
 from portal.i18n import LANGUAGE_NAMES
+from portal.legal.compliance import batch_compliance_gaps
 from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
 from portal.taxonomy import load_taxonomy
@@ -192,6 +194,8 @@ def batch_approve(batch_id):
     if form.validate_on_submit():
         try:
             batch = approve_batch(batch.id, current_user, form.fingerprint.data or "")
+        except BatchBlocked as blocked:
+            return _approve_page(batch, form, blocked.gaps), 409
         except BatchError as error:
             return refusal(batch, str(error), 409)
         flash(
@@ -203,9 +207,18 @@ def batch_approve(batch_id):
         if needs_starting(batch):
             flash(_("Sending did not start. Use “Start sending” on this page to try again."), "error")
         return redirect(url_for("batches.batch_detail", batch_id=batch.id))
+    return _approve_page(batch, form, batch_compliance_gaps(batch))
+
+
+def _approve_page(batch, form, gaps):
     form.fingerprint.data = batch_fingerprint(batch)
     return render_template(
-        "batches/approve.html", form=form, batch=batch, page=batch_page(batch), audience_count=count_audience(batch)
+        "batches/approve.html",
+        form=form,
+        batch=batch,
+        page=batch_page(batch),
+        audience_count=count_audience(batch),
+        gaps=gaps,
     )
 
 

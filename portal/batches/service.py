@@ -28,6 +28,7 @@ from portal.dao.batches import (
 from portal.dao.legal import dao_get_variant_keys
 from portal.dao.templates import dao_get_template_languages, dao_get_template_versions_with_incidents
 from portal.extensions import db
+from portal.legal.compliance import ComplianceGap, batch_compliance_gaps
 from portal.legal.variants import recipient_jurisdiction
 from portal.models import Batch, Incident, NoticeTemplate, Person, StaffUser
 from portal.models._types import utcnow
@@ -155,6 +156,16 @@ def batch_fingerprint(batch: Batch) -> str:
     return hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
 
 
+class BatchBlocked(BatchError):
+    """Some recipients would get text their law does not allow; ``gaps`` say who and what is missing."""
+
+    def __init__(self, gaps: list[ComplianceGap]):
+        super().__init__(
+            _("Some recipients would get a notice their law does not allow. Add a compliant variant, then approve.")
+        )
+        self.gaps = gaps
+
+
 def check_can_approve(batch: Batch, approver: StaffUser) -> None:
     if batch.created_by_id == approver.id:
         raise BatchError(_("You created this batch, so a different admin must approve it."))
@@ -170,6 +181,9 @@ def approve_batch(batch_id: int, approver: StaffUser, fingerprint: str) -> Batch
     check_can_approve(batch, approver)
     if fingerprint != batch_fingerprint(batch):
         raise BatchError(_("The batch was changed after you opened the approval page. Check it again."))
+    gaps = batch_compliance_gaps(batch)
+    if gaps:
+        raise BatchBlocked(gaps)
     now = utcnow()
     scheduled = batch.channel == Channel.EMAIL and batch.scheduled_for is not None and batch.scheduled_for > now
     status = BatchStatus.SCHEDULED if scheduled else BatchStatus.APPROVED

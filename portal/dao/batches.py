@@ -207,3 +207,12 @@ def dao_get_staff_emails(user_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(ids))).all())
+
+
+def dao_count_recipients_by_place(recipients: Select) -> list[tuple[str, str, str, int]]:
+    """(language, country, region, how many) over a recipients query selecting those three columns."""
+    inner = recipients.subquery()
+    query = select(inner.c.language, inner.c.country, inner.c.region, func.count()).group_by(
+        inner.c.language, inner.c.country, inner.c.region
+    )
+    return [(lang, country or "", region or "", n) for lang, country, region, n in db.session.execute(query)]

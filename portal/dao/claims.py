@@ -282,3 +282,16 @@ def dao_move_claim_status(claim: Claim, from_status: str, to_status: str) -> boo
         return False
     set_committed_value(claim, "status", to_status)
     return True
+
+
+def dao_get_appealed_denier(claim_id: int) -> str | None:
+    """Who (``staff:<id>``) made the denial this claim is under appeal against; None if not appealed."""
+    from portal.constants import ClaimStatus
+
+    denier, appealed_from = None, None
+    for change in dao_get_status_history(claim_id):
+        if change.to_status == ClaimStatus.DENIED:
+            denier = change.actor
+        elif change.from_status == ClaimStatus.DENIED and change.to_status == ClaimStatus.SUBMITTED:
+            appealed_from = denier
+    return appealed_from

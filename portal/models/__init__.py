@@ -1,6 +1,6 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
-from portal.models.audit import AuditEvent
+from portal.models.audit import AuditCheckpoint, AuditEvent
 from portal.models.claims import (
     Claim,
     ClaimBenefit,
@@ -29,11 +29,12 @@ from portal.models.notices import (
     NotificationEvent,
 )
 from portal.models.people import Exposure, NoticeCode, Person
-from portal.models.staff import StaffUser
+from portal.models.staff import StaffInvite, StaffUser
 from portal.models.web_session import WebSession
 
 __all__ = [
     "ActivationCode",
+    "AuditCheckpoint",
     "AuditEvent",
     "Batch",
     "Claim",
@@ -58,6 +59,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "RegulatorFiling",
+    "StaffInvite",
     "StaffUser",
     "StepCompletion",
     "Subscription",

@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -30,3 +30,23 @@ class StaffUser(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+
+class StaffInvite(db.Model):
+    """A one-time enrolment link: whoever opens it sets a password and an authenticator, once,
+    before ``expires_at``. Only the SHA-256 of the link's token is kept (the token has 256 bits,
+    so a plain hash cannot be reversed by guessing). With ``staff_user_id`` it re-enrols an
+    existing account (after a TOTP reset); without, it creates the account."""
+
+    __tablename__ = "staff_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -23,6 +23,17 @@ class DecisionForm(PortalForm):
     """Approve, mark paid: a button with its CSRF token."""
 
 
+class FlaggedApprovalForm(PortalForm):
+    reason = TextAreaField(
+        _l("Why approve despite these signals"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Type why you approve this claim despite its fraud signals")),
+            Length(max=2000, message=_l("Write 2,000 characters or fewer")),
+        ],
+    )
+
+
 class DenyForm(PortalForm):
     reason = TextAreaField(
         _l("Reason for the decision"),

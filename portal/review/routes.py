@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.audit import current_actor
 from portal.claims.money import format_money
 from portal.claims.payment import PAYMENT_METHOD_LABELS
 from portal.claims.status import staff_status_words
@@ -20,12 +21,19 @@ from portal.constants import (
     ROLES_READING_CLAIMS,
     FraudSignalKind,
 )
-from portal.dao.claims import dao_get_claim, dao_get_claim_document, dao_get_person, dao_list_incidents
+from portal.dao.claims import (
+    dao_get_claim,
+    dao_get_claim_document,
+    dao_get_fraud_signals,
+    dao_get_person,
+    dao_list_incidents,
+)
 from portal.paging import check_page_exists, page_number
 from portal.review import bp
-from portal.review.forms import DecisionForm, DenyForm, InfoRequestForm, QueueFilterForm
+from portal.review.forms import DecisionForm, DenyForm, FlaggedApprovalForm, InfoRequestForm, QueueFilterForm
 from portal.review.service import (
     ReviewError,
+    appeal_blocks,
     approve_claim,
     claim_queue,
     deny_claim,
@@ -109,6 +117,7 @@ def claim_view(claim_id):
         money=lambda cents: format_money(cents, view.currency),
         form=DecisionForm(),
         can=_possible_decisions(view.claim),
+        own_appeal=appeal_blocks(view.claim.id, current_actor()),
     )
 
 
@@ -170,14 +179,33 @@ def _decide(claim_id, decision, success_message, *args):
     return redirect(url_for("review.claim_view", claim_id=claim_id))
 
 
-@bp.route("/<int:claim_id>/approve", methods=["POST"])
+@bp.route("/<int:claim_id>/approve", methods=["GET", "POST"])
 @role_required(*ROLES_DECIDING_CLAIMS)
 def approve(claim_id):
-    """Approve the claim (the claimant is emailed)."""
-    _filed_claim_or_404(claim_id)
-    if not DecisionForm().validate_on_submit():
-        abort(400)
-    return _decide(claim_id, approve_claim, _("Claim approved. The claimant has been emailed."))
+    """Approve the claim (the claimant is emailed). A claim with fraud signals first shows them, and
+    is approved only with a typed reason (audited with the signals)."""
+    claim = _filed_claim_or_404(claim_id)
+    signals = dao_get_fraud_signals(claim.id)
+    done = _("Claim approved. The claimant has been emailed.")
+    if not signals:
+        if request.method == "GET":
+            return redirect(url_for("review.claim_view", claim_id=claim_id))
+        if not DecisionForm().validate_on_submit():
+            abort(400)
+        return _decide(claim_id, approve_claim, done)
+    form = FlaggedApprovalForm()
+    allowed = claim.status in CLAIM_APPROVABLE
+    if allowed and form.validate_on_submit():
+        return _decide(claim_id, approve_claim, done, form.reason.data)
+    return render_template(
+        "review/approve_flagged.html",
+        claim=claim,
+        form=form,
+        signals=signals,
+        signal_labels=SIGNAL_LABELS,
+        allowed=allowed,
+        status_words=staff_status_words,
+    ), _form_page_status(form, allowed)
 
 
 @bp.route("/<int:claim_id>/paid", methods=["POST"])

@@ -30,6 +30,7 @@ from portal.constants import (
 from portal.crypto import DecryptionError
 from portal.dao.claims import (
     dao_claim_was_appealed,
+    dao_get_appealed_denier,
     dao_get_claim,
     dao_get_claim_by_reference,
     dao_get_claim_queue,
@@ -151,11 +152,25 @@ def reveal_payment_details(claim: Claim, person: Person) -> RevealedDetails:
 STATUS_MOVED_ON = _l("This claim's status has changed since you opened it. Check it again.")
 
 
+SAME_REVIEWER = _l(
+    "This claim is an appeal against your own denial. Another legal user must decide it, as the appeal page promises."
+)
+FLAGGED_NEEDS_REASON = _l("This claim has fraud signals: confirm on the confirmation page, with your reason.")
+
+
+def appeal_blocks(claim_id: int, actor: str) -> bool:
+    """Whether ``actor`` denied the claim now under appeal, and so may not decide the appeal."""
+    return dao_get_appealed_denier(claim_id) == actor
+
+
 def _locked(claim_id: int, allowed: tuple) -> Claim:
     claim = dao_lock_claim(claim_id)
     if claim is None or claim.status not in allowed:
         db.session.rollback()
         raise ReviewError(STATUS_MOVED_ON)
+    if appeal_blocks(claim.id, current_actor()):
+        db.session.rollback()
+        raise ReviewError(SAME_REVIEWER)
     return claim
 
 
@@ -176,12 +191,19 @@ def _notify(claim: Claim, send) -> None:
     send(claim, person, incident)
 
 
-def approve_claim(claim_id: int) -> Claim:
+def approve_claim(claim_id: int, override_reason: str = "") -> Claim:
+    """Approve; a claim with fraud signals only with the reviewer's typed reason, which is
+    audited with the signals it overrides."""
     claim = _locked(claim_id, CLAIM_APPROVABLE)
+    signals = sorted({signal.kind for signal in dao_get_fraud_signals(claim.id)})
+    if signals and not override_reason.strip():
+        db.session.rollback()
+        raise ReviewError(FLAGGED_NEEDS_REASON)
     claim.decided_at = utcnow()
     claim.decision_reason = ""
     claim.appeal_deadline = None
-    _decide(claim, ClaimStatus.APPROVED, AuditAction.CLAIM_APPROVED)
+    details = {"signals": signals, "reason": override_reason.strip()} if signals else None
+    _decide(claim, ClaimStatus.APPROVED, AuditAction.CLAIM_APPROVED, details=details)
     _notify(claim, mail.send_decision)
     return claim
 

@@ -107,9 +107,16 @@ def build_request(plan: ChunkPlan) -> NoticeRequest:
 
 
 def pick_content(contents: list, language: str, jurisdiction: str):
-    """The content for (language, jurisdiction), else the language's default, else English's."""
+    """The content for (language, jurisdiction); for no jurisdiction, the language's default, else English's.
+
+    A recipient frozen with a jurisdiction's variant gets exactly that variant or nothing (the
+    notification fails, saying so): never the default text, which that jurisdiction's law may
+    forbid (Massachusetts forbids describing the breach). Approval checks every recipient's rules
+    first (portal/legal/compliance.py), so this refusal is the last line, not the usual path.
+    """
     by_key = {(c.language, c.jurisdiction): c for c in contents}
-    for key in ((language, jurisdiction), (language, ""), ("en", jurisdiction), ("en", "")):
+    keys = ((language, jurisdiction),) if jurisdiction else ((language, ""), ("en", ""))
+    for key in keys:
         if key in by_key:
             return by_key[key]
     return None
@@ -194,7 +201,7 @@ def _claim_one(
     )
     if content is None or not candidates:
         if candidates:
-            reason = f"The template has no content in {language!r}"
+            reason = f"The template has no content in {language!r}" + (f" for {jurisdiction}" if jurisdiction else "")
             dao_mark_failed([c[0] for c in candidates], reason, now, from_statuses=(S.QUEUED,))
         return (group_batch_id, None, None)
     shared = _remember(

@@ -56,6 +56,11 @@ STAFF_SECTIONS = (
         "legal.legal_home", _l("Legal"), _l("Claimant exports, exclusions, the declaration and the regulator report.")
     ),
     StaffSection(
+        "staff.accounts",
+        _l("Staff accounts"),
+        _l("Invite colleagues, change roles, deactivate accounts and reset lost authenticators."),
+    ),
+    StaffSection(
         "outbox.outbox_list", _l("Outbox"), _l("Read the messages the portal has sent, as the recipient sees them.")
     ),
     StaffSection(

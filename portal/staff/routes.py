@@ -4,7 +4,6 @@ from flask_login import current_user
 
 from portal.catalog_status import catalog_statuses
 from portal.constants import (
-    ROLES_READING_AUDIT_LOG,
     ROLES_READING_BIRTH_DATES,
     ROLES_SEEING_PERSONAL_DATA,
     STAFF_ROLES,
@@ -17,7 +16,6 @@ from portal.staff.auth import role_required, staff_session_expired
 from portal.staff.forms import CallerBirthDateForm, PeopleSearchForm, SignInCodeForm, SignInForm
 from portal.staff.navigation import sections_for_current_user, staff_can
 from portal.staff.service import (
-    audit_log_overview,
     check_birth_date,
     check_code_step,
     check_password_step,
@@ -169,11 +167,3 @@ def check_caller_birth_date(uid):
     if match is None:
         abort(404)
     return _person_page(uid, CallerBirthDateForm(formdata=None), match=match)
-
-
-@bp.route("/audit")
-@role_required(*ROLES_READING_AUDIT_LOG)
-def audit_log():
-    """The most recent audit events, and whether the hash chain is intact."""
-    events, broken_at = audit_log_overview()
-    return render_template("staff/audit_log.html", events=events, broken_at=broken_at)

@@ -18,10 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit, verify_audit_chain
+from portal.audit import record_audit
 from portal.constants import STAFF_ROLES, AuditAction, SignInStep
 from portal.crypto import DecryptionError, crypto, normalize_email
-from portal.dao.audit import dao_get_recent_audit_events
 from portal.dao.people import (
     dao_find_people_by_contractor_id,
     dao_find_people_by_email_index,
@@ -39,8 +38,9 @@ from portal.dao.staff import (
     dao_set_staff_totp,
 )
 from portal.extensions import db
-from portal.models import AuditEvent, Exposure, Incident, NoticeCode, Person, StaffUser
+from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
 from portal.models._types import utcnow
+from portal.staff.person_history import PersonHistory, person_history
 from portal.staff.revocation import end_every_session_of
 from portal.taxonomy import load_taxonomy
 
@@ -95,6 +95,10 @@ def create_staff_user(email: str, role: str, password: str) -> tuple[StaffUser, 
     return user, secret
 
 
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def totp_provisioning_uri(email: str, secret: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
 
@@ -122,7 +126,7 @@ def authenticate_password(email: str, password: str) -> StaffUser | None:
     return user
 
 
-def _matching_totp_step(totp: pyotp.TOTP, code: str, now: float) -> int | None:
+def matching_totp_step(totp: pyotp.TOTP, code: str, now: float) -> int | None:
     current = int(now) // totp.interval
     for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
@@ -139,7 +143,7 @@ def verify_totp_once(user: StaffUser, code: str) -> bool:
         secret = crypto().cipher.decrypt(user.totp_secret_enc, totp_secret_aad(user.email))
     except DecryptionError:
         return False
-    step = _matching_totp_step(pyotp.TOTP(secret), code, time.time())
+    step = matching_totp_step(pyotp.TOTP(secret), code, time.time())
     if step is None:
         return False
     claimed = dao_claim_totp_step(user.id, step)
@@ -205,11 +209,6 @@ def reset_staff_totp(user: StaffUser, actor: str | None = None) -> str:
     return secret
 
 
-def audit_log_overview(limit: int = 100) -> tuple[list[AuditEvent], int | None]:
-    """The latest events, and the id of the first row that breaks the hash chain (None if whole)."""
-    return dao_get_recent_audit_events(limit), verify_audit_chain()
-
-
 def search_people(term: str) -> list[Person]:
     """People whose email (through its blind index) or contractor id is ``term``. Audited without the term."""
     term = term.strip()
@@ -241,6 +240,7 @@ class PersonRecord:
     undecryptable: list[str]
     exposures: list[tuple[Incident, list[ExposureLine]]]
     notice_codes: list[tuple[NoticeCode, Incident | None]]
+    history: "PersonHistory"
 
 
 def _address_lines(text: str | None) -> list[str]:
@@ -292,6 +292,7 @@ def view_person(uid: str, show_birth_date: bool = True) -> PersonRecord | None:
     record_audit(AuditAction.PERSON_VIEWED, f"person:{person.uid}")
     db.session.commit()
     values, failed = _decrypted_fields(person)
+    exposures = _exposures_by_incident(person)
     return PersonRecord(
         person=person,
         date_of_birth=values["date_of_birth"] if show_birth_date or not values["date_of_birth"] else MASKED_DATE,
@@ -299,8 +300,9 @@ def view_person(uid: str, show_birth_date: bool = True) -> PersonRecord | None:
         phone=values["phone"],
         address_lines=_address_lines(values["address"]),
         undecryptable=failed,
-        exposures=_exposures_by_incident(person),
+        exposures=exposures,
         notice_codes=dao_get_notice_codes_with_incidents(person.id),
+        history=person_history(person, exposures),
     )
 
 

@@ -115,10 +115,12 @@ class TestAppealWindow:
         response = signed_in.post(f"/my/claims/{filed.id}/appeal", data={"statement": ""})
         assert response.status_code == 400 and "Say why the decision should be changed" in text(response)
 
-    def test_a_claim_denied_again_after_its_appeal_is_final(self, legal, filed, signed_in):
+    def test_a_claim_denied_again_after_its_appeal_is_final(self, app, legal, filed, signed_in):
         legal.post(f"/staff/claims/{filed.id}/deny", data={"reason": "Missing proof."})
         signed_in.post(f"/my/claims/{filed.id}/appeal", data={"statement": "Look again"})
-        legal.post(f"/staff/claims/{filed.id}/deny", data={"reason": "Still missing."})
+        colleague = app.test_client()  # the appeal goes to someone other than the one who denied
+        sign_in_staff(colleague, Role.LEGAL)
+        colleague.post(f"/staff/claims/{filed.id}/deny", data={"reason": "Still missing."})
         claim = reload(filed)
         assert claim.status == ClaimStatus.DENIED and claim.appeal_deadline is None
         assert signed_in.post(f"/my/claims/{claim.id}/appeal", data={"statement": "Again"}).status_code == 403

@@ -12,8 +12,8 @@ from portal.constants import STAFF_ROLES, Role
 from tests.factories import sign_in_staff
 
 STAFF_BLUEPRINTS = ("staff.", "incidents.", "outbox.", "imports.")
-# The only staff pages anyone may open: the two sign-in steps.
-PUBLIC_STAFF_ENDPOINTS = {"staff.sign_in", "staff.sign_in_code"}
+# The only staff pages anyone may open: the two sign-in steps, and enrolment (an unused link's holder).
+PUBLIC_STAFF_ENDPOINTS = {"staff.sign_in", "staff.sign_in_code", "staff.enrol_link", "staff.enrol_page"}
 
 
 def _is_staff_rule(rule) -> bool:
