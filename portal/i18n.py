@@ -123,14 +123,15 @@ def bound_gettext(translations) -> dict:
     same text. Same rules as Jinja's newstyle gettext: always %-formatted, Markup when autoescaping.
     """
 
+    # Positional-only, as in Jinja's own: a template may pass ``num=`` (a formatted count) itself.
     @pass_context
-    def gettext(context, string, **variables):
+    def gettext(context, string, /, **variables):
         text = translations.ugettext(string)
         # Catalog text is ours, as in Jinja's own; the variables are escaped by the % of Markup.
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
 
     @pass_context
-    def ngettext(context, singular, plural, num, **variables):
+    def ngettext(context, singular, plural, num, /, **variables):
         variables.setdefault("num", num)
         text = translations.ungettext(singular, plural, num)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704

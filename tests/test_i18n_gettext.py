@@ -37,3 +37,12 @@ def test_a_page_render_gets_the_same_text_as_flask_babel(app):
     with app.test_request_context("/"):
         page = render_template_string('{{ _("Hello %(name)s", name="<i>") }}|{{ gettext("Sign out") }}')
     assert page == "Hello &lt;i&gt;|Sign out"
+
+
+def test_a_template_may_pass_its_own_formatted_num(app):
+    """The declaration passes ``num="{:,}".format(n)`` beside the count, as Jinja's ngettext allows."""
+    with app.test_request_context():
+        from flask import render_template_string
+
+        text = render_template_string('{{ ngettext("%(num)s row", "%(num)s rows", 1234, num="1,234") }}')
+    assert text == "1,234 rows"
