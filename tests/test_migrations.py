@@ -50,8 +50,14 @@ def notification_indexes() -> set[str]:
 def test_0005_keeps_every_issued_code_working_and_linked(scratch_url, tmp_path):
     application = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=scratch_url))
     with application.app_context():
-        flask_migrate.upgrade(revision="0004")
+        # The rows are made with today's models (at head), then the schema goes back to 0004,
+        # where a code was stored as the full 64-character hash.
+        flask_migrate.upgrade()
         batch = make_batch_with_notifications(count=2)
+        incident_id = batch.incident_id
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(revision="0004")
         # Columns named: the model has columns later revisions add.
         notifications = db.session.execute(
             select(Notification.id, Notification.person_id).order_by(Notification.id)
@@ -60,7 +66,7 @@ def test_0005_keeps_every_issued_code_working_and_linked(scratch_url, tmp_path):
         full_hash = crypto().codes.digest("notice-code", code)  # what 0004 and before stored: 64 characters
         issued = NoticeCode(
             person_id=notifications[0].person_id,
-            incident_id=batch.incident_id,
+            incident_id=incident_id,
             code_hash=full_hash,
             source=NoticeCodeSource.NOTICE,
         )
