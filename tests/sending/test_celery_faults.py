@@ -196,8 +196,9 @@ def test_every_answer_sendgrid_can_give_while_two_workers_send(sendgrid_app, fak
     assert len(ids_in(batch.id, "unknown")) == 2 * CHUNK and len(ids_in(batch.id, "failed")) == CHUNK
 
 
-def test_a_worker_child_killed_mid_request_leaves_only_that_chunk_unknown(
-    sendgrid_app, fake_sendgrid, broker, tmp_path
+@pytest.mark.parametrize("target", ["child", "parent"])
+def test_a_worker_killed_mid_request_leaves_only_that_chunk_unknown(
+    sendgrid_app, fake_sendgrid, broker, tmp_path, target
 ):
     fake_sendgrid.script(202, 202, Reply.hang())
     batch = make_batch_with_notifications(1500, status=BatchStatus.APPROVED)
@@ -208,10 +209,12 @@ def test_a_worker_child_killed_mid_request_leaves_only_that_chunk_unknown(
         wait_for(lambda: any(r.status == "hang" for r in fake_sendgrid.requests), 60, "the hanging request")
         hung = next(r for r in fake_sendgrid.requests if r.status == "hang")
         wait_for(lambda: ids_in(batch.id, "posting") >= set(hung.notification_ids), 10, "its posting mark")
-        # The pool child whose connection waits on the fake posted it; its parent starts a new one.
+        # The pool child whose connection waits on the fake posted it. Killed alone, its parent
+        # starts a new one; with its parent, the child dies too (pdeathsig) and that worker is gone.
         poster = talking_to(int(fake_sendgrid.url.rsplit(":", 1)[1]), children(first.pid) + children(second.pid))
         assert poster is not None
-        os.kill(poster, signal.SIGKILL)
+        parent = first if poster in children(first.pid) else second
+        os.kill(poster if target == "child" else parent.pid, signal.SIGKILL)
         settle(batch.id, workers, timeout=90, reap_after=3)
     finally:
         workers.stop_all()
