@@ -111,6 +111,7 @@ class AuditAction(StrEnum):
     # details: jurisdiction, who, filed_on, reference, and whether it replaced an earlier record
     REGULATOR_FILING_RECORDED = "regulator_filing.recorded"
     REGULATOR_FILING_REMOVED = "regulator_filing.removed"
+    RECORD_DOWNLOADED = "record.downloaded"  # details: format, reference, SHA-256 of what was sent
 
 
 class SignInStep(StrEnum):
