@@ -146,6 +146,8 @@ class Config:
         # PDF (Debian's fonts-dejavu-core; any TrueType font with the scripts of your people's names).
         self.ORGANISATION_NAME = env("ORGANISATION_NAME", "The organisation running this portal")
         self.PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", "")
+        # Days to answer a data request where no law in the rules file sets a period.
+        self.PRIVACY_DEFAULT_RESPONSE_DAYS = int(env("PRIVACY_DEFAULT_RESPONSE_DAYS", "30"))
         self.PRIVACY_PDF_FONT = env("PRIVACY_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
         self.PRIVACY_PDF_FONT_BOLD = env(
             "PRIVACY_PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"

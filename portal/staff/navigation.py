@@ -56,6 +56,11 @@ STAFF_SECTIONS = (
         "legal.legal_home", _l("Legal"), _l("Claimant exports, exclusions, the declaration and the regulator report.")
     ),
     StaffSection(
+        "privacy.request_queue",
+        _l("Data requests"),
+        _l("Access, correction and erasure requests, with the date each must be answered by."),
+    ),
+    StaffSection(
         "outbox.outbox_list", _l("Outbox"), _l("Read the messages the portal has sent, as the recipient sees them.")
     ),
     StaffSection(

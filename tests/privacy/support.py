@@ -52,7 +52,7 @@ def make_someone(incident, tag: str, *, language="en", country="KE", paid=True) 
     first, last = f"Zawadi{tag}", f"Mwangi{tag}"
     email = f"{tag.lower()}@people.example.org"
     phone = f"+2547{abs(hash(tag)) % 10**8:08d}"
-    birth = "1987-11-0" + str(len(tag) % 9 + 1)
+    birth = f"1987-11-{10 + ord(tag[0]) % 18}"
     person = make_person(
         f"C-{tag}",
         first_name=first,
