@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
 
-from portal.privacy import request_routes, routes  # noqa: E402, F401
+from portal.privacy import request_routes, retention_routes, routes  # noqa: E402, F401

@@ -51,3 +51,11 @@ class DecideDataRequestForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.decision.choices = [("grant", _l("Grant the request")), ("refuse", _l("Refuse the request"))]
+
+
+class LegalHoldForm(PortalForm):
+    reason = TextAreaField(
+        _l("Why the data must be kept (the case or inquiry)"),
+        filters=[strip_whitespace],
+        validators=[Length(max=2000, message=_l("Write 2,000 characters or fewer"))],
+    )
