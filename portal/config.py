@@ -148,6 +148,9 @@ class Config:
         self.PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", "")
         # Days to answer a data request where no law in the rules file sets a period.
         self.PRIVACY_DEFAULT_RESPONSE_DAYS = int(env("PRIVACY_DEFAULT_RESPONSE_DAYS", "30"))
+        # How long database and upload backups live: said in the privacy notice, as the last copy
+        # of anything purged or erased (set it to what the backup system really keeps).
+        self.PRIVACY_BACKUP_DAYS = int(env("PRIVACY_BACKUP_DAYS", "35"))
         self.PRIVACY_PDF_FONT = env("PRIVACY_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
         self.PRIVACY_PDF_FONT_BOLD = env(
             "PRIVACY_PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"

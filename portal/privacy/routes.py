@@ -5,7 +5,7 @@ import hashlib
 import json
 from contextlib import nullcontext
 
-from flask import Response
+from flask import Response, render_template
 from flask_babel import force_locale
 
 from portal.audit import record_audit
@@ -13,6 +13,7 @@ from portal.constants import AuditAction
 from portal.extensions import db
 from portal.i18n import best_language
 from portal.privacy import bp
+from portal.privacy.notice import notice_context
 from portal.privacy.pdf import render_record_pdf
 from portal.privacy.record import access_copy, build_record, new_reference
 from portal.verify.session import contractor_required
@@ -49,3 +50,9 @@ def record_json(person):
     reference = new_reference()
     body = json.dumps(access_copy(person, reference), ensure_ascii=False, indent=2).encode()
     return _download(body, "application/json", "my-data.json", person, "json", reference)
+
+
+@bp.route("/privacy")
+def privacy_notice():
+    """Public: generated from the configuration, so it says what the portal really does."""
+    return render_template("privacy/notice.html", **notice_context())
