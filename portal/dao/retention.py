@@ -7,6 +7,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from portal.constants import ClaimStatus
 from portal.extensions import db
 from portal.models import (
+    Batch,
     Claim,
     ClaimBenefit,
     ClaimDocument,
@@ -79,6 +80,17 @@ def dao_purge_notice_codes(incident_id: int) -> int:
     codes = select(NoticeCode.id).where(NoticeCode.incident_id == incident_id)
     _run(update(Notification).where(Notification.notice_code_id.in_(codes)).values(notice_code_id=None))
     return _run(delete(NoticeCode).where(NoticeCode.incident_id == incident_id))
+
+
+def dao_letter_files_of_incident(incident_id: int) -> list[str]:
+    return list(
+        db.session.scalars(select(Batch.letter_file).where(Batch.incident_id == incident_id, Batch.letter_file != ""))
+    )
+
+
+def dao_forget_letter_files(incident_id: int) -> int:
+    """The file's SHA-256 stays on the batch (and in the audit log) as proof of what was sent."""
+    return _run(update(Batch).where(Batch.incident_id == incident_id, Batch.letter_file != "").values(letter_file=""))
 
 
 def dao_purge_payment_details(incident_id: int) -> int:

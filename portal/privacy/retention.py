@@ -5,12 +5,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from portal.audit import record_audit
+from portal.batches.letters import letters_folder
 from portal.constants import AuditAction
 from portal.dao.retention import (
     dao_anonymise_claim_fields,
+    dao_forget_letter_files,
     dao_get_hold,
     dao_holds,
     dao_incidents,
+    dao_letter_files_of_incident,
     dao_lock_incident,
     dao_people_only_in,
     dao_proof_files_of_incident,
@@ -34,9 +37,14 @@ class PurgeReport:
         return out + [f"REFUSED {reason}" for reason in self.refused]
 
 
-def _apply(incident_id: int, kind: str, register_blocked: list[int], actor: str, files: list[str]) -> int:
+def _apply(
+    incident_id: int, kind: str, register_blocked: list[int], actor: str, files: list[str], letters: list[str]
+) -> int:
     if kind == "notice_codes":
         return dao_purge_notice_codes(incident_id)
+    if kind == "letter_files":
+        letters += dao_letter_files_of_incident(incident_id)
+        return dao_forget_letter_files(incident_id)
     if kind == "payment_details":
         return dao_purge_payment_details(incident_id)
     if kind == "proof_files":
@@ -50,6 +58,12 @@ def _apply(incident_id: int, kind: str, register_blocked: list[int], actor: str,
             files += erase_person(person_id, actor)
         return len(people)
     return 0
+
+
+def delete_letter_files(names: list[str]) -> None:
+    for name in names:
+        if name and "/" not in name and not name.startswith("."):
+            (letters_folder() / name).unlink(missing_ok=True)
 
 
 def _register_blocked(today: date, holds) -> list[int]:
@@ -79,11 +93,13 @@ def purge(today: date, actor: str = "system") -> PurgeReport:
             report.refused.append(f"incident:{incident.id} is under a legal hold")
             continue
         files: list[str] = []
-        counts = {kind: _apply(incident.id, kind, blocked, actor, files) for kind in due}
-        counts["files"] = len(files)
+        letters: list[str] = []
+        counts = {kind: _apply(incident.id, kind, blocked, actor, files, letters) for kind in due}
+        counts["files"] = len(files) + len(letters)
         record_audit(AuditAction.RETENTION_PURGED, f"incident:{incident.id}", counts, actor=actor)
         db.session.commit()
         delete_files(files)
+        delete_letter_files(letters)
         report.removed[f"incident:{incident.id}"] = counts
     _purge_outbox(today, holds, actor, report)
     return report

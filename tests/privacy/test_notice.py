@@ -32,4 +32,4 @@ def test_the_retention_texts_are_extracted_for_translation():
 
     with Path(SCHEDULE_PATH).open("rb") as handle:
         messages = [message for _, _, message, _ in extract_retention(handle, [], [], {})]
-    assert "Receipts and documents uploaded as proof of a loss." in messages and len(messages) == 12
+    assert "Receipts and documents uploaded as proof of a loss." in messages and len(messages) == 14

@@ -6,13 +6,23 @@ import pytest
 from sqlalchemy import func, select, update
 
 from portal.audit import verify_audit_chain
+from portal.batches.letters import letters_folder
 from portal.claims.proof_files import upload_folder
 from portal.constants import AuditAction, ClaimStatus, Role
 from portal.extensions import db
-from portal.models import AuditEvent, Claim, ClaimBenefit, ClaimStatusChange, LegalHold, NoticeCode, OutboxMessage
+from portal.models import (
+    AuditEvent,
+    Batch,
+    Claim,
+    ClaimBenefit,
+    ClaimStatusChange,
+    LegalHold,
+    NoticeCode,
+    OutboxMessage,
+)
 from portal.privacy.retention import purge
 from portal.privacy.schedule import schedule_for
-from tests.factories import make_incident, make_staff_user, sign_in_staff
+from tests.factories import make_batch_with_notifications, make_incident, make_staff_user, sign_in_staff
 from tests.privacy.support import make_someone
 from tests.privacy.test_erasure import traces
 
@@ -29,11 +39,25 @@ def settled_incident(slug: str, tag: str):
     return incident, someone
 
 
+def add_letter_file(incident) -> None:
+    batch = make_batch_with_notifications(0, incident=incident, status="sent")
+    batch.letter_file, batch.letter_sha256 = f"letters-{incident.id}.enc", "f" * 64
+    letters_folder().mkdir(parents=True, exist_ok=True)
+    (letters_folder() / batch.letter_file).write_text("sealed names and addresses")
+    db.session.commit()
+
+
+def letter_files() -> list[str]:
+    return sorted(db.session.scalars(select(Batch.letter_file).where(Batch.letter_file != "")))
+
+
 @pytest.fixture
 def world(app_ctx):
-    for leftover in upload_folder().iterdir():
+    for leftover in [*upload_folder().iterdir(), *letters_folder().glob("letters-*")]:
         leftover.unlink()
     free, kept = settled_incident("free", "FRE1"), settled_incident("held", "HLD2")
+    for incident, _ in (free, kept):
+        add_letter_file(incident)
     db.session.add(LegalHold(incident_id=kept[0].id, reason="Smith v. Vendor", set_by_id=make_staff_user("legal").id))
     db.session.commit()
     return free, kept
@@ -50,6 +74,7 @@ def test_the_schedule_follows_the_claims_deadline_and_the_last_payment(world):
     assert due["payment_details"] == date(2026, 5, 2)  # last payment + 90 days
     assert due["proof_files"] == date(2026, 7, 31)
     assert due["register"] == date(2028, 2, 1)
+    assert due["letter_files"] == date(2026, 1, 31)
     assert due["outbox"] is None
 
 
@@ -64,7 +89,7 @@ def test_an_open_claim_leaves_the_payment_dates_unknown(app_ctx):
 def test_only_what_is_due_goes_and_a_held_incident_is_refused(world):
     (free, amina), (_held, kept) = world
     report = purge(date(2026, 6, 1))
-    assert report.removed == {f"incident:{free.id}": {"payment_details": 1, "files": 0}}
+    assert report.removed == {f"incident:{free.id}": {"letter_files": 1, "payment_details": 1, "files": 1}}
     assert any("under a legal hold (Smith v. Vendor)" in line for line in report.refused)
     db.session.expire_all()
     assert db.session.get(Claim, amina.claim.id).payment_details_enc is None
@@ -78,7 +103,10 @@ def test_everything_due_goes_and_held_data_stays_whole(world):
     kept_details = [kept.first_name, kept.email, kept.phone, kept.birth_date, kept.address_line]
     report = purge(date(2028, 3, 1))
     counts = report.removed[f"incident:{free.id}"]
-    assert counts["register"] == 1 and counts["notice_codes"] == 1 and counts["files"] == 1
+    assert counts["register"] == 1 and counts["notice_codes"] == 1 and counts["letter_files"] == 1
+    assert counts["files"] == 2  # the proof and the letter file
+    assert letter_files() == [f"letters-{held.id}.enc"]
+    assert sorted(p.name for p in letters_folder().iterdir() if p.name.startswith("letters-")) == letter_files()
     db.session.expire_all()
     for needle in details:
         assert traces(needle) == [], needle
