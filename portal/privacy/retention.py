@@ -96,6 +96,9 @@ def purge(today: date, actor: str = "system") -> PurgeReport:
         letters: list[str] = []
         counts = {kind: _apply(incident.id, kind, blocked, actor, files, letters) for kind in due}
         counts["files"] = len(files) + len(letters)
+        if not any(counts.values()):  # done already (an earlier run, or one that ran at the same time)
+            db.session.rollback()
+            continue
         record_audit(AuditAction.RETENTION_PURGED, f"incident:{incident.id}", counts, actor=actor)
         db.session.commit()
         delete_files(files)
@@ -115,6 +118,9 @@ def _purge_outbox(today: date, holds, actor: str, report: PurgeReport) -> None:
             continue
         cutoff = datetime.combine(today - timedelta(days=kind.days), datetime.min.time(), tzinfo=UTC)
         count = dao_purge_outbox_before(cutoff)
+        if not count:
+            db.session.rollback()
+            continue
         record_audit(AuditAction.RETENTION_PURGED, kind.code, {kind.code: count, "before": cutoff}, actor=actor)
         db.session.commit()
         report.removed[kind.code] = {kind.code: count}

@@ -22,7 +22,9 @@ from portal.models import (
 )
 from portal.privacy.retention import purge
 from portal.privacy.schedule import schedule_for
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_batch_with_notifications, make_incident, make_staff_user, sign_in_staff
+from tests.live import at_once
 from tests.privacy.support import make_someone
 from tests.privacy.test_erasure import traces
 
@@ -122,9 +124,9 @@ def test_everything_due_goes_and_held_data_stays_whole(world):
     purged = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.RETENTION_PURGED)).all()
     assert [e.target for e in purged] == [f"incident:{free.id}"]
 
-    # A second run finds nothing more to do for the free incident.
-    again = purge(date(2028, 3, 1))
-    assert all(count == 0 for count in again.removed[f"incident:{free.id}"].values())
+    # A second run finds nothing more to do, and says nothing in the audit log.
+    assert purge(date(2028, 3, 1)).removed == {}
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == AuditAction.RETENTION_PURGED)) == 1
 
 
 def test_the_command_reports_and_legal_sets_and_lifts_holds(app, runner, world):
@@ -151,3 +153,45 @@ def test_the_command_reports_and_legal_sets_and_lifts_holds(app, runner, world):
     assert f"incident:{held.id}: register 1" in result.output
     db.session.expire_all()
     assert traces(kept.email) == []
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs real concurrent writers (PostgreSQL)")
+def test_two_purges_at_once_remove_everything_once(app, world):
+    (free, amina), _ = world
+
+    def run(_index):
+        with app.app_context():
+            try:
+                return purge(date(2028, 3, 1), actor="cli" if _index else "system")
+            finally:
+                db.session.remove()
+
+    reports = at_once(4, run)
+    assert not [r for r in reports if isinstance(r, Exception)], reports
+    removed = [r.removed[f"incident:{free.id}"] for r in reports if f"incident:{free.id}" in r.removed]
+    assert len(removed) == 1 and removed[0]["register"] == 1, [r.removed for r in reports]
+    count = select(func.count()).select_from(AuditEvent)
+    assert db.session.scalar(count.where(AuditEvent.action == AuditAction.RETENTION_PURGED)) == 1
+    assert db.session.scalar(count.where(AuditEvent.action == AuditAction.PERSON_ERASED)) == 1
+    db.session.expire_all()
+    assert traces(amina.email) == [] and verify_audit_chain() is None
+
+
+def test_a_double_click_sets_one_hold(app, world):
+    from portal.privacy.holds import set_hold
+
+    (free, _), _ = world
+    staff_id = make_staff_user("legal").id
+
+    def hold(_index):
+        with app.app_context():
+            try:
+                return set_hold(free.id, staff_id, "Regulator inquiry")
+            finally:
+                db.session.remove()
+
+    results = at_once(4, hold) if ON_POSTGRES else [hold(n) for n in range(4)]
+    assert sorted(results) == [False, False, False, True], results
+    count = select(func.count()).where(AuditEvent.action == AuditAction.LEGAL_HOLD_SET)
+    assert db.session.scalar(count) == 1
