@@ -1,5 +1,7 @@
 """Data-protection requests: the contractor's form and list, and the staff queue where legal decides."""
 
+import json
+
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,7 +11,9 @@ from portal.dao.data_requests import dao_data_request_queue, dao_data_requests_o
 from portal.dao.privacy import dao_get_person
 from portal.models._types import utctoday
 from portal.privacy import bp
+from portal.privacy.downloads import send_download
 from portal.privacy.forms import KIND_LABELS, DataRequestForm, DecideDataRequestForm
+from portal.privacy.record import access_copy, new_reference
 from portal.privacy.requests import RequestAlreadyDecided, RequestAlreadyOpen, decide_request, make_request
 from portal.staff.auth import role_required
 from portal.verify.session import contractor_required
@@ -74,4 +78,19 @@ def _detail_page(row, form, may_decide: bool) -> str:
         may_decide=may_decide,
         labels=KIND_LABELS,
         today=utctoday(),
+    )
+
+
+@bp.route("/staff/privacy/requests/<int:request_id>/copy.json")
+@role_required(*ROLES_DECIDING_DATA_REQUESTS)
+def request_copy(request_id):
+    """Legal answers an access request made by post or phone with the same copy the person can download."""
+    row = dao_get_data_request(request_id)
+    person = dao_get_person(row.person_id) if row else None
+    if person is None:
+        abort(404)
+    reference = new_reference()
+    body = json.dumps(access_copy(person, reference), ensure_ascii=False, indent=2).encode()
+    return send_download(
+        body, "application/json", "data-copy.json", person, "json", reference, f"staff:{current_user.id}", request_id
     )

@@ -1,36 +1,19 @@
 """The verified contractor's own record (PDF) and access copy (JSON). Nothing personal in the URL:
 the person is the session's, so there is no id to change and no one else's record to reach."""
 
-import hashlib
 import json
 from contextlib import nullcontext
 
-from flask import Response, render_template
+from flask import render_template
 from flask_babel import force_locale
 
-from portal.audit import record_audit
-from portal.constants import AuditAction
-from portal.extensions import db
 from portal.i18n import best_language
 from portal.privacy import bp
+from portal.privacy.downloads import send_download
 from portal.privacy.notice import notice_context
 from portal.privacy.pdf import render_record_pdf
 from portal.privacy.record import access_copy, build_record, new_reference
 from portal.verify.session import contractor_required
-
-
-def _download(body: bytes, mimetype: str, filename: str, person, file_format: str, reference: str) -> Response:
-    record_audit(
-        AuditAction.RECORD_DOWNLOADED,
-        f"person:{person.uid}",
-        {"format": file_format, "reference": reference, "sha256": hashlib.sha256(body).hexdigest()},
-        actor=f"contractor:{person.uid}",
-    )
-    db.session.commit()
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.route("/my/record.pdf")
@@ -41,7 +24,9 @@ def record_pdf(person):
     with force_locale(language) if language else nullcontext():
         record = build_record(person)
         body = render_record_pdf(record)
-    return _download(body, "application/pdf", "my-record.pdf", person, "pdf", record.reference)
+    return send_download(
+        body, "application/pdf", "my-record.pdf", person, "pdf", record.reference, f"contractor:{person.uid}"
+    )
 
 
 @bp.route("/my/record.json")
@@ -49,7 +34,9 @@ def record_pdf(person):
 def record_json(person):
     reference = new_reference()
     body = json.dumps(access_copy(person, reference), ensure_ascii=False, indent=2).encode()
-    return _download(body, "application/json", "my-data.json", person, "json", reference)
+    return send_download(
+        body, "application/json", "my-data.json", person, "json", reference, f"contractor:{person.uid}"
+    )
 
 
 @bp.route("/privacy")

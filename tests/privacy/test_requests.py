@@ -72,3 +72,23 @@ def test_support_see_the_queue_legal_decide_with_a_reason(app, client, app_ctx):
     decided = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.DATA_REQUEST_DECIDED)).one()
     assert json.loads(decided.details) == {"kind": "access", "decision": "refused"}
     assert "refused: Sent the copy by post instead" in client.get("/my/requests").get_data(as_text=True)
+
+
+def test_legal_downloads_the_copy_for_an_access_request_support_cannot(app, client, app_ctx):
+    incident = make_incident()
+    amina, other = make_someone(incident, "AAA1"), make_someone(incident, "BBB2")
+    sign_in_as(client, amina)
+    ask(client, "access")
+    row = db.session.scalars(select(DataRequest)).one()
+    support = app.test_client()
+    sign_in_staff(support, Role.SUPPORT)
+    assert support.get(f"/staff/privacy/requests/{row.id}/copy.json").status_code == 403
+    legal = app.test_client()
+    user = sign_in_staff(legal, Role.LEGAL)
+    assert "s data copy (JSON)" in legal.get(f"/staff/privacy/requests/{row.id}").get_data(as_text=True)
+    copy = legal.get(f"/staff/privacy/requests/{row.id}/copy.json")
+    assert copy.status_code == 200 and copy.get_json()["person"]["email"] == amina.email
+    assert other.email not in copy.get_data(as_text=True)
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.RECORD_DOWNLOADED)).one()
+    assert event.actor == f"staff:{user.id}" and json.loads(event.details)["data_request"] == row.id
+    assert legal.get("/staff/privacy/requests/999/copy.json").status_code == 404
