@@ -61,7 +61,7 @@ def retention_kinds(path: Path | None = None) -> tuple[Kind, ...]:
 
 def _anchor(kind: Kind, incident, last_payment: date | None, claims_settled: bool) -> tuple[date | None, str]:
     if kind.after == "message_sent":
-        return None, "each message's own date"
+        return None, f"{kind.days} days after each message was sent"
     if incident.claim_deadline is None:
         return None, "the incident has no claims deadline"
     if kind.after == "claim_deadline":
