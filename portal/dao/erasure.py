@@ -23,6 +23,9 @@ from portal.models import (
     Subscription,
 )
 
+# An erased person's contractor id: what tells every page the person is gone.
+ERASED_PREFIX = "erased-"
+
 
 def _run(statement) -> int:
     return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
@@ -98,7 +101,7 @@ def dao_anonymise_person(person: Person) -> None:
     person.email = ""
     person.email_bidx = None
     person.region = ""
-    person.contractor_id = f"erased-{person.uid}"
+    person.contractor_id = f"{ERASED_PREFIX}{person.uid}"
     for field in ("phone", "address", "date_of_birth", "national_id_last4"):
         setattr(person, f"{field}_enc", None)
     db.session.flush()

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, exists, func, or_, select, update
 
 from portal.constants import ClaimStatus
+from portal.dao.erasure import ERASED_PREFIX
 from portal.extensions import db
 from portal.models import (
     Batch,
@@ -138,7 +139,7 @@ def dao_anonymise_claim_fields(incident_id: int) -> int:
 def dao_people_only_in(incident_id: int, other_incidents_not_due: list[int]) -> list[int]:
     """People exposed in the incident, not yet anonymised, and in no incident whose register is not due."""
     in_incident = select(Exposure.person_id).where(Exposure.incident_id == incident_id)
-    query = select(Person.id).where(Person.id.in_(in_incident), Person.contractor_id.not_like("erased-%"))
+    query = select(Person.id).where(Person.id.in_(in_incident), Person.contractor_id.not_like(f"{ERASED_PREFIX}%"))
     if other_incidents_not_due:
         elsewhere = exists().where(Exposure.person_id == Person.id, Exposure.incident_id.in_(other_incidents_not_due))
         query = query.where(~elsewhere)

@@ -113,8 +113,10 @@ def test_erasure_leaves_no_trace_and_keeps_the_paid_amount(app, client, people):
     assert verify_audit_chain() is None
     erased = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.PERSON_ERASED)).one()
     assert erased.target == f"person:{amina.person.uid}" and '"files": 1' in erased.details
-    # The person can no longer check in: the codes and the birth date are gone.
-    client.post("/sign-out")
+    # Their open session ends at the next page, and they can no longer check in: codes and birth date are gone.
+    response = client.get("/my")
+    assert response.status_code == 302 and response.location.endswith("/check")
+    assert client.get("/my/record.json").status_code == 302
     response = client.post(
         "/check", data={"notice_code": amina.code, "last_name": amina.last_name, "date_of_birth-day": "1"}
     )
