@@ -128,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notices import bp as notices_bp
     from portal.optout import bp as optout_bp
     from portal.outbox import bp as outbox_bp
+    from portal.privacy import bp as privacy_bp
     from portal.public import bp as public_bp
     from portal.review import bp as review_bp
     from portal.sending import bp as sending_bp
@@ -143,7 +144,8 @@ def _register_blueprints(app: Flask) -> None:
         monitoring_bp,
         updates_bp,
         claims_bp,
-        optout_bp,  # contractors
+        optout_bp,
+        privacy_bp,  # contractors
         staff_bp,
         incidents_bp,
         imports_bp,

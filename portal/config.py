@@ -156,6 +156,19 @@ class Config:
         # takes a third of a second to start, which 20,000 claims do not pay for and 50,000 do.
         self.EXPORT_WORKERS = int(env("EXPORT_WORKERS", "0"))
         self.EXPORT_POOL_MIN_ROWS = int(env("EXPORT_POOL_MIN_ROWS", "50000"))
+        # Privacy (docs/privacy.md): who holds the data, and the font embedded in a person's record
+        # PDF (Debian's fonts-dejavu-core; any TrueType font with the scripts of your people's names).
+        self.ORGANISATION_NAME = env("ORGANISATION_NAME", "The organisation running this portal")
+        self.PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", "")
+        # Days to answer a data request where no law in the rules file sets a period.
+        self.PRIVACY_DEFAULT_RESPONSE_DAYS = int(env("PRIVACY_DEFAULT_RESPONSE_DAYS", "30"))
+        # How long database and upload backups live: said in the privacy notice, as the last copy
+        # of anything purged or erased (set it to what the backup system really keeps).
+        self.PRIVACY_BACKUP_DAYS = int(env("PRIVACY_BACKUP_DAYS", "35"))
+        self.PRIVACY_PDF_FONT = env("PRIVACY_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+        self.PRIVACY_PDF_FONT_BOLD = env(
+            "PRIVACY_PDF_FONT_BOLD", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+        )
 
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""

@@ -117,6 +117,13 @@ class AuditAction(StrEnum):
     STAFF_ENROLLED = "staff.enrolled"  # an enrolment link used: password and authenticator set
     STAFF_ROLE_CHANGED = "staff.role_changed"  # details: from, to
     REGULATOR_FILING_REMOVED = "regulator_filing.removed"
+    RECORD_DOWNLOADED = "record.downloaded"  # details: format, reference, SHA-256 of what was sent
+    DATA_REQUEST_MADE = "data_request.made"  # details: kind, due date; never what to correct
+    DATA_REQUEST_DECIDED = "data_request.decided"  # details: kind, decision; the reason stays on the request
+    PERSON_ERASED = "person.erased"  # details: how many rows of each table were wiped or deleted, files removed
+    LEGAL_HOLD_SET = "legal_hold.set"
+    LEGAL_HOLD_LIFTED = "legal_hold.lifted"
+    RETENTION_PURGED = "retention.purged"  # details: per incident, per kind of data, how many rows and files
 
 
 class SignInStep(StrEnum):
@@ -317,3 +324,23 @@ class ExportKind(StrEnum):
 # Notices that got through to the person (the regulator report's "notified"): SendGrid took it or the
 # letter went to the print vendor. Bounced, dropped and failed ones did not.
 NOTIFICATION_GOT_THROUGH = (NotificationStatus.ACCEPTED, NotificationStatus.DEFERRED, NotificationStatus.DELIVERED)
+
+
+class DataRequestKind(StrEnum):
+    ACCESS = "access"  # GDPR Art. 15: a copy of everything held (also self-service: /my/record.json)
+    CORRECTION = "correction"  # Art. 16
+    ERASURE = "erasure"  # Art. 17: the person's data removed or irreversibly anonymised
+
+
+class DataRequestStatus(StrEnum):
+    OPEN = "open"
+    GRANTED = "granted"  # for an erasure: done, in the same transaction as the decision
+    REFUSED = "refused"  # with the reason the person is told
+
+
+# Legal decides data requests; support see the queue (they answer the phone); admins see it too.
+ROLES_READING_DATA_REQUESTS = (Role.LEGAL, Role.SUPPORT, Role.ADMIN)
+ROLES_DECIDING_DATA_REQUESTS = (Role.LEGAL,)
+# The retention schedule: admins and legal read it; only legal sets or lifts a legal hold.
+ROLES_READING_RETENTION = (Role.ADMIN, Role.LEGAL)
+ROLES_SETTING_LEGAL_HOLDS = (Role.LEGAL,)

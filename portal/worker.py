@@ -30,7 +30,11 @@ celery.conf.update(
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     task_ignore_result=True,
-    beat_schedule={"pump": {"task": TASK_PUMP, "schedule": 30.0}},
+    beat_schedule={
+        "pump": {"task": TASK_PUMP, "schedule": 30.0},
+        # The retention schedule (docs/privacy.md): daily is enough, its dates are days.
+        "retention": {"task": "portal.privacy.purge", "schedule": 24 * 3600.0},
+    },
 )
 
 SEND_TASK_SECONDS = 60  # then hand over to a fresh task, so one task never holds a worker for hours
@@ -103,5 +107,18 @@ def reissue_notice_code_task(sealed_email: str) -> None:
     with flask_app.app_context():
         try:
             reissue_sealed(sealed_email)
+        finally:
+            db.session.remove()
+
+
+@celery.task(name="portal.privacy.purge")
+def retention_purge() -> None:
+    """Periodic (beat): apply the retention schedule, as `flask portal purge` does."""
+    from portal.models._types import utctoday
+    from portal.privacy.retention import purge
+
+    with flask_app.app_context():
+        try:
+            purge(utctoday(), actor="system")
         finally:
             db.session.remove()

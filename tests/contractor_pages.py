@@ -214,4 +214,9 @@ def _add_visits(tour, incident, identity, credit, draft, sent, asked_claim, deni
     tour.add("exclusion requested", "optout.exclusion", f"/my/exclusion/{slug}", "excluded")
     tour.add("monitoring, no email", "monitoring.monitoring_confirm", confirm, "no_email")
     tour.add("updates, no email", "updates.updates_page", f"/my/updates/{incident.id}", "no_email")
-    tour.not_pages = {"claims.own_document": f"{claims}/documents/{document.id}"}
+    tour.add("data requests", "privacy.my_requests", "/my/requests", "filed")
+    tour.not_pages = {
+        "claims.own_document": f"{claims}/documents/{document.id}",
+        "privacy.record_pdf": "/my/record.pdf",  # downloads, not pages
+        "privacy.record_json": "/my/record.json",
+    }

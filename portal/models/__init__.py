@@ -29,6 +29,7 @@ from portal.models.notices import (
     NotificationEvent,
 )
 from portal.models.people import Exposure, NoticeCode, Person
+from portal.models.privacy import DataRequest, LegalHold
 from portal.models.staff import StaffInvite, StaffUser
 from portal.models.web_session import WebSession
 
@@ -42,12 +43,14 @@ __all__ = [
     "ClaimDocument",
     "ClaimSettings",
     "ClaimStatusChange",
+    "DataRequest",
     "ExclusionRequest",
     "ExportJob",
     "Exposure",
     "FraudSignal",
     "Incident",
     "IncidentUpdate",
+    "LegalHold",
     "MonitoringEnrollment",
     "MonitoringProduct",
     "NoticeCode",

@@ -61,6 +61,16 @@ STAFF_SECTIONS = (
         _l("Invite colleagues, change roles, deactivate accounts and reset lost authenticators."),
     ),
     StaffSection(
+        "privacy.request_queue",
+        _l("Data requests"),
+        _l("Access, correction and erasure requests, with the date each must be answered by."),
+    ),
+    StaffSection(
+        "privacy.retention_page",
+        _l("Retention"),
+        _l("When each kind of data is purged or anonymised, per incident, and legal holds."),
+    ),
+    StaffSection(
         "outbox.outbox_list", _l("Outbox"), _l("Read the messages the portal has sent, as the recipient sees them.")
     ),
     StaffSection(

@@ -12,6 +12,7 @@ from functools import wraps
 from flask import current_app, flash, redirect, session, url_for
 from flask_babel import gettext as _
 
+from portal.dao.erasure import ERASED_PREFIX
 from portal.dao.people import dao_get_person_by_uid
 from portal.models import Person
 from portal.sessions import clear_session, renew_session_id
@@ -49,7 +50,11 @@ def current_person() -> Person | None:
     if not contractor_signed_in():  # expired: forget it, so the header stops offering Sign out
         end_contractor_session()
         return None
-    return dao_get_person_by_uid(session[UID_KEY])
+    person = dao_get_person_by_uid(session[UID_KEY])
+    if person is None or person.contractor_id.startswith(ERASED_PREFIX):  # erased while signed in
+        end_contractor_session()
+        return None
+    return person
 
 
 def contractor_required(view):
