@@ -11,7 +11,7 @@ PORT ?= 5000
 # Where the demo keeps its SQLite file, keys, credentials and files (as the app reads it).
 DEMO_INSTANCE := $(or $(PORTAL_INSTANCE_PATH),instance)
 
-.PHONY: demo test test-postgres bench bench-web lint translations compile-translations browser-deps clean-demo fonts gettext-deps
+.PHONY: demo test test-postgres bench bench-web lint translations compile-translations browser-deps pdf-fonts clean-demo fonts gettext-deps
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ browser-deps:
 
 # GNU gettext: msgmerge keeps each catalog's X-Review-Status header (Babel's update drops it), and
 # the catalog tests run msgfmt --check, as a translator's tools would.
+# The record PDF (docs/privacy.md) embeds Debian's DejaVu Sans (PRIVACY_PDF_FONT to use another).
+pdf-fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core) >/dev/null; \
+	  else echo "Install Debian's fonts-dejavu-core first: sudo apt-get install fonts-dejavu-core" >&2; exit 1; fi; }
+
 gettext-deps:
 	@command -v msgfmt >/dev/null && command -v msgmerge >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -76,7 +83,7 @@ fonts: node_modules/.installed
 	  static/fonts/noto-sans-devanagari/
 
 demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
-demo: $(VENV)/.installed compile-translations
+demo: $(VENV)/.installed pdf-fonts compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) portal demo-data
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -87,10 +94,10 @@ clean-demo:
 	  $(DEMO_INSTANCE)/portal.sqlite3-journal $(DEMO_INSTANCE)/demo-credentials.txt
 	rm -rf $(DEMO_INSTANCE)/uploads $(DEMO_INSTANCE)/exports $(DEMO_INSTANCE)/letters $(DEMO_INSTANCE)/mailbox
 
-test: $(VENV)/.installed node_modules/.installed browser-deps gettext-deps compile-translations
+test: $(VENV)/.installed node_modules/.installed browser-deps pdf-fonts gettext-deps compile-translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-postgres: $(VENV)/.installed node_modules/.installed browser-deps gettext-deps compile-translations
+test-postgres: $(VENV)/.installed node_modules/.installed browser-deps pdf-fonts gettext-deps compile-translations
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Benchmarks (docs/performance.md). PostgreSQL runs use BENCH_PG_URL, a database of their own that
