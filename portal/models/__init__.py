@@ -30,6 +30,7 @@ from portal.models.notices import (
 )
 from portal.models.people import Exposure, NoticeCode, Person
 from portal.models.staff import StaffUser
+from portal.models.trust import LetterRequest, LetterRequestFile, Organisation, SuspiciousReport
 from portal.models.web_session import WebSession
 
 __all__ = [
@@ -47,6 +48,8 @@ __all__ = [
     "FraudSignal",
     "Incident",
     "IncidentUpdate",
+    "LetterRequest",
+    "LetterRequestFile",
     "MonitoringEnrollment",
     "MonitoringProduct",
     "NoticeCode",
@@ -55,11 +58,13 @@ __all__ = [
     "NoticeTemplateVersion",
     "Notification",
     "NotificationEvent",
+    "Organisation",
     "OutboxMessage",
     "Person",
     "RegulatorFiling",
     "StaffUser",
     "StepCompletion",
     "Subscription",
+    "SuspiciousReport",
     "WebSession",
 ]
