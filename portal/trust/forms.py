@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.forms import DateInputField, PortalForm, strip_whitespace
 from portal.trust.constants import REPORT_TEXT_MAX, ReportChannel
@@ -67,4 +67,52 @@ class ReportForm(PortalForm):
             Optional(),
             Length(max=REPORT_TEXT_MAX, message=_l("Keep this under %(max)d characters", max=REPORT_TEXT_MAX)),
         ],
+    )
+
+
+def _help_lines_readable(form, field):
+    from portal.trust.organisation import help_line_problems
+
+    if problems := help_line_problems(field.data or ""):
+        raise ValidationError(
+            _l(
+                "Line %(lines)s: write each phone as country | number | hours, for example KE | +254 20 000 0000 | "
+                "Mon-Fri 8-18 (leave the country empty for everyone else)",
+                lines=", ".join(problems),
+            )
+        )
+
+
+def _addresses_readable(form, field):
+    from portal.trust.organisation import split_lines
+
+    bad = [entry for entry in split_lines(field.data or "") if entry.count("@") != 1 or " " in entry]
+    if bad:
+        raise ValidationError(_l("Not an email address: %(entry)s", entry=bad[0][:100]))
+
+
+def _domains_readable(form, field):
+    from portal.trust.organisation import split_lines
+
+    bad = [entry for entry in split_lines(field.data or "") if "@" in entry or " " in entry or "." not in entry]
+    if bad:
+        raise ValidationError(
+            _l("Not a domain: %(entry)s. Write one domain a line, like example.org", entry=bad[0][:100])
+        )
+
+
+class OrganisationForm(PortalForm):
+    legal_name = StringField(
+        _l("Legal name"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the legal name")), Length(max=200)],
+    )
+    sender_addresses = TextAreaField(
+        _l("Official sender addresses"), validators=[Length(max=5000), _addresses_readable]
+    )
+    sender_domains = TextAreaField(_l("Official domains"), validators=[Length(max=5000), _domains_readable])
+    phone_lines = TextAreaField(_l("Help desk phone numbers"), validators=[Length(max=5000), _help_lines_readable])
+    postal_address = TextAreaField(_l("Postal address letters come from"), validators=[Length(max=1000)])
+    claims_administrator = StringField(
+        _l("Claims administrator"), filters=[strip_whitespace], validators=[Length(max=200)]
     )

@@ -103,7 +103,7 @@ def help_line_problems(text: str) -> list[str]:
     return problems
 
 
-def _values_from_config() -> dict[str, str]:
+def values_from_config() -> dict[str, str]:
     config = current_app.config
     return {
         "legal_name": config.get("ORGANISATION_LEGAL_NAME", ""),
@@ -140,7 +140,7 @@ def current_organisation() -> OrganisationDetails:
     if cached is not None:
         return cached
     row = stored_organisation()
-    values = {name: getattr(row, name) for name in EDITABLE_FIELDS} if row else _values_from_config()
+    values = {name: getattr(row, name) for name in EDITABLE_FIELDS} if row else values_from_config()
     details = details_from_values(values)
     g.setdefault(_G_KEY, details)
     return details
@@ -153,8 +153,28 @@ def organisation_for_page() -> OrganisationDetails:
         return current_organisation()
     except SQLAlchemyError:
         db.session.rollback()
-        return details_from_values(_values_from_config())
+        return details_from_values(values_from_config())
 
 
 def forget_cached_organisation() -> None:
     g.pop(_G_KEY, None)
+
+
+TRUST_PAGE_PATH = "/is-this-from-us"
+
+
+def organisation_values() -> dict[str, str]:
+    """The notice placeholders of who we are (portal/mail/rendering.py), plain text."""
+    org = current_organisation()
+    phones = []
+    for line in org.help_lines:
+        where = f" ({line.country})" if line.country else ""
+        phones.append(f"{line.phone}{where}{', ' + line.hours if line.hours else ''}")
+    return {
+        "organisation_name": org.legal_name,
+        "official_senders": ", ".join(org.sender_addresses),
+        "help_desk_phones": "; ".join(phones),
+        "letters_from": ", ".join(part.strip() for part in org.postal_address.splitlines() if part.strip()),
+        "claims_administrator": org.claims_administrator,
+        "verify_message_url": org.portal_url + TRUST_PAGE_PATH,
+    }
