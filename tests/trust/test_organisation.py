@@ -74,7 +74,9 @@ def test_notices_carry_who_we_are_through_placeholders(app, app_ctx):
         values = incident_values(make_incident(), "en")
         content = SimpleNamespace(
             subject="From ((organisation_name))",
-            body_markdown="Call ((help_desk_phones)). Letters come from ((letters_from)). Check: ((verify_message_url))",
+            body_markdown=(
+                "Call ((help_desk_phones)). Letters come from ((letters_from)). Check: ((verify_message_url))"
+            ),
         )
         notice = render_notice(content, values)
     subject, text = notice.subject, notice.text.strip()
