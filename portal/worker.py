@@ -103,3 +103,15 @@ def reissue_notice_code_task(sealed_email: str) -> None:
             reissue_sealed(sealed_email)
         finally:
             db.session.remove()
+
+
+@celery.task(name="portal.trust.letter_by_post")
+def letter_by_post_task(sealed: str) -> None:
+    """A new code by post (portal/trust/letters_by_post.py): matched against the register here, not in the request."""
+    from portal.trust.letters_by_post import match_sealed
+
+    with flask_app.app_context():
+        try:
+            match_sealed(sealed)
+        finally:
+            db.session.remove()

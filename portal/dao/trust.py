@@ -2,10 +2,20 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from portal.extensions import db
-from portal.models import Batch, NoticeCode, Notification, Organisation, SuspiciousReport
+from portal.models import (
+    Batch,
+    LetterRequest,
+    LetterRequestFile,
+    NoticeCode,
+    Notification,
+    Organisation,
+    Person,
+    SuspiciousReport,
+)
+from portal.trust.constants import LetterRequestStatus
 
 NO_ID = -1  # looked up when nothing was found, so a miss costs the same queries as a hit
 
@@ -67,3 +77,64 @@ def dao_suspicious_reports_in_group(group_kind: str, group_key: str, limit: int 
             .limit(limit)
         )
     )
+
+
+def dao_people_named_like(last_prefix: str, first_prefix: str) -> list[Person]:
+    """Register entries whose last or first name starts with these (lower-case) letters: the caller
+    compares whole names without accents, case or punctuation, which SQL here cannot."""
+    conditions = [func.lower(Person.last_name).like(f"{last_prefix}%")] if last_prefix else []
+    conditions += [func.lower(Person.first_name).like(f"{first_prefix}%")] if first_prefix else []
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(Person).where(or_(*conditions)).limit(50_000)))
+
+
+def dao_has_queued_letter(person_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(LetterRequest.id).where(
+                LetterRequest.person_id == person_id, LetterRequest.status == LetterRequestStatus.QUEUED
+            )
+        )
+        is not None
+    )
+
+
+def dao_add_letter_request(person_id: int, source: str) -> LetterRequest:
+    row = LetterRequest(person_id=person_id, source=source, status=LetterRequestStatus.QUEUED)
+    db.session.add(row)
+    return row
+
+
+def dao_queued_letter_ids() -> list[int]:
+    return list(
+        db.session.scalars(
+            select(LetterRequest.id)
+            .where(LetterRequest.status == LetterRequestStatus.QUEUED)
+            .order_by(LetterRequest.id)
+        )
+    )
+
+
+def dao_claim_letter_requests(ids: list[int], file_id: int) -> list[tuple[LetterRequest, Person]]:
+    """Move these requests, if still queued, into the file; the ones this transaction got.
+
+    A conditional UPDATE: a second admin's file made at the same moment finds them taken (on
+    PostgreSQL it waits for the first transaction, then sees the new status) and gets none."""
+    db.session.execute(
+        update(LetterRequest)
+        .where(LetterRequest.id.in_(ids), LetterRequest.status == LetterRequestStatus.QUEUED)
+        .values(status=LetterRequestStatus.IN_FILE, letter_file_id=file_id)
+        .execution_options(synchronize_session=False)
+    )
+    rows = db.session.execute(
+        select(LetterRequest, Person)
+        .join(Person, Person.id == LetterRequest.person_id)
+        .where(LetterRequest.letter_file_id == file_id)
+        .order_by(LetterRequest.id)
+    )
+    return [(request, person) for request, person in rows]
+
+
+def dao_letter_request_files(limit: int = 20) -> list[LetterRequestFile]:
+    return list(db.session.scalars(select(LetterRequestFile).order_by(LetterRequestFile.id.desc()).limit(limit)))

@@ -24,7 +24,6 @@ from portal.mail.link_targets import link_target_problems
 from portal.mail.national_ids import national_id_name
 from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.taxonomy import load_taxonomy
-from portal.trust.organisation import organisation_values
 
 PLACEHOLDERS: dict[str, str] = {
     "first_name": "The person's first name, as in the register",
@@ -267,6 +266,9 @@ def category_titles(codes, language: str) -> list[str]:
 
 def incident_values(incident, language: str) -> dict[str, str]:
     """The values every recipient of one incident's notice in one language shares."""
+    # Here, not at the top: portal.trust's pages import the letter files, which import this module.
+    from portal.trust.organisation import organisation_values
+
     return {
         "check_url": check_url(),
         "portal_url": current_app.config["PUBLIC_URL"].rstrip("/"),

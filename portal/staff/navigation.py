@@ -64,6 +64,11 @@ STAFF_SECTIONS = (
         _l("Reports of messages pretending to be from us, grouped by sender; publish a warning."),
     ),
     StaffSection(
+        "trust.letter_requests_page",
+        _l("Letters on request"),
+        _l("Single letters with a new code: queue one for a caller; make the waiting ones into a print file."),
+    ),
+    StaffSection(
         "trust.organisation_page",
         _l("Who we are"),
         _l("The organisation's name, official senders, domains, help-desk phones and postal address."),

@@ -55,3 +55,5 @@ class TrustAudit(StrEnum):
 # Edit distance at or under which a domain reads as an imitation of one of ours.
 LOOKALIKE_DISTANCE = 2
 REPORT_TEXT_MAX = 5000
+# NoticeCode.source of a code printed in a letter from the letters-on-request queue.
+REQUESTED_LETTER_CODE_SOURCE = "letter_request"

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.forms import DateInputField, PortalForm, strip_whitespace
@@ -116,3 +116,53 @@ class OrganisationForm(PortalForm):
     claims_administrator = StringField(
         _l("Claims administrator"), filters=[strip_whitespace], validators=[Length(max=200)]
     )
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country by name in the page's language, for the help-desk phones to show."""
+    from flask_babel import get_locale
+
+    from portal.trust import country_name
+
+    locale = get_locale()
+    codes = sorted(code for code in (locale.territories if locale else {}) if len(code) == 2 and code.isalpha())
+    named = sorted(((code, country_name(code)) for code in codes), key=lambda pair: pair[1])
+    return [("", _l("Choose your country")), *named]
+
+
+class LetterByPostForm(PortalForm):
+    first_name = StringField(
+        _l("First name"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter your first name")), Length(max=200)],
+    )
+    last_name = StringField(
+        _l("Last name"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter your last name")), Length(max=200)],
+    )
+    date_of_birth = DateInputField(
+        _l("Date of birth"), required_message=_l("Enter your date of birth"), must_be_past=True
+    )
+    postal_code = StringField(
+        _l("Postal code"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the postal code of the address we have for you")), Length(max=20)],
+    )
+    country = SelectField(_l("Country"), validators=[DataRequired(_l("Choose your country"))])
+
+
+class QueueLetterForm(PortalForm):
+    contractor_id = StringField(
+        _l("Contractor ID"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the caller's contractor ID")), Length(max=64)],
+    )
+    identity_checked = BooleanField(
+        _l("I checked the caller's identity (name, date of birth and postal address)"),
+        validators=[DataRequired(_l("Check the caller's identity first, then tick the box"))],
+    )
+
+
+class ConfirmForm(PortalForm):
+    """A single button: only the CSRF token to check."""

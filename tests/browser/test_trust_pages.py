@@ -79,3 +79,58 @@ def test_report_form_passes_axe_blank_and_with_errors(page: Page, organisation):
     assert "There is a problem" in page.content()
     assert_fits_phone(page)
     assert_no_axe_violations(page)
+
+
+def test_a_person_without_email_asks_for_a_letter_without_javascript(no_js_page, organisation, app):
+    page = no_js_page
+    with app.app_context():
+        make_person("C-88", first_name="Amina", last_name="Okafor", date_of_birth="1990-03-27")
+    page.goto("/lost-code")
+    assert_fits_phone(page)
+    assert "+44 20 7946 0000" in page.content()
+    page.get_by_role("link", name="Get a new code by post").click()
+    page.get_by_label("First name").fill("Amina")
+    page.get_by_label("Last name").fill("Okafor")
+    fill_date(page, "Date of birth", "1990-03-27")
+    page.get_by_label("Postal code").fill("00100")
+    page.get_by_label("Country").select_option("KE")
+    page.get_by_role("button", name="Post me a new code").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your request is received"
+    assert "+254 20 765 4321" in page.content()
+    assert_fits_phone(page)
+    with app.app_context():
+        from portal.extensions import db
+        from portal.models import LetterRequest
+
+        assert db.session.query(LetterRequest).count() == 1
+
+
+@pytest.mark.parametrize("path", ["/lost-code", "/lost-code/by-post", "/lost-code/by-post/sent"])
+def test_lost_code_pages_pass_axe(page: Page, organisation, path):
+    page.goto(path)
+    assert_fits_phone(page)
+    assert_no_axe_violations(page)
+    if path == "/lost-code/by-post":
+        page.get_by_role("button", name="Post me a new code").click()
+        assert "There is a problem" in page.content()
+        assert_fits_phone(page)
+        assert_no_axe_violations(page)
+
+
+def test_staff_trust_pages_pass_axe(desktop_page, organisation, app):
+    from portal.constants import Role
+    from tests.browser.test_staff_pages import sign_in
+
+    page = desktop_page
+    page.goto("/report-suspicious")
+    page.get_by_label("Email", exact=True).check()
+    page.get_by_label("Who was it from?").fill("claims@examp1e-org.test")
+    page.get_by_role("button", name="Send the report").click()
+    sign_in(page, app, Role.ADMIN)
+    for path in ("/staff/suspicious-reports", "/staff/organisation", "/staff/letter-requests"):
+        page.goto(path)
+        assert_no_axe_violations(page)
+    page.goto("/staff/suspicious-reports")
+    page.get_by_role("link", name="examp1e-org.test").click()
+    assert "Publish a warning" in page.content()
+    assert_no_axe_violations(page)
