@@ -6,7 +6,8 @@ Create Date: 2026-12-06 02:40:00
 
 organisation is one row an admin edits (who we are, official senders, domains and phones).
 suspicious_report keeps what people reported, grouped by sender. letter_request is the standing
-queue of single letters with a fresh code; letter_request_file the approved print files made from it.
+queue of single letters with a fresh code; letter_request_file the approved print files made from it;
+contact_change a contractor's own changes of email, phone and postal address.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -70,9 +71,27 @@ def upgrade():
     )
     op.create_index('ix_letter_request_person_id', 'letter_request', ['person_id'], unique=False)
     op.create_index('ix_letter_request_status', 'letter_request', ['status'], unique=False)
+    op.create_table('contact_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('uid', sa.String(length=32), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('new_value_enc', sa.Text(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('applied_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_contact_change_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_change')),
+    sa.UniqueConstraint('uid', name=op.f('uq_contact_change_uid')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_contact_change_token_hash'))
+    )
+    op.create_index('ix_contact_change_person_id', 'contact_change', ['person_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_contact_change_person_id', table_name='contact_change')
+    op.drop_table('contact_change')
     op.drop_index('ix_letter_request_status', table_name='letter_request')
     op.drop_index('ix_letter_request_person_id', table_name='letter_request')
     op.drop_table('letter_request')

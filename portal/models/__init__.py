@@ -30,7 +30,7 @@ from portal.models.notices import (
 )
 from portal.models.people import Exposure, NoticeCode, Person
 from portal.models.staff import StaffUser
-from portal.models.trust import LetterRequest, LetterRequestFile, Organisation, SuspiciousReport
+from portal.models.trust import ContactChange, LetterRequest, LetterRequestFile, Organisation, SuspiciousReport
 from portal.models.web_session import WebSession
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "ClaimDocument",
     "ClaimSettings",
     "ClaimStatusChange",
+    "ContactChange",
     "ExclusionRequest",
     "ExportJob",
     "Exposure",

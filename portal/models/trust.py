@@ -70,3 +70,21 @@ class LetterRequestFile(db.Model):
     letters: Mapped[int] = mapped_column(Integer, default=0)
     approved_by: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContactChange(db.Model):
+    """A contractor's change of their own email, phone or postal address: applied, or waiting for the
+    new email address to confirm. The new value is sealed; staff see the history, never in the log."""
+
+    __tablename__ = "contact_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ContactKind
+    status: Mapped[str] = mapped_column(String(16))  # ContactChangeStatus
+    new_value_enc: Mapped[str] = mapped_column(Text)
+    # sha256 of the confirmation link's token (email changes only): the link itself is never stored.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,9 +8,10 @@ bp = Blueprint("trust", __name__)
 @bp.app_context_processor
 def organisation_context():
     """Every page's footer names who runs the portal and links the check page."""
+    from portal.trust.contact import contact_history
     from portal.trust.organisation import organisation_for_page
 
-    return {"organisation": organisation_for_page, "country_name": country_name}
+    return {"organisation": organisation_for_page, "country_name": country_name, "contact_history": contact_history}
 
 
 def country_name(code: str) -> str:
@@ -21,4 +22,4 @@ def country_name(code: str) -> str:
     return (locale.territories.get(code.upper()) if locale else None) or code
 
 
-from portal.trust import routes, routes_post, staff_letters, staff_routes  # noqa: E402, F401
+from portal.trust import routes, routes_contact, routes_post, staff_letters, staff_routes  # noqa: E402, F401

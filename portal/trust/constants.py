@@ -57,3 +57,20 @@ LOOKALIKE_DISTANCE = 2
 REPORT_TEXT_MAX = 5000
 # NoticeCode.source of a code printed in a letter from the letters-on-request queue.
 REQUESTED_LETTER_CODE_SOURCE = "letter_request"
+
+
+class ContactKind(StrEnum):
+    EMAIL = "email"
+    PHONE = "phone"
+    ADDRESS = "address"
+
+
+class ContactChangeStatus(StrEnum):
+    PENDING = "pending"  # an email change waiting for the link sent to the new address
+    APPLIED = "applied"
+
+
+# How long the link confirming a new email address works.
+EMAIL_CONFIRM_HOURS = 24
+CONTACT_UPDATED = "contact.updated"  # audit: which kinds changed, never the values
+CONTACT_EMAIL_REQUESTED = "contact.email_change_requested"

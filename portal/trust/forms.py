@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from portal.forms import DateInputField, PortalForm, strip_whitespace
 from portal.trust.constants import REPORT_TEXT_MAX, ReportChannel
@@ -166,3 +166,41 @@ class QueueLetterForm(PortalForm):
 
 class ConfirmForm(PortalForm):
     """A single button: only the CSRF token to check."""
+
+
+class ContactDetailsForm(PortalForm):
+    phone = StringField(
+        _l("Phone number"),
+        filters=[strip_whitespace],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^\+?[\d\s().\-]{6,40}$", message=_l("Enter a phone number, like +254 700 000 000")),
+        ],
+    )
+    line1 = StringField(
+        _l("Address line 1"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter the first line of your address")), Length(max=200)],
+    )
+    line2 = StringField(
+        _l("Address line 2 (optional)"), filters=[strip_whitespace], validators=[Optional(), Length(max=200)]
+    )
+    city = StringField(
+        _l("Town or city"),
+        filters=[strip_whitespace],
+        validators=[DataRequired(_l("Enter your town or city")), Length(max=100)],
+    )
+    postal_code = StringField(_l("Postal code"), filters=[strip_whitespace], validators=[Optional(), Length(max=20)])
+
+
+class EmailChangeForm(PortalForm):
+    email = EmailField(
+        _l("New email address"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Enter your new email address")),
+            Email(message=_l("Enter an email address like name@example.com"), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
