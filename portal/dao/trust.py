@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select, update
 from portal.extensions import db
 from portal.models import (
     Batch,
+    ContactChange,
     LetterRequest,
     LetterRequestFile,
     NoticeCode,
@@ -138,3 +139,18 @@ def dao_claim_letter_requests(ids: list[int], file_id: int) -> list[tuple[Letter
 
 def dao_letter_request_files(limit: int = 20) -> list[LetterRequestFile]:
     return list(db.session.scalars(select(LetterRequestFile).order_by(LetterRequestFile.id.desc()).limit(limit)))
+
+
+def dao_latest_notification_status(person_id: int) -> tuple[str, datetime] | None:
+    """(status, updated_at) of the person's newest notification, by the indexed person_id."""
+    row = db.session.execute(
+        select(Notification.status, Notification.updated_at)
+        .where(Notification.person_id == person_id)
+        .order_by(Notification.id.desc())
+        .limit(1)
+    ).first()
+    return tuple(row) if row else None
+
+
+def dao_latest_contact_change_at(person_id: int) -> datetime | None:
+    return db.session.scalar(select(func.max(ContactChange.applied_at)).where(ContactChange.person_id == person_id))

@@ -15,7 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.audit import record_audit
+from portal.constants import NotificationStatus
 from portal.crypto import crypto, normalize_email
+from portal.dao.trust import dao_latest_contact_change_at, dao_latest_notification_status
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import ContactChange, Person
@@ -150,3 +152,16 @@ def contact_history(person_id: int) -> list[tuple[ContactChange, str]]:
         select(ContactChange).where(ContactChange.person_id == person_id).order_by(ContactChange.id.desc()).limit(100)
     )
     return [(change, crypto().cipher.decrypt(change.new_value_enc, _aad(change.uid))) for change in changes]
+
+
+# An email notice that ended so: the address on file is not reaching the person.
+UNREACHED = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED)
+
+
+def contact_needs_checking(person: Person) -> bool:
+    """Our last email to the person bounced, and they have not changed their details since."""
+    latest = dao_latest_notification_status(person.id)
+    if latest is None or latest[0] not in UNREACHED:
+        return False
+    changed_at = dao_latest_contact_change_at(person.id)
+    return changed_at is None or changed_at < latest[1]

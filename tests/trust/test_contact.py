@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEvent, ContactChange, OutboxMessage, Person
+from portal.models import AuditEvent, ContactChange, Notification, OutboxMessage, Person
 from portal.trust.contact import confirm_email_change
 from tests.factories import check_form, give_notice_code, make_incident, make_person, sign_in_staff
 from tests.live import race
@@ -129,3 +129,18 @@ def test_a_double_click_on_the_confirmation_applies_it_once(app_ctx, live_browse
     answers = race(tabs, f"/contact/confirm/{token}")
     assert sorted(a.status for a in answers) == [200] + [410] * 5, [a.status for a in answers]
     assert count(AuditEvent, AuditEvent.action == "contact.updated") == 1
+
+
+def test_a_bounced_email_prompts_the_person_to_check_their_details_until_they_do(app, signed_in):
+    from tests.factories import make_batch_with_notifications
+
+    client, person = signed_in
+    assert "did not arrive" not in client.get("/my").get_data(as_text=True)
+    batch = make_batch_with_notifications(1, status="sent")
+    notification = db.session.scalars(select(Notification).where(Notification.batch_id == batch.id)).one()
+    notification.person_id, notification.status = person.id, "bounced"
+    db.session.commit()
+    assert "Our last email to you did not arrive." in client.get("/my").get_data(as_text=True)
+    client.get("/my/contact")
+    client.post("/my/contact/details", data=DETAILS)
+    assert "did not arrive" not in client.get("/my").get_data(as_text=True)
