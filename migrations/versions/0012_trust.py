@@ -7,7 +7,8 @@ Create Date: 2026-12-06 02:40:00
 organisation is one row an admin edits (who we are, official senders, domains and phones).
 suspicious_report keeps what people reported, grouped by sender. letter_request is the standing
 queue of single letters with a fresh code; letter_request_file the approved print files made from it;
-contact_change a contractor's own changes of email, phone and postal address.
+contact_change a contractor's own changes of email, phone and postal address; outside_notice and
+returned_letter what a letter vendor reports (notices mailed before the portal, letters returned).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -87,9 +88,45 @@ def upgrade():
     sa.UniqueConstraint('token_hash', name=op.f('uq_contact_change_token_hash'))
     )
     op.create_index('ix_contact_change_person_id', 'contact_change', ['person_id'], unique=False)
+    op.create_table('outside_notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('sent_on', sa.Date(), nullable=False),
+    sa.Column('import_sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_outside_notice_incident_id_incident'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_outside_notice_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outside_notice')),
+    sa.UniqueConstraint('incident_id', 'person_id', 'channel', 'sent_on', name='uq_outside_notice_row')
+    )
+    op.create_index('ix_outside_notice_incident_id', 'outside_notice', ['incident_id'], unique=False)
+    op.create_index('ix_outside_notice_person_id', 'outside_notice', ['person_id'], unique=False)
+    op.create_table('returned_letter',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('incident_id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('returned_on', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('import_sha256', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['incident_id'], ['incident.id'], name=op.f('fk_returned_letter_incident_id_incident'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_returned_letter_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_returned_letter')),
+    sa.UniqueConstraint('incident_id', 'person_id', 'returned_on', name='uq_returned_letter_row')
+    )
+    op.create_index('ix_returned_letter_incident_id', 'returned_letter', ['incident_id'], unique=False)
+    op.create_index('ix_returned_letter_person_id', 'returned_letter', ['person_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_returned_letter_person_id', table_name='returned_letter')
+    op.drop_index('ix_returned_letter_incident_id', table_name='returned_letter')
+    op.drop_table('returned_letter')
+    op.drop_index('ix_outside_notice_person_id', table_name='outside_notice')
+    op.drop_index('ix_outside_notice_incident_id', table_name='outside_notice')
+    op.drop_table('outside_notice')
     op.drop_index('ix_contact_change_person_id', table_name='contact_change')
     op.drop_table('contact_change')
     op.drop_index('ix_letter_request_status', table_name='letter_request')

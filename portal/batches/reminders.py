@@ -11,7 +11,16 @@ from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from portal.constants import ClaimStatus
-from portal.models import Claim, Exposure, MonitoringEnrollment, MonitoringProduct, NoticeCode, Person
+from portal.models import (
+    Claim,
+    ContactChange,
+    Exposure,
+    MonitoringEnrollment,
+    MonitoringProduct,
+    NoticeCode,
+    Person,
+    ReturnedLetter,
+)
 
 
 class Reminder(StrEnum):
@@ -19,6 +28,7 @@ class Reminder(StrEnum):
     INFO_NOT_ANSWERED = "info_unanswered"  # before the cure deadline
     MONITORING_NOT_ENROLLED = "not_enrolled"  # before enrollment_deadline
     NEVER_VERIFIED = "never_verified"  # never checked in with a notice code
+    RETURNED_ADDRESS_UPDATED = "returned_readdressed"  # a letter came back; the address is new since
 
 
 REMINDER_LABELS = {
@@ -26,6 +36,7 @@ REMINDER_LABELS = {
     Reminder.INFO_NOT_ANSWERED: _l("Asked for information about their claim and not answered"),
     Reminder.MONITORING_NOT_ENROLLED: _l("Eligible for monitoring but not enrolled"),
     Reminder.NEVER_VERIFIED: _l("Never checked in on the portal"),
+    Reminder.RETURNED_ADDRESS_UPDATED: _l("A letter came back, and their postal address has been updated since"),
 }
 # Monitoring that needs a US credit file (portal/monitoring/service.py: is_eligible).
 _US, _US_CREDIT_CATEGORY = "US", "national_id"
@@ -88,4 +99,22 @@ def reminder_condition(incident_id: int, reminder: str) -> ColumnElement:
         return ~exists(
             select(NoticeCode.id).where(NoticeCode.person_id == Person.id, NoticeCode.last_used_at.is_not(None))
         )
+    if reminder == Reminder.RETURNED_ADDRESS_UPDATED:
+        return _returned_then_readdressed(incident_id)
     raise ValueError(f"unknown reminder audience {reminder!r}")
+
+
+def _returned_then_readdressed(incident_id: int) -> ColumnElement:
+    """Re-mailing: a returned letter, then an address change applied on or after the day it came back."""
+    return exists(
+        select(ReturnedLetter.id)
+        .join(ContactChange, ContactChange.person_id == ReturnedLetter.person_id)
+        .where(
+            ReturnedLetter.person_id == Person.id,
+            ReturnedLetter.incident_id == incident_id,
+            ContactChange.kind == "address",
+            ContactChange.applied_at.is_not(None),
+            func.date(ContactChange.applied_at) >= ReturnedLetter.returned_on,
+        )
+        .correlate(Person)
+    )

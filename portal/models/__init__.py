@@ -30,7 +30,15 @@ from portal.models.notices import (
 )
 from portal.models.people import Exposure, NoticeCode, Person
 from portal.models.staff import StaffUser
-from portal.models.trust import ContactChange, LetterRequest, LetterRequestFile, Organisation, SuspiciousReport
+from portal.models.trust import (
+    ContactChange,
+    LetterRequest,
+    LetterRequestFile,
+    Organisation,
+    OutsideNotice,
+    ReturnedLetter,
+    SuspiciousReport,
+)
 from portal.models.web_session import WebSession
 
 __all__ = [
@@ -61,8 +69,10 @@ __all__ = [
     "NotificationEvent",
     "Organisation",
     "OutboxMessage",
+    "OutsideNotice",
     "Person",
     "RegulatorFiling",
+    "ReturnedLetter",
     "StaffUser",
     "StepCompletion",
     "Subscription",

@@ -64,6 +64,11 @@ STAFF_SECTIONS = (
         _l("Reports of messages pretending to be from us, grouped by sender; publish a warning."),
     ),
     StaffSection(
+        "trust.vendor_import_page",
+        _l("Letter vendor files"),
+        _l("Import notices the vendor mailed outside the portal, and returned letters, for the declaration."),
+    ),
+    StaffSection(
         "trust.letter_requests_page",
         _l("Letters on request"),
         _l("Single letters with a new code: queue one for a caller; make the waiting ones into a print file."),
