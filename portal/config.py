@@ -105,6 +105,7 @@ class Config:
         self.ORGANISATION_PHONES = env("ORGANISATION_PHONES", "")  # "KE | +254 20 000 0000 | Mon-Fri 8-18; ..."
         self.ORGANISATION_POSTAL_ADDRESS = env("ORGANISATION_POSTAL_ADDRESS", "")  # \n between lines
         self.ORGANISATION_CLAIMS_ADMINISTRATOR = env("ORGANISATION_CLAIMS_ADMINISTRATOR", "")
+        self.REPORT_LIMIT_PER_IP = env("REPORT_LIMIT_PER_IP", "20 per hour")  # suspicious-message reports
         # Sending notices (docs/sending.md explains each of these).
         self.MAIL_FROM_NAME = env("MAIL_FROM_NAME", "")
         self.MAIL_REPLY_TO = env("MAIL_REPLY_TO", "")

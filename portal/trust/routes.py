@@ -68,7 +68,9 @@ def check_code_view():
     return _page(code_form=CodeCheckForm(formdata=None), code_result=result)
 
 
+# Reports need no sign-in, so one address may file only so many: enough for a household, not a flood.
 @bp.route("/report-suspicious", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REPORT_LIMIT_PER_IP"], methods=["POST"], scope="report-ip")
 def report_page():
     form = ReportForm()
     if form.validate_on_submit():

@@ -102,3 +102,11 @@ def test_support_see_no_warning_button_and_contractors_see_nothing(app, client, 
     auditor = app.test_client()
     sign_in_staff(auditor, Role.AUDITOR)
     assert auditor.get("/staff/suspicious-reports").status_code == 403
+
+
+def test_reports_are_throttled_per_address(app, client, app_ctx, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORT_LIMIT_PER_IP", "2 per hour")
+    for _ in range(2):
+        assert report(client, "a@claims-now.test").status_code == 302
+    assert report(client, "a@claims-now.test").status_code == 429
+    assert db.session.query(SuspiciousReport).count() == 2
