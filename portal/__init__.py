@@ -133,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.review import bp as review_bp
     from portal.sending import bp as sending_bp
     from portal.staff import bp as staff_bp
+    from portal.trust import bp as trust_bp
     from portal.updates import bp as updates_bp
     from portal.verify import bp as verify_bp
     from portal.webhooks import bp as webhooks_bp
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
         claims_bp,
         optout_bp,
         privacy_bp,  # contractors
+        trust_bp,  # public: is this message from us?; staff: reports, who we are, letters on request
         staff_bp,
         incidents_bp,
         imports_bp,

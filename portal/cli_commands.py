@@ -11,3 +11,4 @@ from portal.monitoring import cli as monitoring_cli  # noqa: F401
 from portal.privacy import cli as privacy_cli  # noqa: F401
 from portal.sending import cli as sending_cli  # noqa: F401
 from portal.staff import cli as staff_cli  # noqa: F401
+from portal.trust import cli as trust_cli  # noqa: F401

@@ -108,6 +108,14 @@ class Config:
         self.MAIL_BACKEND = env("MAIL_BACKEND", "outbox")
         self.MAIL_FROM = env("MAIL_FROM", "notices@exposure-portal.example")
         self.PUBLIC_URL = env("PUBLIC_URL", "http://127.0.0.1:5000")
+        # Who we are, until an admin edits it in the staff area (docs/trust.md): seeds the organisation row.
+        self.ORGANISATION_LEGAL_NAME = env("ORGANISATION_LEGAL_NAME", "")
+        self.ORGANISATION_SENDER_ADDRESSES = env("ORGANISATION_SENDER_ADDRESSES", "")  # comma-separated
+        self.ORGANISATION_SENDER_DOMAINS = env("ORGANISATION_SENDER_DOMAINS", "")  # comma-separated
+        self.ORGANISATION_PHONES = env("ORGANISATION_PHONES", "")  # "KE | +254 20 000 0000 | Mon-Fri 8-18; ..."
+        self.ORGANISATION_POSTAL_ADDRESS = env("ORGANISATION_POSTAL_ADDRESS", "")  # \n between lines
+        self.ORGANISATION_CLAIMS_ADMINISTRATOR = env("ORGANISATION_CLAIMS_ADMINISTRATOR", "")
+        self.REPORT_LIMIT_PER_IP = env("REPORT_LIMIT_PER_IP", "20 per hour")  # suspicious-message reports
         # Sending notices (docs/sending.md explains each of these).
         self.MAIL_FROM_NAME = env("MAIL_FROM_NAME", "")
         self.MAIL_REPLY_TO = env("MAIL_REPLY_TO", "")

@@ -230,6 +230,9 @@ def demo_data(count: int) -> None:
             "run `make clean-demo` to start the demo afresh."
         )
     timeline = Timeline.ending(utctoday())
+    from portal.trust.organisation_admin import seed_demo_organisation
+
+    seed_demo_organisation()  # an obviously fictional organisation, shown on every page and notice
     incident = create_incident(DEMO_SLUG, incident_values(timeline))
     staff, users = [], {}
     for email, role in DEMO_STAFF:

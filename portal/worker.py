@@ -122,3 +122,15 @@ def retention_purge() -> None:
             purge(utctoday(), actor="system")
         finally:
             db.session.remove()
+
+
+@celery.task(name="portal.trust.letter_by_post")
+def letter_by_post_task(sealed: str) -> None:
+    """A new code by post (portal/trust/letters_by_post.py): matched against the register here, not in the request."""
+    from portal.trust.letters_by_post import match_sealed
+
+    with flask_app.app_context():
+        try:
+            match_sealed(sealed)
+        finally:
+            db.session.remove()

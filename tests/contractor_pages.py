@@ -178,6 +178,7 @@ def _add_visits(tour, incident, identity, credit, draft, sent, asked_claim, deni
     tour.add("unsubscribe, old link", "updates.unsubscribe", "/updates/unsubscribe/no-such-token", status=404)
 
     tour.add("my information", "exposure.my_exposure", "/my", "maxi")
+    tour.add("contact details", "trust.contact_page", "/my/contact", "maxi")
     tour.add("monitoring", "monitoring.monitoring_products", f"/my/monitoring/{incident.id}", "maxi")
     tour.add("activation code", "monitoring.monitoring_code", f"/my/monitoring/product/{identity.id}/code", "maxi")
     tour.add("waiting list", "monitoring.monitoring_code", f"/my/monitoring/product/{credit.id}/code", "maxi")

@@ -18,6 +18,7 @@ from sqlalchemy import JSON, and_, bindparam, case, cast, exists, func, literal,
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
+from portal.batches.reminders import REMINDER_LABELS, reminder_condition
 from portal.constants import NOTIFICATION_BOUNCED, NOTIFICATION_NOTIFIED, Channel
 from portal.dao.batches import dao_find_contractor_ids_in_incident
 from portal.extensions import db
@@ -44,6 +45,7 @@ class Audience:
     languages: tuple[str, ...] = ()
     never_notified: bool = False
     last_bounced: bool = False
+    reminder: str = ""  # a reminder audience (portal/batches/reminders.py), or none
     contractor_ids: tuple[str, ...] = field(default=(), repr=False)
 
     def to_json(self) -> str:
@@ -81,6 +83,8 @@ class Audience:
             lines.append(_("Never notified about this incident"))
         if self.last_bounced:
             lines.append(_("Their last notice about this incident bounced"))
+        if self.reminder in REMINDER_LABELS:
+            lines.append(_("Reminder: %(who)s", who=REMINDER_LABELS[self.reminder]))
         return lines or [_("Everyone affected by the incident")]
 
 
@@ -163,6 +167,8 @@ def audience_conditions(incident_id: int, channel: str, audience: Audience) -> l
         conditions.append(_never_notified(incident_id))
     if audience.last_bounced:
         conditions.append(_last_notice_bounced(incident_id))
+    if audience.reminder:
+        conditions.append(reminder_condition(incident_id, audience.reminder))
     return conditions
 
 

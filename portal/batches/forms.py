@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.batches.audience import Audience
+from portal.batches.reminders import REMINDER_LABELS
 from portal.constants import Channel
 from portal.forms import PortalForm
 
@@ -56,6 +57,11 @@ class AudienceFilterForm(PortalForm):
     languages = MultiCheckboxField(_l("Preferred languages (optional)"), choices=[])
     never_notified = BooleanField(_l("Only people never notified about this incident"))
     last_bounced = BooleanField(_l("Only people whose last notice about this incident bounced"))
+    reminder = SelectField(
+        _l("Reminder audience (optional)"),
+        choices=[("", _l("No reminder audience")), *[(key.value, label) for key, label in REMINDER_LABELS.items()]],
+        validators=[Optional()],
+    )
 
     def validate_countries(self, field):
         bad = [code for code in split_codes(field.data) if not _COUNTRY_RE.fullmatch(code)]
@@ -76,6 +82,7 @@ class AudienceFilterForm(PortalForm):
         self.languages.data = list(audience.languages)
         self.never_notified.data = audience.never_notified
         self.last_bounced.data = audience.last_bounced
+        self.reminder.data = audience.reminder
 
     def audience(self) -> Audience:
         return Audience(
@@ -85,6 +92,7 @@ class AudienceFilterForm(PortalForm):
             languages=tuple(self.languages.data or ()),
             never_notified=bool(self.never_notified.data),
             last_bounced=bool(self.last_bounced.data),
+            reminder=self.reminder.data or "",
         )
 
 

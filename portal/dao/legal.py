@@ -5,7 +5,7 @@ portal/dao/claimant_exports.py. Exclusion lists page by keyset (``id > last id O
 n``), never OFFSET, so memory stays flat however long the list.
 """
 
-from sqlalchemy import and_, case, exists, func, select, update
+from sqlalchemy import and_, case, exists, func, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from portal.constants import NOTIFICATION_GOT_THROUGH, Channel, ExportStatus, NotificationStatus
@@ -19,7 +19,9 @@ from portal.models import (
     Incident,
     NoticeTemplateContent,
     Notification,
+    OutsideNotice,
     Person,
+    ReturnedLetter,
 )
 
 
@@ -259,10 +261,34 @@ def dao_get_register_outcomes(incident_id: int) -> dict[str, int]:
         .subquery()
     )
     f = flags.c
-    attempted = f.person_id.is_not(None)
-    email_delivered = f.email_delivered == 1
-    email_through = f.email_through == 1
-    letter_sent = f.letter_sent == 1
+    # Notices the letter vendor sent outside the portal, and letters that came back (portal/trust/vendor_imports.py).
+    outside = (
+        select(
+            OutsideNotice.person_id.label("person_id"),
+            _flag(OutsideNotice.channel == Channel.EMAIL).label("email"),
+            _flag(OutsideNotice.channel == Channel.LETTER).label("letter"),
+        )
+        .where(OutsideNotice.incident_id == incident_id)
+        .group_by(OutsideNotice.person_id)
+        .subquery()
+    )
+    returned = (
+        select(ReturnedLetter.person_id.label("person_id"))
+        .where(ReturnedLetter.incident_id == incident_id)
+        .group_by(ReturnedLetter.person_id)
+        .subquery()
+    )
+    o, r = outside.c, returned.c
+
+    def on(flag) -> ColumnElement:
+        # No row in a joined subquery is a NULL flag: "not set", never SQL's unknown (NOT NULL is NULL).
+        return func.coalesce(flag, 0) == 1
+
+    attempted = or_(f.person_id.is_not(None), o.person_id.is_not(None))
+    email_delivered = on(f.email_delivered)
+    email_through = or_(on(f.email_through), on(o.email))
+    # A returned letter means no letter reached the person (until one is mailed and not returned again).
+    letter_sent = and_(or_(on(f.letter_sent), on(o.letter)), r.person_id.is_(None))
 
     def count_if(condition) -> ColumnElement:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -277,11 +303,15 @@ def dao_get_register_outcomes(incident_id: int) -> dict[str, int]:
             count_if(~attempted),
             count_if(email_through),
             count_if(letter_sent),
-            count_if(f.email_undeliverable == 1),
-            count_if(and_(f.email_undeliverable == 1, letter_sent)),
+            count_if(on(f.email_undeliverable)),
+            count_if(and_(on(f.email_undeliverable), letter_sent)),
+            count_if(o.person_id.is_not(None)),
+            count_if(r.person_id.is_not(None)),
         )
         .select_from(Person)
         .outerjoin(flags, f.person_id == Person.id)
+        .outerjoin(outside, o.person_id == Person.id)
+        .outerjoin(returned, r.person_id == Person.id)
         .where(_in_register(incident_id))
     )
     row = db.session.execute(statement).one()
@@ -296,6 +326,8 @@ def dao_get_register_outcomes(incident_id: int) -> dict[str, int]:
         "lettered",
         "email_undeliverable",
         "remailed_by_letter",
+        "notified_outside_portal",
+        "letters_returned",
     )
     return {key: int(value or 0) for key, value in zip(keys, row, strict=True)}
 
@@ -315,15 +347,34 @@ def dao_count_residents_by_place(incident_id: int, category_sets: list[tuple[str
         )
         return func.sum(case((sensitive, 1), else_=0))
 
-    notified = exists(
-        select(Notification.id)
-        .join(Batch, Batch.id == Notification.batch_id)
-        .where(
-            Notification.person_id == Person.id,
-            Batch.incident_id == incident_id,
-            Notification.status.in_(NOTIFICATION_GOT_THROUGH),
+    def got_through_by(channel: str) -> ColumnElement:
+        sent = exists(
+            select(Notification.id)
+            .join(Batch, Batch.id == Notification.batch_id)
+            .where(
+                Notification.person_id == Person.id,
+                Batch.incident_id == incident_id,
+                Batch.channel == channel,
+                Notification.status.in_(NOTIFICATION_GOT_THROUGH),
+            )
+        )
+        # Or mailed by the letter vendor outside the portal (imported: portal/trust/vendor_imports.py).
+        outside = exists(
+            select(OutsideNotice.id).where(
+                OutsideNotice.person_id == Person.id,
+                OutsideNotice.incident_id == incident_id,
+                OutsideNotice.channel == channel,
+            )
+        )
+        return or_(sent, outside)
+
+    returned = exists(
+        select(ReturnedLetter.id).where(
+            ReturnedLetter.person_id == Person.id, ReturnedLetter.incident_id == incident_id
         )
     )
+    # As the declaration counts it: an email that got through, or a letter that did not come back.
+    notified = or_(got_through_by(Channel.EMAIL), and_(got_through_by(Channel.LETTER), ~returned))
     statement = (
         select(
             Person.country,

@@ -47,6 +47,8 @@ ALSO_COUNTED = (
     ("lettered", "People sent a letter"),
     ("email_undeliverable", "People with a bounced, dropped or failed email"),
     ("remailed_by_letter", "Of those, re-mailed by letter"),
+    ("notified_outside_portal", "People sent a notice outside the portal (imported from the letter vendor)"),
+    ("letters_returned", "People with a letter returned undelivered (imported from the letter vendor)"),
 )
 
 

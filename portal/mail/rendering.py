@@ -42,9 +42,16 @@ PLACEHOLDERS: dict[str, str] = {
     "contact_phone": "The incident's contact phone number",
     "claim_deadline": "The last day to file a claim (blank if none is set)",
     "enrollment_deadline": "The last day to enroll in monitoring (blank if none is set)",
+    # Who we are (the staff area's "Who we are" page; portal/trust/organisation.py).
+    "organisation_name": "The legal name of the organisation running the portal",
+    "official_senders": "The email addresses our messages come from",
+    "help_desk_phones": "The help desk's phone numbers, with country and hours",
+    "letters_from": "The postal address our letters come from, on one line",
+    "claims_administrator": "The claims administrator, if there is one",
+    "verify_message_url": "The public page where anyone checks whether a message is really from us",
 }
 # Shown as links in the HTML part when written on their own (not already inside a Markdown link).
-URL_PLACEHOLDERS = ("check_url", "portal_url")
+URL_PLACEHOLDERS = ("check_url", "portal_url", "verify_message_url")
 
 # The "Notice of Data Breach" a new template starts from, one file per language: subject line,
 # blank line, Markdown body (portal/data/notices/<language>.md; docs/translations.md).
@@ -245,6 +252,9 @@ def category_titles(codes, language: str) -> list[str]:
 
 def incident_values(incident, language: str) -> dict[str, str]:
     """The values every recipient of one incident's notice in one language shares."""
+    # Here, not at the top: portal.trust's pages import the letter files, which import this module.
+    from portal.trust.organisation import organisation_values
+
     return {
         "check_url": check_url(),
         "portal_url": current_app.config["PUBLIC_URL"].rstrip("/"),
@@ -253,6 +263,7 @@ def incident_values(incident, language: str) -> dict[str, str]:
         "contact_phone": incident.contact_phone or "",
         "claim_deadline": _format_date(incident.claim_deadline, language),
         "enrollment_deadline": _format_date(incident.enrollment_deadline, language),
+        **organisation_values(),
     }
 
 

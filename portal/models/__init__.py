@@ -31,6 +31,15 @@ from portal.models.notices import (
 from portal.models.people import Exposure, NoticeCode, Person
 from portal.models.privacy import DataRequest, LegalHold
 from portal.models.staff import StaffInvite, StaffUser
+from portal.models.trust import (
+    ContactChange,
+    LetterRequest,
+    LetterRequestFile,
+    Organisation,
+    OutsideNotice,
+    ReturnedLetter,
+    SuspiciousReport,
+)
 from portal.models.web_session import WebSession
 
 __all__ = [
@@ -43,6 +52,7 @@ __all__ = [
     "ClaimDocument",
     "ClaimSettings",
     "ClaimStatusChange",
+    "ContactChange",
     "DataRequest",
     "ExclusionRequest",
     "ExportJob",
@@ -51,6 +61,8 @@ __all__ = [
     "Incident",
     "IncidentUpdate",
     "LegalHold",
+    "LetterRequest",
+    "LetterRequestFile",
     "MonitoringEnrollment",
     "MonitoringProduct",
     "NoticeCode",
@@ -59,12 +71,16 @@ __all__ = [
     "NoticeTemplateVersion",
     "Notification",
     "NotificationEvent",
+    "Organisation",
     "OutboxMessage",
+    "OutsideNotice",
     "Person",
     "RegulatorFiling",
+    "ReturnedLetter",
     "StaffInvite",
     "StaffUser",
     "StepCompletion",
     "Subscription",
+    "SuspiciousReport",
     "WebSession",
 ]

@@ -74,6 +74,26 @@ STAFF_SECTIONS = (
         "outbox.outbox_list", _l("Outbox"), _l("Read the messages the portal has sent, as the recipient sees them.")
     ),
     StaffSection(
+        "trust.reports_page",
+        _l("Suspicious messages"),
+        _l("Reports of messages pretending to be from us, grouped by sender; publish a warning."),
+    ),
+    StaffSection(
+        "trust.vendor_import_page",
+        _l("Letter vendor files"),
+        _l("Import notices the vendor mailed outside the portal, and returned letters, for the declaration."),
+    ),
+    StaffSection(
+        "trust.letter_requests_page",
+        _l("Letters on request"),
+        _l("Single letters with a new code: queue one for a caller; make the waiting ones into a print file."),
+    ),
+    StaffSection(
+        "trust.organisation_page",
+        _l("Who we are"),
+        _l("The organisation's name, official senders, domains, help-desk phones and postal address."),
+    ),
+    StaffSection(
         "staff.audit_log", _l("Audit log"), _l("Recent staff and system actions, and whether the log is intact.")
     ),
 )

@@ -31,7 +31,12 @@ def admin_updates():
 @role_required(*ROLES_POSTING_UPDATES)
 def admin_update_new():
     """Write an update; a valid form shows the check page, whose button publishes and emails it."""
-    form = IncidentUpdateForm(incident_id=request.args.get("incident_id", type=int))
+    # title and body may arrive filled in: a warning drafted from the suspicious-message reports.
+    form = IncidentUpdateForm(
+        incident_id=request.args.get("incident_id", type=int),
+        title=request.args.get("title", "")[:200],
+        body=request.args.get("body", "")[:2000],
+    )
     form.incident_id.choices = [(incident.id, incident.title) for incident in dao_get_all_incidents()]
     if form.validate_on_submit():
         incident = dao_get_incident(form.incident_id.data)

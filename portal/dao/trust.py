@@ -1,0 +1,156 @@
+"""Queries of the trust pages: notice codes as the check page sees them, reports, the organisation row."""
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select, update
+
+from portal.extensions import db
+from portal.models import (
+    Batch,
+    ContactChange,
+    LetterRequest,
+    LetterRequestFile,
+    NoticeCode,
+    Notification,
+    Organisation,
+    Person,
+    SuspiciousReport,
+)
+from portal.trust.constants import LetterRequestStatus
+
+NO_ID = -1  # looked up when nothing was found, so a miss costs the same queries as a hit
+
+
+def dao_notice_code_facts(code_hash: str) -> tuple[int, int, str, datetime, datetime | None] | None:
+    """(code id, person id, source, created_at, revoked_at) of the code with this hash, live or not."""
+    row = db.session.execute(
+        select(NoticeCode.id, NoticeCode.person_id, NoticeCode.source, NoticeCode.created_at, NoticeCode.revoked_at)
+        .where(NoticeCode.code_hash == code_hash)
+        .limit(1)
+    ).first()
+    return tuple(row) if row else None
+
+
+def dao_channel_of_notice_code(person_id: int, code_id: int) -> str | None:
+    """The channel of the batch that sent this code, found through the person's own (indexed)
+    notifications: notification.notice_code_id has no index, and sending is faster without one."""
+    return db.session.scalar(
+        select(Batch.channel)
+        .join(Notification, Notification.batch_id == Batch.id)
+        .where(Notification.person_id == person_id, Notification.notice_code_id == code_id)
+        .limit(1)
+    )
+
+
+def dao_get_organisation(organisation_id: int) -> Organisation | None:
+    return db.session.get(Organisation, organisation_id)
+
+
+def dao_add_suspicious_report(report: SuspiciousReport) -> None:
+    db.session.add(report)
+
+
+def dao_suspicious_report_groups(since: datetime) -> list[tuple[str, str, int, datetime, datetime, int]]:
+    """(group kind, key, reports, first, last, reports since ``since``) per sender group, busiest recent first."""
+    recent = func.sum(func.cast(SuspiciousReport.created_at >= since, db.Integer))
+    rows = db.session.execute(
+        select(
+            SuspiciousReport.group_kind,
+            SuspiciousReport.group_key,
+            func.count(),
+            func.min(SuspiciousReport.created_at),
+            func.max(SuspiciousReport.created_at),
+            recent,
+        )
+        .group_by(SuspiciousReport.group_kind, SuspiciousReport.group_key)
+        .order_by(recent.desc(), func.count().desc(), SuspiciousReport.group_key)
+        .limit(200)
+    )
+    return [tuple(row) for row in rows]
+
+
+def dao_suspicious_reports_in_group(group_kind: str, group_key: str, limit: int = 50) -> list[SuspiciousReport]:
+    return list(
+        db.session.scalars(
+            select(SuspiciousReport)
+            .where(SuspiciousReport.group_kind == group_kind, SuspiciousReport.group_key == group_key)
+            .order_by(SuspiciousReport.created_at.desc(), SuspiciousReport.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def dao_people_named_like(last_prefix: str, first_prefix: str) -> list[Person]:
+    """Register entries whose last or first name starts with these (lower-case) letters: the caller
+    compares whole names without accents, case or punctuation, which SQL here cannot."""
+    conditions = [func.lower(Person.last_name).like(f"{last_prefix}%")] if last_prefix else []
+    conditions += [func.lower(Person.first_name).like(f"{first_prefix}%")] if first_prefix else []
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(Person).where(or_(*conditions)).limit(50_000)))
+
+
+def dao_has_queued_letter(person_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(LetterRequest.id).where(
+                LetterRequest.person_id == person_id, LetterRequest.status == LetterRequestStatus.QUEUED
+            )
+        )
+        is not None
+    )
+
+
+def dao_add_letter_request(person_id: int, source: str) -> LetterRequest:
+    row = LetterRequest(person_id=person_id, source=source, status=LetterRequestStatus.QUEUED)
+    db.session.add(row)
+    return row
+
+
+def dao_queued_letter_ids() -> list[int]:
+    return list(
+        db.session.scalars(
+            select(LetterRequest.id)
+            .where(LetterRequest.status == LetterRequestStatus.QUEUED)
+            .order_by(LetterRequest.id)
+        )
+    )
+
+
+def dao_claim_letter_requests(ids: list[int], file_id: int) -> list[tuple[LetterRequest, Person]]:
+    """Move these requests, if still queued, into the file; the ones this transaction got.
+
+    A conditional UPDATE: a second admin's file made at the same moment finds them taken (on
+    PostgreSQL it waits for the first transaction, then sees the new status) and gets none."""
+    db.session.execute(
+        update(LetterRequest)
+        .where(LetterRequest.id.in_(ids), LetterRequest.status == LetterRequestStatus.QUEUED)
+        .values(status=LetterRequestStatus.IN_FILE, letter_file_id=file_id)
+        .execution_options(synchronize_session=False)
+    )
+    rows = db.session.execute(
+        select(LetterRequest, Person)
+        .join(Person, Person.id == LetterRequest.person_id)
+        .where(LetterRequest.letter_file_id == file_id)
+        .order_by(LetterRequest.id)
+    )
+    return [(request, person) for request, person in rows]
+
+
+def dao_letter_request_files(limit: int = 20) -> list[LetterRequestFile]:
+    return list(db.session.scalars(select(LetterRequestFile).order_by(LetterRequestFile.id.desc()).limit(limit)))
+
+
+def dao_latest_notification_status(person_id: int) -> tuple[str, datetime] | None:
+    """(status, updated_at) of the person's newest notification, by the indexed person_id."""
+    row = db.session.execute(
+        select(Notification.status, Notification.updated_at)
+        .where(Notification.person_id == person_id)
+        .order_by(Notification.id.desc())
+        .limit(1)
+    ).first()
+    return tuple(row) if row else None
+
+
+def dao_latest_contact_change_at(person_id: int) -> datetime | None:
+    return db.session.scalar(select(func.max(ContactChange.applied_at)).where(ContactChange.person_id == person_id))
