@@ -240,6 +240,19 @@ class ProductionConfig(Config):
                 "See README.md, section Configuration. Refusing to start with a default."
             )
         check_rate_limit_storage(values)
+        check_compiled_catalogs(values)
+
+
+def check_compiled_catalogs(values) -> None:
+    """Production offers a language only with its compiled catalog (``.mo``, not in git): a release
+    built without ``make compile-translations`` would show every contractor English, silently."""
+    folder = Path(values["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
+    missing = [code for code in values["LANGUAGES"] if not (folder / code / "LC_MESSAGES" / "contractor.mo").is_file()]
+    if missing:
+        raise ConfigurationError(
+            f"Production mode needs the compiled contractor catalogs, missing for: {', '.join(missing)}. "
+            "Run `make compile-translations` (pybabel compile) when building the release; see docs/translations.md."
+        )
 
 
 CONFIGS = {"development": DevelopmentConfig, "testing": TestingConfig, "production": ProductionConfig}

@@ -80,3 +80,17 @@ def test_production_accepts_shared_rate_limit_storage(monkeypatch, tmp_path):
     _production_environment(monkeypatch, tmp_path, RATELIMIT_STORAGE_URI=redis_test_url(10))
     settings = ProductionConfig()
     settings.check({name: getattr(settings, name) for name in dir(settings) if name.isupper()})
+
+
+def test_production_refuses_to_start_without_the_compiled_catalogs(monkeypatch, tmp_path):
+    """Without them every contractor would read English, and nothing would say so."""
+    _production_environment(monkeypatch, tmp_path, RATELIMIT_STORAGE_URI=redis_test_url(10))
+    settings = ProductionConfig()
+    values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+    (tmp_path / "translations" / "es" / "LC_MESSAGES").mkdir(parents=True)
+    (tmp_path / "translations" / "es" / "LC_MESSAGES" / "contractor.mo").write_bytes(b"")
+    values["BABEL_TRANSLATION_DIRECTORIES"] = str(tmp_path / "translations")
+    with pytest.raises(
+        ConfigurationError, match=r"missing for: en, pt, fr, hi, fil, sw\. Run `make compile-translations`"
+    ):
+        settings.check(values)
