@@ -16,6 +16,7 @@ from portal.batches.audience import Audience, AudienceKind
 from portal.batches.service import approve_batch, batch_fingerprint, create_batch
 from portal.constants import Channel
 from portal.extensions import db
+from portal.legal.jurisdictions import load_rules
 from portal.models import Incident, Notification, Person, StaffUser
 from portal.notices.service import create_template, get_latest_version, starter_text
 from portal.webhooks.service import record_delivery_events
@@ -42,14 +43,20 @@ def send_demo_batch(incident: Incident, creator: StaffUser, approver: StaffUser,
     subject, body = _template_body(incident)
     template = create_template(incident.id, "Notice of data breach", subject, body, creator)
     version = get_latest_version(template.id)
-    wave = list(
-        db.session.scalars(
-            select(Person.contractor_id)
-            .where(Person.contractor_id.like("CTR-1%"))
-            .order_by(Person.contractor_id)
-            .limit(FIRST_WAVE)
-        )
+    # The first wave is people whose law sets no content rules the starter text could miss: the
+    # others (California, Massachusetts, the EU…) are left for the newcomer, whose approval then
+    # shows the jurisdiction check blocking until the template has their variants (docs/staff.md).
+    rules = load_rules()
+    candidates = db.session.execute(
+        select(Person.contractor_id, Person.country, Person.region)
+        .where(Person.contractor_id.like("CTR-1%"))
+        .order_by(Person.contractor_id)
     )
+    wave = [
+        contractor_id
+        for contractor_id, country, region in candidates
+        if not any(j.required_content or j.forbidden_content for j in rules.for_place(country, region or ""))
+    ][:FIRST_WAVE]
     audience = Audience(kind=AudienceKind.LIST, contractor_ids=(*wave, bounced_contractor_id))
     batch = create_batch(BATCH_NAME, version.id, Channel.EMAIL, creator, audience)
     engine = current_app.config["SENDING_ENGINE"]
