@@ -159,16 +159,21 @@ def produce_letter_file(batch: Batch, now: datetime) -> str:
     return digest
 
 
+def open_sealed_letter_file(file_name: str, aad: str) -> tuple[bytes, str]:
+    """A letter file's CSV, decrypted, and its SHA-256 (batch letter files and letters on request alike)."""
+    try:
+        token = (letters_folder() / file_name).read_text(encoding="ascii")
+        plain = crypto().cipher.decrypt(token, aad).encode("utf-8")
+    except (OSError, DecryptionError) as exc:
+        raise LetterFileError(_("The letter file is missing or does not decrypt. Tell the incident team.")) from exc
+    return plain, hashlib.sha256(plain).hexdigest()
+
+
 def read_letter_file(batch: Batch) -> tuple[bytes, str]:
     """The decrypted CSV and its SHA-256; the download is audited (committed) before it is returned."""
     if not batch.letter_file or not _FILE_NAME_RE.fullmatch(batch.letter_file):
         raise LetterFileError(_("This batch has no letter file."))
-    try:
-        token = (letters_folder() / batch.letter_file).read_text(encoding="ascii")
-        plain = crypto().cipher.decrypt(token, letter_aad(batch.id)).encode("utf-8")
-    except (OSError, DecryptionError) as exc:
-        raise LetterFileError(_("The letter file is missing or does not decrypt. Tell the incident team.")) from exc
-    digest = hashlib.sha256(plain).hexdigest()
+    plain, digest = open_sealed_letter_file(batch.letter_file, letter_aad(batch.id))
     record_audit(
         AuditAction.LETTER_FILE_DOWNLOADED,
         f"batch:{batch.id}",

@@ -15,7 +15,7 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from portal.audit import record_audit
-from portal.batches.letters import LETTER_COLUMNS, LetterFileError, letters_folder
+from portal.batches.letters import LETTER_COLUMNS, LetterFileError, letters_folder, open_sealed_letter_file
 from portal.core.csv_safety import CsvLines, neutralise
 from portal.crypto import DecryptionError, crypto
 from portal.dao.notifications import dao_add_notice_codes
@@ -119,12 +119,7 @@ def read_letter_request_file(letter_file: LetterRequestFile) -> tuple[bytes, str
     """The decrypted CSV; the download is audited (committed) before it is returned."""
     if not _FILE_NAME_RE.fullmatch(letter_file.file_name or ""):
         raise LetterFileError(_("This letter file is missing."))
-    try:
-        token = (letters_folder() / letter_file.file_name).read_text(encoding="ascii")
-        plain = crypto().cipher.decrypt(token, file_aad(letter_file.id)).encode("utf-8")
-    except (OSError, DecryptionError) as exc:
-        raise LetterFileError(_("The letter file is missing or does not decrypt. Tell the incident team.")) from exc
-    digest = hashlib.sha256(plain).hexdigest()
+    plain, digest = open_sealed_letter_file(letter_file.file_name, file_aad(letter_file.id))
     record_audit(
         TrustAudit.LETTER_REQUEST_FILE_DOWNLOADED,
         f"letter-request-file:{letter_file.id}",
