@@ -67,7 +67,7 @@ def answer_periods() -> list[tuple[str, ResponsePeriod]]:
 def notice_context() -> dict:
     today = utctoday()
     return {
-        "organisation": current_app.config["ORGANISATION_NAME"],
+        "organisation_name": current_app.config["ORGANISATION_NAME"],
         "contact_email": current_app.config["PRIVACY_CONTACT_EMAIL"],
         "kinds": retention_kinds(),
         "anchor_words": ANCHOR_WORDS,
