@@ -104,7 +104,8 @@ def test_contractor_enrolls_in_monitoring_on_a_phone(page, app, contractor):
     check_page(page)
 
     page.get_by_role("link", name="Back to your information").click()
-    expect(page.get_by_role("list", name="What else you can do")).to_contain_text("You are enrolled. See your activation code.")
+    next_steps = page.get_by_role("list", name="What else you can do")
+    expect(next_steps).to_contain_text("You are enrolled. See your activation code.")
     with app.app_context():
         [mail] = outbox(MailKind.MONITORING_CODE)
         assert "KR-7Q4M-2XD9" in mail.body_text
