@@ -80,15 +80,15 @@ def bound_gettext(translations) -> dict:
     """
 
     @pass_context
-    def gettext(context, string, **variables):
+    def gettext(context, string, /, **variables):  # positional-only: `num=`, `string=` are variables
         text = translations.ugettext(string)
         # Catalog text is ours, as in Jinja's own; the variables are escaped by the % of Markup.
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
 
     @pass_context
-    def ngettext(context, singular, plural, num, **variables):
-        variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
+    def ngettext(context, singular, plural, count, /, **variables):
+        variables.setdefault("num", count)
+        text = translations.ungettext(singular, plural, count)
         return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
