@@ -28,6 +28,12 @@ def test_plural_forms_get_num(app):
     assert render(app, '{{ ngettext("%(num)d step", "%(num)d steps", n) }}', n=3) == "3 pasos"
 
 
+def test_num_may_also_be_passed_as_a_variable(app):
+    """Templates write ngettext(..., n, num=n): the count is positional, every keyword a variable."""
+    assert render(app, '{{ ngettext("%(num)d step", "%(num)d steps", n, num=n) }}', n=2) == "2 pasos"
+    assert render(app, '{{ _("Hello %(name)s", name="Ana", string="x") }}') == "Hola Ana"
+
+
 def test_macros_of_the_template_use_the_bound_catalog(app):
     source = '{% macro hi(who) %}{{ _("Hello %(name)s", name=who) }}{% endmacro %}{{ hi("Ana") }}'
     assert render(app, source) == "Hola Ana"
