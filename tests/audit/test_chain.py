@@ -200,6 +200,7 @@ def test_anchor_parsing_refuses_what_is_not_an_anchor():
             Anchor.parse(bad)
 
 
+@pytest.mark.postgres_only
 @pytest.mark.skipif(not ON_POSTGRES, reason="SQLite has one writer at a time; the race needs PostgreSQL")
 def test_concurrent_writers_get_distinct_consecutive_numbers(app):
     def write(n):
