@@ -6,7 +6,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from benchmarks.load import Call, WrongAnswer, load
-from tests.conftest import ON_POSTGRES
 
 
 class Answers(BaseHTTPRequestHandler):
@@ -62,7 +61,7 @@ def test_any_other_answer_stops_the_run(server, call):
         load("127.0.0.1", server, 2, 2, lambda c, n: call)
 
 
-@pytest.mark.skipif(ON_POSTGRES, reason="the SQLite pass runs it; bench-web makes its own databases")
+@pytest.mark.sqlite_only  # bench-web makes its own databases, PostgreSQL included
 def test_bench_web_runs_every_page_on_a_small_register(tmp_path, monkeypatch):
     from benchmarks import web
     from benchmarks.targets import Target

@@ -121,6 +121,8 @@ def test_settling_429s_500s_and_202s_side_by_side_never_deadlocks(app, sendgrid_
         db.session.execute(
             Notification.__table__.update().where(Notification.batch_id == batch.id).values(next_attempt_at=None)
         )
+        # Time passes between rounds: the 429's pause of the whole batch is over too.
+        db.session.execute(Batch.__table__.update().where(Batch.id == batch.id).values(paused_until=None))
         db.session.commit()
         # After a few rounds of every kind of answer at once, SendGrid takes the rest.
         answer_of = (lambda i: answers[i % len(answers)]) if rounds < 4 else (lambda i: answers[2])

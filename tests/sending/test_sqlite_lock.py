@@ -15,11 +15,10 @@ from sqlalchemy.engine import make_url
 
 from portal.extensions import db
 from portal.sending.pipeline import send_until_idle
-from tests.conftest import ON_POSTGRES
 from tests.factories import make_batch_with_notifications
 from tests.sending.conftest import assert_nobody_mailed_twice, statuses
 
-pytestmark = pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single write lock; PostgreSQL has row locks")
+pytestmark = pytest.mark.sqlite_only  # SQLite's single write lock; PostgreSQL has row locks
 
 HELD_SECONDS = 1.5
 BUSY_MS = 100  # far below the hold, so the sender meets "database is locked" for real
