@@ -63,6 +63,25 @@ def letter_aad(batch_id: int) -> str:
     return f"letter:{batch_id}"
 
 
+def letter_row(person: Person, address: dict, language: str, code: str, subject: str, body: str) -> tuple:
+    """One line of a letter file, in LETTER_COLUMNS order: batch letters and letters on request alike."""
+    return (
+        person.contractor_id,
+        person.first_name,
+        person.last_name,
+        address.get("line1", ""),
+        address.get("line2", ""),
+        address.get("city", ""),
+        address.get("region", person.region),
+        address.get("postal_code", ""),
+        person.country,
+        language,
+        code,
+        subject,
+        body,
+    )
+
+
 def _address(person: Person) -> dict:
     try:
         text = person.decrypt_field("address")
@@ -112,22 +131,7 @@ def _letter_rows(batch: Batch, now: datetime):
             # The same choice of content as an email of the batch (language, then jurisdiction variant).
             content = pick_content(contents, notification.language, notification.jurisdiction)
             rendered = render_notice(content, notice_values(person, incident, code, notification.language))
-            address = _address(person)
-            yield (
-                person.contractor_id,
-                person.first_name,
-                person.last_name,
-                address.get("line1", ""),
-                address.get("line2", ""),
-                address.get("city", ""),
-                address.get("region", person.region),
-                address.get("postal_code", ""),
-                person.country,
-                notification.language,
-                code,
-                rendered.subject,
-                rendered.text,
-            )
+            yield letter_row(person, _address(person), notification.language, code, rendered.subject, rendered.text)
         after = rows[-1][0].id
 
 

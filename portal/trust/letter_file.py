@@ -15,7 +15,13 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from portal.audit import record_audit
-from portal.batches.letters import LETTER_COLUMNS, LetterFileError, letters_folder, open_sealed_letter_file
+from portal.batches.letters import (
+    LETTER_COLUMNS,
+    LetterFileError,
+    letter_row,
+    letters_folder,
+    open_sealed_letter_file,
+)
 from portal.core.csv_safety import CsvLines, neutralise
 from portal.crypto import DecryptionError, crypto
 from portal.dao.notifications import dao_add_notice_codes
@@ -98,21 +104,7 @@ def _letter_row(person: Person, code: str) -> tuple:
         body = render_template(
             "trust/letter_new_code.txt", person=person, code=code, org=org, lines=org.help_lines_for(person.country)
         )
-    return (
-        person.contractor_id,
-        person.first_name,
-        person.last_name,
-        address.get("line1", ""),
-        address.get("line2", ""),
-        address.get("city", ""),
-        address.get("region", person.region),
-        address.get("postal_code", ""),
-        person.country,
-        language,
-        code,
-        subject,
-        body,
-    )
+    return letter_row(person, address, language, code, subject, body)
 
 
 def read_letter_request_file(letter_file: LetterRequestFile) -> tuple[bytes, str]:
