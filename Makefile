@@ -55,9 +55,9 @@ compile-translations: $(VENV)/.installed
 TRANSLATED := $(patsubst portal/translations/%/LC_MESSAGES/contractor.po,%,$(wildcard portal/translations/*/LC_MESSAGES/contractor.po))
 
 translations: $(VENV)/.installed gettext-deps
-	$(VENV)/bin/pybabel -q extract -F babel-contractor.cfg -k _l -k lazy_gettext --no-wrap \
+	$(VENV)/bin/pybabel -q extract -F babel-contractor.cfg -k _l -k lazy_gettext --no-wrap --no-location \
 	  -o portal/translations/contractor.pot .
-	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o portal/translations/messages.pot .
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location -o portal/translations/messages.pot .
 	$(PY) scripts/split_catalogs.py portal/translations
 	test -f portal/translations/en/LC_MESSAGES/contractor.po || \
 	  $(VENV)/bin/pybabel -q init -i portal/translations/contractor.pot -d portal/translations -l en -D contractor
