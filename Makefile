@@ -104,12 +104,12 @@ test-postgres: $(VENV)/.installed node_modules/.installed browser-deps pdf-fonts
 # they drop and create; `make bench BENCH_ARGS=--large` for 1,000,000 people, `--database sqlite` for one.
 BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bench
 bench: $(VENV)/.installed compile-translations
-	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) -m benchmarks all $(BENCH_ARGS)
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) -m tools.bench all $(BENCH_ARGS)
 	$(FLASK) portal bench-send $(BENCH_SEND_ARGS)
 
 bench-web: $(VENV)/.installed compile-translations
-	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) -m benchmarks web $(BENCH_ARGS)
+	BENCH_PG_URL=$(BENCH_PG_URL) $(PY) -m tools.bench web $(BENCH_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check portal tests benchmarks
+	$(VENV)/bin/ruff format --check portal tests tools

@@ -8,7 +8,7 @@ same rows again through one set-based upsert per table.
 
 Export: N claimants (portal/legal/bench.py's generator), exported to CSV by the portal's job in
 one process; the baseline reads the same joined rows through the plainest path and decrypts the
-same cells with the same keys (benchmarks/data_child.py).
+same cells with the same keys (tools/bench/data_child.py).
 
 Every side runs in a process of its own (its peak memory is its own); rounds interleave the sides
 so a busy machine slows both alike; medians of each round's ratio are printed.
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks.targets import Target, libpq_url, targets
 from portal.config import generate_secrets
 from portal.imports.bench import generate_register
+from tools.bench.targets import Target, libpq_url, targets
 
 EXPORT_TABLES = ("incident", "staff_user", "person", "exposure", "claim", "claim_benefit", "fraud_signal")
 
@@ -36,7 +36,7 @@ EXPORT_TABLES = ("incident", "staff_user", "person", "exposure", "claim", "claim
 def child(side: str, target: Target, secrets: dict, folder: Path) -> dict:
     arguments = json.dumps({"url": target.url, "secrets": secrets, "folder": str(folder)})
     proc = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "benchmarks.data_child", side, arguments], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "tools.bench.data_child", side, arguments], capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise SystemExit(f"{side} on {target.name} failed:\n{proc.stderr[-4000:]}")
@@ -98,8 +98,8 @@ def seed_export(folder: Path, claimants: int, target: Target) -> dict:
 def _copy_into_postgres(path: Path, target: Target, secrets: dict) -> None:
     import flask_migrate
 
-    from benchmarks.data_child import _app
-    from benchmarks.targets import fresh_postgres
+    from tools.bench.data_child import _app
+    from tools.bench.targets import fresh_postgres
 
     fresh_postgres(target.url)  # the import's tables go; the export starts from its own claimants
     app = _app(target.url, secrets)

@@ -3,7 +3,7 @@
 For each database: a generated register (200,000 people by default) imported the real way, then
 gunicorn with the production configuration (2 workers, 4 threads each, trusting one proxy's
 X-Forwarded-Proto/-For, as docs/deployment.md's proxy set-up) serving the portal and a hello-world
-route (benchmarks/web_app.py). Each page is loaded by 64 keep-alive connections at once; every
+route (tools/bench/web_app.py). Each page is loaded by 64 keep-alive connections at once; every
 answer must be the expected one (the page with 200, or the 302 of a successful identity check),
 so a redirect to HTTPS, a 400 or a 429 stops the run. Throttles are raised for the run only.
 Rounds alternate hello world and the pages, so a busy machine slows both alike; the table gives
@@ -24,14 +24,14 @@ from urllib.parse import urlencode
 
 import redis
 
-from benchmarks.load import Call, LoadResult, load
-from benchmarks.setup_client import SetupClient, token_in
-from benchmarks.targets import Target, targets
-from benchmarks.web_app import HELLO_PATH, HELLO_TEXT
-from benchmarks.web_data import INCIDENT_TITLE, STAFF_EMAIL, STAFF_PASSWORD, build_register, totp_now
 from portal.config import generate_secrets
+from tools.bench.load import Call, LoadResult, load
+from tools.bench.setup_client import SetupClient, token_in
+from tools.bench.targets import Target, targets
+from tools.bench.web_app import HELLO_PATH, HELLO_TEXT
+from tools.bench.web_data import INCIDENT_TITLE, STAFF_EMAIL, STAFF_PASSWORD, build_register, totp_now
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 WORKERS, THREADS = 2, 4
 HOST = "127.0.0.1"
 RAISED = "1000000 per minute"
@@ -90,7 +90,7 @@ def start_gunicorn(env: dict, listener: socket.socket, log: Path) -> subprocess.
         str(Path(sys.executable).parent / "gunicorn"),
         *("--workers", str(WORKERS), "--threads", str(THREADS)),
         *("--bind", f"fd://{listener.fileno()}", "--error-logfile", str(log), "--timeout", "120"),
-        "benchmarks.web_app:app",
+        "tools.bench.web_app:app",
     ]
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn and app
         command, cwd=REPO, env=env, pass_fds=[listener.fileno()], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT

@@ -1,11 +1,11 @@
-"""``python -m benchmarks web|data|all [options]`` (``make bench`` runs ``all``)."""
+"""``python -m tools.bench web|data|all [options]`` (``make bench`` runs ``all``)."""
 
 import argparse
 import os
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__)
     parser.add_argument("which", choices=("web", "data", "all"), nargs="?", default="all")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--people", type=int, help="register size (default 200,000; --large: 1,000,000)")
@@ -16,11 +16,11 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("PORTAL_ENV", "testing")
     if args.which in ("data", "all"):
-        from benchmarks import data
+        from tools.bench import data
 
         data.main(args.people or (1_000_000 if args.large else 200_000), args.database, args.rounds)
     if args.which in ("web", "all"):
-        from benchmarks import web
+        from tools.bench import web
 
         web.main(args.web_people, args.database, args.connections, args.rounds)
 

@@ -1,7 +1,7 @@
 # ruff: noqa: S608 - every name in the SQL here is one of our own tables or columns, never input
 """One side of one data benchmark, in a process of its own so its peak memory is its own.
 
-``python -m benchmarks.data_child <side> <json>`` prints one JSON line: wall and CPU seconds,
+``python -m tools.bench.data_child <side> <json>`` prints one JSON line: wall and CPU seconds,
 rows and peak memory (``ru_maxrss``) of the timed work. The sides:
 
 * ``import`` / ``reimport``: the portal's ``import_register`` (a fresh database / the same one again);
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import psycopg
 
-from benchmarks.targets import fresh_postgres, libpq_url
+from tools.bench.targets import fresh_postgres, libpq_url
 
 TABLES = ("person", "notice_code", "exposure")
 UPSERT_KEYS = {"person": "contractor_id", "notice_code": "code_hash", "exposure": "person_id, incident_id, category"}

@@ -5,7 +5,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from benchmarks.load import Call, WrongAnswer, load
+from tools.bench.load import Call, WrongAnswer, load
 
 
 class Answers(BaseHTTPRequestHandler):
@@ -63,8 +63,8 @@ def test_any_other_answer_stops_the_run(server, call):
 
 @pytest.mark.sqlite_only  # bench-web makes its own databases, PostgreSQL included
 def test_bench_web_runs_every_page_on_a_small_register(tmp_path, monkeypatch):
-    from benchmarks import web
-    from benchmarks.targets import Target
+    from tools.bench import web
+    from tools.bench.targets import Target
 
     monkeypatch.setattr(web, "PER_CONNECTION", dict.fromkeys(web.PER_CONNECTION, 2))
     target = Target("SQLite", f"sqlite:///{tmp_path / 'web.sqlite3'}")
