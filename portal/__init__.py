@@ -119,6 +119,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.batches import bp as batches_bp
     from portal.claims import bp as claims_bp
     from portal.claims import context, routes, status_routes  # noqa: F401  (they register on claims_bp)
+    from portal.exclusion import bp as exclusion_bp
     from portal.exposure import bp as exposure_bp
     from portal.imports import bp as imports_bp
     from portal.incidents import bp as incidents_bp
@@ -126,7 +127,6 @@ def _register_blueprints(app: Flask) -> None:
     from portal.legal.routes import bp as legal_bp
     from portal.monitoring import bp as monitoring_bp
     from portal.notices import bp as notices_bp
-    from portal.optout import bp as optout_bp
     from portal.outbox import bp as outbox_bp
     from portal.privacy import bp as privacy_bp
     from portal.public import bp as public_bp
@@ -145,7 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         monitoring_bp,
         updates_bp,
         claims_bp,
-        optout_bp,
+        exclusion_bp,
         privacy_bp,  # contractors
         trust_bp,  # public: is this message from us?; staff: reports, who we are, letters on request
         staff_bp,

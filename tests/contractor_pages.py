@@ -11,11 +11,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from portal.exclusion.service import ExclusionAnswers, request_exclusion
 from portal.exposure.checklist import save_checklist
 from portal.extensions import db
 from portal.models import ClaimDocument, Person
 from portal.monitoring.service import enroll
-from portal.optout.service import ExclusionAnswers, request_exclusion
 from portal.review.service import deny_claim, request_information
 from portal.updates.service import subscribe, unsubscribe_token
 from tests.claims.support import Claimant, claim_of, file_claim, pdf_bytes
@@ -195,10 +195,10 @@ def _add_visits(tour, incident, identity, credit, draft, sent, asked_claim, deni
         ("claims.check_answers", "/check"),
     ):
         tour.add(f"claim step {suffix}", endpoint, claims + suffix, "maxi")
-    tour.add("exclusion, which incident", "optout.choose_incident", "/my/exclusion", "maxi")
-    tour.add("exclusion form", "optout.exclusion", f"/my/exclusion/{slug}", "maxi")
+    tour.add("exclusion, which incident", "exclusion.choose_incident", "/my/exclusion", "maxi")
+    tour.add("exclusion form", "exclusion.exclusion", f"/my/exclusion/{slug}", "maxi")
     fill = ((f"/my/exclusion/{slug}", {"typed_name": "Maximiliane-Alexandra " + LONG_LAST_NAME}, "Continue"),)
-    tour.add("exclusion, check answers", "optout.check_answers", f"/my/exclusion/{slug}/check", "maxi", fill)
+    tour.add("exclusion, check answers", "exclusion.check_answers", f"/my/exclusion/{slug}/check", "maxi", fill)
 
     tour.add("monitoring, not enrolled", "monitoring.monitoring_products", f"/my/monitoring/{incident.id}", "filed")
     tour.add("monitoring, check answers", "monitoring.monitoring_confirm", confirm, "filed")
@@ -207,12 +207,12 @@ def _add_visits(tour, incident, identity, credit, draft, sent, asked_claim, deni
     tour.add("claim sent", "claims.claim_sent", f"/my/claims/{sent.id}/sent", "filed")
     tour.add("claim status", "claims.claim_status", f"/my/claims/{sent.id}", "filed")
     tour.add("withdraw the claim", "claims.withdraw", f"/my/claims/{sent.id}/withdraw", "filed")
-    tour.add("exclusion, claim sent", "optout.exclusion", f"/my/exclusion/{slug}", "filed")
+    tour.add("exclusion, claim sent", "exclusion.exclusion", f"/my/exclusion/{slug}", "filed")
     tour.add("claim, information asked", "claims.claim_status", f"/my/claims/{asked_claim.id}", "asked")
     tour.add("answer the request", "claims.answer", f"/my/claims/{asked_claim.id}/answer", "asked")
     tour.add("claim, denied", "claims.claim_status", f"/my/claims/{denied_claim.id}", "denied")
     tour.add("appeal", "claims.appeal", f"/my/claims/{denied_claim.id}/appeal", "denied")
-    tour.add("exclusion requested", "optout.exclusion", f"/my/exclusion/{slug}", "excluded")
+    tour.add("exclusion requested", "exclusion.exclusion", f"/my/exclusion/{slug}", "excluded")
     tour.add("monitoring, no email", "monitoring.monitoring_confirm", confirm, "no_email")
     tour.add("updates, no email", "updates.updates_page", f"/my/updates/{incident.id}", "no_email")
     tour.add("data requests", "privacy.my_requests", "/my/requests", "filed")

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 
 from portal.constants import AuditAction, ClaimStatus
+from portal.exclusion.service import ExclusionAnswers, ExclusionBlocked, request_exclusion, withdraw_exclusion
 from portal.extensions import db
 from portal.models import AuditEvent, ExclusionRequest
-from portal.optout.service import ExclusionAnswers, ExclusionBlocked, request_exclusion, withdraw_exclusion
 from tests.claims.support import claim_of, file_claim, make_claim_incident, make_claimant, start
 
 

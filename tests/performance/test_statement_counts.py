@@ -70,7 +70,7 @@ def test_the_counts_cover_the_pages_the_issue_names(tour_counts):
         "claims.claim_status",
         "monitoring.monitoring_products",
         "updates.updates_page",
-        "optout.exclusion",
+        "exclusion.exclusion",
     }
     assert named <= endpoints
 

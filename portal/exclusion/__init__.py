@@ -2,6 +2,6 @@
 
 from flask import Blueprint
 
-bp = Blueprint("optout", __name__)
+bp = Blueprint("exclusion", __name__)
 
-from portal.optout import routes  # noqa: E402, F401
+from portal.exclusion import routes  # noqa: E402, F401

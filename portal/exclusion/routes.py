@@ -5,10 +5,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from portal.claims.aftercare import can_withdraw
-from portal.models._types import utctoday
-from portal.optout import bp
-from portal.optout.forms import ConfirmForm, ExclusionForm
-from portal.optout.service import (
+from portal.exclusion import bp
+from portal.exclusion.forms import ConfirmForm, ExclusionForm
+from portal.exclusion.service import (
     ExclusionAnswers,
     ExclusionBlocked,
     ExclusionClosed,
@@ -20,6 +19,7 @@ from portal.optout.service import (
     standing_claim,
     withdraw_exclusion,
 )
+from portal.models._types import utctoday
 from portal.verify.session import contractor_required
 
 DRAFT_KEY = "exclusion_draft"
@@ -54,7 +54,7 @@ def _save_draft(slug: str, answers: ExclusionAnswers | None) -> None:
 
 def _claimed_page(incident, claim):
     """A sent claim stands: no exclusion form, but the way out (withdrawing it, while it can be)."""
-    return render_template("optout/claimed.html", incident=incident, claim=claim, can_withdraw=can_withdraw(claim))
+    return render_template("exclusion/claimed.html", incident=incident, claim=claim, can_withdraw=can_withdraw(claim))
 
 
 @bp.route("/my/exclusion")
@@ -63,8 +63,8 @@ def choose_incident(person):
     """One incident: straight to it. Several: the person picks."""
     incidents = incidents_for(person)
     if len(incidents) == 1:
-        return redirect(url_for("optout.exclusion", slug=incidents[0].slug))
-    return render_template("optout/choose.html", incidents=incidents)
+        return redirect(url_for("exclusion.exclusion", slug=incidents[0].slug))
+    return render_template("exclusion/choose.html", incidents=incidents)
 
 
 @bp.route("/my/exclusion/<slug>", methods=["GET", "POST"])
@@ -75,10 +75,10 @@ def exclusion(person, slug):
     standing = current_request(person, incident)
     if standing is not None:
         return render_template(
-            "optout/status.html", incident=incident, standing=standing, open=is_open(incident), form=ConfirmForm()
+            "exclusion/status.html", incident=incident, standing=standing, open=is_open(incident), form=ConfirmForm()
         )
     if not is_open(incident):
-        return render_template("optout/closed.html", incident=incident)
+        return render_template("exclusion/closed.html", incident=incident)
     if (claim := standing_claim(person, incident)) is not None:
         return _claimed_page(incident, claim)
     form = ExclusionForm()
@@ -86,8 +86,8 @@ def exclusion(person, slug):
         form.reason.data, form.typed_name.data = draft.reason, draft.typed_name
     if form.validate_on_submit():
         _save_draft(slug, ExclusionAnswers(form.reason.data or "", form.typed_name.data))
-        return redirect(url_for("optout.check_answers", slug=slug))
-    return render_template("optout/form.html", incident=incident, form=form, person=person)
+        return redirect(url_for("exclusion.check_answers", slug=slug))
+    return render_template("exclusion/form.html", incident=incident, form=form, person=person)
 
 
 @bp.route("/my/exclusion/<slug>/check", methods=["GET", "POST"])
@@ -97,13 +97,13 @@ def check_answers(person, slug):
     incident = _incident_or_404(person, slug)
     answers = _draft(slug)
     if answers is None:
-        return redirect(url_for("optout.exclusion", slug=slug))
+        return redirect(url_for("exclusion.exclusion", slug=slug))
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
             request_exclusion(person, incident, answers, request.remote_addr or "")
         except ExclusionClosed:
-            return render_template("optout/closed.html", incident=incident)
+            return render_template("exclusion/closed.html", incident=incident)
         except ExclusionBlocked:  # the claim was sent from another tab meanwhile
             return _claimed_page(incident, standing_claim(person, incident))
         _save_draft(slug, None)
@@ -116,8 +116,8 @@ def check_answers(person, slug):
             else _("You have asked to be excluded."),
             "success",
         )
-        return redirect(url_for("optout.exclusion", slug=slug))
-    return render_template("optout/check.html", incident=incident, answers=answers, form=form, today=utctoday())
+        return redirect(url_for("exclusion.exclusion", slug=slug))
+    return render_template("exclusion/check.html", incident=incident, answers=answers, form=form, today=utctoday())
 
 
 @bp.route("/my/exclusion/<slug>/withdraw", methods=["POST"])
@@ -130,7 +130,7 @@ def withdraw(person, slug):
     try:
         withdrawn = withdraw_exclusion(person, incident)
     except ExclusionClosed:
-        return render_template("optout/closed.html", incident=incident)
+        return render_template("exclusion/closed.html", incident=incident)
     if withdrawn:
         flash(_("Your request to be excluded has been withdrawn. You remain part of the settlement."), "success")
-    return redirect(url_for("optout.exclusion", slug=slug))
+    return redirect(url_for("exclusion.exclusion", slug=slug))
