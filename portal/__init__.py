@@ -126,7 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.legal import filing_routes  # noqa: F401  (registers on legal_bp)
     from portal.legal.routes import bp as legal_bp
     from portal.monitoring import bp as monitoring_bp
-    from portal.notices import bp as notices_bp
+    from portal.notice_templates import bp as notice_templates_bp
     from portal.outbox import bp as outbox_bp
     from portal.privacy import bp as privacy_bp
     from portal.public import bp as public_bp
@@ -152,7 +152,7 @@ def _register_blueprints(app: Flask) -> None:
         incidents_bp,
         imports_bp,
         outbox_bp,
-        notices_bp,
+        notice_templates_bp,
         batches_bp,
         review_bp,
         legal_bp,  # staff

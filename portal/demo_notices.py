@@ -18,7 +18,7 @@ from portal.constants import Channel
 from portal.extensions import db
 from portal.legal.jurisdictions import load_rules
 from portal.models import Incident, Notification, Person, StaffUser
-from portal.notices.service import create_template, get_latest_version, starter_text
+from portal.notice_templates.service import create_template, get_latest_version, starter_text
 from portal.webhooks.service import record_delivery_events
 
 BATCH_NAME = "First notices by email"

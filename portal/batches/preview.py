@@ -25,7 +25,7 @@ from portal.legal.variants import variant_in_language
 from portal.mail import Message, send_message
 from portal.mail.rendering import RenderedNotice, email_html_document, notice_values, render_notice
 from portal.models import Batch, Person, StaffUser
-from portal.notices.service import SAMPLE_NOTICE_CODE, content_for, sample_person
+from portal.notice_templates.service import SAMPLE_NOTICE_CODE, content_for, sample_person
 
 TEST_SUBJECT_PREFIX = "[TEST] "
 

@@ -273,5 +273,5 @@ def variant_edit():
     if load_rules().get(jurisdiction) is None or template_id is None:
         abort(404)
     return redirect(
-        url_for("notices.template_edit", template_id=template_id, language=language, jurisdiction=jurisdiction)
+        url_for("notice_templates.template_edit", template_id=template_id, language=language, jurisdiction=jurisdiction)
     )

@@ -1,7 +1,7 @@
 """Jurisdiction-aware notices: checking a template variant against the rules, choosing one per person.
 
 A template version holds one content per (language, jurisdiction); jurisdiction '' is the default.
-``check_variant`` is called when a content with a jurisdiction is saved (portal/notices/service.py);
+``check_variant`` is called when a content with a jurisdiction is saved (portal/notice_templates/service.py);
 ``choose_variant`` when a batch is frozen or previewed (portal/batches/). Both are pure functions
 of their arguments and the rules file, so the freeze, the preview and the tests agree.
 """

@@ -39,7 +39,7 @@ STAFF_SECTIONS = (
         _l("Post updates to the public page and email them to subscribers."),
     ),
     StaffSection(
-        "notices.template_list",
+        "notice_templates.template_list",
         _l("Notice templates"),
         _l("Write and version the Notice of Data Breach in each language."),
     ),

@@ -8,7 +8,7 @@ from portal.constants import AuditAction, MailKind
 from portal.extensions import db
 from portal.mail.rendering import notice_headings, starter_body, starter_notice
 from portal.models import AuditEvent, NoticeTemplateVersion, OutboxMessage, Person
-from portal.notices.service import SAMPLE_NOTICE_CODE
+from portal.notice_templates.service import SAMPLE_NOTICE_CODE
 from portal.sending import service as sending
 from tests.batches.helpers import make_batch, make_template
 

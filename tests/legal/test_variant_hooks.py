@@ -1,4 +1,4 @@
-"""The jurisdiction hooks placed in the template editor (portal/notices) and the batch freeze (portal/batches)."""
+"""The jurisdiction hooks in the template editor (portal/notice_templates) and the batch freeze (portal/batches)."""
 
 import pytest
 
@@ -6,7 +6,7 @@ from portal.constants import Role
 from portal.extensions import db
 from portal.mail.rendering import starter_body
 from portal.models import NoticeTemplateVersion, Notification, OutboxMessage
-from portal.notices.service import create_template
+from portal.notice_templates.service import create_template
 from tests.factories import expose, make_incident, make_person, sign_in_staff
 
 MA_BODY = """Dear ((first_name)),

@@ -16,7 +16,7 @@ from portal.mail.rendering import (
     validate_template,
 )
 from portal.models import AuditEvent, NoticeTemplate, NoticeTemplateVersion
-from portal.notices.service import SAMPLE_NOTICE_CODE, missing_headings
+from portal.notice_templates.service import SAMPLE_NOTICE_CODE, missing_headings
 from tests.batches.helpers import make_template
 from tests.factories import sign_in_staff
 

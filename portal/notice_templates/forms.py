@@ -3,7 +3,7 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.forms import PortalForm
-from portal.notices.service import SUBJECT_MAX_LENGTH
+from portal.notice_templates.service import SUBJECT_MAX_LENGTH
 
 BODY_MAX_LENGTH = 50_000
 

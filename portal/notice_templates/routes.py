@@ -8,9 +8,9 @@ from portal.constants import ROLES_MANAGING_NOTICES
 from portal.dao.incidents import dao_get_incident_by_id
 from portal.i18n import LANGUAGE_NAMES
 from portal.mail.rendering import PLACEHOLDERS
-from portal.notices import bp
-from portal.notices.forms import EditLanguageForm, NewTemplateForm
-from portal.notices.service import (
+from portal.notice_templates import bp
+from portal.notice_templates.forms import EditLanguageForm, NewTemplateForm
+from portal.notice_templates.service import (
     DEFAULT_LANGUAGE,
     TemplateSaveError,
     content_for,
@@ -50,7 +50,7 @@ def _template_or_404(template_id: int):
 @role_required(*ROLES_MANAGING_NOTICES)
 def template_list():
     """Every notice template, by incident, with its newest version."""
-    return render_template("notices/list.html", templates=list_templates())
+    return render_template("notice_templates/list.html", templates=list_templates())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -72,10 +72,10 @@ def template_new():
             general = _show_problems(form, error)
         else:
             flash(_("Template saved as version 1."), "success")
-            return redirect(url_for("notices.template_detail", template_id=template.id))
+            return redirect(url_for("notice_templates.template_detail", template_id=template.id))
     status = 400 if form.errors or general else 200
     return render_template(
-        "notices/new.html", form=form, general=general, incidents=incidents, placeholders=PLACEHOLDERS
+        "notice_templates/new.html", form=form, general=general, incidents=incidents, placeholders=PLACEHOLDERS
     ), status
 
 
@@ -87,7 +87,7 @@ def template_detail(template_id):
     latest = get_latest_version(template.id)
     languages = [(code, name, content_for(latest, code)) for code, name in template_languages()]
     return render_template(
-        "notices/detail.html",
+        "notice_templates/detail.html",
         template=template,
         latest=latest,
         languages=languages,
@@ -128,10 +128,10 @@ def template_edit(template_id, language):
             general = _show_problems(form, error) if isinstance(error, TemplateSaveError) else [str(error)]
         else:
             flash(_("Saved as version %(n)d.", n=version.version), "success")
-            return redirect(url_for("notices.template_detail", template_id=template.id))
+            return redirect(url_for("notice_templates.template_detail", template_id=template.id))
     status = 400 if form.errors or general else 200
     return render_template(
-        "notices/edit.html",
+        "notice_templates/edit.html",
         form=form,
         general=general,
         template=template,
@@ -156,7 +156,7 @@ def template_preview(template_id, number, language):
     version, rendered = found
     languages = [(code, LANGUAGE_NAMES.get(code, code)) for code in sorted(c.language for c in version.contents)]
     return render_template(
-        "notices/preview.html",
+        "notice_templates/preview.html",
         template=template,
         version=version,
         language=language,
