@@ -22,6 +22,7 @@ from datetime import datetime
 from flask import has_request_context, request
 from flask_login import current_user
 
+from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.audit import (
     GENESIS_HASH,
@@ -35,7 +36,6 @@ from portal.dao.audit import (
 )
 from portal.extensions import db
 from portal.models import AuditEvent
-from portal.models._types import utcnow
 
 
 def _payload(seq: int, key_id: str, prev_hash: str, at: datetime, fields: tuple[str, ...]) -> str:

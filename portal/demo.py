@@ -27,6 +27,7 @@ from flask import current_app
 
 from portal.cli import portal_cli
 from portal.constants import ClaimStatus, Role
+from portal.core.time import utctoday
 from portal.crypto import generate_notice_code
 from portal.dao.incidents import dao_get_incident_by_slug
 from portal.demo_people import generate_people
@@ -36,7 +37,6 @@ from portal.imports.service import ImportRejected, import_register
 from portal.imports.validation import EXPOSURE_COLUMNS, PEOPLE_COLUMNS
 from portal.incidents.service import create_incident
 from portal.models import Incident, Person
-from portal.models._types import utctoday
 from portal.staff.service import create_staff_user, totp_provisioning_uri
 
 DEMO_SLUG = "vendor-breach-2026"

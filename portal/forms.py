@@ -11,7 +11,7 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.fields.core import Field
 from wtforms.validators import StopValidation
 
-from portal.models._types import utctoday
+from portal.core.time import utctoday
 
 # Every C0 control and DEL. A multi-line field may hold line breaks and tabs; nothing else may.
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -74,8 +74,8 @@ def send_pending() -> int:
 @celery.task(name=TASK_PUMP)
 def pump() -> None:
     """Periodic (beat): start due scheduled batches, reap stale rows, make sure due rows are sent."""
+    from portal.core.time import utcnow
     from portal.dao.send_batches import dao_count_due_notifications
-    from portal.models._types import utcnow
     from portal.sending.runner import kick_engine, periodic_work
 
     with flask_app.app_context():
@@ -114,7 +114,7 @@ def reissue_notice_code_task(sealed_email: str) -> None:
 @celery.task(name="portal.privacy.purge")
 def retention_purge() -> None:
     """Periodic (beat): apply the retention schedule, as `flask portal purge` does."""
-    from portal.models._types import utctoday
+    from portal.core.time import utctoday
     from portal.privacy.retention import purge
 
     with flask_app.app_context():

@@ -127,9 +127,9 @@ def make_batch_with_notifications(
     """
     from sqlalchemy import insert
 
+    from portal.core.time import utcnow
     from portal.mail.rendering import starter_body
     from portal.models import Batch, NoticeTemplate, NoticeTemplateContent, NoticeTemplateVersion, Notification
-    from portal.models._types import utcnow
 
     incident = incident or make_incident(slug=f"incident-{uuid.uuid4().hex[:8]}")
     staff = make_staff_user()

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from portal.batches.service import count_audience, create_letter_batch_for_bounced
 from portal.constants import MailKind, NotificationStatus
+from portal.core.time import utctoday
 from portal.extensions import db
 from portal.models import (
     Batch,
@@ -26,7 +27,6 @@ from portal.models import (
     Person,
     StaffUser,
 )
-from portal.models._types import utctoday
 from tests.catalogs import translated_app
 from tests.factories import check_form
 

@@ -17,6 +17,7 @@ from portal.audit import record_audit
 from portal.batches.audience import Audience, audience_query, batch_audience, recipient_language
 from portal.batches.letters import LetterFileError, produce_letter_file
 from portal.constants import AuditAction, BatchStatus, Channel, UnknownResolution
+from portal.core.time import utcnow
 from portal.dao.batches import (
     dao_add_batch,
     dao_claim_batch_for_approval,
@@ -31,7 +32,6 @@ from portal.extensions import db
 from portal.legal.compliance import ComplianceGap, batch_compliance_gaps
 from portal.legal.variants import recipient_jurisdiction
 from portal.models import Batch, Incident, NoticeTemplate, Person, StaffUser
-from portal.models._types import utcnow
 from portal.sending import service as sending
 
 log = logging.getLogger(__name__)

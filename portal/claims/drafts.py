@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.claims.payment import PAYMENT_FIELDS, offered_methods
 from portal.constants import BenefitKind
+from portal.core.time import utcnow, utctoday
 from portal.dao.claims import dao_add, dao_get_claim_settings
 from portal.extensions import db
 from portal.models import Claim, ClaimSettings, Incident
-from portal.models._types import utcnow, utctoday
 
 STEP_BENEFITS = "benefits"
 STEP_LOSSES = "losses"

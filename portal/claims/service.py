@@ -32,6 +32,7 @@ from portal.claims.payment import (
 from portal.claims.references import new_unique_reference
 from portal.claims.uploads import UploadRejected
 from portal.constants import BenefitKind, ClaimStatus
+from portal.core.time import utcnow
 from portal.dao.claims import (
     dao_add,
     dao_get_claim_by_person_and_incident,
@@ -40,7 +41,6 @@ from portal.dao.claims import (
 from portal.dao.legal import dao_get_standing_exclusion
 from portal.extensions import db
 from portal.models import Claim, ClaimSettings, Incident, Person
-from portal.models._types import utcnow
 
 
 class ClaimClosed(Exception):

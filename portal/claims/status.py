@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from portal.audit import record_audit
 from portal.constants import ClaimStatus
+from portal.core.time import utcnow
 from portal.dao.claims import dao_add, dao_move_claim_status
 from portal.models import Claim, ClaimStatusChange
-from portal.models._types import utcnow
 
 # What the claimant reads: no jargon, and what happens next.
 STATUS_WORDS = {

@@ -29,10 +29,10 @@ from portal.claims.service import (
 )
 from portal.claims.status import ClaimStatusChanged, change_status, contractor_actor
 from portal.constants import AuditAction, BenefitKind, ClaimStatus
+from portal.core.time import utcnow
 from portal.dao.claims import dao_add, dao_get_claim_documents
 from portal.extensions import db
 from portal.models import Claim, ClaimBenefit, ClaimSettings, Incident, Person
-from portal.models._types import utcnow
 
 
 def _money(cents: int, settings: ClaimSettings) -> str:

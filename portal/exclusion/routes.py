@@ -5,6 +5,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from portal.claims.aftercare import can_withdraw
+from portal.core.time import utctoday
 from portal.exclusion import bp
 from portal.exclusion.forms import ConfirmForm, ExclusionForm
 from portal.exclusion.service import (
@@ -19,7 +20,6 @@ from portal.exclusion.service import (
     standing_claim,
     withdraw_exclusion,
 )
-from portal.models._types import utctoday
 from portal.verify.session import contractor_required
 
 DRAFT_KEY = "exclusion_draft"

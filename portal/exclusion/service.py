@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_audit
 from portal.constants import CLAIM_STANDING, AuditAction
+from portal.core.time import utcnow, utctoday
 from portal.dao.claims import dao_get_claim_by_person_and_incident
 from portal.dao.incidents import dao_get_incident_by_slug
 from portal.dao.legal import (
@@ -25,7 +26,6 @@ from portal.dao.legal import (
 )
 from portal.extensions import db
 from portal.models import Claim, ExclusionRequest, Incident, Person
-from portal.models._types import utcnow, utctoday
 
 
 class ExclusionClosed(Exception):

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from portal.audit import record_audit
 from portal.constants import AuditAction
+from portal.core.time import utcnow
 from portal.dao.imports import (
     dao_begin_register_import,
     dao_end_register_import,
@@ -38,7 +39,6 @@ from portal.imports.validation import (
 )
 from portal.imports.writers import ExposureWriter, PeopleWriter
 from portal.models import Incident
-from portal.models._types import utcnow
 from portal.taxonomy import category_codes
 from portal.updates.service import alert_subscribers_of_new_exposures
 

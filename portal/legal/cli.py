@@ -16,12 +16,12 @@ import click
 from portal.audit import record_audit
 from portal.cli import portal_cli
 from portal.constants import AuditAction, BenefitKind, ExportFormat, ExportKind, FraudSignalKind
+from portal.core.time import utcnow
 from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE
 from portal.dao.incidents import dao_get_incident_by_slug
 from portal.extensions import db
 from portal.legal.exports import CLAIMANT_COLUMNS, ExportFilters, RowStats, write_export
 from portal.legal.forms import EXPORTABLE_STATUSES
-from portal.models._types import utcnow
 
 FRAUD_CHOICES = [FRAUD_ANY, FRAUD_NONE, *[kind.value for kind in FraudSignalKind]]
 

@@ -13,13 +13,13 @@ from datetime import datetime
 
 from portal.constants import Channel, NotificationStatus
 from portal.core.csv_safety import CsvLines, neutralise
+from portal.core.time import utcnow
 from portal.dao.legal import (
     dao_count_notifications_by_batch_and_status,
     dao_count_notifications_in_incident,
     dao_get_register_outcomes,
 )
 from portal.models import Incident
-from portal.models._types import utcnow
 
 S = NotificationStatus
 # Every status in exactly one group; "sent" is the first three (the message left us).

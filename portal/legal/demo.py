@@ -15,6 +15,7 @@ from portal.claims.payment import payout_account_hash, seal_details
 from portal.claims.references import new_unique_reference
 from portal.claims.status import contractor_actor
 from portal.constants import BenefitKind, ClaimStatus, FraudSignalKind
+from portal.core.time import utctoday
 from portal.extensions import db
 from portal.models import (
     Claim,
@@ -26,7 +27,6 @@ from portal.models import (
     Incident,
     Person,
 )
-from portal.models._types import utctoday
 
 DEMO_CLAIMS = 60
 DEMO_EXCLUSIONS = 3

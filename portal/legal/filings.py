@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 
 from portal.audit import record_audit
 from portal.constants import AuditAction
+from portal.core.time import utcnow, utctoday
 from portal.dao.regulator_filings import dao_add_filing, dao_delete_filing, dao_get_filing
 from portal.extensions import db
 from portal.legal.jurisdictions import AlsoNotify, Jurisdiction, Rules, load_rules
 from portal.models import Incident, RegulatorFiling
-from portal.models._types import utcnow, utctoday
 
 
 class FilingError(ValueError):

@@ -24,6 +24,7 @@ from portal.constants import (
     ExportKind,
     ExportStatus,
 )
+from portal.core.time import utcnow
 from portal.dao.legal import (
     dao_add_export_job,
     dao_claim_export_job,
@@ -36,7 +37,6 @@ from portal.extensions import db
 from portal.legal.exports import ExportFilters, RowStats, columns_for, count_rows, write_export
 from portal.legal.storage import EncryptedExportWriter, exports_folder, iter_decrypted, new_file_name
 from portal.models import ExportJob, StaffUser
-from portal.models._types import utcnow
 
 log = logging.getLogger(__name__)
 EXPORT_TASK_NAME = "portal.legal.build_export"

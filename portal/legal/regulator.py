@@ -12,11 +12,11 @@ from datetime import date
 from enum import StrEnum
 
 from portal.core.csv_safety import CsvLines, neutralise
+from portal.core.time import utctoday
 from portal.dao.legal import dao_count_residents_by_place
 from portal.dao.regulator_filings import dao_get_filings_for_incident
 from portal.legal.jurisdictions import AlsoNotify, Deadline, Jurisdiction, Rules, load_rules
 from portal.models import Incident, RegulatorFiling
-from portal.models._types import utctoday
 
 
 class DeadlineState(StrEnum):

@@ -19,6 +19,7 @@ from portal.constants import (
     ExportKind,
     ExportStatus,
 )
+from portal.core.time import utcnow
 from portal.dao.incidents import dao_get_all_incidents, dao_get_incident_by_id
 from portal.dao.legal import dao_get_recent_exclusions, dao_get_recent_export_jobs
 from portal.extensions import db
@@ -37,7 +38,6 @@ from portal.legal.jobs import (
 )
 from portal.legal.jurisdictions import load_rules
 from portal.legal.regulator import regulator_csv, regulator_report
-from portal.models._types import utcnow
 from portal.staff.auth import role_required
 
 STALLED_AFTER = timedelta(hours=6)  # a million-row XLSX takes about half an hour here

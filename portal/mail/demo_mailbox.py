@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from portal.models._types import utcnow
+from portal.core.time import utcnow
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 

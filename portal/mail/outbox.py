@@ -9,13 +9,13 @@ import uuid
 from sqlalchemy import insert
 
 from portal.constants import MailKind
+from portal.core.time import utcnow
 from portal.dao.mail import dao_store_outbox_message
 from portal.extensions import db
 from portal.mail.demo_mailbox import deliver_to_demo_mailbox
 from portal.mail.notices import NoticeRequest, Outcome, SendResult
 from portal.mail.rendering import apply_substitutions
 from portal.models import OutboxMessage
-from portal.models._types import utcnow
 
 
 class OutboxBackend:

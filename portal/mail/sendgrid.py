@@ -15,10 +15,10 @@ from http.client import HTTPException
 from python_http_client import exceptions as http_exceptions
 from sendgrid import SendGridAPIClient
 
+from portal.core.time import utcnow
 from portal.mail.headers import one_line
 from portal.mail.notices import MAX_PERSONALIZATIONS, NoticeRequest, Outcome, SendResult
 from portal.mail.rendering import email_html_document
-from portal.models._types import utcnow
 
 log = logging.getLogger(__name__)
 # python_http_client logs whole request bodies (names, emails, notice codes) at DEBUG.

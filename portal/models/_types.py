@@ -1,16 +1,7 @@
-from datetime import UTC, date, datetime
+from datetime import UTC
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def utctoday() -> date:
-    """Today's date in UTC: the day every deadline and filing date is counted in."""
-    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -3,8 +3,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models._types import UTCDateTime, utcnow
+from portal.models._types import UTCDateTime
 
 
 class AuditEvent(db.Model):

@@ -3,8 +3,9 @@ from datetime import date, datetime
 from sqlalchemy import Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models._types import UTCDateTime, utcnow
+from portal.models._types import UTCDateTime
 
 
 class Incident(db.Model):

@@ -5,8 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models._types import UTCDateTime, utcnow
+from portal.models._types import UTCDateTime
 
 
 class ExclusionRequest(db.Model):

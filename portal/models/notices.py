@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models._types import UTCDateTime, utcnow
+from portal.models._types import UTCDateTime
 
 
 class NoticeTemplate(db.Model):

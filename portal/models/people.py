@@ -3,9 +3,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.core.time import utcnow
 from portal.crypto import NOTICE_CODE_HASH_CHARS, crypto
 from portal.extensions import db
-from portal.models._types import UTCDateTime, utcnow
+from portal.models._types import UTCDateTime
 
 
 def person_field_aad(uid: str, field: str) -> str:

@@ -4,8 +4,9 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models._types import UTCDateTime, utcnow
+from portal.models._types import UTCDateTime
 
 
 class StaffUser(UserMixin, db.Model):

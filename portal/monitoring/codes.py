@@ -21,11 +21,11 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_audit
 from portal.constants import AuditAction
+from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.monitoring import dao_add_activation_codes, dao_find_existing_code_hashes
 from portal.extensions import db
 from portal.models import MonitoringProduct
-from portal.models._types import utcnow
 from portal.monitoring.service import activation_code_aad, serve_waiting_list
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # about a million codes; providers send far smaller batches

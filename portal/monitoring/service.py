@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_audit
 from portal.constants import AuditAction, EnrollmentStatus, MailKind
+from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.exposure_page import MonitoringRow
 from portal.dao.monitoring import (
@@ -34,7 +35,6 @@ from portal.dao.monitoring import (
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import ActivationCode, Incident, MonitoringEnrollment, MonitoringProduct, Person
-from portal.models._types import utcnow
 from portal.updates.mail import in_language_of, public_url
 
 # A deadline is a calendar date; it has not passed while it is still that day anywhere on Earth

@@ -5,7 +5,7 @@ from datetime import date
 import click
 
 from portal.cli import portal_cli
-from portal.models._types import utctoday
+from portal.core.time import utctoday
 
 
 @portal_cli.command("purge")

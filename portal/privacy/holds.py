@@ -4,10 +4,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_audit
 from portal.constants import AuditAction
+from portal.core.time import utcnow
 from portal.dao.retention import dao_add_hold, dao_delete_hold, dao_lock_incident
 from portal.extensions import db
 from portal.models import LegalHold
-from portal.models._types import utcnow
 
 
 def set_hold(incident_id: int, staff_id: int, reason: str) -> bool:

@@ -14,9 +14,9 @@ from portal.constants import (
     ROLES_SEEING_PERSONAL_DATA,
     Role,
 )
+from portal.core.time import utctoday
 from portal.dao.incidents import dao_get_published_incidents
 from portal.legal.jurisdictions import load_rules
-from portal.models._types import utctoday
 from portal.privacy.deadlines import ResponsePeriod, response_periods
 from portal.privacy.schedule import retention_kinds, schedule_for
 

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from portal.claims.payment import mask_details, open_details
 from portal.claims.status import status_words
+from portal.core.time import utcnow
 from portal.crypto import DecryptionError
 from portal.dao.claims import dao_get_claim_settings
 from portal.dao.people import dao_get_exposures_with_incidents
@@ -26,7 +27,6 @@ from portal.dao.privacy import (
     dao_rows_of_person,
 )
 from portal.models import Incident, Person, StepCompletion
-from portal.models._types import utcnow
 from portal.taxonomy import load_taxonomy
 
 # Keyed hashes and ciphertexts: they say nothing to the person and help whoever steals the file.

@@ -4,6 +4,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_audit
 from portal.constants import AuditAction, DataRequestKind, DataRequestStatus
+from portal.core.time import utcnow, utctoday
 from portal.dao.data_requests import (
     dao_add_data_request,
     dao_decide_data_request,
@@ -11,7 +12,6 @@ from portal.dao.data_requests import (
 )
 from portal.extensions import db
 from portal.models import DataRequest, Person
-from portal.models._types import utcnow, utctoday
 from portal.privacy.deadlines import response_deadline
 from portal.privacy.erasure import delete_files, erase_person
 

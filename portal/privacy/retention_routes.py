@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.constants import ROLES_READING_RETENTION, ROLES_SETTING_LEGAL_HOLDS
+from portal.core.time import utctoday
 from portal.dao.retention import dao_holds, dao_incidents
-from portal.models._types import utctoday
 from portal.privacy import bp
 from portal.privacy.forms import LegalHoldForm
 from portal.privacy.holds import lift_hold, set_hold

@@ -27,6 +27,7 @@ from portal.constants import (
     AuditAction,
     ClaimStatus,
 )
+from portal.core.time import utcnow
 from portal.crypto import DecryptionError
 from portal.dao.claims import (
     dao_claim_was_appealed,
@@ -43,7 +44,6 @@ from portal.dao.claims import (
 )
 from portal.extensions import db
 from portal.models import Claim, ClaimStatusChange, FraudSignal, Incident, Person
-from portal.models._types import utcnow
 
 
 class ReviewError(ValueError):

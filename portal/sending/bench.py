@@ -87,6 +87,7 @@ def empty_database() -> None:
 
 def seed_batch(notices: int) -> int:
     """An incident, a two-language template, ``notices`` people with one to three exposures, a SENDING batch."""
+    from portal.core.time import utcnow
     from portal.extensions import db
     from portal.mail.rendering import starter_body
     from portal.models import (
@@ -100,7 +101,6 @@ def seed_batch(notices: int) -> int:
         Person,
         StaffUser,
     )
-    from portal.models._types import utcnow
 
     now = utcnow()
     staff = StaffUser(

@@ -7,8 +7,8 @@ The web side only needs the broker and the task names, so it never imports the w
 from celery import Celery
 from flask import Flask
 
+from portal.core.time import utcnow
 from portal.dao.send_batches import dao_count_due_notifications
-from portal.models._types import utcnow
 
 TASK_SEND_PENDING = "portal.send_pending"
 TASK_PUMP = "portal.pump"

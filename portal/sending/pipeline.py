@@ -23,11 +23,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import current_app
 
+from portal.core.time import utcnow
 from portal.dao.send_batches import dao_count_due_notifications
 from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import Outcome, SendResult
-from portal.models._types import utcnow
 from portal.sending.engine import (
     ClaimedChunk,
     claim_next_chunks,

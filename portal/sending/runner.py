@@ -14,8 +14,8 @@ import threading
 
 from flask import Flask, current_app
 
+from portal.core.time import utcnow
 from portal.extensions import db
-from portal.models._types import utcnow
 
 log = logging.getLogger(__name__)
 

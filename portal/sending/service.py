@@ -21,6 +21,7 @@ from portal.constants import (
     UnknownResolution,
 )
 from portal.core.db_retry import run_transaction
+from portal.core.time import utcnow
 from portal.dao.notifications import (
     dao_cancel_queued,
     dao_mark_unknown_sent,
@@ -35,7 +36,6 @@ from portal.dao.send_batches import (
     dao_get_sending_batch_ids,
 )
 from portal.extensions import db
-from portal.models._types import utcnow
 from portal.sending.engine import SYSTEM_ACTOR, finish_batch_if_done
 from portal.sending.runner import kick_engine
 

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.audit import record_audit
 from portal.constants import STAFF_ROLES, AuditAction, Role
+from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
 from portal.dao.staff import (
     dao_add_staff_invite,
@@ -38,7 +39,6 @@ from portal.dao.staff import (
 )
 from portal.extensions import db
 from portal.models import StaffInvite, StaffUser
-from portal.models._types import utcnow
 from portal.staff.revocation import end_every_session_of
 from portal.staff.service import check_password_policy, hash_password, matching_totp_step, totp_secret_aad
 

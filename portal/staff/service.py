@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_audit
 from portal.constants import STAFF_ROLES, AuditAction, SignInStep
+from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto, normalize_email
 from portal.dao.people import (
     dao_find_people_by_contractor_id,
@@ -39,7 +40,6 @@ from portal.dao.staff import (
 )
 from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
-from portal.models._types import utcnow
 from portal.staff.person_history import PersonHistory, person_history
 from portal.staff.revocation import end_every_session_of
 from portal.taxonomy import load_taxonomy

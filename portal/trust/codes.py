@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.constants import Channel, NoticeCodeSource
+from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_notice_code
 from portal.dao.trust import NO_ID, dao_channel_of_notice_code, dao_notice_code_facts
-from portal.models._types import utcnow
 from portal.trust.constants import CodeAnswer
 
 # How each kind of code reached its person, when no batch says so.

@@ -16,12 +16,12 @@ from sqlalchemy import select, update
 
 from portal.audit import record_audit
 from portal.constants import NotificationStatus
+from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
 from portal.dao.trust import dao_latest_contact_change_at, dao_latest_notification_status
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import ContactChange, Person
-from portal.models._types import utcnow
 from portal.trust.constants import (
     CONTACT_EMAIL_REQUESTED,
     CONTACT_UPDATED,

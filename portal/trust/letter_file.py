@@ -23,12 +23,12 @@ from portal.batches.letters import (
     open_sealed_letter_file,
 )
 from portal.core.csv_safety import CsvLines, neutralise
+from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto
 from portal.dao.notifications import dao_add_notice_codes
 from portal.dao.trust import dao_claim_letter_requests, dao_queued_letter_ids
 from portal.extensions import db
 from portal.models import LetterRequestFile, Person
-from portal.models._types import utcnow
 from portal.sending.codes import generate_notice_codes
 from portal.trust.constants import REQUESTED_LETTER_CODE_SOURCE, TrustAudit
 from portal.trust.organisation import current_organisation

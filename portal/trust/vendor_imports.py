@@ -19,10 +19,10 @@ from sqlalchemy import select
 
 from portal.audit import record_audit
 from portal.constants import Channel
+from portal.core.time import utctoday
 from portal.dao.batches import dao_find_contractor_ids_in_incident
 from portal.extensions import db
 from portal.models import Incident, OutsideNotice, Person, ReturnedLetter
-from portal.models._types import utctoday
 
 NOTICE_COLUMNS = ("contractor_id", "channel", "sent_on")
 RETURN_COLUMNS = ("contractor_id", "returned_on", "reason")

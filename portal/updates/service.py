@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record_audit
 from portal.constants import SEVERITY_ORDER, AuditAction, MailKind
+from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.updates import (
     dao_add_incident_update_unless_repeated,
@@ -34,7 +35,6 @@ from portal.dao.updates import (
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import Incident, IncidentUpdate, Person, Subscription
-from portal.models._types import utcnow
 from portal.taxonomy import load_taxonomy
 from portal.updates.mail import in_language_of, public_url
 

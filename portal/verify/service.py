@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from portal.audit import record_audit
 from portal.constants import AuditAction, MailKind, NoticeCodeSource
+from portal.core.time import utcnow
 from portal.crypto import crypto, generate_notice_code, normalize_email, normalize_notice_code
 from portal.dao.people import (
     dao_add_notice_code,
@@ -20,7 +21,6 @@ from portal.dao.people import (
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import NoticeCode, Person
-from portal.models._types import utcnow
 from portal.text import fold
 from portal.updates.mail import in_language_of
 

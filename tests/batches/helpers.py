@@ -2,10 +2,10 @@
 
 from portal.batches.audience import Audience
 from portal.constants import BatchStatus, Channel
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.mail.rendering import starter_body
 from portal.models import Batch, Incident, NoticeTemplate, NoticeTemplateContent, NoticeTemplateVersion, Notification
-from portal.models._types import utcnow
 
 ENGLISH_SUBJECT = "Notice of data breach for ((first_name))"
 

@@ -8,9 +8,9 @@ from sqlalchemy import event, func, select
 from portal.batches.audience import Audience
 from portal.batches.service import batch_fingerprint
 from portal.constants import AuditAction, BatchStatus, Channel, NotificationStatus
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, Batch, Notification
-from portal.models._types import utcnow
 from portal.sending import service as sending
 from tests.batches.helpers import make_batch, make_template
 from tests.factories import sign_in_staff

@@ -6,9 +6,9 @@ from sqlalchemy import select
 from portal.batches.audience import Audience, audience_query
 from portal.batches.reminders import Reminder
 from portal.constants import Channel, ClaimStatus
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import Batch, Claim, MonitoringEnrollment, NoticeCode, Person
-from portal.models._types import utcnow
 from tests.batches.helpers import make_batch, make_template
 from tests.factories import give_notice_code, make_incident
 from tests.monitoring.helpers import make_product

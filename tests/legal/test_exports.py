@@ -316,7 +316,7 @@ def test_cli_export_never_overwrites_a_file(runner, tmp_path, incident):
 def test_a_build_that_stopped_long_ago_says_so_instead_of_refreshing_forever(client, incident):
     from datetime import timedelta
 
-    from portal.models._types import utcnow
+    from portal.core.time import utcnow
 
     user = sign_in_staff(client, Role.LEGAL)
     stuck = running_job(user, created_at=utcnow() - timedelta(hours=7))
@@ -337,7 +337,7 @@ def test_a_ready_export_whose_file_was_removed_is_not_found(app, client, inciden
 def test_purge_deletes_old_files_and_keeps_the_jobs_and_their_manifests(app, client, runner, incident):
     from datetime import timedelta
 
-    from portal.models._types import utcnow
+    from portal.core.time import utcnow
 
     make_claim(claimant(incident, "C-1"), incident)
     sign_in_staff(client, Role.LEGAL)

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.constants import AuditAction, EnrollmentStatus
+from portal.core.time import utcnow
 from portal.dao import monitoring as monitoring_dao
 from portal.extensions import db
 from portal.models import ActivationCode, AuditEvent, MonitoringEnrollment, MonitoringProduct, Person
-from portal.models._types import utcnow
 from portal.monitoring.service import enroll, reveal_code
 from tests.claims.test_one_shot import TABS
 from tests.conftest import ON_POSTGRES

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.constants import EnrollmentStatus
+from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto
 from portal.extensions import db
 from portal.models import ActivationCode, AuditEvent, MonitoringEnrollment
-from portal.models._types import utcnow
 from portal.monitoring.service import LATEST_UTC_OFFSET, enroll, enrollment_is_open
 from tests.factories import expose, make_incident, make_person
 from tests.monitoring.helpers import FUTURE, PAST, add_codes, code_mails, make_product, sign_in

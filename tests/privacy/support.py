@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from portal.claims.payment import payment_aad
 from portal.claims.proof_files import store_file
 from portal.constants import ClaimStatus, EnrollmentStatus, NotificationStatus
+from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.extensions import db
 from portal.models import (
@@ -23,7 +24,6 @@ from portal.models import (
     StepCompletion,
     Subscription,
 )
-from portal.models._types import utcnow
 from tests.factories import (
     check_form,
     expose,

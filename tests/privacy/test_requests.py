@@ -5,9 +5,9 @@ import json
 from sqlalchemy import func, select
 
 from portal.constants import AuditAction, DataRequestStatus, Role
+from portal.core.time import utctoday
 from portal.extensions import db
 from portal.models import AuditEvent, DataRequest
-from portal.models._types import utctoday
 from portal.privacy.deadlines import response_deadline
 from tests.factories import make_incident, sign_in_staff
 from tests.privacy.support import make_someone, sign_in_as

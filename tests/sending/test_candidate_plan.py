@@ -11,10 +11,10 @@ import json
 import pytest
 from sqlalchemy import event, select, text
 
+from portal.core.time import utcnow
 from portal.dao.notifications import dao_select_candidates
 from portal.extensions import db
 from portal.models import Batch, Notification
-from portal.models._types import utcnow
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_batch_with_notifications
 

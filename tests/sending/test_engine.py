@@ -186,7 +186,7 @@ def test_a_person_without_an_email_fails_with_a_reason(sendgrid_app, fake_sendgr
 
 
 def test_a_scheduled_batch_waits_for_its_time(app_ctx):
-    from portal.models._types import utcnow
+    from portal.core.time import utcnow
     from portal.sending.service import dispatch_due_batches
 
     batch = make_batch_with_notifications(2, status=BatchStatus.SCHEDULED)

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.constants import BatchStatus
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.mail.notices import Outcome, SendResult
 from portal.models import Batch, NoticeCode, Notification
-from portal.models._types import utcnow
 from portal.sending.engine import FENCED, PAUSED, claim_next_chunks, mark_chunk, post_chunk, send_marked, settle_chunk
 from portal.sending.pipeline import send_until_idle
 from portal.sending.service import reap_stale_sending, resolve_unknown

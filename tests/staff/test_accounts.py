@@ -8,9 +8,9 @@ import pyotp
 from sqlalchemy import select
 
 from portal.constants import AuditAction, Role
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import AuditEvent, StaffInvite, StaffUser
-from portal.models._types import utcnow
 from tests.factories import STAFF_PASSWORD, sign_in_staff
 
 LINK = re.compile(r'id="enrol-link">(http[^<]+)<')

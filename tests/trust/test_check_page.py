@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from portal.constants import NoticeCodeSource
+from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_notice_code
 from portal.extensions import db
 from portal.models import NoticeCode
-from portal.models._types import utcnow
 from tests.factories import give_notice_code, make_incident, make_person
 
 

@@ -10,11 +10,11 @@ from portal.batches.audience import Audience, audience_conditions
 from portal.batches.reminders import Reminder
 from portal.constants import NotificationStatus as S
 from portal.constants import Role
+from portal.core.time import utcnow
 from portal.extensions import db
 from portal.legal.declaration import OUTCOMES, build_declaration
 from portal.legal.regulator import regulator_report
 from portal.models import AuditEvent, ContactChange, OutsideNotice, Person, ReturnedLetter
-from portal.models._types import utcnow
 from tests.factories import expose, make_incident, make_person, sign_in_staff
 from tests.legal.support import make_batch, notify
 

@@ -19,12 +19,12 @@ from portal import create_app
 from portal.claims.drafts import get_claim_settings
 from portal.claims.references import new_unique_reference
 from portal.constants import ClaimStatus, NoticeCodeSource, Role
+from portal.core.time import utcnow
 from portal.crypto import crypto, generate_notice_code, normalize_notice_code
 from portal.extensions import db
 from portal.imports.bench import generate_register
 from portal.imports.service import import_register
 from portal.models import Claim, Exposure, Incident, NoticeCode, Person
-from portal.models._types import utcnow
 from portal.staff.service import create_staff_user
 
 STAFF_EMAIL = "bench-legal@staff.example.org"
