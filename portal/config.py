@@ -116,6 +116,10 @@ class Config:
         self.ORGANISATION_POSTAL_ADDRESS = env("ORGANISATION_POSTAL_ADDRESS", "")  # \n between lines
         self.ORGANISATION_CLAIMS_ADMINISTRATOR = env("ORGANISATION_CLAIMS_ADMINISTRATOR", "")
         self.REPORT_LIMIT_PER_IP = env("REPORT_LIMIT_PER_IP", "20 per hour")  # suspicious-message reports
+        # Support sending a person their notice again (docs/staff.md): at most one per channel in this
+        # many minutes (a double click or two agents send one), and this many a day per person.
+        self.SUPPORT_RESEND_MINUTES = int(env("SUPPORT_RESEND_MINUTES", "10"))
+        self.SUPPORT_RESEND_LIMIT_PER_PERSON = env("SUPPORT_RESEND_LIMIT_PER_PERSON", "3 per day")
         # Sending notices (docs/sending.md explains each of these).
         self.MAIL_FROM_NAME = env("MAIL_FROM_NAME", "")
         self.MAIL_REPLY_TO = env("MAIL_REPLY_TO", "")

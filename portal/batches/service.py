@@ -191,15 +191,7 @@ def approve_batch(batch_id: int, approver: StaffUser, fingerprint: str) -> Batch
         db.session.rollback()
         raise BatchError(_("This batch has already been approved or cancelled."))
     db.session.expire(batch)  # the UPDATE above went around the session
-    languages = dao_get_template_languages(batch.template_version_id)
-    language = recipient_language(languages)
-    # Legal hook (issue 5): each recipient gets the variant for their region or country when the
-    # version has one, else the default ('') — the same choice as portal/legal/variants.choose_variant.
-    jurisdiction = recipient_jurisdiction(dao_get_variant_keys(batch.template_version_id), language)
-    recipients = audience_query(
-        batch, Person.id.label("person_id"), language.label("language"), jurisdiction.label("jurisdiction")
-    )
-    count = dao_freeze_audience(batch.id, recipients, now)
+    count = freeze_recipients(batch, now)
     if count == 0:
         db.session.rollback()
         raise BatchError(_("Nobody is in this batch's audience, so there is nothing to approve."))
@@ -229,6 +221,19 @@ def approve_batch(batch_id: int, approver: StaffUser, fingerprint: str) -> Batch
             db.session.rollback()
             log.exception("batch %s was approved but sending did not start", batch.id)
     return batch
+
+
+def freeze_recipients(batch: Batch, now: datetime) -> int:
+    """Queue one notification for everyone in the batch's audience, in their language and variant.
+    Also used by support's one-person resend (portal/staff/resend.py). Returns how many."""
+    language = recipient_language(dao_get_template_languages(batch.template_version_id))
+    # Legal hook (issue 5): each recipient gets the variant for their region or country when the
+    # version has one, else the default ('') — the same choice as portal/legal/variants.choose_variant.
+    jurisdiction = recipient_jurisdiction(dao_get_variant_keys(batch.template_version_id), language)
+    recipients = audience_query(
+        batch, Person.id.label("person_id"), language.label("language"), jurisdiction.label("jurisdiction")
+    )
+    return dao_freeze_audience(batch.id, recipients, now)
 
 
 def needs_starting(batch: Batch) -> bool:

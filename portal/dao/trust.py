@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.extensions import db
 from portal.models import (
@@ -90,21 +91,22 @@ def dao_people_named_like(last_prefix: str, first_prefix: str) -> list[Person]:
     return list(db.session.scalars(select(Person).where(or_(*conditions)).limit(50_000)))
 
 
-def dao_has_queued_letter(person_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(LetterRequest.id).where(
-                LetterRequest.person_id == person_id, LetterRequest.status == LetterRequestStatus.QUEUED
-            )
+def dao_queue_letter_request(person_id: int, source: str, now: datetime) -> bool:
+    """Queue one letter for the person unless one is already waiting; True if this call queued it.
+
+    One statement on the partial unique index ``uq_letter_request_queued``: two requests at the
+    same moment (a double click, two agents, the post form) cannot both see "none waiting".
+    """
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(LetterRequest)
+        .values(person_id=person_id, source=source, status=LetterRequestStatus.QUEUED.value, created_at=now)
+        .on_conflict_do_nothing(
+            index_elements=[LetterRequest.person_id], index_where=LetterRequest.status == LetterRequestStatus.QUEUED
         )
-        is not None
+        .execution_options(preserve_rowcount=True)
     )
-
-
-def dao_add_letter_request(person_id: int, source: str) -> LetterRequest:
-    row = LetterRequest(person_id=person_id, source=source, status=LetterRequestStatus.QUEUED)
-    db.session.add(row)
-    return row
+    return db.session.execute(statement).rowcount == 1
 
 
 def dao_queued_letter_ids() -> list[int]:

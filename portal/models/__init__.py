@@ -38,6 +38,7 @@ from portal.models.trust import (
     Organisation,
     OutsideNotice,
     ReturnedLetter,
+    SupportResend,
     SuspiciousReport,
 )
 from portal.models.web_session import WebSession
@@ -81,6 +82,7 @@ __all__ = [
     "StaffUser",
     "StepCompletion",
     "Subscription",
+    "SupportResend",
     "SuspiciousReport",
     "WebSession",
 ]

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.time import utcnow
@@ -26,6 +26,11 @@ class Organisation(db.Model):
     phone_lines: Mapped[str] = mapped_column(Text, default="")
     postal_address: Mapped[str] = mapped_column(Text, default="")
     claims_administrator: Mapped[str] = mapped_column(String(200), default="")
+    # The logo as re-encoded by portal/trust/logo.py (PNG or JPEG, no metadata), with its size for <img>.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_type: Mapped[str] = mapped_column(String(16), default="")
+    logo_width: Mapped[int] = mapped_column(Integer, default=0)
+    logo_height: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -51,6 +56,17 @@ class LetterRequest(db.Model):
     """A letter with a fresh code, asked for by post (or queued by support for a caller)."""
 
     __tablename__ = "letter_request"
+    __table_args__ = (
+        # One waiting letter per person: two requests at once (a double click, two support agents,
+        # the post form) queue one, by INSERT … ON CONFLICT DO NOTHING on this index.
+        Index(
+            "uq_letter_request_queued",
+            "person_id",
+            unique=True,
+            postgresql_where=text("status = 'queued'"),
+            sqlite_where=text("status = 'queued'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
@@ -119,3 +135,14 @@ class ReturnedLetter(db.Model):
     reason: Mapped[str] = mapped_column(String(200), default="")
     import_sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SupportResend(db.Model):
+    """When support last sent a person their notice again, per channel: the guard that makes a
+    double click, or two agents at once, do it once (a conditional upsert, portal/dao/trust.py)."""
+
+    __tablename__ = "support_resend"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)

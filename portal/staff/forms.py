@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from portal.forms import IsoDateField, PortalForm, strip_whitespace
@@ -32,6 +32,19 @@ class CallerBirthDateForm(PortalForm):
 
     date_of_birth = IsoDateField(
         _l("The caller's date of birth"), validators=[DataRequired(_l("Enter the date of birth the caller gives"))]
+    )
+
+
+class ResendReasonForm(PortalForm):
+    """Why support send a notice again, outside the two-admin batch flow: required, and audited."""
+
+    reason = TextAreaField(
+        _l("Why are you sending it again?"),
+        filters=[strip_whitespace],
+        validators=[
+            DataRequired(_l("Enter why you are sending the notice again")),
+            Length(max=500, message=_l("Keep the reason under 500 characters")),
+        ],
     )
 
 

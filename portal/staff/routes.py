@@ -15,6 +15,7 @@ from portal.staff import bp
 from portal.staff.auth import role_required, staff_session_expired
 from portal.staff.forms import CallerBirthDateForm, PeopleSearchForm, SignInCodeForm, SignInForm
 from portal.staff.navigation import sections_for_current_user, staff_can
+from portal.staff.resend_routes import caller_checked, remember_caller_checked
 from portal.staff.service import (
     check_birth_date,
     check_code_step,
@@ -152,7 +153,9 @@ def _person_page(uid, form, match=None, status=200):
     record = view_person(uid, show_birth_date=current_user.role in ROLES_READING_BIRTH_DATES)
     if record is None:
         abort(404)
-    return render_template("staff/person.html", record=record, check_form=form, match=match), status
+    return render_template(
+        "staff/person.html", record=record, check_form=form, match=match, caller_checked=caller_checked(uid)
+    ), status
 
 
 @bp.route("/people/<uid>/check-birth-date", methods=["POST"])
@@ -166,4 +169,6 @@ def check_caller_birth_date(uid):
     match = check_birth_date(uid, form.date_of_birth.data)
     if match is None:
         abort(404)
+    if match:
+        remember_caller_checked(uid)  # opens "send the notice again" for this caller (resend_routes.py)
     return _person_page(uid, CallerBirthDateForm(formdata=None), match=match)

@@ -17,9 +17,10 @@ from flask import Flask, current_app
 
 from portal.audit import record_audit
 from portal.crypto import crypto
-from portal.dao.trust import dao_add_letter_request, dao_has_queued_letter, dao_people_named_like
+from portal.dao.trust import dao_people_named_like, dao_queue_letter_request
 from portal.extensions import db
 from portal.models import Person
+from portal.models._types import utcnow
 from portal.text import fold
 from portal.trust.constants import LetterRequestSource, TrustAudit
 
@@ -83,10 +84,11 @@ def _matches(first_name: str, last_name: str, birth: date, postal_code: str) -> 
     return found
 
 
-def queue_letter(person: Person, source: str, actor: str | None = None) -> bool:
+def queue_letter(person: Person, source: str, actor: str | None = None, details: dict | None = None) -> bool:
     """Add the person to the letters-on-request queue, once: False if a letter is already waiting."""
-    if dao_has_queued_letter(person.id):
+    if not dao_queue_letter_request(person.id, source, utcnow()):
         return False
-    dao_add_letter_request(person.id, source)
-    record_audit(TrustAudit.LETTER_REQUESTED, f"person:{person.uid}", {"source": source}, actor=actor)
+    record_audit(
+        TrustAudit.LETTER_REQUESTED, f"person:{person.uid}", {"source": source, **(details or {})}, actor=actor
+    )
     return True
