@@ -29,13 +29,13 @@ from portal.audit import record_audit
 from portal.batches.audience import Audience, AudienceKind
 from portal.batches.service import freeze_recipients
 from portal.constants import BatchStatus, Channel
+from portal.core.time import utcnow
 from portal.dao.batches import dao_add_batch
 from portal.dao.person_history import dao_get_person_notifications
 from portal.dao.support_resends import dao_claim_support_resend
 from portal.extensions import db
 from portal.legal.compliance import batch_compliance_gaps
 from portal.models import Batch, Person, StaffUser
-from portal.models._types import utcnow
 from portal.sending import service as sending
 from portal.trust.constants import LetterRequestSource
 from portal.trust.letters_by_post import queue_letter

@@ -16,11 +16,11 @@ from datetime import date
 from flask import Flask, current_app
 
 from portal.audit import record_audit
+from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.trust import dao_people_named_like, dao_queue_letter_request
 from portal.extensions import db
 from portal.models import Person
-from portal.models._types import utcnow
 from portal.text import fold
 from portal.trust.constants import LetterRequestSource, TrustAudit
 
