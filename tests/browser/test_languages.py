@@ -2,8 +2,9 @@
 (from an English browser), then sees their cards, starts a claim and opens monitoring, all in L.
 
 On every page: ``<html lang>`` is L, no English catalog string that L translates is left on the
-page, nothing scrolls sideways and axe-core finds nothing. The Hindi page's Devanagari text is
-drawn with the webfont the portal serves, so it shows on a phone without Indic fonts.
+page, nothing scrolls sideways and axe-core finds nothing. Every element of a Hindi page that holds
+Devanagari is drawn with the webfont the portal serves (asked of the renderer element by element),
+so it shows on a phone without Indic fonts.
 """
 
 import re
@@ -27,6 +28,18 @@ pytestmark = pytest.mark.browser
 FOLDER = Path(__file__).resolve().parents[2] / "portal" / "translations"
 LANGUAGES = [code for code in Config.LANGUAGES if code != "en"]
 _NOT_PLAIN = re.compile(r"%\(|\{|\(\(|<|&|\n|\*\*|\]\(")
+# Elements with Devanagari in their own text (not only in a child's), visible, with that text.
+_DEVANAGARI_ELEMENTS = """() => [...document.querySelectorAll("body *")].flatMap((element, index) => {
+  const own = [...element.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.data).join("");
+  if (!/[\u0900-\u097f]/.test(own) || !element.getClientRects().length) return [];
+  element.dataset.devanagariCheck = index;
+  // Generated text (an arrow before a link, a list's bullet or number) is drawn with the rest.
+  const generated = ["::before", "::after"].map(p => getComputedStyle(element, p).content)
+    .filter(c => c.startsWith('"')).join("").length
+    + (getComputedStyle(element).display === "list-item" ? 4 : 0);
+  return [{index, tag: element.tagName.toLowerCase(), text: own.trim(), others: element.textContent.replace(
+    /[\u0900-\u097f]/g, "").length + generated}];
+})"""
 
 
 @cache
@@ -49,11 +62,46 @@ def translate(app, language: str, msgid: str) -> str:
         return gettext(msgid)
 
 
+def devanagari_drawn_without_the_webfont(page: Page) -> tuple[list[str], list[str]]:
+    """The texts of the elements holding Devanagari that were checked, and the elements whose
+    Devanagari the browser drew, at least in part, with a font of this machine rather than the
+    served webfont: a machine without Indic fonts draws those glyphs as boxes.
+
+    Chromium says which fonts drew each element's text (DevTools ``CSS.getPlatformFontsForNode``);
+    ``document.fonts`` only says a face loaded, not that an element's text was drawn with it. A
+    system font may draw at most the element's other characters: spaces, Latin names, digits, also
+    those of its children and generated ones (an arrow, a bullet), which were drawn with it."""
+    page.evaluate("document.fonts.ready")
+    elements = page.evaluate(_DEVANAGARI_ELEMENTS)
+    assert elements, f"{page.url} has no Devanagari to check"
+    devtools = page.context.new_cdp_session(page)
+    try:
+        devtools.send("DOM.enable")
+        devtools.send("CSS.enable")
+        root = devtools.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+        checked, drawn_wrong = [], []
+        for element in elements:
+            selector = f'[data-devanagari-check="{element["index"]}"]'
+            node = devtools.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+            fonts = devtools.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            by_system = sum(font["glyphCount"] for font in fonts if not font["isCustomFont"])
+            checked.append(element["text"])
+            if by_system > element["others"] or not any(font["isCustomFont"] for font in fonts):
+                used = ", ".join(f"{font['postScriptName']} ×{font['glyphCount']}" for font in fonts)
+                drawn_wrong.append(f"<{element['tag']}> {element['text']!r}: {used}")
+        return checked, drawn_wrong
+    finally:
+        devtools.detach()
+
+
 def check_language_page(page: Page, language: str) -> None:
     assert page.evaluate("document.documentElement.lang") == language
     text = page.locator("body").inner_text()
     left = [msgid for msgid in english_left_over(language) if msgid in text]
     assert left == [], f"{page.url} in {language} still shows English: {left[:5]}"
+    if language == "hi":
+        _, boxes = devanagari_drawn_without_the_webfont(page)
+        assert boxes == [], f"{page.url}: Devanagari drawn as boxes in {len(boxes)} elements: {boxes[:5]}"
     assert_fits_phone(page)
     assert_no_axe_violations(page)
 
@@ -116,6 +164,11 @@ def test_hindi_text_is_drawn_with_the_served_devanagari_font(page, app, speaker)
     )
     assert fonts["loaded"], "the page's Devanagari did not load the served webfont"
     assert fonts["covers"], "the served webfont does not draw the heading's characters"
+    # Loaded is not drawn: each element's Devanagari, bold ones first of all, must be drawn with it.
+    checked, boxes = devanagari_drawn_without_the_webfont(page)
+    bold = [heading, translate(app, "hi", "Sign out"), translate(app, "hi", "Change"), translate(app, "hi", "Critical")]
+    assert set(bold) <= set(checked), f"not checked: {set(bold) - set(checked)}"
+    assert boxes == [], f"Devanagari drawn as boxes in {len(boxes)} elements: {boxes}"
     # The font file really is served from static/, not found on this machine.
     response = page.request.get("/static/fonts/noto-sans-devanagari/noto-sans-devanagari-devanagari-400-normal.woff2")
     assert response.status == 200 and response.body()[:4] == b"wOF2"
