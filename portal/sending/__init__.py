@@ -1,5 +1,5 @@
 """Sending notices: the engine (engine.py), its runners (runner.py), the service the batch screens
-call (service.py) and the ``send`` / ``reap`` / ``bench-send`` commands (cli.py).
+call (service.py) and the ``send`` / ``reap`` commands (cli.py); its benchmark is tools/bench/send.py.
 
 The blueprint has no routes: it starts the in-process sending thread on the first request, so
 scheduled batches, retries and the reaper run in the embedded mode without a broker.

@@ -1,4 +1,4 @@
-"""``flask --app app portal send BATCH_ID``, ``… portal reap`` and ``… portal bench-send``."""
+"""``flask --app app portal send BATCH_ID`` and ``… portal reap``."""
 
 import sys
 import time
@@ -99,6 +99,3 @@ def reap_command(older_than_minutes: int | None) -> None:
     older_than = timedelta(minutes=older_than_minutes) if older_than_minutes is not None else None
     count = reap_stale_sending(older_than)
     click.echo(f"{count} notification(s) left posting were marked unknown." if count else "Nothing stuck in sending.")
-
-
-from portal.sending import bench  # noqa: E402, F401  (registers `flask portal bench-send`)

@@ -13,7 +13,12 @@ per request, in order; when the script runs out it answers 202 with an ``X-Messa
 
 Run alone (the benchmark does, so it does not share the GIL with the sender)::
 
-    python -m tests.fakes.sendgrid_server --port 0     # prints "listening on http://127.0.0.1:PORT"
+    python -m tests.fakes.sendgrid_server --port 0 --delay 0.15   # prints "listening on http://127.0.0.1:PORT"
+
+``GET /__stats`` says what a benchmark needs to trust its figures: requests, notices accepted,
+**duplicates** (notification ids it received more than once in requests it took: answered 202,
+or read and never answered), how many requests were in flight at once (the most, and the average
+between the first request's arrival and the last answer) and when those were.
 """
 
 import argparse
@@ -79,10 +84,19 @@ def _coerce(reply) -> Reply:
 
 
 class FakeSendGrid:
-    def __init__(self, api_key: str = DEFAULT_API_KEY, hang_seconds: float = 30.0, keep_payloads: bool = True):
+    def __init__(
+        self,
+        api_key: str = DEFAULT_API_KEY,
+        hang_seconds: float = 30.0,
+        keep_payloads: bool = True,
+        delay: float = 0.0,
+        keep_ids: bool = True,
+    ):
         self.api_key = api_key
         self.hang_seconds = hang_seconds
         self.keep_payloads = keep_payloads
+        self.keep_ids = keep_ids  # a million-notice benchmark keeps only the set below, not a list per request
+        self.delay = delay  # how long a 202 takes when the script has run out (a real API's latency)
         self.requests: list[Recorded] = []
         self.problems: list[str] = []
         self._script: list[Reply] = []
@@ -93,6 +107,11 @@ class FakeSendGrid:
         # The first payloads answered 202, kept even without keep_payloads: the send benchmark
         # posts them again in its bare loop (GET /__payloads).
         self.first_accepted: list[dict] = []
+        self._taken: set[int | str] = set()  # every id in a request it took, to count duplicates
+        self.duplicates = 0
+        self._in_flight = self.max_in_flight = 0
+        self._busy_integral = 0.0  # request-seconds in flight
+        self._last_change = self.first_request_at = self.last_answer_at = None
 
     # -- control ----------------------------------------------------------------------------------
 
@@ -128,6 +147,11 @@ class FakeSendGrid:
             self.first_accepted.clear()
             self.problems.clear()
             self.accepted_count = 0
+            self._taken.clear()
+            self.duplicates = 0
+            self._in_flight = self.max_in_flight = 0
+            self._busy_integral = 0.0
+            self._last_change = self.first_request_at = self.last_answer_at = None
 
     # -- what tests ask ---------------------------------------------------------------------------
 
@@ -145,9 +169,38 @@ class FakeSendGrid:
 
     # -- request handling -------------------------------------------------------------------------
 
+    def stats(self) -> dict:
+        with self._lock:
+            span = (self.last_answer_at or 0) - (self.first_request_at or 0)
+            return {
+                "requests": len(self.requests),
+                "accepted": self.accepted_count,
+                "duplicates": self.duplicates,
+                "in_flight": self._in_flight,
+                "max_in_flight": self.max_in_flight,
+                "average_in_flight": self._busy_integral / span if span > 0 else 0.0,
+                "first_request_at": self.first_request_at,
+                "last_answer_at": self.last_answer_at,
+                "problems": self.problems[:10],
+            }
+
+    def _flight(self, change: int) -> None:
+        """A request arrives (+1) or is answered (-1): the time-weighted count of requests in flight."""
+        with self._lock:
+            now = time.time()
+            if self._last_change is not None:
+                self._busy_integral += self._in_flight * (now - self._last_change)
+            self._last_change = now
+            self._in_flight += change
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            if change > 0 and self.first_request_at is None:
+                self.first_request_at = now
+            if change < 0:
+                self.last_answer_at = now
+
     def _next_reply(self) -> Reply:
         with self._lock:
-            return self._script.pop(0) if self._script else Reply(202)
+            return self._script.pop(0) if self._script else Reply(202, delay=self.delay)
 
     def check(self, headers, payload) -> Reply | None:
         """What the real API would refuse regardless of the script."""
@@ -180,7 +233,14 @@ class FakeSendGrid:
         personalizations = payload.get("personalizations", []) if isinstance(payload, dict) else []
         ids = [str(p.get("custom_args", {}).get("notification_id")) for p in personalizations]
         with self._lock:
-            self.requests.append(Recorded(status, ids, len(personalizations), payload if self.keep_payloads else None))
+            if status in (202, "hang", "closed"):  # taken: as far as the client can tell, mailed
+                for nid in ids:
+                    key = int(nid) if nid.isdigit() else nid
+                    if key in self._taken:
+                        self.duplicates += 1
+                    self._taken.add(key)
+            kept = ids if self.keep_ids else []
+            self.requests.append(Recorded(status, kept, len(personalizations), payload if self.keep_payloads else None))
             if status == 202:
                 self.accepted_count += len(personalizations)
                 if len(self.first_accepted) < FIRST_ACCEPTED_KEPT:
@@ -209,13 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         if self.path == "/__stats":
-            fake = self.server_fake
-            self._answer(
-                Reply(
-                    200,
-                    {"requests": len(fake.requests), "accepted": fake.accepted_count, "problems": fake.problems[:10]},
-                )
-            )
+            self._answer(Reply(200, self.server_fake.stats()))
         elif self.path == "/__payloads":
             self._answer(Reply(200, self.server_fake.first_accepted))
         else:
@@ -229,6 +283,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(Reply(200, {}))
         if self.path != "/v3/mail/send":
             return self._answer(Reply.error(404, "not found"))
+        fake._flight(+1)
+        try:
+            return self._mail_send(fake, raw)
+        finally:
+            fake._flight(-1)
+
+    def _mail_send(self, fake: "FakeSendGrid", raw: bytes):
         try:
             payload = json.loads(raw)
         except ValueError:
@@ -264,8 +325,9 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--api-key", default=DEFAULT_API_KEY)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before each 202 (default: at once)")
     args = parser.parse_args(argv)
-    fake = FakeSendGrid(api_key=args.api_key, keep_payloads=False).start(args.port)
+    fake = FakeSendGrid(api_key=args.api_key, keep_payloads=False, delay=args.delay, keep_ids=False).start(args.port)
     print(f"listening on {fake.url}", flush=True)
     try:
         threading.Event().wait()

@@ -1,23 +1,11 @@
-"""``flask portal bench-send`` end to end on a small batch, and its SQL-floor replay (no timing is asserted)."""
+"""The send benchmark's SQL-floor replay (``--floor``): it does what the recorded session did."""
 
-import re
 import sqlite3
 import threading
 
 from sqlalchemy import create_engine, text
 
-from portal.sending.bench_floor import recorded_statements, replay, snapshot
-
-
-def test_bench_send_prints_the_pipeline_the_bare_loop_and_the_sql_floor(runner):
-    result = runner.invoke(args=["portal", "bench-send", "--notices", "2000"])
-    assert result.exit_code == 0, result.output
-    assert re.search(
-        r"run 1: pipeline [\d,]+ notices/s, bare loop [\d,]+ notices/s, ratio [\d.]+; "
-        r"its SQL alone [\d,]+ notices/s, ratio [\d.]+",
-        result.output,
-    ), result.output
-    assert re.search(r"SQL floor .*: [\d.]+ µs a notice .* would reach ratio [\d.]+", result.output), result.output
+from tools.bench.send_floor import recorded_statements, replay, snapshot
 
 
 def rows(path) -> list[tuple]:
