@@ -85,7 +85,7 @@ fonts: node_modules/.installed
 demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed pdf-fonts compile-translations
 	$(FLASK) db upgrade
-	$(FLASK) portal demo-data
+	$(FLASK) dev demo-data
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Everything `make demo` made, so the next one starts afresh (the generated keys stay: they hold no data).

@@ -46,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(settings)
     if config:
         app.config.update(config)
+    app.config["PORTAL_ENV"] = env_name
     _fill_embedded_defaults(app, env_name)
     settings.check(app.config)
     _init_crypto(app)

@@ -2,7 +2,6 @@
 
 from portal import (
     audit_cli,  # noqa: F401
-    demo,  # noqa: F401
 )
 from portal.imports import cli as imports_cli  # noqa: F401
 from portal.incidents import cli as incidents_cli  # noqa: F401

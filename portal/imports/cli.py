@@ -63,6 +63,3 @@ def _run_with_progress(incident, people_csv: Path | None, exposures_csv: Path | 
 
 def _stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
-
-
-from portal.imports import bench  # noqa: E402, F401  (registers `flask portal bench`)

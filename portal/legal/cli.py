@@ -1,4 +1,4 @@
-"""``flask --app app portal export-claimants`` (and, from bench.py, ``bench-export``).
+"""``flask --app app portal export-claimants``.
 
 The operator's export: the same filters, rows, neutralisation and columns as the staff page, but
 written in plaintext to the file the operator names (they run it on the server, so they decide
@@ -174,6 +174,3 @@ def purge_exports_command(older_than_days: int) -> None:
 
     purged = purge_exports(older_than_days)
     click.echo(f"Deleted the files of {len(purged)} export(s) made more than {older_than_days} days ago.")
-
-
-from portal.legal import bench  # noqa: E402, F401  (registers `flask portal bench-export`)

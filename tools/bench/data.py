@@ -6,7 +6,7 @@ the baseline loads the very rows the first import wrote, already encrypted and h
 same indexed tables: ``COPY`` on PostgreSQL, ``executemany`` on SQLite, and for the re-import the
 same rows again through one set-based upsert per table.
 
-Export: N claimants (portal/legal/bench.py's generator), exported to CSV by the portal's job in
+Export: N claimants (tools/bench/exports.py's generator), exported to CSV by the portal's job in
 one process; the baseline reads the same joined rows through the plainest path and decrypts the
 same cells with the same keys (tools/bench/data_child.py).
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import psycopg
 
 from portal.config import generate_secrets
-from portal.imports.bench import generate_register
+from tools.bench.imports import generate_register
 from tools.bench.targets import Target, libpq_url, targets
 
 EXPORT_TABLES = ("incident", "staff_user", "person", "exposure", "claim", "claim_benefit", "fraud_signal")
@@ -79,12 +79,12 @@ def bench_import(target: Target, folder: Path, rows: int, rounds: int) -> None:
 
 
 def seed_export(folder: Path, claimants: int, target: Target) -> dict:
-    """The claimants of portal/legal/bench.py in a SQLite file; copied into PostgreSQL for that run."""
+    """The claimants of tools/bench/exports.py in a SQLite file; copied into PostgreSQL for that run."""
     seed = folder / "export-seed"
     if not (seed / "bench.sqlite3").exists():
         seed.mkdir(exist_ok=True)
         proc = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "portal.legal.bench", "prepare", str(claimants), str(seed)],
+            [sys.executable, "-m", "tools.bench.exports", "prepare", str(claimants), str(seed)],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if proc.returncode != 0:

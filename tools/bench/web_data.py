@@ -22,10 +22,10 @@ from portal.constants import ClaimStatus, NoticeCodeSource, Role
 from portal.core.time import utcnow
 from portal.crypto import crypto, generate_notice_code, normalize_notice_code
 from portal.extensions import db
-from portal.imports.bench import generate_register
 from portal.imports.service import import_register
 from portal.models import Claim, Exposure, Incident, NoticeCode, Person
 from portal.staff.service import create_staff_user
+from tools.bench.imports import generate_register
 
 STAFF_EMAIL = "bench-legal@staff.example.org"
 STAFF_PASSWORD = "a long benchmark passphrase, never used elsewhere"  # noqa: S105 - a throw-away database

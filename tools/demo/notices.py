@@ -1,4 +1,4 @@
-"""A notice template and one sent email batch for ``flask portal demo-data``.
+"""A notice template and one sent email batch for ``flask dev demo-data``.
 
 Goes through the same services as the staff pages: the template is the "Notice of Data Breach"
 starter filled in with the incident's own text, one admin creates the batch and a second approves

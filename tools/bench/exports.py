@@ -1,4 +1,4 @@
-"""``flask portal bench-export``: the claimant export against a raw sqlite3 CSV dump of the same rows.
+"""``flask dev bench export``: the claimant export against a raw sqlite3 CSV dump of the same rows.
 
 It builds a fresh SQLite database with the real migrations and N claimants (each a person with
 encrypted phone, address, date of birth and national-id digits, three exposures, one or two
@@ -32,8 +32,7 @@ import time
 from pathlib import Path
 
 import click
-
-from portal.cli import portal_cli
+from flask.cli import with_appcontext
 
 SEED = 20261122
 NOW = "2026-11-22 12:00:00.000000"
@@ -253,7 +252,7 @@ def _result(seconds: float, cpu: float, rows: int, size: int) -> dict:
 
 def _child(folder: Path, *args: str) -> dict:
     proc = subprocess.run(  # noqa: S603 - our own interpreter and module, no user input in the command
-        [sys.executable, "-m", "portal.legal.bench", *args, str(folder)], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "tools.bench.exports", *args, str(folder)], capture_output=True, text=True, check=False
     )
     if proc.returncode != 0:
         raise click.ClickException(f"the {args[0]} run failed:\n{proc.stderr[-4000:]}")
@@ -281,7 +280,8 @@ def _ratios(label: str, export: list[dict], raw: list[dict]) -> str:
     return f"ratio {label}/raw: {wall:.2f} wall clock, {cpu:.2f} CPU (goal ≥ 0.5)"
 
 
-@portal_cli.command("bench-export")
+@click.command("export")
+@with_appcontext
 @click.option("--claimants", default=200_000, show_default=True, help="Claimants to generate.")
 @click.option("--runs", default=3, show_default=True, help="Runs of each side; medians are reported.")
 @click.option("--workers", type=int, default=None,

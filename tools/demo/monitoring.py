@@ -1,4 +1,4 @@
-"""Monitoring products and fictional activation codes for ``flask portal demo-data``.
+"""Monitoring products and fictional activation codes for ``flask dev demo-data``.
 
 Goes through the same code import as a provider's file and the same enrollment as a contractor, so
 the demo shows a healthy pool (identity monitoring) and one whose few codes the first US

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.conftest import ON_POSTGRES
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def free_port() -> int:

@@ -1,4 +1,4 @@
-"""``flask portal demo-data``: a newcomer can try every contractor path from the printed codes alone.
+"""``flask dev demo-data``: a newcomer can try every contractor path from the printed codes alone.
 
 The printed credentials are the interface: each test reads the people from the command's output
 (what a newcomer reads), not from the module that made them.
@@ -65,7 +65,7 @@ def printed_people(output: str) -> list[Printed]:
 
 
 def load_demo(runner, people=40):
-    result = runner.invoke(args=["portal", "demo-data", "--people", str(people)])
+    result = runner.invoke(args=["dev", "demo-data", "--people", str(people)])
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -193,7 +193,7 @@ def test_demo_data_loads_once_and_prints_a_working_code_for_every_path(runner, c
         sign_in(client, person)
         client.get("/my")  # the page with the Sign out button
         client.post("/sign-out")
-    again = runner.invoke(args=["portal", "demo-data", "--people", "40"])
+    again = runner.invoke(args=["dev", "demo-data", "--people", "40"])
     assert again.exit_code == 0 and "already loaded" in again.output
     assert printed_people(again.output) == people
     assert Person.query.count() == 40 + len(people)
@@ -256,7 +256,7 @@ def test_the_printed_links_and_the_mailed_links_follow_the_public_url(runner, ap
         assert notices and all(f"{url}/check" in mail.body_text for mail in notices)
         elsewhere = "http://127.0.0.1:9999"
         app.config["PUBLIC_URL"] = elsewhere
-        again = runner.invoke(args=["portal", "demo-data"])
+        again = runner.invoke(args=["dev", "demo-data"])
         assert f"Contractors: {elsewhere}/check" in again.output and url not in again.output
     finally:
         app.config["PUBLIC_URL"] = "http://127.0.0.1:5000"

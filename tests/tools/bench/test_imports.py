@@ -1,9 +1,9 @@
-"""``flask portal bench`` runs end to end on a tiny register (no timing is asserted: speed goals live in the bench)."""
+"""``flask dev bench import`` runs end to end on a tiny register (no timing asserted: speed goals are the bench's)."""
 
 import csv
 
-from portal.imports.bench import generate_register
 from portal.imports.validation import EXPOSURE_COLUMNS, PEOPLE_COLUMNS
+from tools.bench.imports import generate_register
 
 
 def test_the_generated_register_has_the_documented_columns(tmp_path):
@@ -17,7 +17,7 @@ def test_the_generated_register_has_the_documented_columns(tmp_path):
 
 
 def test_bench_compares_the_import_with_raw_sqlite(runner):
-    result = runner.invoke(args=["portal", "bench", "--people", "25"])
+    result = runner.invoke(args=["dev", "bench", "import", "--people", "25"])
     assert result.exit_code == 0, result.output
     assert "Generated 25 people" in result.output
     assert "import:" in result.output and "raw:" in result.output and "ratio import/raw:" in result.output

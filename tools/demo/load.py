@@ -1,8 +1,8 @@
-"""``flask portal demo-data``: one incident, a few hundred fictional contractors, staff accounts.
+"""``flask dev demo-data``: one incident, a few hundred fictional contractors, staff accounts.
 
 The people go through the real register import (CSV files written to a temp dir), so the demo
 exercises the same code path an incident team uses. Among them are the printed personas
-(portal/demo_personas.py), one for each contractor path. Logins and the personas' notice codes are
+(tools/demo/personas.py), one for each contractor path. Logins and the personas' notice codes are
 written to ``instance/demo-credentials.txt`` (0600) because the database keeps only hashes;
 re-running the command prints that file (with the links on the current PUBLIC_URL) instead of
 loading twice. The incident's dates are counted back from the day the demo is loaded, so its
@@ -24,20 +24,20 @@ import click
 import pycountry
 from babel import Locale
 from flask import current_app
+from flask.cli import with_appcontext
 
-from portal.cli import portal_cli
 from portal.constants import ClaimStatus, Role
 from portal.core.time import utctoday
 from portal.crypto import generate_notice_code
 from portal.dao.incidents import dao_get_incident_by_slug
-from portal.demo_people import generate_people
-from portal.demo_personas import PERSONAS, Persona, persona_rows
 from portal.extensions import db
 from portal.imports.service import ImportRejected, import_register
 from portal.imports.validation import EXPOSURE_COLUMNS, PEOPLE_COLUMNS
 from portal.incidents.service import create_incident
 from portal.models import Incident, Person
 from portal.staff.service import create_staff_user, totp_provisioning_uri
+from tools.demo.people import generate_people
+from tools.demo.personas import PERSONAS, Persona, persona_rows
 
 DEMO_SLUG = "vendor-breach-2026"
 DEMO_STAFF = (
@@ -194,7 +194,7 @@ def _credentials_text(staff: list[tuple[str, str, str, str]], codes: dict[str, s
 
 
 def _set_up_persona_claims(incident: Incident, legal_actor: str) -> None:
-    from portal.legal.demo import add_demo_claim
+    from tools.demo.legal import add_demo_claim
 
     rng = random.Random(14)  # noqa: S311 - fictional demo data
     sent = datetime.combine(incident.discovered_on + timedelta(days=9), time(10), tzinfo=UTC)
@@ -215,7 +215,8 @@ def _current_credentials(path: Path) -> str:
     return text
 
 
-@portal_cli.command("demo-data")
+@click.command("demo-data")
+@with_appcontext
 @click.option("--people", "count", default=300, show_default=True, help="How many fictional contractors.")
 def demo_data(count: int) -> None:
     """Load the demo incident, people and staff (once), then print the logins and notice codes."""
@@ -247,9 +248,9 @@ def demo_data(count: int) -> None:
             raise click.ClickException(
                 "The generated register was rejected:\n  " + "\n  ".join(rejected.errors)
             ) from rejected
-    from portal.demo_notices import send_demo_batch
-    from portal.legal.demo import add_demo_claims_and_exclusions  # legal: claims and exclusions to export
-    from portal.monitoring.demo import add_demo_monitoring
+    from tools.demo.legal import add_demo_claims_and_exclusions  # legal: claims and exclusions to export
+    from tools.demo.monitoring import add_demo_monitoring
+    from tools.demo.notices import send_demo_batch
 
     add_demo_monitoring(incident, PERSONA_IDS)
     legal_actor = f"staff:{users['legal@demo.example'].id}"

@@ -1,4 +1,4 @@
-"""``flask portal bench``: how fast the register import is, against plain sqlite3 on the same rows.
+"""``flask dev bench import``: how fast the register import is, against plain sqlite3 on the same rows.
 
 It generates a register (N people, about five exposures each) as CSV in a temporary folder, then
 runs each side in a child process so each one's peak memory is its own:
@@ -8,7 +8,7 @@ runs each side in a child process so each one's peak memory is its own:
   built by the migrations, same PRAGMAs), with no validation and no encryption.
 
 Each child reports its wall time for the load and ``ru_maxrss``. The goal is import/raw ≥ 0.5
-in rows per second and a peak under 300 MB. Run ``python -m portal.imports.bench import|raw DIR``
+in rows per second and a peak under 300 MB. Run ``python -m tools.bench.imports import|raw DIR``
 by hand to profile one side.
 """
 
@@ -28,8 +28,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-from portal.cli import portal_cli
 from portal.crypto import CROCKFORD
 from portal.dao.imports import IMPORT_CACHE_KIB
 from portal.imports.validation import EXPOSURE_COLUMNS, PEOPLE_COLUMNS
@@ -115,7 +115,7 @@ def generate_register(folder: Path, people: int) -> tuple[int, int]:
 
 def _child(kind: str, folder: Path) -> dict:
     proc = subprocess.run(  # noqa: S603 - our own interpreter and module, no user input in the command
-        [sys.executable, "-m", "portal.imports.bench", kind, str(folder)],
+        [sys.executable, "-m", "tools.bench.imports", kind, str(folder)],
         capture_output=True,
         text=True,
         check=False,
@@ -125,7 +125,8 @@ def _child(kind: str, folder: Path) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-@portal_cli.command("bench")
+@click.command("import")
+@with_appcontext
 @click.option("--people", default=200_000, show_default=True, help="People to generate (about 5 exposures each).")
 @click.option("--runs", default=1, show_default=True, help="Runs of each side; medians are reported.")
 def bench_command(people: int, runs: int) -> None:

@@ -1,6 +1,6 @@
 """Demo claims and exclusion requests, so the legal workspace has something to export in ``make demo``.
 
-Called by ``flask portal demo-data`` after the register is loaded. It writes through the models
+Called by ``flask dev demo-data`` after the register is loaded. It writes through the models
 (the claims feature's own sealing of payment details), only when the incident has no claims yet,
 so a demo that files claims some other way is left alone. Every claim gets the status history a
 real one would have (sent, then each decision), dated between the incident's discovery and today.
