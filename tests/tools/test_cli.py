@@ -27,9 +27,7 @@ def app_py(env_name: str, tmp_path: Path) -> tuple[bool, list[str]]:
             "RATELIMIT_STORAGE_URI": redis_test_url(9),  # production refuses memory://; nothing is counted here
         }
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     has_dev, tools_modules = json.loads(proc.stdout.strip().splitlines()[-1])
     return has_dev, tools_modules
