@@ -1,6 +1,6 @@
 """Queries of the trust pages: notice codes as the check page sees them, reports, the organisation row."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -15,6 +15,7 @@ from portal.models import (
     Notification,
     Organisation,
     Person,
+    ReturnedLetter,
     SuspiciousReport,
 )
 from portal.trust.constants import LetterRequestStatus
@@ -154,5 +155,14 @@ def dao_latest_notification_status(person_id: int) -> tuple[str, datetime] | Non
     return tuple(row) if row else None
 
 
-def dao_latest_contact_change_at(person_id: int) -> datetime | None:
-    return db.session.scalar(select(func.max(ContactChange.applied_at)).where(ContactChange.person_id == person_id))
+def dao_latest_contact_change_at(person_id: int, kind: str | None = None) -> datetime | None:
+    """When the person last changed their contact details (of ``kind``, or any)."""
+    query = select(func.max(ContactChange.applied_at)).where(ContactChange.person_id == person_id)
+    if kind is not None:
+        query = query.where(ContactChange.kind == kind)
+    return db.session.scalar(query)
+
+
+def dao_latest_returned_on(person_id: int) -> date | None:
+    """The day the person's latest returned letter came back, from any incident."""
+    return db.session.scalar(select(func.max(ReturnedLetter.returned_on)).where(ReturnedLetter.person_id == person_id))

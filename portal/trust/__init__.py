@@ -8,14 +8,14 @@ bp = Blueprint("trust", __name__)
 @bp.app_context_processor
 def organisation_context():
     """Every page's footer names who runs the portal and links the check page."""
-    from portal.trust.contact import contact_history, contact_needs_checking
+    from portal.trust.contact import contact_history, contact_to_check
     from portal.trust.organisation import organisation_for_page
 
     return {
         "organisation": organisation_for_page,
         "country_name": country_name,
         "contact_history": contact_history,  # the staff person page
-        "contact_needs_checking": contact_needs_checking,  # the contractor's own page
+        "contact_to_check": contact_to_check,  # the contractor's own page
     }
 
 

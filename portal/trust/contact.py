@@ -18,7 +18,7 @@ from portal.audit import record_audit
 from portal.constants import NotificationStatus
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
-from portal.dao.trust import dao_latest_contact_change_at, dao_latest_notification_status
+from portal.dao.trust import dao_latest_contact_change_at, dao_latest_notification_status, dao_latest_returned_on
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import ContactChange, Person
@@ -158,10 +158,19 @@ def contact_history(person_id: int) -> list[tuple[ContactChange, str]]:
 UNREACHED = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED)
 
 
-def contact_needs_checking(person: Person) -> bool:
-    """Our last email to the person bounced, and they have not changed their details since."""
+def contact_to_check(person: Person) -> tuple[str, ...]:
+    """Which of the person's details our mail did not reach them at, since they last changed them:
+    ``email`` when our latest email bounced or was dropped, ``address`` when a letter came back
+    (from the vendor's returned-letters file) and the postal address has not changed since that day."""
+    kinds = []
     latest = dao_latest_notification_status(person.id)
-    if latest is None or latest[0] not in UNREACHED:
-        return False
-    changed_at = dao_latest_contact_change_at(person.id)
-    return changed_at is None or changed_at < latest[1]
+    if latest is not None and latest[0] in UNREACHED:
+        changed_at = dao_latest_contact_change_at(person.id)
+        if changed_at is None or changed_at < latest[1]:
+            kinds.append(ContactKind.EMAIL.value)
+    returned_on = dao_latest_returned_on(person.id)
+    if returned_on is not None:
+        moved_at = dao_latest_contact_change_at(person.id, ContactKind.ADDRESS)
+        if moved_at is None or moved_at.date() < returned_on:
+            kinds.append(ContactKind.ADDRESS.value)
+    return tuple(kinds)

@@ -144,3 +144,55 @@ def test_a_bounced_email_prompts_the_person_to_check_their_details_until_they_do
     client.get("/my/contact")
     client.post("/my/contact/details", data=DETAILS)
     assert "did not arrive" not in client.get("/my").get_data(as_text=True)
+
+
+def test_a_returned_letter_prompts_the_person_to_check_their_postal_address_until_they_change_it(app, app_ctx):
+    from portal.trust.vendor_imports import import_returned_letters
+    from tests.factories import expose
+
+    incident = make_incident()
+    person = make_person("C-R1", email="r1@example.org", last_name="Okafor")
+    expose(person, incident, "address")
+    client = app.test_client()
+    assert (
+        client.post("/check", data=check_form(give_notice_code(person, incident), "Okafor", "1990-03-27")).status_code
+        == 302
+    )
+    assert "came back to us" not in client.get("/my").get_data(as_text=True)
+
+    report = import_returned_letters(incident, b"contractor_id,returned_on,reason\nC-R1,2026-11-02,Moved away\n")
+    assert report.added == 1
+    page = client.get("/my").get_data(as_text=True)
+    assert "A letter we sent you came back to us." in page and "Our last email" not in page
+    assert 'href="/my/contact"' in page
+
+    client.get("/my/contact")
+    client.post("/my/contact/details", data={**DETAILS, "phone": "+254 700 000 001", "line1": "9 New Road"})
+    assert "came back to us" not in client.get("/my").get_data(as_text=True)
+
+
+def test_changing_only_the_phone_does_not_clear_the_returned_letter_prompt(app, app_ctx):
+    from portal.trust.vendor_imports import import_returned_letters
+    from tests.factories import expose
+
+    incident = make_incident()
+    person = make_person("C-R2", email="r2@example.org", last_name="Okafor")
+    expose(person, incident, "address")
+    client = app.test_client()
+    assert (
+        client.post("/check", data=check_form(give_notice_code(person, incident), "Okafor", "1990-03-27")).status_code
+        == 302
+    )
+    import_returned_letters(incident, b"contractor_id,returned_on,reason\nC-R2,2026-11-02,Moved away\n")
+    client.get("/my/contact")
+    address = json.loads(person.decrypt_field("address"))
+    same_address = {
+        "line1": address["line1"],
+        "line2": "",
+        "city": address["city"],
+        "postal_code": address["postal_code"],
+    }
+    client.post("/my/contact/details", data={"phone": "+254 700 000 002", **same_address})
+    assert count(ContactChange, ContactChange.person_id == person.id, ContactChange.kind == "phone") == 1
+    assert count(ContactChange, ContactChange.person_id == person.id, ContactChange.kind == "address") == 0
+    assert "A letter we sent you came back to us." in client.get("/my").get_data(as_text=True)
