@@ -53,9 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_error_pages(app)
-    from portal.cli import portal_cli
+    from portal.cli import register_cli
 
-    app.cli.add_command(portal_cli)
+    register_cli(app)
     return app
 
 

@@ -3,12 +3,12 @@
 import sys
 
 import click
+from flask.cli import AppGroup
 
 from portal.audit import Anchor, head_anchor, verify_chain
-from portal.cli import portal_cli
 
 
-@portal_cli.group("audit")
+@click.group("audit", cls=AppGroup)
 def audit_group():
     """The audit log's hash chain."""
 

@@ -4,15 +4,17 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-from portal.cli import exit_with_rejection, portal_cli
+from portal.core.cli_errors import exit_with_rejection
 from portal.dao.incidents import dao_get_all_incidents, dao_get_incident_by_slug
 from portal.imports.service import ImportRejected, import_register
 
 _EXISTING_FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
 
-@portal_cli.command("import")
+@click.command("import")
+@with_appcontext
 @click.option("--incident", "slug", required=True, help="Slug of the incident the register belongs to.")
 @click.option(
     "--exposures-only",

@@ -3,9 +3,9 @@
 from datetime import date
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import force_locale
 
-from portal.cli import portal_cli
 from portal.incidents.service import IncidentError, create_incident
 
 
@@ -21,7 +21,8 @@ class IsoDate(click.ParamType):
             self.fail(f"{value!r} is not a real date in the form YYYY-MM-DD", param, ctx)
 
 
-@portal_cli.command("create-incident")
+@click.command("create-incident")
+@with_appcontext
 @click.argument("slug")
 @click.option("--title", required=True, help="The headline on the public page.")
 @click.option("--discovered", "discovered_on", type=IsoDate(), required=True, help="When the breach was discovered.")

@@ -12,9 +12,9 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from portal.audit import record_audit
-from portal.cli import portal_cli
 from portal.constants import AuditAction, BenefitKind, ExportFormat, ExportKind, FraudSignalKind
 from portal.core.time import utcnow
 from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE
@@ -64,7 +64,8 @@ def _iso_date(value: str | None, option: str) -> str:
         raise click.BadParameter(f"{value!r} is not a date like 2026-10-01", param_hint=option) from exc
 
 
-@portal_cli.command("export-claimants")
+@click.command("export-claimants")
+@with_appcontext
 @click.option("--format", "file_format", type=click.Choice([f.value for f in ExportFormat]), required=True)
 @click.option(
     "--out",
@@ -160,7 +161,8 @@ def export_claimants_command(
     click.echo(f"Wrote {rows:,} claimants to {out_path} (SHA-256 {out.sha256}) and its manifest to {manifest_path}.")
 
 
-@portal_cli.command("purge-exports")
+@click.command("purge-exports")
+@with_appcontext
 @click.option(
     "--older-than-days",
     type=click.IntRange(min=0),

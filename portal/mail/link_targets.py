@@ -8,20 +8,18 @@ inline, reference-style and autolinks are all caught.
 
 import re
 
+from portal.mail.placeholders import ORDERED_NAMES, TOKEN_RE, URL_PLACEHOLDERS, markdown_to_html, tokenize
+
 _TARGET_RE = re.compile(r"\b(?:href|src)=\"([^\"]*)\"")
 
 
 def link_target_problems(body_markdown: str) -> list[str]:
     """A sentence for the admin per placeholder found in a link's address other than the portal's own."""
-    from portal.mail.rendering import _ORDERED_NAMES, _TOKEN_RE, URL_PLACEHOLDERS, _markdown_to_html, _tokenize
-
     if "((" not in body_markdown:
         return []
-    html = _markdown_to_html(_tokenize(body_markdown, link_urls=False))
+    html = markdown_to_html(tokenize(body_markdown, link_urls=False))
     names = {
-        _ORDERED_NAMES[int(token.group(1))]
-        for target in _TARGET_RE.findall(html)
-        for token in _TOKEN_RE.finditer(target)
+        ORDERED_NAMES[int(token.group(1))] for target in _TARGET_RE.findall(html) for token in TOKEN_RE.finditer(target)
     }
     allowed = " or ".join(f"(({name}))" for name in URL_PLACEHOLDERS)
     return [

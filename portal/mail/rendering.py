@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import bleach
-import markdown
 from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, gettext
@@ -23,35 +21,17 @@ from markupsafe import escape
 from portal.mail.headers import one_line
 from portal.mail.link_targets import link_target_problems
 from portal.mail.national_ids import national_id_name
-from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from portal.mail.placeholders import (
+    NAME_RE,
+    ORDERED_NAMES,
+    PLACEHOLDER_RE,
+    PLACEHOLDERS,
+    TOKEN_RE,
+    markdown_to_html,
+    markdown_to_text,
+    tokenize,
+)
 from portal.taxonomy import load_taxonomy
-
-PLACEHOLDERS: dict[str, str] = {
-    "first_name": "The person's first name, as in the register",
-    "last_name": "The person's last name, as in the register",
-    "notice_code": "The fresh notice code issued with this notice (the person types it on the portal)",
-    "exposed_categories": "The categories of the person's data exposed in this incident, one per line",
-    "national_id_name": (
-        "What the person's national identity or tax number is called where they live "
-        "(a Social Security number in the US, a PAN in India, a KRA PIN in Kenya…)"
-    ),
-    "check_url": "The portal page where the person checks what was exposed",
-    "portal_url": "The portal's address",
-    "incident_title": "The incident's title",
-    "contact_email": "The incident's contact email address",
-    "contact_phone": "The incident's contact phone number",
-    "claim_deadline": "The last day to file a claim (blank if none is set)",
-    "enrollment_deadline": "The last day to enroll in monitoring (blank if none is set)",
-    # Who we are (the staff area's "Who we are" page; portal/trust/organisation.py).
-    "organisation_name": "The legal name of the organisation running the portal",
-    "official_senders": "The email addresses our messages come from",
-    "help_desk_phones": "The help desk's phone numbers, with country and hours",
-    "letters_from": "The postal address our letters come from, on one line",
-    "claims_administrator": "The claims administrator, if there is one",
-    "verify_message_url": "The public page where anyone checks whether a message is really from us",
-}
-# Shown as links in the HTML part when written on their own (not already inside a Markdown link).
-URL_PLACEHOLDERS = ("check_url", "portal_url", "verify_message_url")
 
 # The "Notice of Data Breach" a new template starts from, one file per language: subject line,
 # blank line, Markdown body (portal/data/notices/<language>.md; docs/translations.md).
@@ -80,17 +60,6 @@ def notice_headings(language: str = "en") -> tuple[str, ...]:
 
 NOTICE_HEADINGS = notice_headings("en")
 
-# Innermost pair only, so "(((portal_url)))" reads as "(" + placeholder + ")".
-_PLACEHOLDER_RE = re.compile(r"\(\(([^()]*)\)\)")
-_NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
-_ORDERED_NAMES = tuple(PLACEHOLDERS)
-# Letters and digits only, so neither Markdown nor bleach touches a token.
-_TOKEN_RE = re.compile(r"XQPH(\d+)QX")
-
-
-def _token(name: str) -> str:
-    return f"XQPH{_ORDERED_NAMES.index(name)}QX"
-
 
 class TemplateError(ValueError):
     """A template that cannot be saved; ``problems`` are sentences for the admin."""
@@ -102,18 +71,18 @@ class TemplateError(ValueError):
 
 def _template_problems(text: str, where: str) -> list[str]:
     problems = []
-    for match in _PLACEHOLDER_RE.finditer(text):
+    for match in PLACEHOLDER_RE.finditer(text):
         name = match.group(1).strip()
         if not name:
             problems.append(f"The {where} has an empty placeholder (( )).")
-        elif not _NAME_RE.fullmatch(name):
+        elif not NAME_RE.fullmatch(name):
             problems.append(
                 f"The {where} has a malformed placeholder (({match.group(1)})): "
                 "use lower-case letters, digits and underscores."
             )
         elif name not in PLACEHOLDERS:
             problems.append(f"The {where} uses an unknown placeholder (({name})).")
-    leftover = _PLACEHOLDER_RE.sub("", text)
+    leftover = PLACEHOLDER_RE.sub("", text)
     if "((" in leftover:
         problems.append(f"The {where} opens a placeholder with (( but never closes it with )).")
     return problems
@@ -152,50 +121,15 @@ class CompiledNotice:
     names: tuple[str, ...]  # the placeholders it uses
 
 
-def _tokenize(text: str, link_urls: bool) -> str:
-    def replace(match: re.Match) -> str:
-        name = match.group(1).strip()
-        token = _token(name)
-        if link_urls and name in URL_PLACEHOLDERS:
-            before = text[max(0, match.start() - 2) : match.start()]
-            if not before.endswith(("](", "[", "<")):
-                return f"[{token}]({token})"
-        return token
-
-    return _PLACEHOLDER_RE.sub(replace, text)
-
-
-def _markdown_to_text(source: str) -> str:
-    lines = []
-    for line in source.splitlines():
-        heading = re.match(r"\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", line)
-        lines.append(heading.group(1) if heading else line)
-    text = "\n".join(lines)
-    text = re.sub(
-        r"\[([^\]]+)\]\(([^)\s]+)\)",
-        lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})",
-        text,
-    )
-    text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
-    return text.strip() + "\n"
-
-
-def _markdown_to_html(source: str) -> str:
-    html = markdown.markdown(source, extensions=["sane_lists"], output_format="html")
-    return bleach.clean(
-        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=["https", "http", "mailto", "tel"], strip=True
-    )
-
-
 @lru_cache(maxsize=256)
 def compile_notice(subject: str, body_markdown: str) -> CompiledNotice:
     validate_template(subject, body_markdown)
-    names = {m.group(1).strip() for m in _PLACEHOLDER_RE.finditer(subject + "\n" + body_markdown)}
+    names = {m.group(1).strip() for m in PLACEHOLDER_RE.finditer(subject + "\n" + body_markdown)}
     return CompiledNotice(
-        subject=_tokenize(subject, link_urls=False),
-        text=_markdown_to_text(_tokenize(body_markdown, link_urls=False)),
-        html=_markdown_to_html(_tokenize(body_markdown, link_urls=True)),
-        names=tuple(name for name in _ORDERED_NAMES if name in names),
+        subject=tokenize(subject, link_urls=False),
+        text=markdown_to_text(tokenize(body_markdown, link_urls=False)),
+        html=markdown_to_html(tokenize(body_markdown, link_urls=True)),
+        names=tuple(name for name in ORDERED_NAMES if name in names),
     )
 
 
@@ -206,7 +140,7 @@ def html_value(value: str) -> str:
 
 
 def fill_tokens(skeleton: str, values_by_name: dict[str, str]) -> str:
-    return _TOKEN_RE.sub(lambda m: values_by_name.get(_ORDERED_NAMES[int(m.group(1))], ""), skeleton)
+    return TOKEN_RE.sub(lambda m: values_by_name.get(ORDERED_NAMES[int(m.group(1))], ""), skeleton)
 
 
 def render_notice(content, values: dict[str, str]) -> RenderedNotice:

@@ -3,13 +3,15 @@
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
-from portal.cli import exit_with_rejection, portal_cli
+from portal.core.cli_errors import exit_with_rejection
 from portal.dao.monitoring import dao_get_all_products, dao_get_product
 from portal.monitoring.codes import CodeImportRejected, import_activation_codes
 
 
-@portal_cli.command("import-codes")
+@click.command("import-codes")
+@with_appcontext
 @click.option(
     "--product",
     "product_id",

@@ -3,12 +3,13 @@
 from datetime import date
 
 import click
+from flask.cli import with_appcontext
 
-from portal.cli import portal_cli
 from portal.core.time import utctoday
 
 
-@portal_cli.command("purge")
+@click.command("purge")
+@with_appcontext
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Act as if today were this date.")
 def purge_command(today) -> None:
     """Purge or anonymise what the retention schedule says is due; never data under a legal hold."""

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
-from portal.cli import portal_cli
 from portal.constants import NOTIFICATION_PENDING, BatchStatus
 from portal.core.db_retry import is_transient
 from portal.dao.send_batches import dao_get_batch
@@ -50,7 +50,8 @@ def _watch_step(batch_id: int, celery: bool) -> tuple[str, str] | None:
         return None
 
 
-@portal_cli.command("send")
+@click.command("send")
+@with_appcontext
 @click.argument("batch_id", type=int)
 def send_command(batch_id: int) -> None:
     """Send an approved batch now and wait until it is sent (or stopped), printing progress."""
@@ -85,7 +86,8 @@ def send_command(batch_id: int) -> None:
         sys.exit(1)
 
 
-@portal_cli.command("reap")
+@click.command("reap")
+@with_appcontext
 @click.option(
     "--older-than-minutes",
     type=click.IntRange(min=0),

@@ -3,8 +3,8 @@
 import sys
 
 import click
+from flask.cli import with_appcontext
 
-from portal.cli import portal_cli
 from portal.constants import STAFF_ROLES
 from portal.crypto import normalize_email
 from portal.dao.staff import dao_get_staff_user_by_email
@@ -25,7 +25,8 @@ def _read_password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password")
 
 
-@portal_cli.command("create-staff")
+@click.command("create-staff")
+@with_appcontext
 @click.argument("email")
 @click.option(
     "--role", type=click.Choice([str(role) for role in STAFF_ROLES]), required=True, help="What the account may do."
@@ -52,7 +53,8 @@ def _existing_account(email: str) -> StaffUser:
     return user
 
 
-@portal_cli.command("deactivate-staff")
+@click.command("deactivate-staff")
+@with_appcontext
 @click.argument("email")
 def deactivate_staff_command(email):
     """Stop a staff account signing in, and end every session it has now."""
@@ -61,7 +63,8 @@ def deactivate_staff_command(email):
     click.echo(f"Deactivated {user.email}; every session of that account has ended.")
 
 
-@portal_cli.command("reset-staff-totp")
+@click.command("reset-staff-totp")
+@with_appcontext
 @click.argument("email")
 def reset_staff_totp_command(email):
     """Give a staff account a new TOTP secret (a lost or exposed phone); its sessions end now."""

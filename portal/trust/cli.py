@@ -1,12 +1,14 @@
 """``flask portal organisation-seed``: who we are, from the ORGANISATION_* settings."""
 
 import click
+from flask.cli import with_appcontext
 
-from portal.cli import exit_with_rejection, portal_cli
+from portal.core.cli_errors import exit_with_rejection
 from portal.trust.organisation_admin import seed_organisation_from_config
 
 
-@portal_cli.command("organisation-seed")
+@click.command("organisation-seed")
+@with_appcontext
 @click.option("--replace", is_flag=True, help="Overwrite details an admin already edited in the staff area.")
 def organisation_seed(replace: bool) -> None:
     """Store the organisation's details from ORGANISATION_* settings (docs/trust.md)."""
@@ -34,7 +36,8 @@ def _import(kind: str, slug: str, path: str) -> None:
     click.echo(f"{report.rows} row(s) read, {report.added} new; file SHA-256 {report.sha256}.")
 
 
-@portal_cli.command("import-outside-notices")
+@click.command("import-outside-notices")
+@with_appcontext
 @click.option("--incident", "slug", required=True, help="The incident's slug.")
 @click.argument("path", type=click.Path(dir_okay=False))
 def import_outside_notices_command(slug: str, path: str) -> None:
@@ -42,7 +45,8 @@ def import_outside_notices_command(slug: str, path: str) -> None:
     _import("notices", slug, path)
 
 
-@portal_cli.command("import-returned-letters")
+@click.command("import-returned-letters")
+@with_appcontext
 @click.option("--incident", "slug", required=True, help="The incident's slug.")
 @click.argument("path", type=click.Path(dir_okay=False))
 def import_returned_letters_command(slug: str, path: str) -> None:
