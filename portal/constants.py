@@ -71,6 +71,7 @@ class AuditAction(StrEnum):
     TEMPLATE_SAVED = "template.saved"  # a new immutable version
     BATCH_CREATED = "batch.created"
     BATCH_AUDIENCE_CHANGED = "batch.audience_changed"
+    BATCH_TEMPLATE_CHANGED = "batch.template_changed"  # a draft pointed at a default reminder template
     BATCH_SCHEDULED = "batch.scheduled"
     BATCH_TEST_SENT = "batch.test_sent"
     BATCH_APPROVED = "batch.approved"  # details carry the frozen audience count

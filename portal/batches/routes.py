@@ -18,6 +18,8 @@ from portal.batches.forms import (
     SendTestForm,
 )
 from portal.batches.progress import BATCH_STATUS_LABELS, batch_page
+from portal.batches.reminder_templates import ReminderTemplateError, offered_reminder, use_default_reminder_template
+from portal.batches.reminders import REMINDER_LABELS
 from portal.batches.service import (
     BatchBlocked,
     BatchError,
@@ -95,7 +97,31 @@ def batch_detail(batch_id):
         audience_count=audience_count,
         test_form=SendTestForm(),
         labels=BATCH_STATUS_LABELS,
+        reminder=offered_reminder(batch),
+        reminder_labels=REMINDER_LABELS,
+        confirm_form=ConfirmForm(),
     )
+
+
+@bp.route("/<int:batch_id>/default-reminder", methods=["POST"])
+@role_required(*ROLES_MANAGING_NOTICES)
+def batch_use_default_reminder(batch_id):
+    """Give a reminder batch the default reminder text for its audience, in every language."""
+    batch = batch_or_404(batch_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        template = use_default_reminder_template(batch.id, current_user)
+    except ReminderTemplateError as exc:
+        return refusal(batch, str(exc), 409)
+    flash(
+        _(
+            "The batch now uses the template “%(name)s”. Preview it, and edit the template if you want.",
+            name=template.name,
+        ),
+        "success",
+    )
+    return redirect(url_for("batches.batch_detail", batch_id=batch.id))
 
 
 @bp.route("/<int:batch_id>/audience", methods=["GET", "POST"])

@@ -121,6 +121,17 @@ def dao_claim_batch_for_approval(batch_id: int, status: str, approver_id: int, a
     return result.rowcount == 1
 
 
+def dao_repin_draft_template(batch_id: int, version_id: int) -> bool:
+    """Point a draft at another template version. Conditional: an approved batch keeps what it froze."""
+    result = db.session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id, Batch.status == BatchStatus.DRAFT)
+        .values(template_version_id=version_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
 def dao_freeze_audience(batch_id: int, audience: Select, at: datetime) -> int:
     """Write one queued Notification per recipient with a single INSERT … SELECT; returns how many.
 
