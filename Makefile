@@ -76,11 +76,16 @@ translations: $(VENV)/.installed gettext-deps
 
 # The Devanagari webfont (Hindi) is committed under static/fonts with its licence, so a deployment
 # needs no npm; this refreshes it from the pinned npm package after a version bump in package.json.
+# The record PDF uses the same font as TrueType (HarfBuzz reads no WOFF), unpacked from its WOFF.
 FONT_PACKAGE := node_modules/@fontsource/noto-sans-devanagari
-fonts: node_modules/.installed
+fonts: node_modules/.installed $(VENV)/.installed
 	mkdir -p static/fonts/noto-sans-devanagari
 	cp $(FONT_PACKAGE)/files/noto-sans-devanagari-devanagari-{400,700}-normal.woff2 $(FONT_PACKAGE)/LICENSE \
 	  static/fonts/noto-sans-devanagari/
+	for weight in 400 700; do \
+	  $(PY) -c 'import sys; from fontTools.ttLib import TTFont; f = TTFont(sys.argv[1], recalcTimestamp=False); f.flavor = None; f.save(sys.argv[2])' \
+	    $(FONT_PACKAGE)/files/noto-sans-devanagari-devanagari-$$weight-normal.woff \
+	    static/fonts/noto-sans-devanagari/noto-sans-devanagari-devanagari-$$weight-normal.ttf; done
 
 demo: export PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed pdf-fonts compile-translations

@@ -169,7 +169,8 @@ class Config:
         self.EXPORT_WORKERS = int(env("EXPORT_WORKERS", "0"))
         self.EXPORT_POOL_MIN_ROWS = int(env("EXPORT_POOL_MIN_ROWS", "50000"))
         # Privacy (docs/privacy.md): who holds the data, and the font embedded in a person's record
-        # PDF (Debian's fonts-dejavu-core; any TrueType font with the scripts of your people's names).
+        # PDF (Debian's fonts-dejavu-core; any TrueType font with the scripts of your people's names;
+        # Devanagari comes from the Noto font in static/fonts whatever these are).
         self.ORGANISATION_NAME = env("ORGANISATION_NAME", "The organisation running this portal")
         self.PRIVACY_CONTACT_EMAIL = env("PRIVACY_CONTACT_EMAIL", "")
         # Days to answer a data request where no law in the rules file sets a period.

@@ -2,7 +2,14 @@
 
 fpdf2 writes it in pure Python; a TrueType font (DejaVu Sans by default, PRIVACY_PDF_FONT) is
 embedded so names and words in Latin, Greek and Cyrillic scripts print as typed, not as '?'.
+Devanagari (Hindi) comes from the Noto Sans Devanagari the pages serve, as a fallback font for the
+characters DejaVu lacks, shaped by HarfBuzz (uharfbuzz) so conjuncts and vowel signs join as
+they should. Both are added only once a text with Devanagari is written: reading the font costs
+more than the rest of a record.
 """
+
+import re
+from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_currency, format_date
@@ -14,6 +21,14 @@ from portal.constants import NOTIFICATION_GOT_THROUGH, NOTIFICATION_UNDELIVERABL
 from portal.privacy.record import PersonRecord
 
 _FONT = "RecordFont"
+_DEVANAGARI_FONT = "RecordDevanagari"
+_DEVANAGARI = re.compile("[\u0900-\u097f\ua8e0-\ua8ff\u1cd0-\u1cff]")
+# The webfont the pages use (static/fonts, with its OFL licence), unpacked to TrueType by `make fonts`:
+# HarfBuzz reads only that, and fpdf2 would rebuild a TrueType from a WOFF for each record.
+_DEVANAGARI_FILES = {
+    "": "fonts/noto-sans-devanagari/noto-sans-devanagari-devanagari-400-normal.ttf",
+    "B": "fonts/noto-sans-devanagari/noto-sans-devanagari-devanagari-700-normal.ttf",
+}
 
 
 def _date(value) -> str:
@@ -29,6 +44,25 @@ class _RecordPdf(FPDF):
         self.add_font(_FONT, "", regular)
         self.add_font(_FONT, "B", bold)
         self.set_auto_page_break(auto=True, margin=18)
+        self.has_devanagari = False
+
+    def _fonts_for(self, text: str) -> None:
+        if self.has_devanagari or not _DEVANAGARI.search(text):
+            return
+        static = Path(current_app.static_folder)
+        for style, file in _DEVANAGARI_FILES.items():
+            self.add_font(_DEVANAGARI_FONT, style, static / file)
+        self.set_fallback_fonts([_DEVANAGARI_FONT])
+        self.set_text_shaping(True)
+        self.has_devanagari = True
+
+    def cell(self, w=None, h=None, text="", *args, **kwargs):
+        self._fonts_for(text)
+        return super().cell(w, h, text, *args, **kwargs)
+
+    def multi_cell(self, w, h=None, text="", *args, **kwargs):
+        self._fonts_for(text)
+        return super().multi_cell(w, h, text, *args, **kwargs)
 
     def footer(self):
         self.set_y(-14)
