@@ -119,7 +119,8 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.batches import bp as batches_bp
     from portal.claims import bp as claims_bp
-    from portal.claims import context, routes, status_routes  # noqa: F401  (they register on claims_bp)
+    from portal.claims import context, routes  # noqa: F401  (they register on claims_bp and claims_staff_bp)
+    from portal.claims import staff_bp as claims_staff_bp
     from portal.exclusion import bp as exclusion_bp
     from portal.exposure import bp as exposure_bp
     from portal.imports import bp as imports_bp
@@ -131,7 +132,6 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outbox import bp as outbox_bp
     from portal.privacy import bp as privacy_bp
     from portal.public import bp as public_bp
-    from portal.review import bp as review_bp
     from portal.sending import bp as sending_bp
     from portal.staff import bp as staff_bp
     from portal.trust import bp as trust_bp
@@ -155,7 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         outbox_bp,
         notice_templates_bp,
         batches_bp,
-        review_bp,
+        claims_staff_bp,
         legal_bp,  # staff
         sending_bp,
         webhooks_bp,  # the sender's start-up hook and SendGrid's event webhook

@@ -11,12 +11,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from portal.claims.review import deny_claim, request_information
 from portal.exclusion.service import ExclusionAnswers, request_exclusion
 from portal.exposure.checklist import save_checklist
 from portal.extensions import db
 from portal.models import ClaimDocument, Person
 from portal.monitoring.service import enroll
-from portal.review.service import deny_claim, request_information
 from portal.updates.service import subscribe, unsubscribe_token
 from tests.claims.support import Claimant, claim_of, file_claim, pdf_bytes
 from tests.factories import expose, give_notice_code, make_incident, make_person

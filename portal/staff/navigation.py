@@ -50,7 +50,7 @@ STAFF_SECTIONS = (
         "monitoring.admin_products", _l("Monitoring"), _l("Monitoring products and their pools of activation codes.")
     ),
     StaffSection(
-        "review.claim_queue_page", _l("Claims"), _l("Review claims, ask for information, approve or deny them.")
+        "claims_staff.claim_queue_page", _l("Claims"), _l("Review claims, ask for information, approve or deny them.")
     ),
     StaffSection(
         "legal.legal_home", _l("Legal"), _l("Claimant exports, exclusions, the declaration and the regulator report.")

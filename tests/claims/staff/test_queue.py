@@ -2,10 +2,10 @@
 
 import pytest
 
+from portal.claims.review import request_information
 from portal.constants import Role
 from portal.extensions import db
 from portal.models import FraudSignal
-from portal.review.service import request_information
 from tests.claims.support import file_claim, make_claim_incident, make_claimant
 from tests.factories import sign_in_staff
 

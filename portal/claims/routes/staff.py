@@ -6,10 +6,25 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import current_actor
+from portal.claims import staff_bp as bp
 from portal.claims.money import format_money
 from portal.claims.payment import PAYMENT_METHOD_LABELS
+from portal.claims.review import (
+    ReviewError,
+    appeal_blocks,
+    approve_claim,
+    claim_queue,
+    deny_claim,
+    find_claim_by_reference,
+    mark_paid,
+    open_claim,
+    record_document_download,
+    request_information,
+    reveal_payment_details,
+)
+from portal.claims.review_forms import DecisionForm, DenyForm, FlaggedApprovalForm, InfoRequestForm, QueueFilterForm
+from portal.claims.routes.contractor_status import document_download_name, send_document
 from portal.claims.status import staff_status_words
-from portal.claims.status_routes import document_download_name, send_document
 from portal.constants import (
     CLAIM_APPROVABLE,
     CLAIM_DENIABLE,
@@ -29,21 +44,6 @@ from portal.dao.claims import (
     dao_list_incidents,
 )
 from portal.paging import check_page_exists, page_number
-from portal.review import bp
-from portal.review.forms import DecisionForm, DenyForm, FlaggedApprovalForm, InfoRequestForm, QueueFilterForm
-from portal.review.service import (
-    ReviewError,
-    appeal_blocks,
-    approve_claim,
-    claim_queue,
-    deny_claim,
-    find_claim_by_reference,
-    mark_paid,
-    open_claim,
-    record_document_download,
-    request_information,
-    reveal_payment_details,
-)
 from portal.staff.auth import role_required
 
 SIGNAL_LABELS = {
@@ -84,14 +84,14 @@ def claim_queue_page():
     if form.reference.data:
         claim = find_claim_by_reference(form.reference.data)
         if claim is not None and claim.status in set(CLAIM_FILED):
-            return redirect(url_for("review.claim_view", claim_id=claim.id))
+            return redirect(url_for("claims_staff.claim_view", claim_id=claim.id))
         form.reference.errors = [_("No claim has that reference. Check it and try again.")]
     page = page_number()
     incident_id = int(form.incident.data) if (form.incident.data or "").isdigit() else None
     queue = claim_queue(_statuses(form.status.data or OPEN), incident_id, form.signal.data or None, page)
     check_page_exists(page, queue.pages)
     return render_template(
-        "review/queue.html",
+        "claims/staff/queue.html",
         form=form,
         queue=queue,
         status_words=staff_status_words,
@@ -108,7 +108,7 @@ def claim_view(claim_id):
     if view is None:
         abort(404)
     return render_template(
-        "review/claim.html",
+        "claims/staff/claim.html",
         view=view,
         claim=view.claim,
         status_words=staff_status_words,
@@ -144,7 +144,7 @@ def payment_details(claim_id):
     claim = _filed_claim_or_404(claim_id)
     revealed = reveal_payment_details(claim, dao_get_person(claim.person_id))
     return render_template(
-        "review/payment_details.html",
+        "claims/staff/payment_details.html",
         claim=claim,
         revealed=revealed,
         label=PAYMENT_METHOD_LABELS.get(claim.payment_method, ""),
@@ -174,9 +174,9 @@ def _decide(claim_id, decision, success_message, *args):
     try:
         decision(claim_id, *args)
     except ReviewError as error:  # someone decided first (a double click, a colleague): say so, change nothing
-        return render_template("review/refused.html", claim_id=claim_id, message=str(error)), 409
+        return render_template("claims/staff/refused.html", claim_id=claim_id, message=str(error)), 409
     flash(success_message, "success")
-    return redirect(url_for("review.claim_view", claim_id=claim_id))
+    return redirect(url_for("claims_staff.claim_view", claim_id=claim_id))
 
 
 @bp.route("/<int:claim_id>/approve", methods=["GET", "POST"])
@@ -189,7 +189,7 @@ def approve(claim_id):
     done = _("Claim approved. The claimant has been emailed.")
     if not signals:
         if request.method == "GET":
-            return redirect(url_for("review.claim_view", claim_id=claim_id))
+            return redirect(url_for("claims_staff.claim_view", claim_id=claim_id))
         if not DecisionForm().validate_on_submit():
             abort(400)
         return _decide(claim_id, approve_claim, done)
@@ -198,7 +198,7 @@ def approve(claim_id):
     if allowed and form.validate_on_submit():
         return _decide(claim_id, approve_claim, done, form.reason.data)
     return render_template(
-        "review/approve_flagged.html",
+        "claims/staff/approve_flagged.html",
         claim=claim,
         form=form,
         signals=signals,
@@ -230,7 +230,7 @@ def deny(claim_id):
         )
     status = _form_page_status(form, claim.status in CLAIM_DENIABLE)
     return render_template(
-        "review/deny.html",
+        "claims/staff/deny.html",
         claim=claim,
         form=form,
         allowed=claim.status in CLAIM_DENIABLE,
@@ -251,5 +251,5 @@ def request_info(claim_id):
         )
     status = _form_page_status(form, allowed)
     return render_template(
-        "review/request_info.html", claim=claim, form=form, allowed=allowed, status_words=staff_status_words
+        "claims/staff/request_info.html", claim=claim, form=form, allowed=allowed, status_words=staff_status_words
     ), status

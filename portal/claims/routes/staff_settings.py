@@ -3,11 +3,11 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal.claims import staff_bp as bp
 from portal.claims.drafts import get_claim_settings
+from portal.claims.settings import settings_form, update_claim_settings
 from portal.constants import ROLES_CONFIGURING_CLAIMS
 from portal.dao.claims import dao_get_incident, dao_list_incidents
-from portal.review import bp
-from portal.review.settings import settings_form, update_claim_settings
 from portal.staff.auth import role_required
 
 
@@ -15,7 +15,7 @@ from portal.staff.auth import role_required
 @role_required(*ROLES_CONFIGURING_CLAIMS)
 def settings_list():
     """Every incident, each with a link to its claim settings."""
-    return render_template("review/settings_list.html", incidents=dao_list_incidents())
+    return render_template("claims/staff/settings_list.html", incidents=dao_list_incidents())
 
 
 @bp.route("/settings/<int:incident_id>", methods=["GET", "POST"])
@@ -30,5 +30,5 @@ def settings_edit(incident_id):
     if request.method == "POST" and form.validate():
         changed = update_claim_settings(settings, form)
         flash(_("Claim settings saved.") if changed else _("Nothing was changed."), "success")
-        return redirect(url_for("review.settings_edit", incident_id=incident.id))
-    return render_template("review/settings.html", incident=incident, form=form), 400 if form.errors else 200
+        return redirect(url_for("claims_staff.settings_edit", incident_id=incident.id))
+    return render_template("claims/staff/settings.html", incident=incident, form=form), 400 if form.errors else 200
