@@ -60,8 +60,6 @@ KNOWN_CYCLE_EDGES = {
     ("portal.privacy", "portal.privacy.retention_routes"),
     ("portal.privacy", "portal.privacy.routes"),
     ("portal.public", "portal.public.routes"),
-    ("portal.review", "portal.review.routes"),
-    ("portal.review", "portal.review.settings_routes"),
     ("portal.staff", "portal.staff.account_routes"),
     ("portal.staff", "portal.staff.audit_routes"),
     ("portal.staff", "portal.staff.resend_routes"),
@@ -111,7 +109,7 @@ def source(module: str) -> str:
 @cache
 def layer(module: str) -> int:
     parts = module.split(".")
-    if module == "portal" or ENTRY_POINT.search(source(module)):
+    if module == "portal" or "routes" in parts or ENTRY_POINT.search(source(module)):
         return ENTRY
     if len(parts) > 1 and parts[1] in BASE_PACKAGES:
         return CORE
@@ -158,7 +156,7 @@ def test_the_graph_sees_every_module():
 def test_no_import_cycle_among_portal_modules():
     cut = grimp.build_graph("portal", exclude_type_checking_imports=True)
     for importer, imported in KNOWN_CYCLE_EDGES:
-        if cut.direct_import_exists(importer=importer, imported=imported):
+        if {importer, imported} <= cut.modules and cut.direct_import_exists(importer=importer, imported=imported):
             cut.remove_import(importer=importer, imported=imported)
     cycles = set()
     for module in portal_modules():
@@ -167,7 +165,7 @@ def test_no_import_cycle_among_portal_modules():
             if back:
                 cycles.add(" -> ".join((module, *back)))
     assert sorted(cycles) == []
-    present = {(a, b) for a, b in KNOWN_CYCLE_EDGES if b in imports_of(a)}
+    present = {(a, b) for a, b in KNOWN_CYCLE_EDGES if a in graph().modules and b in imports_of(a)}
     report_stale("KNOWN_CYCLE_EDGES", KNOWN_CYCLE_EDGES - present)
 
 
