@@ -27,7 +27,7 @@ class Organisation(db.Model):
     postal_address: Mapped[str] = mapped_column(Text, default="")
     claims_administrator: Mapped[str] = mapped_column(String(200), default="")
     # The logo as re-encoded by portal/trust/logo.py (PNG or JPEG, no metadata), with its size for <img>.
-    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # read only by the logo's own URL
     logo_type: Mapped[str] = mapped_column(String(16), default="")
     logo_width: Mapped[int] = mapped_column(Integer, default=0)
     logo_height: Mapped[int] = mapped_column(Integer, default=0)

@@ -46,6 +46,8 @@ class TrustAudit(StrEnum):
     """Audit actions of this feature (record_audit takes any string)."""
 
     ORGANISATION_UPDATED = "organisation.updated"  # details: which fields changed
+    LOGO_UPDATED = "organisation.logo_updated"  # details: SHA-256, type and size of the stored image
+    LOGO_REMOVED = "organisation.logo_removed"
     SUSPICIOUS_REPORTS_VIEWED = "suspicious_reports.viewed"
     LETTER_REQUESTED = "letter_request.queued"  # details: source
     LETTER_REQUEST_FILE_CREATED = "letter_request_file.created"  # details: count, SHA-256

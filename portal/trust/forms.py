@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
@@ -204,3 +205,7 @@ class EmailChangeForm(PortalForm):
             Length(max=254),
         ],
     )
+
+
+class LogoForm(PortalForm):
+    logo = FileField(_l("Logo (PNG or JPEG)"), validators=[FileRequired(_l("Choose a PNG or JPEG file"))])

@@ -6,7 +6,7 @@ The addresses MAIL_FROM and MAIL_REPLY_TO the portal really sends from are alway
 the check page can never call our own mail an imitation.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from flask import current_app, g
@@ -36,6 +36,15 @@ class HelpLine:
 
 
 @dataclass(frozen=True)
+class LogoInfo:
+    """What a page needs to show the logo: its size (no layout shift) and a version for the URL."""
+
+    width: int
+    height: int
+    version: int
+
+
+@dataclass(frozen=True)
 class OrganisationDetails:
     legal_name: str
     portal_url: str
@@ -44,6 +53,7 @@ class OrganisationDetails:
     help_lines: tuple[HelpLine, ...]
     postal_address: str
     claims_administrator: str
+    logo: LogoInfo | None = None
     phones: tuple[str, ...] = field(init=False)
 
     def __post_init__(self):
@@ -142,6 +152,9 @@ def current_organisation() -> OrganisationDetails:
     row = stored_organisation()
     values = {name: getattr(row, name) for name in EDITABLE_FIELDS} if row else values_from_config()
     details = details_from_values(values)
+    if row is not None and row.logo_type:
+        logo = LogoInfo(row.logo_width, row.logo_height, int(row.updated_at.timestamp()))
+        details = replace(details, logo=logo)
     g.setdefault(_G_KEY, details)
     return details
 

@@ -1,12 +1,13 @@
 """Public pages: "Is this message from us?" and "Report a suspicious message". No sign-in, no JavaScript."""
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
 from portal.extensions import limiter
 from portal.throttles import counts_wrong_guesses_only, record_wrong_guess
 from portal.trust import bp
 from portal.trust.codes import check_notice_code
 from portal.trust.forms import CodeCheckForm, ReportForm, SenderCheckForm
+from portal.trust.logo import stored_logo
 from portal.trust.matching import check_sender
 from portal.trust.organisation import current_organisation
 from portal.trust.reports import file_report
@@ -24,6 +25,16 @@ def _page(sender_form=None, code_form=None, status=200, **results):
         ),
         status,
     )
+
+
+@bp.route("/organisation-logo")
+def organisation_logo():
+    """The logo as we re-encoded it, with the type we wrote; cached (its URL changes with each upload)."""
+    logo = stored_logo()
+    if logo is None:
+        abort(404)
+    data, mime = logo
+    return Response(data, mimetype=mime, headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.route("/is-this-from-us")
