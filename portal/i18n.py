@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale, get_translations
-from jinja2 import pass_context
+from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 SESSION_KEY = "lang"
@@ -121,20 +121,24 @@ def bound_gettext(translations) -> dict:
     render. The render's context wins over the environment's globals, so every template and macro
     that shares it uses these; macros imported without context keep Flask-Babel's, which give the
     same text. Same rules as Jinja's newstyle gettext: always %-formatted, Markup when autoescaping.
+
+    They take the evaluation context (all they need: whether to autoescape), not the whole
+    context: Jinja gives a context-taking function called inside a loop a fresh copy of the
+    context with the loop's variables (about a hundred copies on the exposure page).
     """
 
     # Positional-only, as in Jinja's own: a template may pass ``num=`` (a formatted count) itself.
-    @pass_context
-    def gettext(context, string, /, **variables):
+    @pass_eval_context
+    def gettext(eval_ctx, string, /, **variables):
         text = translations.ugettext(string)
         # Catalog text is ours, as in Jinja's own; the variables are escaped by the % of Markup.
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+        return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704
 
-    @pass_context
-    def ngettext(context, singular, plural, num, /, **variables):
+    @pass_eval_context
+    def ngettext(eval_ctx, singular, plural, num, /, **variables):
         variables.setdefault("num", num)
         text = translations.ungettext(singular, plural, num)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+        return (Markup(text) if eval_ctx.autoescape else text) % variables  # noqa: S704
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 

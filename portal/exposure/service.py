@@ -5,6 +5,7 @@ the person can do next (monitoring, updates; claims add their own links in the t
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from portal.claims.context import ClaimState
 from portal.claims.drafts import claim_deadline_passed
@@ -24,26 +25,35 @@ from portal.taxonomy import Category, load_taxonomy
 
 @dataclass(frozen=True)
 class ExposureCard:
+    """One card's view model: the template reads each value several times, so each is worked out
+    once (``cached_property``), and the template renders it without macros (each Jinja macro call
+    costs a new context; about fifty of them were a large share of the page's time)."""
+
     category: Category
     exposure: Exposure
     steps: list[ChecklistStep]
 
-    @property
+    @cached_property
     def progress(self) -> Progress:
         return progress_of(self.steps)
 
-    @property
+    @cached_property
     def anchor(self) -> str:
         return card_anchor(self.exposure.incident_id, self.category.code)
 
-    @property
+    @cached_property
     def to_do(self) -> list[ChecklistStep]:
         return [step for step in self.steps if not step.done]
 
-    @property
+    @cached_property
     def done(self) -> list[ChecklistStep]:
         """Shown folded away under the steps still to do, so the page stays short."""
         return [step for step in self.steps if step.done]
+
+    @cached_property
+    def step_lists(self) -> list[tuple[list[ChecklistStep], bool]]:
+        """(steps, folded away) for the checklist: the steps to do, then those done, if any."""
+        return [(steps, folded) for steps, folded in ((self.to_do, False), (self.done, True)) if steps]
 
 
 @dataclass
