@@ -3,7 +3,7 @@
 Each is ``celery worker`` with one pool process (``--concurrency``), the production app
 (send_worker.py) and the same database, keys and fake SendGrid as the benchmark, as a deployment
 would give every process the same configuration. They log to files in the run's folder; a worker
-that does not say it is ready within a minute stops the run with its log.
+that does not say it is ready within three minutes stops the run with its log.
 """
 
 import os
@@ -39,14 +39,19 @@ def worker_env(database_url: str, sendgrid_url: str, broker_url: str, claims: Pa
     return env
 
 
+STARTUP_SECONDS = 180  # on a loaded machine importing the app takes a while
+
+
 class Workers:
     def __init__(self, env: dict, folder: Path, concurrency: int = 1):
         self.env, self.folder, self.concurrency = env, folder, concurrency
         self.processes: list[subprocess.Popen] = []
+        self.logs: list[Path] = []
 
     def start(self, count: int) -> None:
         for number in range(1, count + 1):
-            log = self.folder / f"worker-{number}.log"
+            log = self.folder / f"worker-{count}-{number}.log"  # this run's own: a later run must not read it
+            self.logs.append(log)
             self.processes.append(
                 subprocess.Popen(  # noqa: S603 - the venv's celery, our own app
                     [
@@ -69,9 +74,8 @@ class Workers:
                     stderr=subprocess.STDOUT,
                 )
             )
-        deadline = time.monotonic() + 60
-        for number, process in enumerate(self.processes, start=1):
-            log = self.folder / f"worker-{number}.log"
+        deadline = time.monotonic() + STARTUP_SECONDS
+        for number, (process, log) in enumerate(zip(self.processes, self.logs, strict=True), start=1):
             while not (log.exists() and " ready." in log.read_text()):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise BenchError(f"Celery worker {number} did not start:\n{self.log_tail()}")
@@ -82,7 +86,7 @@ class Workers:
         return [p.pid for p in self.processes if p.poll() is None]
 
     def log_tail(self) -> str:
-        return "\n".join(path.read_text()[-2000:] for path in sorted(self.folder.glob("worker-*.log")))
+        return "\n".join(path.read_text()[-2000:] for path in self.logs if path.exists())
 
     def stop(self) -> None:
         for process in self.processes:
@@ -95,3 +99,4 @@ class Workers:
                 process.kill()
                 process.wait()
         self.processes.clear()
+        self.logs.clear()
