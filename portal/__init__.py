@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import background
 from portal.config import CONFIGS, SECRET_NAMES, ConfigurationError, load_or_create_instance_secrets
 from portal.crypto import CryptoSuite, KeyConfigurationError
 from portal.extensions import babel, csrf, db, limiter, login_manager, talisman
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_crypto(app)
     _init_extensions(app)
     _register_blueprints(app)
+    background.init_app(app)
     _register_error_pages(app)
     from portal.cli import register_cli
 
@@ -132,7 +134,6 @@ def _register_blueprints(app: Flask) -> None:
     from portal.outbox import bp as outbox_bp
     from portal.privacy import bp as privacy_bp
     from portal.public import bp as public_bp
-    from portal.sending import bp as sending_bp
     from portal.staff import bp as staff_bp
     from portal.trust import bp as trust_bp
     from portal.updates import bp as updates_bp
@@ -157,8 +158,7 @@ def _register_blueprints(app: Flask) -> None:
         batches_bp,
         claims_staff_bp,
         legal_bp,  # staff
-        sending_bp,
-        webhooks_bp,  # the sender's start-up hook and SendGrid's event webhook
+        webhooks_bp,  # SendGrid's event webhook
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

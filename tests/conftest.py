@@ -105,7 +105,7 @@ def _clean_state(app):
 def _fail_if_a_sender_was_left_running(app) -> None:
     """The app lives for the whole session: a sending thread a test started and left running would
     keep claiming and posting rows in later tests, which then fail for reasons not their own."""
-    from portal.sending.runner import sending_thread, stop_sending_thread
+    from portal.background.sender import sending_thread, stop_sending_thread
 
     if "sending_thread" in app.extensions and sending_thread(app).alive():
         stop_sending_thread(app)

@@ -1,20 +1,19 @@
 """Export jobs: requested on a page, built in the background, downloaded when ready.
 
-The same engine choice as sending (docs/sending.md): with CELERY_BROKER_URL set the build runs as
-a Celery task on a worker; otherwise in a background thread of the web process (``thread``), or
-before the request returns (``inline``, what the tests use). Every engine calls ``build_export``,
-which claims the job with one conditional UPDATE, so a task delivered twice builds the file once.
+The build is a background task (portal/background/: a Celery worker when CELERY_BROKER_URL is
+set, else a thread of the web process, or before the request returns in tests). Each way calls
+``build_export``, which claims the job with one conditional UPDATE, so a task delivered twice
+builds the file once.
 """
 
 import json
 import logging
-import threading
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, current_app
-
 from portal.audit import record_audit
+from portal.background.dispatch import run_task
+from portal.background.tasks import BUILD_EXPORT
 from portal.constants import (
     ROLES_EXPORTING_CLAIMANTS,
     ROLES_EXPORTING_EXCLUSIONS,
@@ -39,7 +38,6 @@ from portal.legal.storage import EncryptedExportWriter, exports_folder, iter_dec
 from portal.models import ExportJob, StaffUser
 
 log = logging.getLogger(__name__)
-EXPORT_TASK_NAME = "portal.legal.build_export"
 EXPORT_BUILDER = "system:export"
 
 
@@ -83,25 +81,7 @@ def request_export(
 
 
 def dispatch_export(job_id: int) -> None:
-    app = current_app._get_current_object()
-    if app.config.get("CELERY_BROKER_URL"):
-        # By name, like the sending tasks: the web process never imports portal/worker.py.
-        from portal.sending.celery_client import celery_client
-
-        celery_client(app.config["CELERY_BROKER_URL"]).send_task(EXPORT_TASK_NAME, args=[job_id])
-        return
-    if app.config.get("SENDING_ENGINE") == "inline":
-        build_export(job_id)
-        return
-    threading.Thread(target=_build_in_thread, args=(app, job_id), name=f"export-{job_id}", daemon=True).start()
-
-
-def _build_in_thread(app: Flask, job_id: int) -> None:
-    with app.app_context():
-        try:
-            build_export(job_id)
-        finally:
-            db.session.remove()
+    run_task(BUILD_EXPORT, job_id)
 
 
 def _claim_job(job_id: int) -> bool:

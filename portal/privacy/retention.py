@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from portal.audit import record_audit
 from portal.batches.letters import letters_folder
 from portal.constants import AuditAction
+from portal.core.time import utctoday
 from portal.dao.retention import (
     dao_anonymise_claim_fields,
     dao_forget_letter_files,
@@ -74,6 +75,11 @@ def _register_blocked(today: date, holds) -> list[int]:
         if incident.id in holds or not (register and register[0].is_due(today)):
             blocked.append(incident.id)
     return blocked
+
+
+def purge_on_schedule() -> PurgeReport:
+    """The daily background task (Celery beat): what `flask portal purge` does, as the system."""
+    return purge(utctoday(), actor="system")
 
 
 def purge(today: date, actor: str = "system") -> PurgeReport:

@@ -32,7 +32,7 @@ def _watch_step(batch_id: int, celery: bool) -> tuple[str, str] | None:
     refused us for a passing reason (a dropped connection, a lock still held after the retries):
     the rows say where we were, so the watcher reconnects and goes on instead of dying."""
     from portal.sending.pipeline import send_until_idle
-    from portal.sending.runner import seconds_until_next_retry
+    from portal.sending.service import seconds_until_next_retry
 
     try:
         if not celery:
@@ -55,7 +55,7 @@ def _watch_step(batch_id: int, celery: bool) -> tuple[str, str] | None:
 @click.argument("batch_id", type=int)
 def send_command(batch_id: int) -> None:
     """Send an approved batch now and wait until it is sent (or stopped), printing progress."""
-    from portal.sending.runner import engine_name, kick_engine
+    from portal.background.dispatch import CELERY, run_mode, wake_sender
     from portal.sending.service import SendingError, start_batch
 
     try:
@@ -67,9 +67,9 @@ def send_command(batch_id: int) -> None:
         raise click.ClickException(
             f"Batch {batch_id} is scheduled for {batch.scheduled_for:%Y-%m-%d %H:%M} UTC; it will be sent then."
         )
-    celery = engine_name(current_app) == "celery"
+    celery = run_mode(current_app) == CELERY
     if celery:
-        kick_engine()
+        wake_sender()
     last_print = 0.0
     while True:
         step = _watch_step(batch_id, celery)

@@ -1,9 +1,10 @@
 """What the rest of the portal calls to send a batch, stop it, and settle what is left over.
 
 The batches screens freeze the audience into ``queued`` Notification rows at approval and then
-call ``dispatch_batch``. Every function here commits its own transaction, and the admin's
-decisions (cancel, retry, resolve) write their audit event in that same transaction. Each is
-one-shot: a second click finds nothing left to change and is refused with ``NothingToDo``.
+call ``dispatch_batch``; the background (portal/background/) runs ``run_periodic_work``. Every
+function here commits its own transaction, and the admin's decisions (cancel, retry, resolve)
+write their audit event in that same transaction. Each is one-shot: a second click finds nothing
+left to change and is refused with ``NothingToDo``.
 """
 
 import logging
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from portal.audit import record_audit
+from portal.background.dispatch import wake_sender
 from portal.constants import (
     BATCH_CANCELLABLE,
     AuditAction,
@@ -34,10 +36,10 @@ from portal.dao.send_batches import (
     dao_get_batch_for_update,
     dao_get_due_scheduled_batch_ids,
     dao_get_sending_batch_ids,
+    dao_next_attempt_time,
 )
 from portal.extensions import db
 from portal.sending.engine import SYSTEM_ACTOR, finish_batch_if_done
-from portal.sending.runner import kick_engine
 
 log = logging.getLogger(__name__)
 STARTABLE = (BatchStatus.APPROVED, BatchStatus.SCHEDULED, BatchStatus.STOPPED)
@@ -93,7 +95,7 @@ def start_batch(batch_id: int, now: datetime | None = None) -> bool:
 def dispatch_batch(batch_id: int) -> None:
     """Start sending (APPROVED / due SCHEDULED / STOPPED -> SENDING) and wake the engine."""
     if start_batch(batch_id):
-        kick_engine()
+        wake_sender()
 
 
 def dispatch_due_batches(now: datetime | None = None) -> int:
@@ -106,7 +108,7 @@ def dispatch_due_batches(now: datetime | None = None) -> int:
         except SendingError:
             db.session.rollback()  # cancelled meanwhile, or not an email batch
     if started:
-        kick_engine()
+        wake_sender()
     return started
 
 
@@ -149,7 +151,7 @@ def retry_failed(batch_id: int) -> int:
     record_audit(AuditAction.BATCH_FAILED_RETRIED, f"batch:{batch_id}", {"notifications": count})
     db.session.commit()
     if batch.status == BatchStatus.SENDING:
-        kick_engine()
+        wake_sender()
     return count
 
 
@@ -183,7 +185,7 @@ def resolve_unknown(batch_id: int, notification_ids: list[int] | None, action: s
     )
     db.session.commit()
     if action == UnknownResolution.RESEND and batch.status == BatchStatus.SENDING:
-        kick_engine()
+        wake_sender()
     return count
 
 
@@ -222,3 +224,18 @@ def finish_sent_batches() -> int:
         finished += finish_batch_if_done(batch_id)
         db.session.commit()
     return finished
+
+
+def run_periodic_work() -> None:
+    """What beat (Celery) or the sending thread runs every half minute: due batches, then the reaper."""
+    dispatch_due_batches()
+    finish_sent_batches()
+    reaped = reap_stale_sending()
+    if reaped:
+        log.warning("reaper: %d notifications left sending were marked unknown", reaped)
+
+
+def seconds_until_next_retry() -> float | None:
+    """Seconds until the earliest queued row of a sending batch is due; None if none is queued."""
+    due = dao_next_attempt_time(utcnow())
+    return None if due is None else max(0.05, (due - utcnow()).total_seconds())

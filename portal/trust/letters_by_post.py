@@ -10,12 +10,11 @@ who they are, with their name in the audit log.
 import hmac
 import json
 import logging
-import threading
 from datetime import date
 
-from flask import Flask, current_app
-
 from portal.audit import record_audit
+from portal.background.dispatch import run_task
+from portal.background.tasks import LETTER_BY_POST
 from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.trust import dao_people_named_like, dao_queue_letter_request
@@ -25,7 +24,6 @@ from portal.text import fold
 from portal.trust.constants import LetterRequestSource, TrustAudit
 
 log = logging.getLogger(__name__)
-LETTER_BY_POST_TASK_NAME = "portal.trust.letter_by_post"
 _AAD = "letter-by-post-request"
 
 
@@ -37,25 +35,7 @@ def request_letter_by_post(first_name: str, last_name: str, date_of_birth: date,
     """Seal the details and dispatch; return at once whatever they match."""
     payload = json.dumps([first_name, last_name, date_of_birth.isoformat(), postal_code])
     sealed = crypto().cipher.encrypt(payload, _AAD)
-    app = current_app._get_current_object()
-    if app.config.get("CELERY_BROKER_URL"):
-        from portal.sending.celery_client import celery_client
-
-        celery_client(app.config["CELERY_BROKER_URL"]).send_task(LETTER_BY_POST_TASK_NAME, args=[sealed])
-    elif app.config.get("SENDING_ENGINE") == "inline":
-        match_sealed(sealed)
-    else:
-        threading.Thread(target=_match_in_thread, args=(app, sealed), name="letter-by-post", daemon=True).start()
-
-
-def _match_in_thread(app: Flask, sealed: str) -> None:
-    with app.app_context():
-        try:
-            match_sealed(sealed)
-        except Exception:
-            log.exception("letter by post: matching failed")
-        finally:
-            db.session.remove()
+    run_task(LETTER_BY_POST, sealed)
 
 
 def match_sealed(sealed: str) -> None:

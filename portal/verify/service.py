@@ -2,13 +2,14 @@
 
 import hmac
 import logging
-import threading
 from datetime import date, datetime, timedelta
 
-from flask import Flask, current_app, render_template
+from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from portal.audit import record_audit
+from portal.background.dispatch import run_task
+from portal.background.tasks import REISSUE_NOTICE_CODE
 from portal.constants import AuditAction, MailKind, NoticeCodeSource
 from portal.core.time import utcnow
 from portal.crypto import crypto, generate_notice_code, normalize_email, normalize_notice_code
@@ -60,7 +61,6 @@ def reissued_code_expired(code: NoticeCode, now: datetime) -> bool:
     return now - code.created_at > timedelta(hours=current_app.config["REISSUED_CODE_VALID_HOURS"])
 
 
-LOST_CODE_TASK_NAME = "portal.verify.reissue_notice_code"
 _LOST_CODE_AAD = "lost-code-request"
 
 
@@ -73,26 +73,7 @@ def request_new_code(email: str) -> None:
     the broker never holds it readable.
     """
     sealed = crypto().cipher.encrypt(normalize_email(email), _LOST_CODE_AAD)
-    app = current_app._get_current_object()
-    if app.config.get("CELERY_BROKER_URL"):
-        # By name, like the sending tasks: the web process never imports portal/worker.py.
-        from portal.sending.celery_client import celery_client
-
-        celery_client(app.config["CELERY_BROKER_URL"]).send_task(LOST_CODE_TASK_NAME, args=[sealed])
-    elif app.config.get("SENDING_ENGINE") == "inline":
-        reissue_sealed(sealed)
-    else:
-        threading.Thread(target=_reissue_in_thread, args=(app, sealed), name="lost-code", daemon=True).start()
-
-
-def _reissue_in_thread(app: Flask, sealed: str) -> None:
-    with app.app_context():
-        try:
-            reissue_sealed(sealed)
-        except Exception:
-            log.exception("lost code: reissuing failed")
-        finally:
-            db.session.remove()
+    run_task(REISSUE_NOTICE_CODE, sealed)
 
 
 def reissue_sealed(sealed: str) -> None:

@@ -108,9 +108,9 @@ def test_marking_unknown_notifications_as_sent_is_confirmed_then_recorded(admin,
 
 
 def test_resending_one_chosen_unknown_notification_leaves_the_other(admin, sent_batch, monkeypatch):
-    from portal.sending import runner
+    from portal.sending import service
 
-    monkeypatch.setattr(runner, "kick_engine", lambda *args, **kwargs: None)
+    monkeypatch.setattr(service, "wake_sender", lambda *args, **kwargs: None)
     client, _user = admin
     unknown = db.session.scalars(
         select(Notification).where(

@@ -78,7 +78,7 @@ def test_concurrent_cancels_cancel_once_with_one_audit_row(sending_batch, admin_
 def test_concurrent_retries_queue_the_failed_once(sending_batch, admin_tabs, monkeypatch):
     from portal.sending import service
 
-    monkeypatch.setattr(service, "kick_engine", lambda *args, **kwargs: None)  # count the queue, not the mail
+    monkeypatch.setattr(service, "wake_sender", lambda *args, **kwargs: None)  # count the queue, not the mail
     answers = race(admin_tabs, f"/staff/batches/{sending_batch.id}/retry")
 
     assert refused(one_winner(answers, lambda a: a.status == 302))
@@ -92,7 +92,7 @@ def test_concurrent_decisions_on_unknown_notifications_are_made_once(
 ):
     from portal.sending import service
 
-    monkeypatch.setattr(service, "kick_engine", lambda *args, **kwargs: None)
+    monkeypatch.setattr(service, "wake_sender", lambda *args, **kwargs: None)
     answers = race(admin_tabs, f"/staff/batches/{sending_batch.id}/unknown/{action}")
 
     assert refused(one_winner(answers, lambda a: a.status == 302))

@@ -64,7 +64,7 @@ def test_a_celery_worker_builds_the_export_and_the_page_offers_it(app_ctx, app, 
                 # A prefork child is a daemonic process: the CSV export's worker processes must still start.
                 "EXPORT_WORKERS": "2", "EXPORT_POOL_MIN_ROWS": "0"})  # fmt: skip
     worker = subprocess.Popen(
-        [str(VENV_BIN / "celery"), "-A", "portal.worker", "worker", "--concurrency=1", "--loglevel=INFO",
+        [str(VENV_BIN / "celery"), "-A", "portal.background.celery_app", "worker", "--concurrency=1", "--loglevel=INFO",
          f"--logfile={log}", "--hostname=test-legal@%h", "--without-mingle", "--without-gossip"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip

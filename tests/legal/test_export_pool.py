@@ -13,6 +13,7 @@ from collections import deque
 import pytest
 
 from portal import pipes
+from portal.background.sender import stop_sending_thread
 from portal.constants import ExportStatus, Role
 from portal.core.csv_safety import csv_text
 from portal.crypto import crypto
@@ -22,7 +23,6 @@ from portal.legal import export_pool
 from portal.legal.claimant_rows import CellOpener, ClaimantPages, claimant_pages
 from portal.legal.export_pool import export_workers, pooled_csv_pages, worker_settings
 from portal.models import ExportJob
-from portal.sending.runner import stop_sending_thread
 from tests.factories import make_incident, sign_in_staff
 from tests.legal.support import claimant, make_claim
 from tests.legal.test_exports import export

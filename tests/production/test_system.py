@@ -46,7 +46,7 @@ def celery_worker(production_server, tmp_path) -> subprocess.Popen:
         [
             str(VENV_BIN / "celery"),
             "-A",
-            "portal.worker",
+            "portal.background.celery_app",
             "worker",
             "--concurrency=1",
             "--pool=prefork",

@@ -18,10 +18,10 @@ import pytest
 import redis
 from sqlalchemy import select, text
 
+from portal.background.dispatch import enqueue_send_tasks
 from portal.constants import BatchStatus
 from portal.extensions import db
 from portal.models import Batch, Notification
-from portal.sending.celery_client import enqueue_sending
 from portal.sending.service import dispatch_batch, reap_stale_sending, resolve_unknown
 from tests.conftest import ON_POSTGRES, redis_test_url
 from tests.factories import make_batch_with_notifications
@@ -73,7 +73,7 @@ class Workers:
             [
                 str(VENV_BIN / "celery"),
                 "-A",
-                "portal.worker",
+                "portal.background.celery_app",
                 "worker",
                 "--concurrency=1",
                 "--pool=prefork",
@@ -147,7 +147,7 @@ def settle(batch_id: int, workers: Workers, timeout: float = 60, reap_after: flo
         if reap_after is not None:
             reap_stale_sending(timedelta(seconds=reap_after))
             if statuses(batch_id).get("queued"):
-                enqueue_sending(workers.app)
+                enqueue_send_tasks(workers.app)
         time.sleep(0.5)
 
 
@@ -251,7 +251,7 @@ def test_a_frozen_worker_woken_after_a_reap_and_a_resend_posts_nothing_old(
         assert ids_in(batch.id, "unknown") == in_flight and not ids_in(batch.id, "sending")
         resolve_unknown(batch.id, None, "resend")  # the admin resends them
         workers.start("awake")
-        enqueue_sending(sendgrid_app)
+        enqueue_send_tasks(sendgrid_app)
         wait_for(lambda: statuses(batch.id) == {"accepted": 1200}, 60, "the other worker to send everything")
         before = len(fake_sendgrid.requests)
 

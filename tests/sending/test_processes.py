@@ -170,7 +170,7 @@ def test_a_real_celery_worker_sends_the_batch(sendgrid_app, fake_sendgrid, overr
         [
             str(VENV_BIN / "celery"),
             "-A",
-            "portal.worker",
+            "portal.background.celery_app",
             "worker",
             "--concurrency=2",
             "--pool=prefork",

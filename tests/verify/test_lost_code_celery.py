@@ -42,7 +42,7 @@ def test_a_celery_worker_mails_the_new_code_and_the_broker_never_holds_the_addre
     env.update({"PORTAL_ENV": "testing", "PORTAL_INSTANCE_PATH": app.instance_path, "PYTHONPATH": str(REPO),
                 "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "CELERY_BROKER_URL": BROKER})  # fmt: skip
     worker = subprocess.Popen(
-        [str(VENV_BIN / "celery"), "-A", "portal.worker", "worker", "--concurrency=1", "--loglevel=INFO",
+        [str(VENV_BIN / "celery"), "-A", "portal.background.celery_app", "worker", "--concurrency=1", "--loglevel=INFO",
          f"--logfile={log}", "--hostname=test-lost-code@%h", "--without-mingle", "--without-gossip"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -6,7 +6,7 @@ claim timed (send_probe.py) into the folder named by BENCH_CLAIM_LOG.
 
 import os
 
-from portal.worker import celery  # noqa: F401 - the app Celery looks up in this module
+from portal.background.celery_app import celery  # noqa: F401 - the app Celery looks up in this module
 from tools.bench.send_probe import install
 
 install(os.environ["BENCH_CLAIM_LOG"])  # before the pool forks, so every pool process times its claims

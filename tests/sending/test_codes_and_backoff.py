@@ -1,60 +1,12 @@
-"""The in-process engine (a background thread with its own app context and session) and helpers."""
+"""Notice codes issued a chunk at a time, the retry backoff, and SendGrid's answers read."""
 
 import random
-import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from portal.constants import BatchStatus
 from portal.crypto import CROCKFORD, normalize_notice_code
-from portal.extensions import db
 from portal.mail.sendgrid import rate_limit_reset, sendgrid_errors
-from portal.models import Batch
 from portal.sending.codes import generate_notice_codes
 from portal.sending.retry import backoff_delay
-from portal.sending.runner import sending_thread, stop_sending_thread
-from portal.sending.service import dispatch_batch
-from tests.factories import make_batch_with_notifications
-from tests.sending.conftest import statuses
-
-
-@pytest.fixture
-def thread_engine(app, override_config):
-    override_config(SENDING_ENGINE="thread")
-    yield app
-    stop_sending_thread(app)
-    app.extensions.pop("sending_thread", None)
-
-
-def wait_for_status(batch_id, status, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        db.session.expire_all()
-        if db.session.get(Batch, batch_id).status == status:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"batch never became {status}: {statuses(batch_id)}")
-
-
-def test_the_background_thread_sends_a_dispatched_batch(thread_engine):
-    with thread_engine.app_context():
-        batch = make_batch_with_notifications(1200, status=BatchStatus.APPROVED)
-        dispatch_batch(batch.id)  # returns at once; the thread does the work
-        wait_for_status(batch.id, BatchStatus.SENT)
-        assert statuses(batch.id) == {"delivered": 1200}
-        assert sending_thread(thread_engine).alive()
-
-
-def test_the_thread_starts_on_the_first_request_not_at_start_up(thread_engine, client):
-    assert "sending_thread" not in thread_engine.extensions or not sending_thread(thread_engine).alive()
-    client.get("/healthz")
-    assert sending_thread(thread_engine).alive()
-
-
-def test_the_inline_engine_never_starts_a_thread(app, client):
-    client.get("/healthz")
-    assert "sending_thread" not in app.extensions
 
 
 def test_notice_codes_are_crockford_groups_of_four_and_distinct():

@@ -1,19 +1,18 @@
-"""The engines that run ``send_until_idle``: Celery workers, an in-process thread, or inline.
+"""How the send loop (``portal.sending.pipeline.send_until_idle``) runs in the background: as a
+Celery task with a deadline, or on one long-lived thread of the process; and the periodic pump.
 
-* ``CELERY_BROKER_URL`` set: tasks on ``celery -A portal.worker worker`` processes; beat runs the
-  periodic ``pump`` (scheduled batches, the reaper, retries that came due).
-* otherwise ``SENDING_ENGINE=thread`` (the default): one daemon thread per process does the same,
-  with its own app context and database session. It starts on the first request or dispatch,
-  never at import, so the Flask reloader's watcher process (which serves nothing) never sends.
-* ``SENDING_ENGINE=inline`` (tests): the caller's own thread sends until nothing is due.
+The thread starts on the first request or wake-up, never at import or at ``create_app``, so the
+Flask reloader's watcher process (which serves nothing) never sends.
 """
 
 import logging
 import os
 import threading
+import time
 
 from flask import Flask, current_app
 
+from portal.background.dispatch import THREAD, run_mode, wake_sender
 from portal.core.time import utcnow
 from portal.extensions import db
 
@@ -21,46 +20,35 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 5.0  # longest the thread sleeps when nothing is due
 PERIODIC_SECONDS = 30.0  # scheduled batches and the reaper
+SEND_TASK_SECONDS = 60  # then hand over to a fresh task, so one task never holds a worker for hours
 
 
-def engine_name(app: Flask) -> str:
-    return "celery" if app.config.get("CELERY_BROKER_URL") else app.config["SENDING_ENGINE"]
+def send_for_one_task() -> int:
+    """The Celery task: send until nothing is due or the time is up, then hand over to a fresh
+    task (maybe on another worker); notices handled. The same loop every mode runs (the
+    pipeline, the posting mark, the batch-wide pause after a 429), with a deadline."""
+    from portal.sending.pipeline import send_until_idle
+    from portal.sending.service import seconds_until_next_retry
+
+    deadline = time.monotonic() + SEND_TASK_SECONDS
+    handled = send_until_idle(should_stop=lambda: time.monotonic() > deadline)
+    if time.monotonic() > deadline:
+        wake_sender()  # more to do
+        return handled
+    retry_in = seconds_until_next_retry()
+    if retry_in is not None:
+        wake_sender(delay_seconds=retry_in)  # rows waiting out a backoff or a rate limit
+    return handled
 
 
-def kick_engine(delay_seconds: float = 0) -> None:
-    """Tell the engine there is work (now, or in ``delay_seconds``)."""
-    app = current_app._get_current_object()
-    name = engine_name(app)
-    if name == "celery":
-        from portal.sending.celery_client import enqueue_sending
+def pump() -> None:
+    """Periodic (beat): start due scheduled batches, reap stale rows, make sure due rows are sent."""
+    from portal.dao.send_batches import dao_count_due_notifications
+    from portal.sending.service import run_periodic_work
 
-        enqueue_sending(app, countdown=delay_seconds)
-    elif name == "inline":
-        if delay_seconds <= 0:
-            from portal.sending.pipeline import send_until_idle
-
-            send_until_idle()
-    else:
-        sending_thread(app).wake()
-
-
-def periodic_work(app: Flask) -> None:
-    """What beat (Celery) or the thread runs every half minute: due batches, then the reaper."""
-    from portal.sending.service import dispatch_due_batches, finish_sent_batches, reap_stale_sending
-
-    dispatch_due_batches()
-    finish_sent_batches()
-    reaped = reap_stale_sending()
-    if reaped:
-        log.warning("reaper: %d notifications left sending were marked unknown", reaped)
-
-
-def seconds_until_next_retry() -> float | None:
-    """Seconds until the earliest queued row of a sending batch is due; None if none is queued."""
-    from portal.dao.send_batches import dao_next_attempt_time
-
-    due = dao_next_attempt_time(utcnow())
-    return None if due is None else max(0.05, (due - utcnow()).total_seconds())
+    run_periodic_work()
+    if dao_count_due_notifications(utcnow()):
+        wake_sender()
 
 
 class SendingThread:
@@ -98,6 +86,7 @@ class SendingThread:
 
     def _run(self) -> None:
         from portal.sending.pipeline import send_until_idle
+        from portal.sending.service import run_periodic_work, seconds_until_next_retry
 
         next_periodic = 0.0
         with self.app.app_context():
@@ -107,7 +96,7 @@ class SendingThread:
                 try:
                     clock = utcnow().timestamp()
                     if clock >= next_periodic:
-                        periodic_work(self.app)
+                        run_periodic_work()
                         next_periodic = clock + PERIODIC_SECONDS
                     while not self._stop.is_set() and send_until_idle(should_stop=self._stop.is_set):
                         pass
@@ -121,13 +110,22 @@ class SendingThread:
 
 
 def sending_thread(app: Flask) -> SendingThread:
-    runner = app.extensions.get("sending_thread")
-    if runner is None:
-        runner = app.extensions.setdefault("sending_thread", SendingThread(app))
-    return runner
+    thread = app.extensions.get("sending_thread")
+    if thread is None:
+        thread = app.extensions.setdefault("sending_thread", SendingThread(app))
+    return thread
 
 
 def stop_sending_thread(app: Flask) -> None:
-    runner = app.extensions.get("sending_thread")
-    if runner is not None:
-        runner.stop()
+    thread = app.extensions.get("sending_thread")
+    if thread is not None:
+        thread.stop()
+
+
+def start_sending_thread_if_needed() -> None:
+    """Before each request (``portal.background.init_app``): in thread mode, make sure this
+    process's sending thread runs, so scheduled batches, retries and the reaper go on without a
+    broker."""
+    app = current_app._get_current_object()
+    if run_mode(app) == THREAD:
+        sending_thread(app).ensure_started()
