@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import background
 from portal.config import CONFIGS, SECRET_NAMES, ConfigurationError, load_or_create_instance_secrets
 from portal.crypto import CryptoSuite, KeyConfigurationError
 from portal.extensions import babel, csrf, db, limiter, login_manager, talisman
@@ -53,6 +52,8 @@ def create_app(config: dict | None = None) -> Flask:
     _init_crypto(app)
     _init_extensions(app)
     _register_blueprints(app)
+    from portal import background
+
     background.init_app(app)
     _register_error_pages(app)
     from portal.cli import register_cli

@@ -74,9 +74,6 @@ KNOWN_CYCLE_EDGES = {
     ("portal.updates", "portal.updates.routes"),
     ("portal.verify", "portal.verify.routes"),
     ("portal.webhooks", "portal.webhooks.routes"),
-    # The sending thread is kicked by the service that queues work, and runs that service's steps:
-    # background work is getting a home of its own (portal/background), which ends this one.
-    ("portal.sending.service", "portal.sending.runner"),
 }
 
 # Imports against the direction of the layers, each with its reason.
@@ -143,7 +140,7 @@ def all_modules(package) -> list[str]:
 
 @pytest.mark.parametrize("package", [portal, tools], ids=["portal", "tools"])
 def test_every_module_imports(package, monkeypatch):
-    monkeypatch.setenv("CELERY_BROKER_URL", redis_test_url(15))  # the worker module refuses to load without one
+    monkeypatch.setenv("CELERY_BROKER_URL", redis_test_url(15))  # the Celery app module refuses to load without one
     for module in all_modules(package):
         importlib.import_module(module)
 

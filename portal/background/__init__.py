@@ -9,10 +9,12 @@ thread, the one dispatcher every caller uses, and the helper-process protocol.
 
 from flask import Flask
 
+from portal.background.dispatch import SENDING_THREAD_OF
+from portal.background.sender import sending_thread, start_sending_thread_if_needed
+
 
 def init_app(app: Flask) -> None:
     """Start the sending thread (thread mode) on the first request, not now: the Flask reloader's
     watcher process builds the app too and serves nothing, and must never send."""
-    from portal.background.sender import start_sending_thread_if_needed
-
+    app.extensions[SENDING_THREAD_OF] = sending_thread
     app.before_request(start_sending_thread_if_needed)

@@ -25,6 +25,9 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 CELERY, THREAD, INLINE = "celery", "thread", "inline"
 _clients: dict[str, Celery] = {}
+# app.extensions key of ``sender.sending_thread``, put there by the factory (portal.background.init_app)
+# so that the sending service, which wakes the thread, never imports the thread that runs it.
+SENDING_THREAD_OF = "background.sending_thread_of"
 
 
 def run_mode(app: Flask) -> str:
@@ -65,20 +68,18 @@ def _run_in_thread(app: Flask, task: BackgroundTask, args: tuple) -> None:
 
 
 def wake_sender(delay_seconds: float = 0) -> None:
-    """Tell the sender there are notices to send (now, or in ``delay_seconds``)."""
+    """Tell the sender there are notices to send (now, or in ``delay_seconds``): Celery send tasks,
+    this process's sending thread (``sender.py``, installed by ``portal.background.init_app``),
+    or the send task run here and now."""
     app = current_app._get_current_object()
     mode = run_mode(app)
     if mode == CELERY:
         enqueue_send_tasks(app, countdown=delay_seconds)
     elif mode == INLINE:
         if delay_seconds <= 0:
-            from portal.sending.pipeline import send_until_idle
-
-            send_until_idle()
+            SEND_PENDING.function()()
     else:
-        from portal.background.sender import sending_thread
-
-        sending_thread(app).wake()
+        app.extensions[SENDING_THREAD_OF](app).wake()
 
 
 def enqueue_send_tasks(app: Flask, countdown: float = 0) -> int:
