@@ -47,10 +47,18 @@ def reminder_text(reminder: str, language: str) -> tuple[str, str] | None:
     return subject.strip(), body.lstrip("\n")
 
 
+def default_reminder_name(reminder: str) -> str:
+    return _("Reminder: %(audience)s", audience=REMINDER_LABELS[Reminder(reminder)])[:200]
+
+
 def offered_reminder(batch) -> str | None:
-    """The reminder whose default template a draft batch is offered, if its audience is one."""
+    """The reminder whose default template a draft batch is offered: its audience is one, and it
+    does not use that default already."""
     reminder = batch_audience(batch).reminder
-    return reminder if batch.status == BatchStatus.DRAFT and reminder in DEFAULT_REMINDERS else None
+    if batch.status != BatchStatus.DRAFT or reminder not in DEFAULT_REMINDERS:
+        return None
+    version = db.session.get(NoticeTemplateVersion, batch.template_version_id)
+    return None if version.template.name == default_reminder_name(reminder) else reminder
 
 
 def use_default_reminder_template(batch_id: int, author: StaffUser) -> NoticeTemplate:
@@ -70,8 +78,7 @@ def use_default_reminder_template(batch_id: int, author: StaffUser) -> NoticeTem
         contents.append(
             NoticeTemplateContent(language=language, jurisdiction="", subject=text[0], body_markdown=text[1])
         )
-    name = _("Reminder: %(audience)s", audience=REMINDER_LABELS[Reminder(reminder)])[:200]
-    template = dao_add_template(NoticeTemplate(incident_id=batch.incident_id, name=name))
+    template = dao_add_template(NoticeTemplate(incident_id=batch.incident_id, name=default_reminder_name(reminder)))
     version = NoticeTemplateVersion(template_id=template.id, version=1, created_by_id=author.id)
     dao_add_template_version(version, contents)
     languages = [content.language for content in contents]

@@ -59,6 +59,9 @@ def test_a_reminder_batch_is_offered_its_default_and_one_click_pins_the_draft_to
     assert sorted(contents) == sorted(LANGUAGES)
     assert contents["sw"].subject.startswith("Kikumbusho: ufuatiliaji wa utambulisho")
     assert "((enrollment_deadline))" in contents["en"].body_markdown
+    again = client.get(f"/staff/batches/{batch.id}").get_data(as_text=True)
+    assert "Use the default reminder for this batch" not in again  # it uses it now: no second template
+    assert client.post(f"/staff/batches/{batch.id}/default-reminder").status_code == 409
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2)).all()
     assert actions == [AuditAction.BATCH_TEMPLATE_CHANGED, AuditAction.TEMPLATE_CREATED]
 
