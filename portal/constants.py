@@ -62,6 +62,7 @@ class AuditAction(StrEnum):
     INCIDENT_UPDATED = "incident.updated"
     NOTICE_CODE_REISSUED = "notice_code.reissued"
     CONTRACTOR_VERIFIED = "contractor.verified"
+    LANGUAGE_CHOSEN = "person.language_chosen"  # a verified person's choice: mail follows it
     STAFF_SIGNED_OUT = "staff.signed_out"  # every session of the account ends with it
     STAFF_DEACTIVATED = "staff.deactivated"
     STAFF_TOTP_RESET = "staff.totp_reset"  # never the secret

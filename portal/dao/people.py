@@ -15,6 +15,17 @@ def dao_get_person_by_uid(uid: str) -> Person | None:
     return db.session.scalar(_PERSON_BY_UID, {"uid": uid})
 
 
+def dao_set_preferred_language(person_id: int, language: str) -> bool:
+    """One conditional statement: True when the language changed (False when it already was)."""
+    changed = db.session.execute(
+        update(Person)
+        .where(Person.id == person_id, Person.preferred_language != language)
+        .values(preferred_language=language)
+        .execution_options(synchronize_session="fetch")
+    )
+    return changed.rowcount == 1
+
+
 def dao_get_person_by_contractor_id(contractor_id: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.contractor_id == contractor_id))
 

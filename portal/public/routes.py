@@ -1,11 +1,15 @@
-from flask import current_app, redirect, render_template, request, send_from_directory, session, url_for
+from flask import current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import text
 
 from portal.dao.incidents import dao_get_published_incidents
 from portal.extensions import db, limiter
-from portal.i18n import SESSION_KEY, best_language
+from portal.i18n import LANGUAGE_NAMES, SESSION_KEY, babel_locale, best_language
 from portal.public import bp
+from portal.public.language import make_mail_language
 from portal.rendering import render_markdown
+from portal.verify.session import current_person
 
 
 @bp.route("/")
@@ -20,6 +24,12 @@ def choose_language():
     chosen = best_language(request.form.get("language"))
     if chosen:
         session[SESSION_KEY] = chosen
+        person = current_person()
+        if person is not None and make_mail_language(person, chosen):
+            with force_locale(babel_locale(chosen)):  # the next page is in it, and so is this line
+                flash(
+                    _("From now on, we will write to you in %(language)s.", language=LANGUAGE_NAMES[chosen]), "success"
+                )
     # Back to the page the selector was on. The form says which (the referrer policy sends no
     # Referer); only a path on this site, or it would be an open redirect.
     target = request.form.get("next", "")
