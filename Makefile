@@ -123,3 +123,4 @@ bench-web: $(VENV)/.installed compile-translations
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check portal tests tools
+	$(VENV)/bin/vulture

@@ -148,10 +148,6 @@ class MailKind(StrEnum):
     NOTICE = "notice"  # a batch's notice, "delivered" by the outbox backend
 
 
-# Date-of-birth, national id, address and phone are the fields DESIGN.md says to encrypt.
-ENCRYPTED_PERSON_FIELDS = ("date_of_birth", "national_id_last4", "address", "phone")
-
-
 class Channel(StrEnum):
     EMAIL = "email"  # SendGrid, or the outbox backend in the embedded mode
     LETTER = "letter"  # a print vendor's mail-merge file
@@ -167,7 +163,6 @@ class BatchStatus(StrEnum):
     STOPPED = "stopped"  # SendGrid refused our credentials (401/403); an admin must act
 
 
-BATCH_EDITABLE = (BatchStatus.DRAFT,)
 BATCH_CANCELLABLE = (
     BatchStatus.DRAFT,
     BatchStatus.APPROVED,
@@ -192,18 +187,8 @@ class NotificationStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-# No automatic step ever leaves these; only a person (resend / mark as sent) may.
-NOTIFICATION_FINAL = (
-    NotificationStatus.DELIVERED,
-    NotificationStatus.BOUNCED,
-    NotificationStatus.DROPPED,
-    NotificationStatus.FAILED,
-    NotificationStatus.CANCELLED,
-)
 NOTIFICATION_WAITING_FOR_ADMIN = (NotificationStatus.UNKNOWN,)
 NOTIFICATION_PENDING = (NotificationStatus.QUEUED, NotificationStatus.SENDING, NotificationStatus.POSTING)
-# Claimed by a sender and not settled: the rows a claim token fences.
-NOTIFICATION_CLAIMED = (NotificationStatus.SENDING, NotificationStatus.POSTING)
 NOTIFICATION_UNDELIVERABLE = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED, NotificationStatus.FAILED)
 # "Never notified": a person with one of these in any batch of the incident has been reached, or is
 # about to be (queued, sending), or may have been (unknown, until an admin decides). Mailing them

@@ -19,7 +19,6 @@ from portal.claims.payment import FIELD_LABELS, compact_account, digits_only
 from portal.constants import PaymentMethod
 from portal.forms import DateInputField, PortalForm, strip_whitespace
 
-ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 _SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
 _IBAN_START = re.compile(r"[A-Z]{2}\d{2}")
 

@@ -3,7 +3,6 @@ fraud signals computed, the confirmation emailed. Sending is one-shot (``change_
 conditional UPDATE), so a double click or a replayed POST sends the claim once.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -37,27 +36,6 @@ from portal.models import Claim, ClaimBenefit, ClaimSettings, Incident, Person
 
 def _money(cents: int, settings: ClaimSettings) -> str:
     return format_money(cents, settings.currency)
-
-
-@dataclass(frozen=True)
-class ClaimTotals:
-    losses_cents: int
-    lost_time_hours: Decimal
-    lost_time_cents: int
-    alternative_cash_cents: int
-
-    @property
-    def total_cents(self) -> int:
-        return self.losses_cents + self.lost_time_cents + self.alternative_cash_cents
-
-
-def claim_totals(claim: Claim, settings: ClaimSettings) -> ClaimTotals:
-    draft = load_draft(claim)
-    chosen = chosen_benefits(draft)
-    losses = losses_total_cents(draft) if BenefitKind.OUT_OF_POCKET in chosen else 0
-    hours = Decimal(draft.get("lost_time", {}).get("hours") or 0) if BenefitKind.LOST_TIME in chosen else Decimal(0)
-    cash = settings.alternative_cash_cents if BenefitKind.ALTERNATIVE_CASH in chosen else 0
-    return ClaimTotals(losses, hours, lost_time_cents(hours, settings), cash)
 
 
 def draft_problems(claim: Claim, settings: ClaimSettings) -> list:

@@ -36,10 +36,6 @@ class Deadline:
     standard: str = ""
     starts: str = "discovery"  # or "individual_notice": counted from when residents were told
 
-    @property
-    def is_fixed(self) -> bool:
-        return any(v is not None for v in (self.days, self.hours, self.business_days))
-
     def describe(self) -> str:
         after = "of discovery" if self.starts == "discovery" else "of notifying residents"
         if self.days is not None:

@@ -229,7 +229,6 @@ def notice_values(person, incident, notice_code: str, language: str) -> dict[str
 
 # The values that differ between recipients; the rest are the same for a whole request.
 PERSON_PLACEHOLDERS = ("first_name", "last_name", "notice_code", "exposed_categories", "national_id_name")
-NAME_PLACEHOLDERS = ("first_name", "last_name")  # may land in the subject: always made one line
 
 
 def substitution_tag(name: str, html: bool) -> str:
@@ -267,16 +266,6 @@ def _skeleton(subject: str, body_markdown: str, shared_items: tuple[tuple[str, s
 def notice_skeleton(content, shared_values: dict[str, str]) -> NoticeSkeleton:
     shared = tuple(sorted((k, v) for k, v in shared_values.items() if k not in PERSON_PLACEHOLDERS))
     return _skeleton(content.subject, content.body_markdown, shared)
-
-
-def person_substitutions(personal: tuple[str, ...], values: dict[str, str]) -> dict[str, str]:
-    """SendGrid substitutions for one person: a plain and an HTML-escaped value per personal placeholder."""
-    substitutions = {}
-    for name in personal:
-        value = one_line(values.get(name, "")) if name in NAME_PLACEHOLDERS else values.get(name, "")
-        substitutions[_TEXT_TAGS[name]] = value
-        substitutions[_HTML_TAGS[name]] = html_value(value)
-    return substitutions
 
 
 _TEXT_TAGS = {name: substitution_tag(name, html=False) for name in PERSON_PLACEHOLDERS}

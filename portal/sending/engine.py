@@ -350,15 +350,6 @@ def settle_chunk(chunk: ClaimedChunk, posted: SendResult | str | None) -> None:
     finish_batch_if_done(chunk.batch_id, commit=True)
 
 
-def record_result(batch_id: int, ids: list[int], result: SendResult, token: str) -> None:
-    """Record ``result`` for the chunk's rows ``token`` holds (tests call it for one answer)."""
-    settle_chunk(ClaimedChunk(batch_id, _ids_only_plan(ids), token), result)
-
-
-def _ids_only_plan(ids: list[int]) -> ChunkPlan:
-    return ChunkPlan(None, "", {}, [(nid, "", "", "", "", "", "") for nid in ids])  # type: ignore[arg-type]
-
-
 _NOT_SENT_OUTCOMES = (Outcome.RATE_LIMITED, Outcome.UNAUTHORIZED, Outcome.NOT_SENT, Outcome.REJECTED)
 
 
