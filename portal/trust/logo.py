@@ -11,10 +11,11 @@ wrote, never the type the browser sent.
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.audit import record_audit
 from portal.extensions import db
@@ -47,18 +48,21 @@ def prepare_logo(upload: bytes) -> PreparedLogo:
         raise LogoRefused(_("Choose a PNG or JPEG file"))
     if len(upload) > LOGO_MAX_BYTES:
         raise LogoRefused(_("The file must be 2 MB or smaller"))
-    try:
-        image = Image.open(io.BytesIO(upload), formats=tuple(FORMATS))
-    except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise LogoRefused(_("The file must be a PNG or JPEG image")) from exc
-    width, height = image.size
-    if width * height > LOGO_MAX_PIXELS or not width or not height:
-        raise LogoRefused(_("The image must be at most 25 million pixels (for example 5000 × 5000)"))
-    source_format = image.format
-    try:
-        image.load()
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise LogoRefused(_("The image could not be read: it may be damaged")) from exc
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(upload), formats=tuple(FORMATS))  # the header only, so far
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombWarning) as exc:
+            raise LogoRefused(_("The file must be a PNG or JPEG image")) from exc
+        width, height = image.size
+        if width * height > LOGO_MAX_PIXELS or not width or not height:
+            raise LogoRefused(_("The image must be at most 25 million pixels (for example 5000 × 5000)"))
+        source_format = image.format
+        try:
+            image.load()  # decodes every pixel: a truncated or corrupt file fails here
+            image = ImageOps.exif_transpose(image)  # upright, before its EXIF is dropped
+        except (OSError, SyntaxError, ValueError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise LogoRefused(_("The image could not be read: it may be damaged")) from exc
     image.thumbnail(LOGO_BOX, Image.Resampling.LANCZOS)
     out = io.BytesIO()
     if source_format == "JPEG":
