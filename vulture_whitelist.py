@@ -135,14 +135,14 @@ Meta  # portal/claims/review_forms.py
 _.attested_at  # portal/claims/submission.py
 DANGEROUS_PREFIXES  # portal/core/csv_safety.py
 SEPARATORS  # portal/core/csv_safety.py
-_.process_errors  # portal/forms.py
-_.object_data  # portal/forms.py
-_.bind_field  # portal/forms.py
-extra_filters  # portal/forms.py
-language_name  # portal/i18n.py
-keywords  # portal/i18n.py
-comment_tags  # portal/i18n.py
-extract_taxonomy  # portal/i18n.py
+_.process_errors  # portal/web/forms.py
+_.object_data  # portal/web/forms.py
+_.bind_field  # portal/web/forms.py
+extra_filters  # portal/web/forms.py
+language_name  # portal/core/i18n.py
+keywords  # portal/core/i18n.py
+comment_tags  # portal/core/i18n.py
+extract_taxonomy  # portal/core/i18n.py
 _.readable  # portal/imports/reader.py
 exc_info  # portal/imports/reader.py
 _.writable  # portal/legal/cli.py
@@ -151,11 +151,11 @@ _.recorded_at  # portal/legal/filings.py
 mtime  # portal/legal/jurisdictions.py
 _.footer  # portal/privacy/pdf.py
 extract_retention  # portal/privacy/schedule.py
-_.max_content_length  # portal/request_limits.py
-_.max_form_parts  # portal/request_limits.py
-_.sql_session_model  # portal/sessions.py
+_.max_content_length  # portal/web/request_limits.py
+_.max_form_parts  # portal/web/request_limits.py
+_.sql_session_model  # portal/web/sessions.py
 _.permanent  # portal/staff/session.py
-STRATEGY  # portal/throttles.py
+STRATEGY  # portal/web/throttles.py
 _.itersize  # tools/bench/data_child.py
 
 # Background tasks: portal/background/tasks.py names each target as a "module:function" string.
@@ -202,7 +202,7 @@ subscribed  # portal/exposure/service.py
 claim_state  # portal/exposure/service.py
 _.subscribed  # portal/exposure/service.py
 _.claim_state  # portal/exposure/service.py
-_.error_anchor  # portal/forms.py
+_.error_anchor  # portal/web/forms.py
 contact_hours  # portal/incidents/forms.py
 generated_at  # portal/legal/declaration.py
 _.reconciles  # portal/legal/declaration.py
@@ -223,7 +223,7 @@ exclusions  # portal/staff/person_history.py
 claim_status_words  # portal/staff/person_history.py
 undecryptable  # portal/staff/service.py
 notice_codes  # portal/staff/service.py
-means  # portal/taxonomy.py
+means  # portal/core/taxonomy.py
 issued_on  # portal/trust/codes.py
 phone_lines  # portal/trust/forms.py
 identity_checked  # portal/trust/forms.py
@@ -234,7 +234,7 @@ _.last_error  # portal/webhooks/service.py
 
 # Markers and helpers the tests read: the contractor-page marker, the chain check, the sending
 # thread's stop, the starter languages, the Python statement of the variant rule the SQL must match.
-verify_audit_chain  # portal/audit.py
+verify_audit_chain  # portal/audit/chain.py
 choose_variant  # portal/legal/variants.py
 starter_languages  # portal/mail/rendering.py
 stop_sending_thread  # portal/sending/runner.py

@@ -84,8 +84,9 @@ def _init_crypto(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portal import i18n, request_limits, response_headers
+    from portal.core import i18n
     from portal.db_setup import configure_engine_events
+    from portal.web import request_limits, response_headers
 
     proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     if proxies:
@@ -93,7 +94,7 @@ def _init_extensions(app: Flask) -> None:
     request_limits.init_app(app)
     db.init_app(app)
     configure_engine_events(app)
-    from portal.sessions import init_sessions
+    from portal.web.sessions import init_sessions
 
     init_sessions(app)
     # Imported here, not in extensions.py: Alembic is half a second of start-up that processes

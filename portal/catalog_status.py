@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from portal.i18n import CONTRACTOR_DOMAIN, LANGUAGE_NAMES
+from portal.core.i18n import CONTRACTOR_DOMAIN, LANGUAGE_NAMES
 
 SOURCE_LANGUAGE_STATUS = "source text (English)"
 

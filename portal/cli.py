@@ -8,7 +8,7 @@ operator can run is this one tuple, and no module is imported for its side effec
 from flask import Flask
 from flask.cli import AppGroup
 
-from portal.audit_cli import audit_group
+from portal.audit.cli import audit_group
 from portal.imports.cli import import_command
 from portal.incidents.cli import create_incident_command
 from portal.legal.cli import export_claimants_command, purge_exports_command

@@ -31,7 +31,7 @@ def generate_secrets() -> dict[str, str]:
         "FIELD_ENCRYPTION_KEYS": f"k1:{_b64key()}",
         "BLIND_INDEX_KEY": _b64key(),
         "NOTICE_CODE_KEY": _b64key(),
-        # HMAC key ring of the audit chain (portal/audit.py), rotated like FIELD_ENCRYPTION_KEYS.
+        # HMAC key ring of the audit chain (portal/audit/chain.py), rotated like FIELD_ENCRYPTION_KEYS.
         "AUDIT_KEYS": f"a1:{_b64key()}",
     }
 
@@ -63,7 +63,7 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     # A session is stored again only when it changes, so a page's images and scripts loading
-    # alongside it cannot write back an older copy over the page's own change (portal/sessions.py).
+    # alongside it cannot write back an older copy over the page's own change (portal/web/sessions.py).
     SESSION_REFRESH_EACH_REQUEST = False
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime already bounds a token
     # Over HTTPS a POST must also come with a same-origin Referer (the referrer policy in
@@ -93,7 +93,7 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(
             minutes=max(self.CONTRACTOR_SESSION_MINUTES, self.STAFF_SESSION_MINUTES)
         )
-        self.SESSION_STORAGE_URI = env("SESSION_STORAGE_URI", "database")  # or redis://… (portal/sessions.py)
+        self.SESSION_STORAGE_URI = env("SESSION_STORAGE_URI", "database")  # or redis://… (portal/web/sessions.py)
         self.RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
         self.VERIFY_LIMIT_PER_CODE = env("VERIFY_LIMIT_PER_CODE", "5 per 15 minutes")
         self.VERIFY_LIMIT_PER_IP = env("VERIFY_LIMIT_PER_IP", "20 per hour")
@@ -147,7 +147,7 @@ class Config:
         self.SEND_DB_ATTEMPTS = int(env("SEND_DB_ATTEMPTS", "8"))
         # PostgreSQL ends a sending or webhook transaction whose client stalls inside it this long.
         self.DB_TRANSACTION_IDLE_SECONDS = float(env("DB_TRANSACTION_IDLE_SECONDS", "30"))
-        # Request bodies, per route (portal/request_limits.py; README "Security").
+        # Request bodies, per route (portal/web/request_limits.py; README "Security").
         self.MAX_FORM_BYTES = int(env("MAX_FORM_BYTES", str(64 * 1024)))
         self.MAX_STAFF_FORM_BYTES = int(env("MAX_STAFF_FORM_BYTES", str(1024 * 1024)))
         self.MAX_WEBHOOK_BYTES = int(env("MAX_WEBHOOK_BYTES", str(5 * 1024 * 1024)))
@@ -186,7 +186,7 @@ class Config:
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""
         check_mail_settings(values)
-        from portal.sessions import storage_problem
+        from portal.web.sessions import storage_problem
 
         if problem := storage_problem(values.get("SESSION_STORAGE_URI", "")):
             raise ConfigurationError(problem)

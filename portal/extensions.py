@@ -28,7 +28,7 @@ db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Fixed windows whatever the configuration says: a throttle gives back the hit of a request that was
-# not a wrong guess, which only a counter can do (portal/throttles.py).
+# not a wrong guess, which only a counter can do (portal/web/throttles.py).
 limiter = Limiter(key_func=get_remote_address, strategy="fixed-window")
 babel = Babel()
 talisman = Talisman()

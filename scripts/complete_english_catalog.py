@@ -1,7 +1,7 @@
 """Make the English catalog complete: every msgid gets itself as its translation.
 
 The source strings are English, so English needs no translator, but a complete catalog lets the
-suite check that nothing user-facing escaped extraction (tests/test_i18n.py). Run by
+suite check that nothing user-facing escaped extraction (tests/core/test_i18n.py). Run by
 `make translations` after `pybabel update`.
 """
 

@@ -215,7 +215,7 @@ def make_batch_with_notifications(
 
 
 def date_fields(name: str, iso: str) -> dict[str, str]:
-    """A date as a browser sends the Day / Month / Year boxes of ``name`` (portal.forms.DateInputField)."""
+    """A date as a browser sends the Day / Month / Year boxes of ``name`` (portal.web.forms.DateInputField)."""
     year, month, day = iso.split("-")
     return {f"{name}-day": day.lstrip("0"), f"{name}-month": month.lstrip("0"), f"{name}-year": year}
 

@@ -79,7 +79,7 @@ KNOWN_CYCLE_EDGES = {
 # Imports against the direction of the layers, each with its reason.
 KNOWN_LAYER_BREAKS = {
     # Configuration checks the session storage URL with the sessions module's own rule.
-    ("portal.config", "portal.sessions"),
+    ("portal.config", "portal.web.sessions"),
     # The trust tables' status names live with the feature; statuses belong in portal.constants.
     ("portal.dao.trust", "portal.trust.constants"),
     # ClaimState is defined beside the claims blueprint's template helper that returns it.

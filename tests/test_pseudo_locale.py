@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import DevelopmentConfig, TestingConfig
-from portal.i18n import PSEUDO
+from portal.core.i18n import PSEUDO
 from tests.contractor_pages import build_tour
 from tests.verify.test_sign_out import signed_in_clients
 

@@ -4,7 +4,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-05 22:00:00
 
-web_session holds the embedded mode's server-side sessions (portal/sessions.py; production keeps
+web_session holds the embedded mode's server-side sessions (portal/web/sessions.py; production keeps
 them in Redis). staff_user.session_epoch is copied into a staff session at sign-in; raising it
 ends every session of that person at once (portal/staff/revocation.py).
 """

@@ -20,10 +20,10 @@ from sqlalchemy.sql import ColumnElement, Select
 
 from portal.batches.reminders import REMINDER_LABELS, reminder_condition
 from portal.constants import NOTIFICATION_BOUNCED, NOTIFICATION_NOTIFIED, Channel
+from portal.core.taxonomy import load_taxonomy
 from portal.dao.batches import dao_find_contractor_ids_in_incident
 from portal.extensions import db
 from portal.models import Batch, Exposure, Notification, Person
-from portal.taxonomy import load_taxonomy
 
 DEFAULT_LANGUAGE = "en"
 MAX_LIST_IDS = 1_000_000

@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal.batches.audience import Audience
 from portal.batches.reminders import REMINDER_LABELS
 from portal.constants import Channel
-from portal.forms import PortalForm
+from portal.web.forms import PortalForm
 
 # 1,000,000 ids of up to 64 characters, with line ends.
 MAX_LIST_BYTES = 70 * 1024 * 1024

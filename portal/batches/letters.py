@@ -18,7 +18,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction, BatchStatus, NoticeCodeSource
 from portal.core.csv_safety import CsvLines, neutralise
 from portal.crypto import DecryptionError, crypto

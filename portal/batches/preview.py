@@ -7,7 +7,7 @@ verify: real codes exist only in the message that is sent and, hashed, in the da
 
 from dataclasses import dataclass
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.batches.audience import audience_query, language_for
 from portal.constants import AuditAction, BatchStatus, MailKind
 from portal.dao.batches import (

@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.batches.audience import batch_audience
 from portal.batches.reminders import REMINDER_LABELS, Reminder
 from portal.constants import AuditAction, BatchStatus

@@ -37,11 +37,11 @@ from portal.batches.service import (
     template_version_choices,
 )
 from portal.constants import ROLES_MANAGING_NOTICES, BatchStatus
-from portal.i18n import LANGUAGE_NAMES
+from portal.core.i18n import LANGUAGE_NAMES
+from portal.core.taxonomy import load_taxonomy
 from portal.legal.compliance import batch_compliance_gaps
-from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
-from portal.taxonomy import load_taxonomy
+from portal.web.request_limits import STAFF_UPLOAD, body_limit
 
 # An upload with thousands of bad ids would make an unreadable page; the first ones show the pattern.
 PROBLEMS_SHOWN = 50

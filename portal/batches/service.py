@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.batches.audience import Audience, audience_query, batch_audience, recipient_language
 from portal.batches.letters import LetterFileError, produce_letter_file
 from portal.constants import AuditAction, BatchStatus, Channel, UnknownResolution

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from portal.claims.money import AmountError, parse_hours, parse_money
 from portal.claims.payment import FIELD_LABELS, compact_account, digits_only
 from portal.constants import PaymentMethod
-from portal.forms import DateInputField, PortalForm, strip_whitespace
+from portal.web.forms import DateInputField, PortalForm, strip_whitespace
 
 _SWIFT = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?")
 _IBAN_START = re.compile(r"[A-Z]{2}\d{2}")

@@ -25,6 +25,7 @@ from flask import current_app
 
 from portal.claims.drafts import load_draft, save_draft
 from portal.constants import FraudSignalKind
+from portal.core.text import fold
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto
 from portal.dao.claims import (
@@ -36,7 +37,6 @@ from portal.dao.claims import (
     dao_get_fraud_signal,
 )
 from portal.models import Claim, FraudSignal, Person
-from portal.text import fold
 
 MAX_LISTED = 20
 # Street words written several ways; folded so "12 Main Street" and "12 main st." match.

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import current_actor, record_audit
+from portal.audit.chain import current_actor, record_audit
 from portal.claims import mail
 from portal.claims.drafts import claims_today, get_claim_settings
 from portal.claims.payment import FIELD_LABELS, PAYMENT_FIELDS, open_details

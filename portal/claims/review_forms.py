@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.forms import PortalForm, strip_whitespace
+from portal.web.forms import PortalForm, strip_whitespace
 
 
 class QueueFilterForm(PortalForm):

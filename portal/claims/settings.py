@@ -7,13 +7,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, NumberRange, ValidationError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.claims.money import AmountError, cents_to_text, parse_money
 from portal.claims.payment import PAYMENT_METHOD_LABELS
 from portal.constants import AuditAction, PaymentMethod
 from portal.extensions import db
-from portal.forms import PortalForm, strip_whitespace
 from portal.models import ClaimSettings
+from portal.web.forms import PortalForm, strip_whitespace
 
 MB = 1024 * 1024
 MONEY_FIELDS = ("out_of_pocket_cap", "lost_time_rate", "alternative_cash")

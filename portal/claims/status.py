@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import ClaimStatus
 from portal.core.time import utcnow
 from portal.dao.claims import dao_add, dao_move_claim_status

@@ -19,7 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.claims.pdf_check import MESSAGES as PDF_MESSAGES
 from portal.claims.pdf_check import PdfRefused, check_pdf
-from portal.request_limits import size_words as format_size
+from portal.web.request_limits import size_words as format_size
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"

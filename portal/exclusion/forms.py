@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.forms import PortalForm, strip_whitespace
+from portal.web.forms import PortalForm, strip_whitespace
 
 REASON_MAX = 2000
 

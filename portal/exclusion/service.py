@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import CLAIM_STANDING, AuditAction
 from portal.core.time import utcnow, utctoday
 from portal.dao.claims import dao_get_claim_by_person_and_incident

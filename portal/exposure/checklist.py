@@ -6,10 +6,10 @@ passport scans leaked in two incidents replaces the passport once.
 
 from dataclasses import dataclass
 
+from portal.core.taxonomy import Category, Step, load_taxonomy
 from portal.dao.steps import dao_get_completed_steps, dao_get_exposed_categories, dao_mark_step_done, dao_unmark_step
 from portal.extensions import db
 from portal.models import Person
-from portal.taxonomy import Category, Step, load_taxonomy
 
 
 def step_anchor(incident_id: int, category: str, step_id: str) -> str:

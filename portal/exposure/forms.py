@@ -1,6 +1,6 @@
 from wtforms import SelectMultipleField
 
-from portal.forms import PortalForm
+from portal.web.forms import PortalForm
 
 
 class ChecklistForm(PortalForm):

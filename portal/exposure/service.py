@@ -9,6 +9,7 @@ from functools import cached_property
 
 from portal.claims.context import ClaimState
 from portal.claims.drafts import claim_deadline_passed
+from portal.core.taxonomy import Category, load_taxonomy
 from portal.dao.exposure_page import dao_get_exposure_page_rows, dao_get_monitoring_rows
 from portal.exposure.checklist import (
     ChecklistStep,
@@ -20,7 +21,6 @@ from portal.exposure.checklist import (
 )
 from portal.models import Exposure, Incident, Person
 from portal.monitoring.service import MonitoringOverview, monitoring_overviews
-from portal.taxonomy import Category, load_taxonomy
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ from flask_wtf.file import FileAllowed, FileField
 from wtforms import SelectField
 from wtforms.validators import DataRequired
 
-from portal.forms import PortalForm
+from portal.web.forms import PortalForm
 
 CSV_ONLY = FileAllowed(["csv", "txt"], _l("The file must be a CSV file (.csv)"))
 

@@ -12,8 +12,8 @@ from portal.imports import bp
 from portal.imports.forms import ImportRegisterForm
 from portal.imports.service import ImportRejected, import_register
 from portal.models import Incident
-from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
+from portal.web.request_limits import STAFF_UPLOAD, body_limit
 
 PEOPLE_NAME, EXPOSURES_NAME = "people.csv", "exposures.csv"
 

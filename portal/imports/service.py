@@ -17,8 +17,9 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
+from portal.core.taxonomy import category_codes
 from portal.core.time import utcnow
 from portal.dao.imports import (
     dao_begin_register_import,
@@ -39,7 +40,6 @@ from portal.imports.validation import (
 )
 from portal.imports.writers import ExposureWriter, PeopleWriter
 from portal.models import Incident
-from portal.taxonomy import category_codes
 from portal.updates.service import alert_subscribers_of_new_exposures
 
 

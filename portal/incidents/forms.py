@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from portal.forms import IsoDateField, PortalForm
 from portal.incidents.service import EDITABLE_FIELDS, MAX_MONITORING_MONTHS, SLUG_MAX_LENGTH
+from portal.web.forms import IsoDateField, PortalForm
 
 
 class IncidentForm(PortalForm):

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction, BenefitKind, ExportFormat, ExportKind, FraudSignalKind
 from portal.core.time import utcnow
 from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE

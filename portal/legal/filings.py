@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
 from portal.core.time import utcnow, utctoday
 from portal.dao.regulator_filings import dao_add_filing, dao_delete_filing, dao_get_filing

@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.constants import BenefitKind, ClaimStatus, ExportFormat, FraudSignalKind
 from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE
-from portal.forms import IsoDateField, PortalForm, strip_whitespace
+from portal.web.forms import IsoDateField, PortalForm, strip_whitespace
 
 EXPORTABLE_STATUSES = [status for status in ClaimStatus if status != ClaimStatus.DRAFT]
 

@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 from pathlib import Path
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.background.dispatch import run_task
 from portal.background.tasks import BUILD_EXPORT
 from portal.constants import (

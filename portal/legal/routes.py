@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Response, abort, jsonify, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import (
     ROLES_EXPORTING_CLAIMANTS,
     ROLES_EXPORTING_EXCLUSIONS,

@@ -10,7 +10,7 @@ import re
 import bleach
 import markdown
 
-from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+from portal.core.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
 PLACEHOLDERS: dict[str, str] = {
     "first_name": "The person's first name, as in the register",

@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from markupsafe import escape
 
+from portal.core.taxonomy import load_taxonomy
 from portal.mail.headers import one_line
 from portal.mail.link_targets import link_target_problems
 from portal.mail.national_ids import national_id_name
@@ -31,7 +32,6 @@ from portal.mail.placeholders import (
     markdown_to_text,
     tokenize,
 )
-from portal.taxonomy import load_taxonomy
 
 # The "Notice of Data Breach" a new template starts from, one file per language: subject line,
 # blank line, Markdown body (portal/data/notices/<language>.md; docs/translations.md).

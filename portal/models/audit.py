@@ -12,7 +12,7 @@ class AuditEvent(db.Model):
     """Append-only and hash-chained: ``row_hash`` covers this row's fields and ``prev_hash``.
 
     ``seq`` counts events without gaps. ``key_id`` names the AUDIT_KEYS entry whose HMAC
-    ``row_hash`` is; empty for rows chained before keys (plain SHA-256, portal/audit.py)."""
+    ``row_hash`` is; empty for rows chained before keys (plain SHA-256, portal/audit/chain.py)."""
 
     __tablename__ = "audit_event"
 

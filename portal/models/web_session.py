@@ -7,7 +7,7 @@ from portal.extensions import db
 
 
 class WebSession(db.Model):
-    """A browser session kept server-side (portal/sessions.py); the cookie holds only its random id.
+    """A browser session kept server-side (portal/web/sessions.py); the cookie holds only its random id.
 
     The columns are those Flask-Session's SQLAlchemy store reads and writes: ``expiry`` is a naive
     UTC time because that is what it compares with.

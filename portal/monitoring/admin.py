@@ -11,8 +11,8 @@ from portal.monitoring import bp
 from portal.monitoring.codes import CodeImportRejected, import_activation_codes
 from portal.monitoring.forms import CodesUploadForm, EditProductForm, ProductForm
 from portal.monitoring.products import ProductError, create_product, product_pool, products_overview, update_product
-from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
+from portal.web.request_limits import STAFF_UPLOAD, body_limit
 
 
 def _show_problems(form, error: ProductError) -> None:

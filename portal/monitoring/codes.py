@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
 from portal.core.time import utcnow
 from portal.crypto import crypto

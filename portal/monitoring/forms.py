@@ -3,7 +3,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Regexp, ValidationError
 
-from portal.forms import PortalForm, strip_whitespace
+from portal.web.forms import PortalForm, strip_whitespace
 
 MAX_MONTHS = 120
 

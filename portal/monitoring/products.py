@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pycountry
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
 from portal.dao.incidents import dao_get_all_incidents
 from portal.dao.monitoring import PoolCounts, dao_add_product, dao_get_all_products, dao_get_pool_counts

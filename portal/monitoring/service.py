@@ -13,7 +13,7 @@ from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction, EnrollmentStatus, MailKind
 from portal.core.time import utcnow
 from portal.crypto import crypto

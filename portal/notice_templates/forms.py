@@ -2,8 +2,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.forms import PortalForm
 from portal.notice_templates.service import SUBJECT_MAX_LENGTH
+from portal.web.forms import PortalForm
 
 BODY_MAX_LENGTH = 50_000
 

@@ -5,8 +5,8 @@ from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from portal.constants import ROLES_MANAGING_NOTICES
+from portal.core.i18n import LANGUAGE_NAMES
 from portal.dao.incidents import dao_get_incident_by_id
-from portal.i18n import LANGUAGE_NAMES
 from portal.mail.placeholders import PLACEHOLDERS
 from portal.notice_templates import bp
 from portal.notice_templates.forms import EditLanguageForm, NewTemplateForm

@@ -13,8 +13,9 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
+from portal.core.i18n import LANGUAGE_NAMES
 from portal.dao.incidents import dao_get_all_incidents, dao_get_incident_by_id
 from portal.dao.legal import dao_get_incident_categories
 from portal.dao.templates import (
@@ -28,7 +29,6 @@ from portal.dao.templates import (
     dao_get_templates_with_incidents,
 )
 from portal.extensions import db
-from portal.i18n import LANGUAGE_NAMES
 from portal.legal.variants import check_variant
 from portal.mail.rendering import (
     NOTICE_HEADINGS,

@@ -10,14 +10,14 @@ import bleach
 from flask import abort, render_template
 from markupsafe import Markup
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import ROLES_READING_OUTBOX, AuditAction
+from portal.core.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.dao.mail import dao_get_outbox_message, dao_get_outbox_page
 from portal.extensions import db
 from portal.outbox import bp
-from portal.paging import check_page_exists, page_number
-from portal.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from portal.staff.auth import role_required
+from portal.web.paging import check_page_exists, page_number
 
 PER_PAGE = 50
 # A notice code as mails print it (three groups of four, dashes optional). Only the person it was

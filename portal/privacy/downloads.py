@@ -2,7 +2,7 @@ import hashlib
 
 from flask import Response
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
 from portal.extensions import db
 

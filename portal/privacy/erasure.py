@@ -9,7 +9,7 @@ data and whose targets are the person's random uid, which nothing links to them 
 emptied. Backups hold the last copy until they expire (docs/privacy.md).
 """
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.claims.proof_files import delete_stored
 from portal.constants import AuditAction
 from portal.dao.erasure import (

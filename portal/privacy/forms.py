@@ -3,7 +3,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.constants import DataRequestKind
-from portal.forms import PortalForm, strip_whitespace
+from portal.web.forms import PortalForm, strip_whitespace
 
 KIND_LABELS = {
     DataRequestKind.ACCESS: _l("A copy of all the information you hold about me"),

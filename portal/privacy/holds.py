@@ -2,7 +2,7 @@
 
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
 from portal.core.time import utcnow
 from portal.dao.retention import dao_add_hold, dao_delete_hold, dao_lock_incident

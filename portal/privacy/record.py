@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from portal.claims.payment import mask_details, open_details
 from portal.claims.status import status_words
+from portal.core.taxonomy import load_taxonomy
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError
 from portal.dao.claims import dao_get_claim_settings
@@ -27,7 +28,6 @@ from portal.dao.privacy import (
     dao_rows_of_person,
 )
 from portal.models import Incident, Person, StepCompletion
-from portal.taxonomy import load_taxonomy
 
 # Keyed hashes and ciphertexts: they say nothing to the person and help whoever steals the file.
 _NEVER_COPIED = {"code_hash", "unsubscribe_token_hash", "payout_account_hash", "payment_details_enc", "draft"}

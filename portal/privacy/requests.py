@@ -2,7 +2,7 @@
 
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction, DataRequestKind, DataRequestStatus
 from portal.core.time import utcnow, utctoday
 from portal.dao.data_requests import (

@@ -4,7 +4,7 @@ one transaction with its audit row; an incident under a legal hold is refused an
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.batches.letters import letters_folder
 from portal.constants import AuditAction
 from portal.core.time import utctoday

@@ -7,7 +7,7 @@ from contextlib import nullcontext
 from flask import render_template
 from flask_babel import force_locale
 
-from portal.i18n import best_language
+from portal.core.i18n import best_language
 from portal.privacy import bp
 from portal.privacy.downloads import send_download
 from portal.privacy.notice import notice_context

@@ -7,11 +7,11 @@ page, a batch or a worker) is in that language.
 
 from flask import current_app
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction
+from portal.core.i18n import best_language
 from portal.dao.people import dao_set_preferred_language
 from portal.extensions import db
-from portal.i18n import best_language
 from portal.models import Person
 
 

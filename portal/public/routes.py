@@ -3,12 +3,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import text
 
+from portal.core.i18n import LANGUAGE_NAMES, SESSION_KEY, babel_locale, best_language
+from portal.core.rendering import render_markdown
 from portal.dao.incidents import dao_get_published_incidents
 from portal.extensions import db, limiter
-from portal.i18n import LANGUAGE_NAMES, SESSION_KEY, babel_locale, best_language
 from portal.public import bp
 from portal.public.language import make_mail_language
-from portal.rendering import render_markdown
 from portal.verify.session import current_person
 
 

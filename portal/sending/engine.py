@@ -24,7 +24,7 @@ from datetime import datetime
 
 from flask import current_app
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction, BatchStatus, NoticeCodeSource
 from portal.constants import NotificationStatus as S
 from portal.core.db_retry import run_transaction

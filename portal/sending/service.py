@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.background.dispatch import wake_sender
 from portal.constants import (
     BATCH_CANCELLABLE,

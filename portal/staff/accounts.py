@@ -17,7 +17,7 @@ import pyotp
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import STAFF_ROLES, AuditAction, Role
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email

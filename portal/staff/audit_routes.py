@@ -4,7 +4,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.constants import ROLES_READING_AUDIT_LOG, AuditAction
-from portal.paging import check_page_exists, page_number
 from portal.staff import bp
 from portal.staff.audit_view import (
     MAX_EXPORT_ROWS,
@@ -18,6 +17,7 @@ from portal.staff.audit_view import (
 )
 from portal.staff.auth import role_required
 from portal.staff.forms import AuditExportForm, AuditFilterForm
+from portal.web.paging import check_page_exists, page_number
 
 
 def _choices(form: AuditFilterForm, names: dict[str, str]) -> None:

@@ -1,6 +1,6 @@
 """The audit log page and its CSV: filters, paging, actor names and readable details.
 
-The page verifies the chain from the last verified point only (portal/audit.py), so a view costs
+The page verifies the chain from the last verified point only (portal/audit/chain.py), so a view costs
 the events written since the previous one, not the whole log.
 """
 
@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from portal.audit import ChainReport, record_audit, verify_chain
+from portal.audit.chain import ChainReport, record_audit, verify_chain
 from portal.constants import AuditAction
 from portal.core.csv_safety import CSV_BOM, csv_text, neutralise
 from portal.dao.audit import AuditFilter, dao_count_audit_events, dao_iter_filtered_audit_events, dao_page_audit_events

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from portal.forms import IsoDateField, PortalForm, strip_whitespace
+from portal.web.forms import IsoDateField, PortalForm, strip_whitespace
 
 
 class SignInForm(PortalForm):

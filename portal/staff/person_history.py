@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from portal.claims.status import staff_status_words
 from portal.constants import Channel
+from portal.core.taxonomy import load_taxonomy
 from portal.dao.person_history import (
     dao_get_notification_events,
     dao_get_person_claims,
@@ -19,7 +20,6 @@ from portal.dao.person_history import (
 )
 from portal.exposure.checklist import checklist_for, completed_steps, progress_of
 from portal.models import Batch, Notification, Person
-from portal.taxonomy import load_taxonomy
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.batches.audience import Audience, AudienceKind
 from portal.batches.service import freeze_recipients
 from portal.constants import BatchStatus, Channel

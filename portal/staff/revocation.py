@@ -1,6 +1,6 @@
 """Ending every session of a staff member at once: the one call for sign-out, deactivation and a TOTP reset.
 
-Sessions are kept server-side (portal/sessions.py), but a person may hold several (two browsers,
+Sessions are kept server-side (portal/web/sessions.py), but a person may hold several (two browsers,
 a phone) and the store cannot list them by person. So each staff session records, at sign-in,
 the account's ``session_epoch``; every request compares it with the account's current value
 (``load_staff_user`` in auth.py) and a session holding an older one is signed out. Raising the

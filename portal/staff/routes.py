@@ -8,9 +8,9 @@ from portal.constants import (
     ROLES_SEEING_PERSONAL_DATA,
     STAFF_ROLES,
 )
+from portal.core.i18n import translations_folder
 from portal.crypto import crypto
 from portal.extensions import limiter
-from portal.i18n import translations_folder
 from portal.staff import bp
 from portal.staff.auth import role_required, staff_session_expired
 from portal.staff.forms import CallerBirthDateForm, PeopleSearchForm, SignInCodeForm, SignInForm
@@ -32,7 +32,7 @@ from portal.staff.session import (
     safe_next_path,
     start_pending_sign_in,
 )
-from portal.throttles import counts_wrong_guesses_only, record_wrong_guess
+from portal.web.throttles import counts_wrong_guesses_only, record_wrong_guess
 
 
 def _account_limit() -> str:
@@ -45,7 +45,7 @@ def _email_key() -> str:
 
 
 # Throttles count each POST before deciding and give it back unless it was a wrong guess
-# (portal/throttles.py), so staff signing in correctly from one office are never slowed.
+# (portal/web/throttles.py), so staff signing in correctly from one office are never slowed.
 # Shared by both steps: one budget of failures per IP address across password and code.
 _sign_in_ip_limit = limiter.shared_limit(
     lambda: current_app.config["STAFF_LOGIN_LIMIT_PER_IP"], scope="staff-sign-in-ip", methods=["POST"]

@@ -18,8 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import STAFF_ROLES, AuditAction, SignInStep
+from portal.core.taxonomy import load_taxonomy
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto, normalize_email
 from portal.dao.people import (
@@ -42,7 +43,6 @@ from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
 from portal.staff.person_history import PersonHistory, person_history
 from portal.staff.revocation import end_every_session_of
-from portal.taxonomy import load_taxonomy
 
 MIN_PASSWORD_LENGTH = 12
 TOTP_ISSUER = "Exposure Portal"

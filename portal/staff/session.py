@@ -2,7 +2,7 @@
 
 After the password step the session holds only the user's id and when that step passed; the
 code step must follow within PENDING_MINUTES. ``login_user`` happens only after the code. Each
-step starts a session with a new id (portal/sessions.py), so an id known before signing in, or
+step starts a session with a new id (portal/web/sessions.py), so an id known before signing in, or
 copied before signing out, opens nothing.
 """
 
@@ -13,9 +13,9 @@ from flask import session
 from flask_login import login_user, logout_user
 
 from portal.models import StaffUser
-from portal.sessions import clear_session, renew_session_id
 from portal.staff.auth import EPOCH_KEY, SEEN_KEY, SIGNED_IN_KEY
 from portal.staff.service import get_pending_staff_user
+from portal.web.sessions import clear_session, renew_session_id
 
 PENDING_USER_KEY = "staff_pending_id"
 PENDING_SINCE_KEY = "staff_pending_at"

@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import NotificationStatus
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email

@@ -3,8 +3,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from portal.forms import DateInputField, PortalForm, strip_whitespace
 from portal.trust.constants import REPORT_TEXT_MAX, ReportChannel
+from portal.web.forms import DateInputField, PortalForm, strip_whitespace
 
 
 class SenderCheckForm(PortalForm):

@@ -14,7 +14,7 @@ import secrets
 from flask import render_template
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.batches.letters import (
     LETTER_COLUMNS,
     LetterFileError,

@@ -12,15 +12,15 @@ import json
 import logging
 from datetime import date
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.background.dispatch import run_task
 from portal.background.tasks import LETTER_BY_POST
+from portal.core.text import fold
 from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.trust import dao_people_named_like, dao_queue_letter_request
 from portal.extensions import db
 from portal.models import Person
-from portal.text import fold
 from portal.trust.constants import LetterRequestSource, TrustAudit
 
 log = logging.getLogger(__name__)

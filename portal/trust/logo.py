@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.extensions import db
 from portal.models import Organisation
 from portal.trust.constants import TrustAudit

@@ -2,7 +2,7 @@
 
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.extensions import db
 from portal.models import Organisation
 from portal.trust.constants import TrustAudit

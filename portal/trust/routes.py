@@ -3,7 +3,6 @@
 from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
 from portal.extensions import limiter
-from portal.throttles import counts_wrong_guesses_only, record_wrong_guess
 from portal.trust import bp
 from portal.trust.codes import check_notice_code
 from portal.trust.forms import CodeCheckForm, ReportForm, SenderCheckForm
@@ -12,6 +11,7 @@ from portal.trust.matching import check_sender
 from portal.trust.organisation import current_organisation
 from portal.trust.reports import file_report
 from portal.verify.service import code_limit_key
+from portal.web.throttles import counts_wrong_guesses_only, record_wrong_guess
 
 
 def _page(sender_form=None, code_form=None, status=200, **results):

@@ -2,9 +2,9 @@
 
 from flask import current_app, redirect, render_template, request, session, url_for
 
+from portal.core.text import fold
 from portal.crypto import crypto
 from portal.extensions import limiter
-from portal.text import fold
 from portal.trust import bp
 from portal.trust.forms import LetterByPostForm, country_choices
 from portal.trust.letters_by_post import request_letter_by_post

@@ -4,10 +4,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import ROLES_MANAGING_INCIDENTS, ROLES_POSTING_UPDATES, Role
 from portal.extensions import db
-from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
 from portal.trust import bp
 from portal.trust.constants import TrustAudit
@@ -16,6 +15,7 @@ from portal.trust.logo import LOGO_MAX_BYTES, LogoRefused, prepare_logo, remove_
 from portal.trust.organisation import EDITABLE_FIELDS, current_organisation, stored_organisation, values_from_config
 from portal.trust.organisation_admin import save_organisation
 from portal.trust.reports import CAMPAIGN_REPORTS, RECENT_HOURS, report_groups, report_text, reports_in_group
+from portal.web.request_limits import STAFF_UPLOAD, body_limit
 
 ROLES_READING_REPORTS = (Role.ADMIN, Role.SUPPORT)
 

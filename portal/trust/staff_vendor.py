@@ -9,12 +9,12 @@ from wtforms import RadioField, SelectField
 from portal.constants import ROLES_IMPORTING
 from portal.dao.incidents import dao_get_all_incidents
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.models import Incident
-from portal.request_limits import STAFF_UPLOAD, body_limit
 from portal.staff.auth import role_required
 from portal.trust import bp
 from portal.trust.vendor_imports import VendorImportRejected, import_outside_notices, import_returned_letters
+from portal.web.forms import PortalForm
+from portal.web.request_limits import STAFF_UPLOAD, body_limit
 
 
 class VendorImportForm(PortalForm):

@@ -17,7 +17,7 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import Channel
 from portal.core.time import utctoday
 from portal.dao.batches import dao_find_contractor_ids_in_incident

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.forms import PortalForm, strip_whitespace
+from portal.web.forms import PortalForm, strip_whitespace
 
 
 class ConfirmForm(PortalForm):

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import force_locale
 
-from portal.i18n import babel_locale, best_language
+from portal.core.i18n import babel_locale, best_language
 
 
 def public_url(endpoint: str, **values) -> str:

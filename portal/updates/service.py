@@ -17,8 +17,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import SEVERITY_ORDER, AuditAction, MailKind
+from portal.core.taxonomy import load_taxonomy
 from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.updates import (
@@ -35,7 +36,6 @@ from portal.dao.updates import (
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import Incident, IncidentUpdate, Person, Subscription
-from portal.taxonomy import load_taxonomy
 from portal.updates.mail import in_language_of, public_url
 
 REPEAT_WINDOW = timedelta(minutes=10)

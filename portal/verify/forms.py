@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal.forms import DateInputField, PortalForm, strip_whitespace
+from portal.web.forms import DateInputField, PortalForm, strip_whitespace
 
 
 class CheckForm(PortalForm):

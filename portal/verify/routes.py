@@ -3,11 +3,11 @@ from flask_babel import gettext as _
 
 from portal.crypto import crypto
 from portal.extensions import limiter
-from portal.throttles import counts_wrong_guesses_only, record_wrong_guess
 from portal.verify import bp
 from portal.verify.forms import CheckForm, LostCodeForm
 from portal.verify.service import code_limit_key, request_new_code, verify_identity
 from portal.verify.session import end_contractor_session, start_contractor_session
+from portal.web.throttles import counts_wrong_guesses_only, record_wrong_guess
 
 
 def _code_key() -> str:
@@ -18,7 +18,7 @@ def _email_key() -> str:
     return crypto().email_index(request.form.get("email", ""))[:32]
 
 
-# Counted before deciding, given back unless the details were wrong (portal/throttles.py).
+# Counted before deciding, given back unless the details were wrong (portal/web/throttles.py).
 @bp.route("/check", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["VERIFY_LIMIT_PER_IP"], methods=["POST"], scope="verify-ip")
 @limiter.limit(

@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.background.dispatch import run_task
 from portal.background.tasks import REISSUE_NOTICE_CODE
 from portal.constants import AuditAction, MailKind, NoticeCodeSource
+from portal.core.text import fold
 from portal.core.time import utcnow
 from portal.crypto import crypto, generate_notice_code, normalize_email, normalize_notice_code
 from portal.dao.people import (
@@ -22,7 +23,6 @@ from portal.dao.people import (
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import NoticeCode, Person
-from portal.text import fold
 from portal.updates.mail import in_language_of
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 Expiry is checked against the time stored in the session, not only the cookie's own lifetime.
 Verifying starts a session with a new id, and signing out (or expiry) empties it and retires the
-id (portal/sessions.py): a copied cookie opens nothing after, and nothing the person typed (an
+id (portal/web/sessions.py): a copied cookie opens nothing after, and nothing the person typed (an
 exclusion request's draft) outlives the session.
 """
 
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from portal.dao.erasure import ERASED_PREFIX
 from portal.dao.people import dao_get_person_by_uid
 from portal.models import Person
-from portal.sessions import clear_session, renew_session_id
+from portal.web.sessions import clear_session, renew_session_id
 
 UID_KEY = "contractor_uid"
 SINCE_KEY = "contractor_since"

@@ -6,7 +6,7 @@ import logging
 from flask import current_app, jsonify, request
 
 from portal.extensions import limiter
-from portal.request_limits import WEBHOOK, body_limit
+from portal.web.request_limits import WEBHOOK, body_limit
 from portal.webhooks import bp
 from portal.webhooks.service import SignatureError, record_delivery_events, verify_sendgrid_signature
 

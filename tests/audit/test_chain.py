@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from portal import create_app
-from portal.audit import Anchor, head_anchor, record_audit, verify_chain
+from portal.audit.chain import Anchor, head_anchor, record_audit, verify_chain
 from portal.config import generate_secrets
 from portal.constants import AuditAction
 from portal.crypto import KeyRing

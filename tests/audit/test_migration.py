@@ -7,7 +7,7 @@ import flask_migrate
 from sqlalchemy import text
 
 from portal import create_app
-from portal.audit import record_audit, verify_chain
+from portal.audit.chain import record_audit, verify_chain
 from portal.constants import AuditAction
 from portal.extensions import db
 from tests.conftest import test_config

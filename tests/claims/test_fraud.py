@@ -4,10 +4,10 @@ import pytest
 
 from portal.claims.fraud import fold_address
 from portal.constants import ClaimStatus, FraudSignalKind
+from portal.core.text import fold
 from portal.dao.claims import dao_get_fraud_signals
 from portal.extensions import db
 from portal.models import Claim
-from portal.text import fold
 from tests.claims.support import BANK, file_claim, make_claimant, pdf_bytes
 
 

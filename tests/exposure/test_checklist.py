@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from portal.core.taxonomy import TaxonomyError, load_taxonomy
 from portal.extensions import db
 from portal.models import StepCompletion
-from portal.taxonomy import TaxonomyError, load_taxonomy
 from tests.factories import expose, make_incident, make_person
 from tests.monitoring.helpers import sign_in
 

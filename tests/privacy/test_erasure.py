@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import String, Text, func, select
 
-from portal.audit import verify_audit_chain
+from portal.audit.chain import verify_audit_chain
 from portal.claims.payment import open_details
 from portal.claims.proof_files import read_stored, upload_folder
 from portal.constants import AuditAction, ClaimStatus, Role

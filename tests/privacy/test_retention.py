@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select, update
 
-from portal.audit import verify_audit_chain
+from portal.audit.chain import verify_audit_chain
 from portal.batches.letters import letters_folder
 from portal.claims.proof_files import upload_folder
 from portal.constants import AuditAction, ClaimStatus, Role

@@ -1,7 +1,7 @@
 """GET / renders each incident's Markdown once; an edit shows on the very next request."""
 
+from portal.core.rendering import _sanitised_html
 from portal.extensions import db
-from portal.rendering import _sanitised_html
 from tests.factories import make_incident
 
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from portal.i18n import LANGUAGE_NAMES
+from portal.core.i18n import LANGUAGE_NAMES
 from tests.contractor_pages import build_tour
 from tests.factories import check_form, give_notice_code, make_incident, make_person
 from tests.verify.test_sign_out import signed_in_clients

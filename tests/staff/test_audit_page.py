@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, text
 
-from portal.audit import record_audit
+from portal.audit.chain import record_audit
 from portal.constants import AuditAction, Role
 from portal.extensions import db
 from portal.models import AuditEvent

@@ -73,7 +73,7 @@ def _check_code(client, code):
 
 
 def text_of(answer) -> str:
-    """The page as read: addresses carry <wbr> break points (portal/rendering.py)."""
+    """The page as read: addresses carry <wbr> break points (portal/core/rendering.py)."""
     return answer.get_data(as_text=True).replace("<wbr>", "")
 
 

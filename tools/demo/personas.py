@@ -5,7 +5,7 @@ for one path: no claim yet, a claim waiting for their answer, a denied claim to 
 email that bounced, a Massachusetts address, or a preferred language other than English. ``flow``
 names the path; the credentials list each persona under it and tests/test_demo.py checks that each
 one reaches it. Register languages are BCP 47 tags as registers write them (``pt-BR``); the portal
-maps each onto the language codes it offers (``LANGUAGES``: ``pt``) with ``portal.i18n.best_language``.
+maps each onto the language codes it offers (``LANGUAGES``: ``pt``) with ``portal.core.i18n.best_language``.
 """
 
 from dataclasses import dataclass, field

@@ -68,8 +68,8 @@ from portal.dao.claims import (
     dao_person_is_in_incident,
 )
 from portal.models import Claim, ClaimSettings, Incident, Person
-from portal.request_limits import PROOF_UPLOAD, body_limit
 from portal.verify.session import contractor_required
+from portal.web.request_limits import PROOF_UPLOAD, body_limit
 
 STEP_ENDPOINTS = {
     STEP_BENEFITS: "claims.benefits",

@@ -32,8 +32,8 @@ from portal.dao.claims import (
     dao_get_incident,
     dao_get_status_history,
 )
-from portal.request_limits import PROOF_UPLOAD, body_limit
 from portal.verify.session import contractor_required
+from portal.web.request_limits import PROOF_UPLOAD, body_limit
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.audit import current_actor
+from portal.audit.chain import current_actor
 from portal.claims import staff_bp as bp
 from portal.claims.money import format_money
 from portal.claims.payment import PAYMENT_METHOD_LABELS
@@ -43,8 +43,8 @@ from portal.dao.claims import (
     dao_get_person,
     dao_list_incidents,
 )
-from portal.paging import check_page_exists, page_number
 from portal.staff.auth import role_required
+from portal.web.paging import check_page_exists, page_number
 
 SIGNAL_LABELS = {
     FraudSignalKind.SHARED_PAYOUT_ACCOUNT: _l("Same payout account"),

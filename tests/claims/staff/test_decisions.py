@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from portal.audit import verify_audit_chain
+from portal.audit.chain import verify_audit_chain
 from portal.constants import ClaimStatus, MailKind, Role
 from portal.dao.claims import dao_get_claim_documents, dao_get_status_history
 from portal.extensions import db

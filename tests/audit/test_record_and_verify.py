@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select, text
 
-from portal.audit import record_audit, verify_audit_chain
+from portal.audit.chain import record_audit, verify_audit_chain
 from portal.constants import AuditAction, Role
 from portal.extensions import db
 from portal.models import AuditEvent

@@ -1,9 +1,9 @@
-"""The template gettext bound once per render (portal/i18n.py): same text, same escaping as Jinja's."""
+"""The template gettext bound once per render (portal/core/i18n.py): same text, same escaping as Jinja's."""
 
 from babel.support import Translations
 from flask import render_template_string
 
-from portal.i18n import bound_gettext
+from portal.core.i18n import bound_gettext
 
 
 class Spanish(Translations):

@@ -5,7 +5,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from portal.audit import Anchor, head_anchor, verify_chain
+from portal.audit.chain import Anchor, head_anchor, verify_chain
 
 
 @click.group("audit", cls=AppGroup)

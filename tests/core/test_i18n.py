@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ENGLISH_FOLDER = ROOT / "portal" / "translations" / "en" / "LC_MESSAGES"
 CONTRACTOR = ENGLISH_FOLDER / "contractor.po"
 
@@ -51,7 +51,7 @@ def test_every_extracted_string_is_in_the_english_catalogs(tmp_path):
 
 
 def test_every_taxonomy_text_is_in_the_english_catalog():
-    from portal.taxonomy import load_taxonomy
+    from portal.core.taxonomy import load_taxonomy
 
     with CONTRACTOR.open("rb") as handle:
         ids = {message.id for message in read_po(handle, locale="en") if message.id}

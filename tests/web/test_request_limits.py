@@ -58,7 +58,7 @@ def gunicorn_worker(app, tmp_path):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
         [str(gunicorn), "-w", "1", "-b", "127.0.0.1:0", "--error-logfile", str(log), "app:app"],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=Path(__file__).resolve().parents[2],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

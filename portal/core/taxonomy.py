@@ -15,7 +15,7 @@ import yaml
 
 from portal.constants import SEVERITY_ORDER, Severity
 
-TAXONOMY_FILE = Path(__file__).parent / "data" / "categories.yaml"
+TAXONOMY_FILE = Path(__file__).parents[1] / "data" / "categories.yaml"
 STEP_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 

@@ -25,7 +25,7 @@ from portal.extensions import limiter
 
 STRATEGY = "fixed-window"
 # Kept in the WSGI environ, which belongs to this one request (``g`` can outlive it in tests).
-WRONG_GUESS = "portal.throttles.wrong_guess"
+WRONG_GUESS = "portal.web.throttles.wrong_guess"
 
 
 def record_wrong_guess() -> None:
