@@ -7,7 +7,8 @@ from datetime import date
 import pyotp
 
 from portal.constants import NoticeCodeSource
-from portal.crypto import crypto, generate_notice_code, normalize_notice_code
+from portal.crypto import crypto
+from portal.crypto.notice_codes import generate_notice_code, normalize_notice_code, notice_code_hash
 from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
 
@@ -65,7 +66,7 @@ def give_notice_code(person: Person, incident: Incident | None = None, source=No
         NoticeCode(
             person_id=person.id,
             incident_id=incident.id if incident else None,
-            code_hash=crypto().notice_code_hash(normalize_notice_code(code)),
+            code_hash=notice_code_hash(normalize_notice_code(code)),
             source=source,
         )
     )

@@ -22,6 +22,7 @@ from portal.audit.chain import record_audit
 from portal.constants import AuditAction, BatchStatus, NoticeCodeSource
 from portal.core.csv_safety import CsvLines, neutralise
 from portal.crypto import DecryptionError, crypto
+from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.batches import dao_get_letter_rows, dao_mark_letters_accepted
 from portal.dao.incidents import dao_get_incident_by_id
 from portal.dao.notifications import dao_add_notice_codes, dao_attach_notice_codes
@@ -29,7 +30,6 @@ from portal.dao.templates import dao_get_template_version
 from portal.extensions import db
 from portal.mail.rendering import notice_values, render_notice
 from portal.models import Batch, Notification, Person
-from portal.sending.codes import generate_notice_codes
 from portal.sending.engine import pick_content
 
 LETTER_COLUMNS = (
@@ -100,17 +100,17 @@ def _issue_codes(batch: Batch, rows: list[tuple[Notification, Person]], now: dat
     """A fresh code per letter, stored hashed and linked to its notification, issued the way the
     sending engine issues an email's; returns the printed codes (they exist nowhere else)."""
     codes = generate_notice_codes(len(rows))
-    code_hash = crypto().notice_code_hash
+    hashes = notice_code_hashes([normalized for _printed, normalized in codes])
     code_ids = dao_add_notice_codes(
         [
             {
                 "person_id": person.id,
                 "incident_id": batch.incident_id,
-                "code_hash": code_hash(normalized),
+                "code_hash": code_hash,
                 "source": NoticeCodeSource.NOTICE.value,
                 "created_at": now,
             }
-            for (_notification, person), (_printed, normalized) in zip(rows, codes, strict=True)
+            for (_notification, person), code_hash in zip(rows, hashes, strict=True)
         ]
     )
     dao_attach_notice_codes(

@@ -6,7 +6,7 @@ O or U, so nothing is confused on a phone call; typed back, O/I/L are read as 0/
 
 import secrets
 
-from portal.crypto import CROCKFORD
+from portal.crypto.notice_codes import CROCKFORD
 from portal.dao.claims import dao_claim_reference_exists
 
 REFERENCE_LENGTH = 10

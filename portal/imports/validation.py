@@ -15,7 +15,7 @@ from operator import itemgetter
 
 import pycountry
 
-from portal.crypto import normalize_notice_code
+from portal.crypto.notice_codes import normalize_notice_code
 from portal.imports.control_characters import control_character_problems
 
 PEOPLE_COLUMNS = (

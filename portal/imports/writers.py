@@ -9,7 +9,8 @@ import json
 from datetime import datetime
 
 from portal.constants import NoticeCodeSource
-from portal.crypto import DecryptionError, crypto
+from portal.crypto import DecryptionError, crypto, person_field_aad
+from portal.crypto.bulk import PersonSealer
 from portal.dao.imports import (
     dao_add_notice_codes,
     dao_db_timestamp,
@@ -19,9 +20,7 @@ from portal.dao.imports import (
     dao_upsert_exposures,
     dao_upsert_people,
 )
-from portal.imports.sealing import PersonSealer
 from portal.imports.validation import ErrorLog, PersonRecord, shown
-from portal.models.people import person_field_aad
 
 PEOPLE_CHUNK = 2000
 EXPOSURE_CHUNK = 5000

@@ -4,14 +4,10 @@ from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.time import utcnow
-from portal.crypto import NOTICE_CODE_HASH_CHARS, crypto
+from portal.crypto import crypto, person_field_aad
+from portal.crypto.notice_codes import NOTICE_CODE_HASH_CHARS
 from portal.extensions import db
 from portal.models._types import UTCDateTime
-
-
-def person_field_aad(uid: str, field: str) -> str:
-    """Associated data binding a ciphertext to one person's one field."""
-    return f"person:{uid}:{field}"
 
 
 class Person(db.Model):

@@ -29,6 +29,7 @@ from portal.constants import AuditAction, BatchStatus, NoticeCodeSource
 from portal.constants import NotificationStatus as S
 from portal.core.db_retry import run_transaction
 from portal.core.time import utcnow
+from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.notifications import (
     dao_claim_with_codes,
     dao_delete_notice_codes,
@@ -62,7 +63,6 @@ from portal.mail.rendering import (
     notice_skeleton,
 )
 from portal.models import Notification
-from portal.sending.codes import generate_notice_codes, notice_code_hashes
 from portal.sending.retry import next_attempt_at, out_of_attempts
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from datetime import date
 
 from portal.constants import Channel, NoticeCodeSource
 from portal.core.time import utcnow
-from portal.crypto import crypto, normalize_notice_code
+from portal.crypto.notice_codes import typed_code_hash
 from portal.dao.trust import NO_ID, dao_channel_of_notice_code, dao_notice_code_facts
 from portal.trust.constants import CodeAnswer
 
@@ -32,8 +32,7 @@ class CodeCheck:
 def check_notice_code(text: str) -> CodeCheck:
     from portal.verify.service import reissued_code_expired
 
-    normalized = normalize_notice_code(text) or text.strip().upper()[:40]
-    facts = dao_notice_code_facts(crypto().notice_code_hash(normalized))
+    facts = dao_notice_code_facts(typed_code_hash(text))
     code_id, person_id, source, created_at, revoked_at = facts or (NO_ID, NO_ID, "", None, None)
     batch_channel = dao_channel_of_notice_code(person_id, code_id)
     if facts is None:

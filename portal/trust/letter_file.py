@@ -25,11 +25,11 @@ from portal.batches.letters import (
 from portal.core.csv_safety import CsvLines, neutralise
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto
+from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.notifications import dao_add_notice_codes
 from portal.dao.trust import dao_claim_letter_requests, dao_queued_letter_ids
 from portal.extensions import db
 from portal.models import LetterRequestFile, Person
-from portal.sending.codes import generate_notice_codes
 from portal.trust.constants import REQUESTED_LETTER_CODE_SOURCE, TrustAudit
 from portal.trust.organisation import current_organisation
 from portal.updates.mail import in_language_of
@@ -55,17 +55,18 @@ def make_letter_request_file(approved_by: int) -> LetterRequestFile | None:
         return None
     people = [person for _request, person in claimed]
     codes = generate_notice_codes(len(people))
+    hashes = notice_code_hashes([normalized for _printed, normalized in codes])
     now = utcnow()
     dao_add_notice_codes(
         [
             {
                 "person_id": person.id,
                 "incident_id": None,
-                "code_hash": crypto().notice_code_hash(normalized),
+                "code_hash": code_hash,
                 "source": REQUESTED_LETTER_CODE_SOURCE,
                 "created_at": now,
             }
-            for person, (_printed, normalized) in zip(people, codes, strict=True)
+            for person, code_hash in zip(people, hashes, strict=True)
         ]
     )
     writer = CsvLines()

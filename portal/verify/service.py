@@ -13,7 +13,8 @@ from portal.background.tasks import REISSUE_NOTICE_CODE
 from portal.constants import AuditAction, MailKind, NoticeCodeSource
 from portal.core.text import fold
 from portal.core.time import utcnow
-from portal.crypto import crypto, generate_notice_code, normalize_email, normalize_notice_code
+from portal.crypto import crypto, normalize_email
+from portal.crypto.notice_codes import fresh_notice_code, normalize_notice_code, notice_code_hash, typed_code_hash
 from portal.dao.people import (
     dao_add_notice_code,
     dao_find_people_by_email_index,
@@ -30,14 +31,13 @@ log = logging.getLogger(__name__)
 
 def code_limit_key(code_text: str) -> str:
     """Rate-limit key for a code: its keyed hash, so the limiter's storage never holds a code."""
-    normalized = normalize_notice_code(code_text) or code_text.strip().upper()[:40]
-    return crypto().notice_code_hash(normalized)
+    return typed_code_hash(code_text)
 
 
 def verify_identity(code_text: str, last_name: str, date_of_birth: date) -> Person | None:
     """The person these details belong to, or None. Callers must not say which detail was wrong."""
     normalized = normalize_notice_code(code_text)
-    code = dao_get_live_notice_code(crypto().notice_code_hash(normalized)) if normalized else None
+    code = dao_get_live_notice_code(notice_code_hash(normalized)) if normalized else None
     if code is None or reissued_code_expired(code, utcnow()):
         return None
     person = db.session.get(Person, code.person_id)
@@ -86,8 +86,8 @@ def reissue_notice_code(email: str) -> None:
     people = dao_find_people_by_email_index(crypto().email_index(normalize_email(email)))
     messages = []
     for person in people:
-        code = generate_notice_code()
-        dao_add_notice_code(person.id, crypto().notice_code_hash(normalize_notice_code(code)), NoticeCodeSource.REISSUE)
+        code, code_hash = fresh_notice_code()
+        dao_add_notice_code(person.id, code_hash, NoticeCodeSource.REISSUE)
         record_audit(AuditAction.NOTICE_CODE_REISSUED, f"person:{person.uid}", actor="anonymous")
         messages.append(_reissue_message(person, code))
     # The codes are committed before anything is posted: no transaction (nor SQLite's write lock)

@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select, text
 
 from portal.constants import AuditAction, NoticeCodeSource
-from portal.crypto import crypto, normalize_notice_code
+from portal.crypto import crypto, person_field_aad
+from portal.crypto.notice_codes import normalize_notice_code, notice_code_hash
 from portal.extensions import db
 from portal.imports.service import ImportReport, import_register
 from portal.models import AuditEvent, Exposure, NoticeCode, Person
-from portal.models.people import person_field_aad
 from tests.factories import check_form, expose, make_incident, make_person
 from tests.imports.registers import (
     CODE_AMINA,
@@ -78,7 +78,7 @@ def test_good_files_create_people_exposures_and_notice_codes(incident, register)
     assert joao.phone_enc is None and joao.address_enc is None and joao.national_id_last4_enc is None
     code = db.session.scalar(select(NoticeCode))
     assert code.person_id == amina.id and code.incident_id == incident.id and code.source == NoticeCodeSource.IMPORT
-    assert code.code_hash == crypto().notice_code_hash(normalize_notice_code(CODE_AMINA))
+    assert code.code_hash == notice_code_hash(normalize_notice_code(CODE_AMINA))
 
 
 def test_an_imported_person_can_check_in_with_the_printed_code(app, client, incident, register):

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.crypto import CROCKFORD, normalize_notice_code
+from portal.crypto.notice_codes import CROCKFORD, normalize_notice_code
 from portal.imports.validation import (
     PEOPLE_COLUMNS,
     ErrorLog,

@@ -12,11 +12,10 @@ import pytest
 from portal.claims.payment import payment_aad, seal_details
 from portal.constants import Role
 from portal.core.csv_safety import DANGEROUS_PREFIXES, csv_text
-from portal.crypto import FieldCipher, crypto
+from portal.crypto import FieldCipher, crypto, person_field_aad
 from portal.extensions import db
 from portal.legal.claimant_rows import UNREADABLE, CellOpener
 from portal.models import ClaimSettings
-from portal.models.people import person_field_aad
 from tests.factories import make_incident, sign_in_staff
 from tests.legal.support import claimant, make_claim
 from tests.legal.test_exports import export, read_csv

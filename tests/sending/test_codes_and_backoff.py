@@ -3,9 +3,8 @@
 import random
 from datetime import UTC, datetime, timedelta
 
-from portal.crypto import CROCKFORD, normalize_notice_code
+from portal.crypto.notice_codes import CROCKFORD, generate_notice_codes, normalize_notice_code, notice_code_hash
 from portal.mail.sendgrid import rate_limit_reset, sendgrid_errors
-from portal.sending.codes import generate_notice_codes
 from portal.sending.retry import backoff_delay
 
 
@@ -18,11 +17,10 @@ def test_notice_codes_are_crockford_groups_of_four_and_distinct():
 
 
 def test_chunk_hashing_matches_the_one_code_hash(app_ctx):
-    from portal.crypto import crypto
-    from portal.sending.codes import notice_code_hashes
+    from portal.crypto.notice_codes import notice_code_hashes
 
     normalized = [n for _, n in generate_notice_codes(20)]
-    assert notice_code_hashes(normalized) == [crypto().notice_code_hash(n) for n in normalized]
+    assert notice_code_hashes(normalized) == [notice_code_hash(n) for n in normalized]
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap():

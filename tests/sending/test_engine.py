@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from portal.constants import BatchStatus, MailKind, NoticeCodeSource
-from portal.crypto import crypto, normalize_notice_code
+from portal.crypto.notice_codes import normalize_notice_code, notice_code_hash
 from portal.dao.people import dao_get_live_notice_code
 from portal.extensions import db
 from portal.models import Batch, NoticeCode, Notification, OutboxMessage
@@ -85,7 +85,7 @@ def test_each_notice_issues_a_fresh_code_that_verifies_and_only_its_hash_is_stor
         code = personalization["substitutions"]["-notice_code-"]
         normalized = normalize_notice_code(code)
         assert normalized
-        stored = dao_get_live_notice_code(crypto().notice_code_hash(normalized))
+        stored = dao_get_live_notice_code(notice_code_hash(normalized))
         assert stored is not None and stored.source == NoticeCodeSource.NOTICE
         notification = db.session.get(Notification, int(personalization["custom_args"]["notification_id"]))
         assert notification.notice_code_id == stored.id and stored.person_id == notification.person_id
@@ -120,7 +120,7 @@ def test_codes_pair_with_their_own_people_after_earlier_and_deleted_codes(sendgr
     assert len(mailed) == 7 and statuses(batch.id) == {"accepted": 7}
     for personalization in mailed:
         stored = dao_get_live_notice_code(
-            crypto().notice_code_hash(normalize_notice_code(personalization["substitutions"]["-notice_code-"]))
+            notice_code_hash(normalize_notice_code(personalization["substitutions"]["-notice_code-"]))
         )
         notification = db.session.get(Notification, int(personalization["custom_args"]["notification_id"]))
         assert notification.notice_code_id == stored.id and stored.person_id == notification.person_id
@@ -146,7 +146,7 @@ def test_a_wrong_guess_at_the_codes_numbering_still_pairs_each_code_with_its_per
     assert guesses or ON_POSTGRES  # PostgreSQL numbers the codes from its sequence instead
     for personalization in fake_sendgrid.requests[0].payload["personalizations"]:
         stored = dao_get_live_notice_code(
-            crypto().notice_code_hash(normalize_notice_code(personalization["substitutions"]["-notice_code-"]))
+            notice_code_hash(normalize_notice_code(personalization["substitutions"]["-notice_code-"]))
         )
         notification = db.session.get(Notification, int(personalization["custom_args"]["notification_id"]))
         assert notification.notice_code_id == stored.id and stored.person_id == notification.person_id
@@ -164,10 +164,7 @@ def test_the_outbox_backend_keeps_each_notice_as_its_recipient_would_read_it(app
         assert "-notice_code" not in message.body_text and "-first_name" not in message.body_html
         assert "<h2>What happened</h2>" in message.body_html
         code = message.body_text.split("Your notice code: ")[1].split()[0]
-        assert (
-            dao_get_live_notice_code(crypto().notice_code_hash(normalize_notice_code(code))).id
-            == notification.notice_code_id
-        )
+        assert dao_get_live_notice_code(notice_code_hash(normalize_notice_code(code))).id == notification.notice_code_id
     db.session.expire_all()
     assert db.session.get(Batch, batch.id).status == BatchStatus.SENT
 

@@ -6,7 +6,7 @@ import pytest
 
 from portal.constants import NoticeCodeSource
 from portal.core.time import utcnow
-from portal.crypto import crypto, normalize_notice_code
+from portal.crypto.notice_codes import normalize_notice_code, notice_code_hash
 from portal.extensions import db
 from portal.models import NoticeCode
 from tests.factories import give_notice_code, make_incident, make_person
@@ -62,7 +62,7 @@ def codes(app_ctx):
     person = make_person("C-1", last_name="Secretname", email="secret.person@example.org")
     revoked = give_notice_code(person, incident, source=NoticeCodeSource.IMPORT)
     valid = give_notice_code(person, incident, source=NoticeCodeSource.IMPORT)
-    row = db.session.query(NoticeCode).filter_by(code_hash=crypto().notice_code_hash(normalize_notice_code(revoked)))
+    row = db.session.query(NoticeCode).filter_by(code_hash=notice_code_hash(normalize_notice_code(revoked)))
     row.one().revoked_at = utcnow()
     db.session.commit()
     return {"valid": valid, "revoked": revoked}

@@ -83,8 +83,7 @@ def prepare(folder: Path, claimants: int) -> None:
 
 def _fill(app, path: Path, claimants: int) -> None:
     from portal.claims.payment import payment_aad
-    from portal.crypto import crypto
-    from portal.models.people import person_field_aad
+    from portal.crypto import crypto, person_field_aad
 
     rng = random.Random(SEED)  # noqa: S311 - reproducible test data, not secrets
     cipher = crypto().cipher

@@ -30,7 +30,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from portal.crypto import CROCKFORD
+from portal.crypto.notice_codes import CROCKFORD
 from portal.dao.imports import IMPORT_CACHE_KIB
 from portal.imports.validation import EXPOSURE_COLUMNS, PEOPLE_COLUMNS
 

@@ -20,7 +20,8 @@ from portal.claims.drafts import get_claim_settings
 from portal.claims.references import new_unique_reference
 from portal.constants import ClaimStatus, NoticeCodeSource, Role
 from portal.core.time import utcnow
-from portal.crypto import crypto, generate_notice_code, normalize_notice_code
+from portal.crypto import crypto
+from portal.crypto.notice_codes import generate_notice_code, normalize_notice_code, notice_code_hash
 from portal.extensions import db
 from portal.imports.service import import_register
 from portal.models import Claim, Exposure, Incident, NoticeCode, Person
@@ -123,7 +124,7 @@ def _visitor(incident: Incident, number: int) -> Visitor:
         NoticeCode(
             person_id=person.id,
             incident_id=incident.id,
-            code_hash=crypto().notice_code_hash(normalize_notice_code(code)),
+            code_hash=notice_code_hash(normalize_notice_code(code)),
             source=NoticeCodeSource.NOTICE,
         )
     )

@@ -28,7 +28,7 @@ from flask.cli import with_appcontext
 
 from portal.constants import ClaimStatus, Role
 from portal.core.time import utctoday
-from portal.crypto import generate_notice_code
+from portal.crypto.notice_codes import generate_notice_code
 from portal.dao.incidents import dao_get_incident_by_slug
 from portal.extensions import db
 from portal.imports.service import ImportRejected, import_register

@@ -10,7 +10,7 @@ import secrets
 
 from sqlalchemy import select
 
-from portal.crypto import CROCKFORD
+from portal.crypto.notice_codes import CROCKFORD
 from portal.extensions import db
 from portal.models import Exposure, Incident, Person
 from portal.monitoring.codes import import_activation_codes

@@ -3,13 +3,7 @@ import secrets
 
 import pytest
 
-from portal.crypto import (
-    DecryptionError,
-    FieldCipher,
-    KeyConfigurationError,
-    generate_notice_code,
-    normalize_notice_code,
-)
+from portal.crypto import DecryptionError, FieldCipher, KeyConfigurationError
 
 
 def key() -> str:
@@ -60,17 +54,3 @@ def test_unknown_key_id_is_a_clear_error():
 def test_bad_key_ring_is_refused(spec):
     with pytest.raises(KeyConfigurationError):
         FieldCipher.from_spec(spec)
-
-
-def test_notice_codes_are_grouped_crockford_and_normalise_forgivingly():
-    code = generate_notice_code()
-    assert len(code) == 14 and code.count("-") == 2
-    typed = code.lower().replace("-", " ")
-    assert normalize_notice_code(typed) == code.replace("-", "")
-    assert normalize_notice_code("OIL0-0000-0000") == "011000000000"
-    assert normalize_notice_code("too-short") == ""
-    assert normalize_notice_code("UUUU-UUUU-UUUU") == ""  # U is not in Crockford's alphabet
-
-
-def test_codes_do_not_repeat():
-    assert len({generate_notice_code() for _ in range(2000)}) == 2000

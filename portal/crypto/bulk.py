@@ -1,25 +1,25 @@
-"""Encrypting and indexing a person's fields in bulk, with the app's keys and formats.
+"""Encrypting, indexing and hashing a person's fields in bulk, with the app's keys and formats.
 
 Why not call ``crypto().cipher.encrypt`` and ``crypto().email_index`` per field: for a register of
 200,000 people that is a million calls, and their per-call overhead (a system call for each
 nonce, Python's HMAC class, the uuid module) was a third of the import's Python time. This does
 the same work with fewer calls: one ``os.urandom`` per person for the uid and all four nonces,
-and ``hmac.digest`` (one C call) for the keyed hashes.
+and one C call (``hmac.digest``, or a copy of a keyed state) for each keyed hash.
 
-The output is exactly what portal/crypto.py produces and reads: tokens ``<kid>.<base64(nonce ||
-ciphertext)>`` under the current key with ``person_field_aad`` as associated data, and hashes
-``HMAC-SHA256(key, "<domain>\\x00<value>")`` in hex. tests/imports/test_sealing.py checks both
-against crypto.py, so a change of format there fails the tests rather than corrupting imports.
+The output is exactly what ``fields``, ``hashing`` and ``notice_codes`` produce and read: tokens
+``<kid>.<base64(nonce || ciphertext)>`` under the current key with ``person_field_aad`` as associated data, and hashes
+``HMAC-SHA256(key, "<domain>\\x00<value>")`` in hex. tests/crypto/test_bulk.py checks both
+against those modules, so a change of format there fails the tests rather than corrupting imports.
 """
 
-import hmac
 import os
 from base64 import b64encode
 
-from portal.crypto import NOTICE_CODE_HASH_CHARS, CryptoSuite, normalize_email
-from portal.models.people import person_field_aad
+from portal.crypto.fields import NONCE_BYTES, person_field_aad
+from portal.crypto.hashing import email_index_with_key
+from portal.crypto.notice_codes import NoticeCodeHasher
+from portal.crypto.suite import CryptoSuite
 
-NONCE_BYTES = 12
 _UID_BYTES = 16
 _PERSON_RANDOM_BYTES = _UID_BYTES + 4 * NONCE_BYTES
 # uuid4: 122 random bits, the version nibble set to 4 and the variant bits to 10 (RFC 9562).
@@ -35,7 +35,7 @@ class PersonSealer:
         self._prefix = f"{cipher.current_kid}."
         self._seal = cipher.ring[cipher.current_kid].encrypt  # the same AESGCM object FieldCipher uses
         self._blind_key = suite.blind.key
-        self._code_key = suite.codes.key
+        self.notice_code_hash = NoticeCodeHasher(suite.codes.key)
 
     def new_uid_and_nonces(self) -> tuple[str, bytes]:
         """A fresh uid (a uuid4 in hex, as ``uuid.uuid4().hex``) and 48 random bytes for four nonces."""
@@ -60,9 +60,4 @@ class PersonSealer:
         """``crypto().email_index(email)``, or None for no email."""
         if not email:
             return None
-        return hmac.digest(self._blind_key, f"email\x00{normalize_email(email)}".encode(), "sha256").hex()
-
-    def notice_code_hash(self, normalized_code: str) -> str:
-        """``crypto().notice_code_hash(normalized_code)``."""
-        digest = hmac.digest(self._code_key, f"notice-code\x00{normalized_code}".encode(), "sha256")
-        return digest[: NOTICE_CODE_HASH_CHARS // 2].hex()
+        return email_index_with_key(self._blind_key, email)
