@@ -1,26 +1,10 @@
-"""Notice codes issued a chunk at a time, the retry backoff, and SendGrid's answers read."""
+"""The retry backoff, and SendGrid's answers read."""
 
 import random
 from datetime import UTC, datetime, timedelta
 
-from portal.crypto.notice_codes import CROCKFORD, generate_notice_codes, normalize_notice_code, notice_code_hash
 from portal.mail.sendgrid import rate_limit_reset, sendgrid_errors
 from portal.sending.retry import backoff_delay
-
-
-def test_notice_codes_are_crockford_groups_of_four_and_distinct():
-    codes = generate_notice_codes(5000)
-    assert len({normalized for _, normalized in codes}) == 5000
-    for printed, normalized in codes:
-        assert len(printed) == 14 and printed[4] == printed[9] == "-"
-        assert normalize_notice_code(printed) == normalized and set(normalized) <= set(CROCKFORD)
-
-
-def test_chunk_hashing_matches_the_one_code_hash(app_ctx):
-    from portal.crypto.notice_codes import notice_code_hashes
-
-    normalized = [n for _, n in generate_notice_codes(20)]
-    assert notice_code_hashes(normalized) == [notice_code_hash(n) for n in normalized]
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap():
