@@ -108,6 +108,12 @@ def test_resend_by_letter_queues_the_person_for_the_next_letter_file(app_ctx, cl
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == TrustAudit.LETTER_REQUESTED))
     assert json.loads(event.details) == {"reason": "No email; asked for a letter", "source": "support"}
 
+    from portal.trust.letter_file import make_letter_request_file, read_letter_request_file
+    from tests.factories import make_staff_user
+
+    made = make_letter_request_file(make_staff_user().id)  # the next file an admin approves
+    assert made.letters == 1 and person.contractor_id.encode() in read_letter_request_file(made)[0]
+
 
 def test_a_person_never_sent_a_notice_has_nothing_to_send_again(app_ctx, client):
     from tests.factories import make_person
