@@ -121,26 +121,48 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Each feature package makes its blueprint; its views (``routes``) register on it when imported.
+
+    The packages do not import their own views, so a service, a command or an export worker that
+    imports a feature never loads the web layer, and the features' views cannot form import cycles
+    through each other's packages.
+    """
     from portal.batches import bp as batches_bp
+    from portal.batches import routes as batches_routes  # noqa: F401
     from portal.claims import bp as claims_bp
-    from portal.claims import context, routes  # noqa: F401  (they register on claims_bp and claims_staff_bp)
+    from portal.claims import context as claims_context  # noqa: F401  (the exposure page's claim helper)
+    from portal.claims import routes as claims_routes  # noqa: F401
     from portal.claims import staff_bp as claims_staff_bp
     from portal.exclusion import bp as exclusion_bp
+    from portal.exclusion import routes as exclusion_routes  # noqa: F401
     from portal.exposure import bp as exposure_bp
+    from portal.exposure import routes as exposure_routes  # noqa: F401
     from portal.imports import bp as imports_bp
+    from portal.imports import routes as imports_routes  # noqa: F401
     from portal.incidents import bp as incidents_bp
-    from portal.legal import filing_routes  # noqa: F401  (registers on legal_bp)
-    from portal.legal.routes import bp as legal_bp
+    from portal.incidents import routes as incidents_routes  # noqa: F401
+    from portal.legal import bp as legal_bp
+    from portal.legal import routes as legal_routes  # noqa: F401
     from portal.monitoring import bp as monitoring_bp
+    from portal.monitoring import routes as monitoring_routes  # noqa: F401
     from portal.notice_templates import bp as notice_templates_bp
+    from portal.notice_templates import routes as notice_templates_routes  # noqa: F401
     from portal.outbox import bp as outbox_bp
+    from portal.outbox import routes as outbox_routes  # noqa: F401
     from portal.privacy import bp as privacy_bp
+    from portal.privacy import routes as privacy_routes  # noqa: F401
     from portal.public import bp as public_bp
+    from portal.public import routes as public_routes  # noqa: F401
     from portal.staff import bp as staff_bp
+    from portal.staff import routes as staff_routes  # noqa: F401
     from portal.trust import bp as trust_bp
+    from portal.trust import routes as trust_routes  # noqa: F401
     from portal.updates import bp as updates_bp
+    from portal.updates import routes as updates_routes  # noqa: F401
     from portal.verify import bp as verify_bp
+    from portal.verify import routes as verify_routes  # noqa: F401
     from portal.webhooks import bp as webhooks_bp
+    from portal.webhooks import routes as webhooks_routes  # noqa: F401
 
     blueprints = (
         public_bp,

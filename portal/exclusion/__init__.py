@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("exclusion", __name__)
-
-from portal.exclusion import routes  # noqa: E402, F401

@@ -6,5 +6,3 @@ Contractor pages live under /my/monitoring, the incident team's under /staff/mon
 from flask import Blueprint
 
 bp = Blueprint("monitoring", __name__)
-
-from portal.monitoring import admin, routes  # noqa: E402, F401

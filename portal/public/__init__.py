@@ -8,5 +8,3 @@ bp.add_app_template_filter(breakable, "breakable")
 bp.add_app_template_filter(code_groups, "code_groups")
 bp.add_app_template_filter(nowrap, "nowrap")
 bp.add_app_template_filter(tel_href, "tel_href")
-
-from portal.public import routes  # noqa: E402, F401

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from portal.staff import account_routes, audit_routes, auth, resend_routes, routes  # noqa: E402, F401
+from portal.staff import auth  # noqa: E402, F401  (the login manager's user loader)

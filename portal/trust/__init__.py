@@ -25,6 +25,3 @@ def country_name(code: str) -> str:
 
     locale = get_locale()
     return (locale.territories.get(code.upper()) if locale else None) or code
-
-
-from portal.trust import routes, routes_contact, routes_post, staff_letters, staff_routes, staff_vendor  # noqa: E402, F401

@@ -7,5 +7,3 @@ This package must not import portal.exposure or portal.monitoring: they import i
 from flask import Blueprint
 
 bp = Blueprint("updates", __name__)
-
-from portal.updates import admin, routes  # noqa: E402, F401

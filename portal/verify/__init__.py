@@ -9,6 +9,3 @@ def contractor_header():
     from portal.verify.session import contractor_signed_in
 
     return {"contractor_signed_in": has_request_context() and contractor_signed_in()}
-
-
-from portal.verify import routes  # noqa: E402, F401

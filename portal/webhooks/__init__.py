@@ -7,5 +7,3 @@ from portal.extensions import csrf
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 # SendGrid cannot hold a CSRF token; the ECDSA signature is what authenticates these requests.
 csrf.exempt(bp)
-
-from portal.webhooks import routes  # noqa: E402, F401

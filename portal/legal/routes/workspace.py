@@ -1,5 +1,5 @@
 """The legal workspace (docs/legal.md): exports, exclusions, the notice declaration, the regulator report
-(recording its filings: filing_routes.py)."""
+(recording its filings: filings.py beside it)."""
 
 import hashlib
 from datetime import timedelta

@@ -15,7 +15,7 @@ from portal.staff import bp
 from portal.staff.auth import role_required, staff_session_expired
 from portal.staff.forms import CallerBirthDateForm, PeopleSearchForm, SignInCodeForm, SignInForm
 from portal.staff.navigation import sections_for_current_user, staff_can
-from portal.staff.resend_routes import caller_checked, remember_caller_checked
+from portal.staff.routes.resend import caller_checked, remember_caller_checked
 from portal.staff.service import (
     check_birth_date,
     check_code_step,
@@ -170,5 +170,5 @@ def check_caller_birth_date(uid):
     if match is None:
         abort(404)
     if match:
-        remember_caller_checked(uid)  # opens "send the notice again" for this caller (resend_routes.py)
+        remember_caller_checked(uid)  # opens "send the notice again" for this caller (routes/resend.py)
     return _person_page(uid, CallerBirthDateForm(formdata=None), match=match)

@@ -11,7 +11,7 @@ from portal.batches.forms import ConfirmForm, ResolveUnknownForm, SendTestForm
 from portal.batches.letters import LetterFileError, read_letter_file
 from portal.batches.preview import find_recipient_uid, preview_recipient, send_test
 from portal.batches.progress import batch_page, batch_progress
-from portal.batches.routes import batch_or_404, refusal
+from portal.batches.routes.prepare import batch_or_404, refusal
 from portal.batches.service import (
     BatchError,
     count_audience,
