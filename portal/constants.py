@@ -192,7 +192,7 @@ NOTIFICATION_PENDING = (NotificationStatus.QUEUED, NotificationStatus.SENDING, N
 NOTIFICATION_UNDELIVERABLE = (NotificationStatus.BOUNCED, NotificationStatus.DROPPED, NotificationStatus.FAILED)
 # "Never notified": a person with one of these in any batch of the incident has been reached, or is
 # about to be (queued, sending), or may have been (unknown, until an admin decides). Mailing them
-# again from another batch would be the double notice DESIGN.md forbids.
+# again from another batch would be the double notice the sending rules forbid (docs/architecture.md).
 NOTIFICATION_NOTIFIED = (
     NotificationStatus.QUEUED,
     NotificationStatus.SENDING,

@@ -98,7 +98,7 @@ class SendGridBackend:
         except (OSError, HTTPException) as exc:
             # The request was written and no answer came back (read timeout, connection dropped).
             # SendGrid may have accepted it, and it has no idempotency key: retrying could mail
-            # everyone in the chunk twice, so a person decides (DESIGN.md, "Sending").
+            # everyone in the chunk twice, so a person decides (docs/architecture.md, "The sending rules").
             return SendResult(Outcome.AMBIGUOUS, reason=f"No answer from SendGrid ({_describe(exc)})")
         message_id = response.headers.get("X-Message-Id", "") if response.headers else ""
         return SendResult(Outcome.ACCEPTED, message_id=message_id or "", status_code=response.status_code)

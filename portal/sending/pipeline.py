@@ -165,7 +165,8 @@ class _Poster:
         try:
             return self.process.post(chunk)
         except PostingProcessGone:
-            # It may have posted the chunk before it stopped: only a person can tell (DESIGN.md, "Sending").
+            # It may have posted the chunk before it stopped: only a person can tell
+            # (docs/architecture.md, "The sending rules").
             return SendResult(Outcome.AMBIGUOUS, reason=GONE_WHILE_POSTING)
 
     def close(self) -> None:
