@@ -150,3 +150,11 @@ def test_resends_are_throttled_per_person_whoever_asks(app, app_ctx, client, mon
     client.get(base)
     client.post(base, data={"reason": "and a letter"})
     assert client.post(f"{base}/confirm", data={"reason": "and a letter"}).status_code == 429
+
+
+def test_legal_see_the_person_page_without_the_resend_actions(app_ctx, client):
+    person = _person_with_a_notice()
+    sign_in_staff(client, Role.LEGAL)
+    page = client.get(f"/staff/people/{person.uid}").get_data(as_text=True)
+    assert "Send the notice again" not in page and "/resend/" not in page
+    assert client.get(f"/staff/people/{person.uid}/resend/email").status_code == 403
