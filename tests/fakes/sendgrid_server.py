@@ -8,6 +8,7 @@ per request, in order; when the script runs out it answers 202 with an ``X-Messa
     server.script(500, 500, 500, 202)
     server.script(Reply.hang())            # sleeps past the client's timeout
     server.script(Reply.close())           # reads the request, then closes without an answer
+    server.script(Reply.close_unread())    # closes before reading the body (the client sees a reset)
     server.script(Reply.slow(0.5))         # answers 202, half a second later
     server.script(Reply.error(400, "The from email does not contain a valid address.", "from.email"))
 
@@ -24,6 +25,7 @@ between the first request's arrival and the last answer) and when those were.
 import argparse
 import json
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -43,6 +45,7 @@ class Reply:
     headers: dict = field(default_factory=dict)
     hangs: bool = False
     closes: bool = False  # read the whole request, then close the connection without answering
+    unread: bool = False  # close the connection before reading the request's body
     delay: float = 0.0  # answer, but only after this many seconds (less than the client's timeout)
 
     @classmethod
@@ -65,6 +68,10 @@ class Reply:
     @classmethod
     def close(cls) -> "Reply":
         return cls(202, closes=True)
+
+    @classmethod
+    def close_unread(cls) -> "Reply":
+        return cls(202, unread=True)
 
     @classmethod
     def slow(cls, seconds: float, status: int = 202) -> "Reply":
@@ -163,6 +170,12 @@ class FakeSendGrid:
                 counts.update(recorded.notification_ids)
         return counts
 
+    def may_have_received(self) -> Counter:
+        """Ids in requests whose fate the client cannot know: those it may have mailed, and those it
+        closed the connection on before reading (to the client, a reset after the whole request
+        was written looks the same as one after SendGrid took it)."""
+        return self.ids_answered(202, "hang", "closed", "unread")
+
     def possibly_mailed(self) -> Counter:
         """Ids in requests SendGrid accepted or may have (answered 202, never answered, or closed on)."""
         return self.ids_answered(202, "hang", "closed")
@@ -197,6 +210,14 @@ class FakeSendGrid:
                 self.first_request_at = now
             if change < 0:
                 self.last_answer_at = now
+
+    def _next_is_unread(self) -> bool:
+        """Whether the next scripted reply closes before reading the body (taken off the script)."""
+        with self._lock:
+            if self._script and self._script[0].unread:
+                self._script.pop(0)
+                return True
+            return False
 
     def _next_reply(self) -> Reply:
         with self._lock:
@@ -277,6 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         fake = self.server_fake
+        if self.path == "/v3/mail/send" and fake._next_is_unread():
+            return self._close_unread(fake)
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         if self.path == "/__reset":
             fake.reset()
@@ -288,6 +311,25 @@ class _Handler(BaseHTTPRequestHandler):
             return self._mail_send(fake, raw)
         finally:
             fake._flight(-1)
+
+    def _close_unread(self, fake: "FakeSendGrid") -> None:
+        """Give up on the request before reading its body: closing with the body still unread in the
+        socket resets the connection. The body is only peeked at (left in place) to know its ids."""
+        fake.record("unread", self._peek_body(int(self.headers.get("Content-Length", "0"))))
+        self.close_connection = True
+
+    def _peek_body(self, length: int) -> dict:
+        buffered = self.rfile.peek(length)[:length]  # what the header parsing already buffered
+        waiting = b""
+        deadline = time.monotonic() + 5
+        while len(buffered) + len(waiting) < length and time.monotonic() < deadline:
+            waiting = self.connection.recv(length - len(buffered), socket.MSG_PEEK)
+            time.sleep(0.01)
+        try:
+            payload = json.loads(buffered + waiting)
+        except ValueError:
+            return {}
+        return payload if isinstance(payload, dict) else {}
 
     def _mail_send(self, fake: "FakeSendGrid", raw: bytes):
         try:

@@ -157,13 +157,14 @@ def assert_settled_truthfully(batch_id: int, fake, resent: set[str] = frozenset(
     mailed = fake.possibly_mailed()
     twice = {nid for nid, times in mailed.items() if times > 1}
     assert twice <= resent, f"mailed more than once without an admin's choice: {sorted(twice - resent)[:10]}"
-    unanswered = set(fake.ids_answered("hang", "closed"))
+    unanswered = set(fake.ids_answered("hang", "closed", "unread"))
     answered_202 = set(fake.ids_answered(202))
     unknown = ids_in(batch_id, "unknown")
-    # Every id the fake read and never answered is unknown (unless a later 202 settled it), and
-    # unknown holds nothing the fake did not take: no 429, 500 or 400, nothing it never saw. A
-    # 202 can be unknown only if the sender died before recording it (then it is lost to us too).
-    assert unanswered - answered_202 <= unknown <= set(fake.possibly_mailed())
+    # Every id of a request the fake never answered is unknown (unless a later 202 settled it):
+    # read and dropped, or reset before its body was read, which the client cannot tell apart.
+    # Unknown holds nothing else: no 401, 429, 500 or 400, nothing the fake never saw. A 202 can
+    # be unknown only if the sender died before recording it (then it is lost to us too).
+    assert unanswered - answered_202 <= unknown <= set(fake.may_have_received())
     assert ids_in(batch_id, "failed") == set(fake.ids_answered(400))
     assert ids_in(batch_id, "accepted") == answered_202 - unknown
     db.session.expire_all()
@@ -306,3 +307,78 @@ def test_the_send_command_outlives_its_connections_being_terminated(sendgrid_app
     # Connections die between statements: an answer can be lost only with the sender, which lived.
     assert "unknown" not in left, (left, output[-2000:])
     assert all(times == 1 for times in fake_sendgrid.possibly_mailed().values())
+
+
+def test_a_refused_key_stops_the_batch_and_a_connection_reset_before_the_body_is_read_is_unknown(
+    sendgrid_app, fake_sendgrid, broker, tmp_path
+):
+    """The modes the first test lacks: 401 (the key refused: the batch stops, nothing of it is
+    unknown, an admin restarts it) and a connection closed before the body was read."""
+    fake_sendgrid.script(
+        202, Reply.close_unread(), 202, Reply.error(401, "The provided authorization grant is invalid")
+    )
+    batch = make_batch_with_notifications(1200, status=BatchStatus.APPROVED)
+    workers = Workers(sendgrid_app, fake_sendgrid, tmp_path)
+    try:
+        workers.start("one")
+        workers.start("two")
+        dispatch_batch(batch.id)
+        wait_for(lambda: batch_status(batch.id) == BatchStatus.STOPPED, 60, "the 401 to stop the batch")
+        wait_for(lambda: not statuses(batch.id).get("sending") and not statuses(batch.id).get("posting"), 30, "settled")
+        refused = set(fake_sendgrid.ids_answered(401))
+        assert refused and not refused & ids_in(batch.id, "unknown")  # never mailed: back in the queue
+        assert refused <= ids_in(batch.id, "queued")
+        requests_when_stopped = len(fake_sendgrid.requests)
+        time.sleep(1.5)
+        assert len(fake_sendgrid.requests) == requests_when_stopped, "a worker kept posting for a stopped batch"
+
+        dispatch_batch(batch.id)  # the admin fixed the key and restarts it
+        settle(batch.id, workers)
+    finally:
+        workers.stop_all()
+    assert_settled_truthfully(batch.id, fake_sendgrid)
+    reset = set(fake_sendgrid.ids_answered("unread"))
+    assert len(reset) == CHUNK and ids_in(batch.id, "unknown") == reset
+
+
+def test_two_workers_outlive_their_database_connections_being_terminated(sendgrid_app, fake_sendgrid, broker, tmp_path):
+    """Fault 3 on the scale path: pg_terminate_backend on the Celery workers' connections, three
+    times while they send. Each transaction runs again on a new connection; a task that still
+    fails leaves its rows to the reaper, which never makes a row unknown unless it was posted."""
+    fake_sendgrid.script(*[Reply.slow(0.3)] * 40)
+    batch = make_batch_with_notifications(2000, status=BatchStatus.APPROVED)
+    workers = Workers(sendgrid_app, fake_sendgrid, tmp_path)
+    terminated = []
+    try:
+        workers.start("one")
+        workers.start("two")
+        dispatch_batch(batch.id)
+        deadline = time.monotonic() + 90
+        while len(terminated) < 3:
+            assert time.monotonic() < deadline, f"never sent enough to terminate: {statuses(batch.id)}"
+            if len(fake_sendgrid.requests) >= 2 + 4 * len(terminated):
+                terminated.append(terminate_other_connections())
+            time.sleep(0.1)
+        settle(batch.id, workers, timeout=90, reap_after=5)
+    finally:
+        workers.stop_all()
+    assert sum(terminated) >= 3, terminated  # each round killed at least one worker connection
+    assert_settled_truthfully(batch.id, fake_sendgrid)
+    assert all(times == 1 for times in fake_sendgrid.possibly_mailed().values())
+
+
+def terminate_other_connections() -> int:
+    """pg_terminate_backend on every connection to the test database but this one; how many."""
+    killed = db.session.execute(
+        text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    ).scalar()
+    db.session.commit()
+    return killed
+
+
+def batch_status(batch_id: int) -> str:
+    db.session.rollback()
+    return db.session.get(Batch, batch_id).status
