@@ -136,6 +136,8 @@ class _Poster:
         self.refusal: SendResult | None = None
 
     def post(self, chunk: ClaimedChunk):
+        if self.refusal is not None and self._refusal_over():
+            self.refusal = None
         if self.refusal is not None and chunk.plan is not None:
             return self.refusal  # not marked, so settling puts the rows back in the queue
         marked = self._mark(chunk)
@@ -148,6 +150,13 @@ class _Poster:
         if isinstance(posted, SendResult) and posted.outcome in _STOP_POSTING:
             self.refusal = posted
         return posted
+
+    def _refusal_over(self) -> bool:
+        """A 429 holds only until its reset: a sender still running after it (a Celery task's minute)
+        must post again, not answer every chunk it claims with the old 429 (that requeued them as
+        due at once, and it claimed them again: a busy loop that sent nothing until the deadline)."""
+        refusal = self.refusal
+        return refusal.outcome == Outcome.RATE_LIMITED and (refusal.retry_at is None or refusal.retry_at <= utcnow())
 
     def _mark(self, chunk: ClaimedChunk):
         """The ``posting`` mark, committed here on the posting thread right before the request."""

@@ -169,3 +169,33 @@ def test_cancel_mid_send_lets_the_chunk_in_flight_finish_and_stops_the_rest(
     assert batch(batch_id).status == BatchStatus.CANCELLED
     assert len(fake_sendgrid.requests) == 1
     assert_nobody_mailed_twice(fake_sendgrid)
+
+
+def test_a_sender_still_running_after_a_429s_reset_posts_again(sendgrid_app, fake_sendgrid):
+    """A Celery task runs its loop for a minute; rows other workers requeue keep falling due. Before,
+    a 429 answered every chunk the task claimed for the rest of that minute, long after its reset:
+    each came back due at once and was claimed again, a busy loop that posted nothing."""
+    from datetime import timedelta
+
+    from portal.core.time import utcnow
+    from portal.mail.notices import Outcome, SendResult
+    from portal.sending.engine import claim_next_chunks, settle_chunk
+    from portal.sending.pipeline import _Poster
+
+    b = make_batch_with_notifications(4)
+    poster = _Poster(sendgrid_app)
+    poster.refusal = SendResult(Outcome.RATE_LIMITED, retry_at=utcnow() + timedelta(seconds=30), reason="429")
+    (chunk,) = claim_next_chunks(max_chunks=1)
+    held = poster.post(chunk)
+    settle_chunk(chunk, held)
+    assert held.outcome == Outcome.RATE_LIMITED and fake_sendgrid.requests == []  # until the reset: held back
+
+    poster.refusal = SendResult(Outcome.RATE_LIMITED, retry_at=utcnow() - timedelta(seconds=1), reason="429")
+    db.session.execute(Notification.__table__.update().values(next_attempt_at=None))  # the reset has passed
+    db.session.execute(Batch.__table__.update().values(paused_until=None))
+    db.session.commit()
+    (chunk,) = claim_next_chunks(max_chunks=1)
+    posted = poster.post(chunk)
+    settle_chunk(chunk, posted)
+    assert posted.outcome == Outcome.ACCEPTED and len(fake_sendgrid.requests) == 1
+    assert statuses(b.id) == {"accepted": 4}
