@@ -44,8 +44,10 @@ ENTRY_POINT = re.compile(
 # Import edges ignored when looking for cycles, each with its reason.
 KNOWN_CYCLE_EDGES = {
     # A blueprint package imports its view modules at its bottom so their @bp.route decorators run,
-    # and the views import ``bp`` from the package: registration by import side effect. The feature
-    # restructure (routes/contractor.py, routes/staff.py) is to give each blueprint a module of its own.
+    # and the views import ``bp`` from the package: registration by import side effect. Worse than a
+    # local cycle: importing any module of the package (its constants, say) runs every view module,
+    # so whether an import works depends on what was imported before. The feature restructure is to
+    # let the factory load the views instead, as it does for claims/, legal/ and trust/.
     ("portal.batches", "portal.batches.routes"),
     ("portal.batches", "portal.batches.routes_delivery"),
     ("portal.exclusion", "portal.exclusion.routes"),
@@ -64,16 +66,20 @@ KNOWN_CYCLE_EDGES = {
     ("portal.staff", "portal.staff.audit_routes"),
     ("portal.staff", "portal.staff.resend_routes"),
     ("portal.staff", "portal.staff.routes"),
-    ("portal.trust", "portal.trust.routes"),
-    ("portal.trust", "portal.trust.routes_contact"),
-    ("portal.trust", "portal.trust.routes_post"),
-    ("portal.trust", "portal.trust.staff_letters"),
-    ("portal.trust", "portal.trust.staff_routes"),
-    ("portal.trust", "portal.trust.staff_vendor"),
     ("portal.updates", "portal.updates.admin"),
     ("portal.updates", "portal.updates.routes"),
     ("portal.verify", "portal.verify.routes"),
     ("portal.webhooks", "portal.webhooks.routes"),
+    # The mail package's __init__ imports its backends to choose one; they import rendering, which
+    # reaches back into features (trust's organisation details) that send mail.
+    ("portal.mail", "portal.mail.outbox"),
+    ("portal.mail", "portal.mail.sendgrid"),
+    # The background package's __init__ re-exports the sending thread, whose loop calls the sending
+    # service (inside a function), which queues work through portal.background.dispatch.
+    ("portal.background", "portal.background.sender"),
+    # The trust blueprint's template helper loads trust.contact (inside a function), which queries
+    # through dao.trust, which imports the trust statuses from the trust package (see KNOWN_LAYER_BREAKS).
+    ("portal.trust", "portal.trust.contact"),
 }
 
 # Imports against the direction of the layers, each with its reason.
@@ -95,7 +101,7 @@ NOT_IMPORTED = {
 
 @cache
 def graph() -> grimp.ImportGraph:
-    return grimp.build_graph("portal", "tools", exclude_type_checking_imports=True)
+    return grimp.build_graph("portal", "tools", exclude_type_checking_imports=True, cache_dir=None)
 
 
 def source(module: str) -> str:
@@ -150,8 +156,21 @@ def test_the_graph_sees_every_module():
     assert walked - set(graph().modules) == set()
 
 
+def runtime_graph() -> grimp.ImportGraph:
+    """The graph plus what Python does unasked: importing ``a.b.c`` runs ``a/__init__`` and ``a/b/__init__`` first."""
+    runtime = grimp.build_graph("portal", exclude_type_checking_imports=True, cache_dir=None)
+    for importer in portal_modules():
+        for imported in runtime.find_modules_directly_imported_by(importer):
+            parts = imported.split(".")
+            for depth in range(2, len(parts)):
+                package = ".".join(parts[:depth])
+                if package != importer and not importer.startswith(f"{package}."):
+                    runtime.add_import(importer=importer, imported=package)
+    return runtime
+
+
 def test_no_import_cycle_among_portal_modules():
-    cut = grimp.build_graph("portal", exclude_type_checking_imports=True)
+    cut = runtime_graph()
     for importer, imported in KNOWN_CYCLE_EDGES:
         if {importer, imported} <= cut.modules and cut.direct_import_exists(importer=importer, imported=imported):
             cut.remove_import(importer=importer, imported=imported)
