@@ -43,37 +43,6 @@ ENTRY_POINT = re.compile(
 
 # Import edges ignored when looking for cycles, each with its reason.
 KNOWN_CYCLE_EDGES = {
-    # A blueprint package imports its view modules at its bottom so their @bp.route decorators run,
-    # and the views import ``bp`` from the package: registration by import side effect. Worse than a
-    # local cycle: importing any module of the package (its constants, say) runs every view module,
-    # so whether an import works depends on what was imported before. The feature restructure is to
-    # let the factory load the views instead, as it does for claims/, legal/ and trust/.
-    ("portal.batches", "portal.batches.routes"),
-    ("portal.batches", "portal.batches.routes_delivery"),
-    ("portal.exclusion", "portal.exclusion.routes"),
-    ("portal.exposure", "portal.exposure.routes"),
-    ("portal.imports", "portal.imports.routes"),
-    ("portal.incidents", "portal.incidents.routes"),
-    ("portal.monitoring", "portal.monitoring.admin"),
-    ("portal.monitoring", "portal.monitoring.routes"),
-    ("portal.notice_templates", "portal.notice_templates.routes"),
-    ("portal.outbox", "portal.outbox.routes"),
-    ("portal.privacy", "portal.privacy.request_routes"),
-    ("portal.privacy", "portal.privacy.retention_routes"),
-    ("portal.privacy", "portal.privacy.routes"),
-    ("portal.public", "portal.public.routes"),
-    ("portal.staff", "portal.staff.account_routes"),
-    ("portal.staff", "portal.staff.audit_routes"),
-    ("portal.staff", "portal.staff.resend_routes"),
-    ("portal.staff", "portal.staff.routes"),
-    ("portal.updates", "portal.updates.admin"),
-    ("portal.updates", "portal.updates.routes"),
-    ("portal.verify", "portal.verify.routes"),
-    ("portal.webhooks", "portal.webhooks.routes"),
-    # The mail package's __init__ imports its backends to choose one; they import rendering, which
-    # reaches back into features (trust's organisation details) that send mail.
-    ("portal.mail", "portal.mail.outbox"),
-    ("portal.mail", "portal.mail.sendgrid"),
     # The background package's __init__ re-exports the sending thread, whose loop calls the sending
     # service (inside a function), which queues work through portal.background.dispatch.
     ("portal.background", "portal.background.sender"),
