@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidTag
 
 from portal.claims.payment import mask_details, payment_aad
 from portal.constants import BenefitKind
-from portal.core.csv_safety import neutralise as safe  # the one neutraliser, short for the dense rows below
+from portal.core.csv_safety import neutralise
 from portal.crypto import FieldCipher
 from portal.dao.claimant_exports import (
     LIST_SEPARATOR,
@@ -90,7 +90,7 @@ class CellOpener:
         if not token:
             return ""
         text = self._open(token, f"person:{uid}:{field_name}")
-        return UNREADABLE if text is None else safe(text)
+        return UNREADABLE if text is None else neutralise(text)
 
     def address(self, token: str | None, uid: str) -> tuple[str, str, str, str]:
         if not token:
@@ -100,12 +100,12 @@ class CellOpener:
             return (UNREADABLE if text is None else "", "", "", "")
         parts = _parse_json(text)
         if not isinstance(parts, dict):
-            return (safe(text), "", "", "")
+            return (neutralise(text), "", "", "")
         return (
-            safe(parts.get("line1") or ""),
-            safe(parts.get("line2") or ""),
-            safe(parts.get("city") or ""),
-            safe(parts.get("postal_code") or ""),
+            neutralise(parts.get("line1") or ""),
+            neutralise(parts.get("line2") or ""),
+            neutralise(parts.get("city") or ""),
+            neutralise(parts.get("postal_code") or ""),
         )
 
     def payment(self, token: str | None, claim_id: int, method: str) -> str:
@@ -120,7 +120,7 @@ class CellOpener:
             return UNREADABLE
         if not isinstance(details, dict):
             details = {}
-        return safe(full_payment_details(details) if self.full else mask_details(method, details))
+        return neutralise(full_payment_details(details) if self.full else mask_details(method, details))
 
 
 def iso_utc(moment: datetime | str | None) -> str:
@@ -196,12 +196,13 @@ class ClaimantPages:
             exposed = categories.get(claim_id)
             flagged = signals.get(claim_id)
             rows.append([
-                reference, slug, status, safe(contractor_id), safe(first), safe(last), safe(email),
+                reference, slug, status,
+                neutralise(contractor_id), neutralise(first), neutralise(last), neutralise(email),
                 opener.person(phone_enc, uid, "phone"), *opener.address(address_enc, uid),
-                safe(country), safe(region), sorted_categories(exposed) if exposed else "",
-                *benefit_cells(benefits.get(claim_id)), safe(currency), safe(method),
+                neutralise(country), neutralise(region), sorted_categories(exposed) if exposed else "",
+                *benefit_cells(benefits.get(claim_id)), neutralise(currency), neutralise(method),
                 opener.payment(payment_enc, claim_id, method),
-                iso_utc(submitted_at), iso_utc(decided_at), safe(attested),
+                iso_utc(submitted_at), iso_utc(decided_at), neutralise(attested),
                 "; ".join(f"{kind}: {detail}" for kind, detail in flagged) if flagged else "",
             ])  # fmt: skip
         return rows, last_id

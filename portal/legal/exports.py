@@ -19,7 +19,6 @@ from flask import current_app
 
 from portal.constants import ExportFormat, ExportKind
 from portal.core.csv_safety import CSV_BOM, csv_text, neutralise
-from portal.core.csv_safety import neutralise as safe
 from portal.crypto import crypto
 from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants
 from portal.dao.legal import dao_count_exclusions, dao_get_exclusion_page
@@ -180,8 +179,9 @@ def iter_exclusion_pages(filters: ExportFilters, page_size: int = PAGE_SIZE) -> 
     while page := dao_get_exclusion_page(filters.incident_id, filters.include_withdrawn, after_id, page_size):
         yield [
             [
-                slug, safe(contractor_id), safe(first), safe(last), safe(email), safe(country), safe(region),
-                safe(typed_name), safe(reason or ""), iso_utc(requested_at),
+                slug, neutralise(contractor_id), neutralise(first), neutralise(last), neutralise(email),
+                neutralise(country), neutralise(region), neutralise(typed_name), neutralise(reason or ""),
+                iso_utc(requested_at),
                 "withdrawn" if withdrawn_at else "excluded", iso_utc(withdrawn_at),
             ]
             for (

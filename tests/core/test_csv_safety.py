@@ -10,7 +10,7 @@ import io
 
 import pytest
 
-from portal.core.csv_safety import DANGEROUS_PREFIXES, SEPARATORS, csv_text, neutralise
+from portal.core.csv_safety import CSV_BOM, DANGEROUS_PREFIXES, SEPARATORS, CsvLines, csv_text, neutralise
 
 
 def _cells_as_a_spreadsheet_splits_them(text: str, separator: str) -> list[str]:
@@ -53,3 +53,26 @@ def test_a_semicolon_spreadsheet_never_sees_a_formula_cell():
     for separator in (";", ",", "\t", "|"):
         for cell in _cells_as_a_spreadsheet_splits_them(text, separator):
             assert not cell.startswith(("=", "+", "@")), (separator, cell)
+
+
+@pytest.mark.parametrize("prefix", DANGEROUS_PREFIXES)
+def test_neutralise_prefixes_every_dangerous_start(prefix):
+    assert neutralise(f"{prefix}cmd") == f"'{prefix}cmd"
+    assert neutralise("plain") == "plain" and neutralise("") == ""
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tTAB", "\rCR", '=HYPERLINK("http://x")'])
+def test_a_cell_a_person_typed_never_starts_a_formula(value):
+    assert neutralise(value) == "'" + value
+
+
+def test_a_leading_plus_in_a_phone_number_is_a_formula_to_a_spreadsheet():
+    assert neutralise("+254700000000") == "'+254700000000"
+
+
+def test_the_small_reports_writer_writes_what_csv_text_writes():
+    writer = CsvLines()
+    writer.writerow(["reference", neutralise("=cmd")])
+    writer.writerow([1, None])
+    assert writer.text() == csv_text([["reference", "'=cmd"], [1, None]])
+    assert CSV_BOM == "\ufeff"
