@@ -1,6 +1,7 @@
 """Queries of the trust pages: notice codes as the check page sees them, reports, the organisation row."""
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -144,25 +145,34 @@ def dao_letter_request_files(limit: int = 20) -> list[LetterRequestFile]:
     return list(db.session.scalars(select(LetterRequestFile).order_by(LetterRequestFile.id.desc()).limit(limit)))
 
 
-def dao_latest_notification_status(person_id: int) -> tuple[str, datetime] | None:
-    """(status, updated_at) of the person's newest notification, by the indexed person_id."""
-    row = db.session.execute(
+class ReachFacts(NamedTuple):
+    """What says whether our mail reaches a person: their newest notification's status and when it
+    got it, their latest returned letter, and when they last changed any / their postal details."""
+
+    notification_status: str | None
+    notification_at: datetime | None
+    returned_on: date | None
+    changed_at: datetime | None
+    address_changed_at: datetime | None
+
+
+def dao_reach_facts(person_id: int, address_kind: str) -> ReachFacts:
+    """One statement (the person's own page counts its queries): scalar subqueries on indexed person_id."""
+    newest = (
         select(Notification.status, Notification.updated_at)
         .where(Notification.person_id == person_id)
         .order_by(Notification.id.desc())
         .limit(1)
-    ).first()
-    return tuple(row) if row else None
-
-
-def dao_latest_contact_change_at(person_id: int, kind: str | None = None) -> datetime | None:
-    """When the person last changed their contact details (of ``kind``, or any)."""
-    query = select(func.max(ContactChange.applied_at)).where(ContactChange.person_id == person_id)
-    if kind is not None:
-        query = query.where(ContactChange.kind == kind)
-    return db.session.scalar(query)
-
-
-def dao_latest_returned_on(person_id: int) -> date | None:
-    """The day the person's latest returned letter came back, from any incident."""
-    return db.session.scalar(select(func.max(ReturnedLetter.returned_on)).where(ReturnedLetter.person_id == person_id))
+        .subquery()
+    )
+    changes = select(func.max(ContactChange.applied_at)).where(ContactChange.person_id == person_id)
+    row = db.session.execute(
+        select(
+            select(newest.c.status).scalar_subquery(),
+            select(newest.c.updated_at).scalar_subquery(),
+            select(func.max(ReturnedLetter.returned_on)).where(ReturnedLetter.person_id == person_id).scalar_subquery(),
+            changes.scalar_subquery(),
+            changes.where(ContactChange.kind == address_kind).scalar_subquery(),
+        )
+    ).one()
+    return ReachFacts(*row)

@@ -18,7 +18,7 @@ from portal.audit.chain import record_audit
 from portal.constants import NotificationStatus
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
-from portal.dao.trust import dao_latest_contact_change_at, dao_latest_notification_status, dao_latest_returned_on
+from portal.dao.trust import dao_reach_facts
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import ContactChange, Person
@@ -163,14 +163,12 @@ def contact_to_check(person: Person) -> tuple[str, ...]:
     ``email`` when our latest email bounced or was dropped, ``address`` when a letter came back
     (from the vendor's returned-letters file) and the postal address has not changed since that day."""
     kinds = []
-    latest = dao_latest_notification_status(person.id)
-    if latest is not None and latest[0] in UNREACHED:
-        changed_at = dao_latest_contact_change_at(person.id)
-        if changed_at is None or changed_at < latest[1]:
-            kinds.append(ContactKind.EMAIL.value)
-    returned_on = dao_latest_returned_on(person.id)
-    if returned_on is not None:
-        moved_at = dao_latest_contact_change_at(person.id, ContactKind.ADDRESS)
-        if moved_at is None or moved_at.date() < returned_on:
+    facts = dao_reach_facts(person.id, ContactKind.ADDRESS)
+    unreached = facts.notification_status in UNREACHED
+    if unreached and (facts.changed_at is None or facts.changed_at < facts.notification_at):
+        kinds.append(ContactKind.EMAIL.value)
+    if facts.returned_on is not None:
+        moved_at = facts.address_changed_at
+        if moved_at is None or moved_at.date() < facts.returned_on:
             kinds.append(ContactKind.ADDRESS.value)
     return tuple(kinds)
