@@ -99,3 +99,26 @@ def test_the_header_states_the_review_status(catalog, language):
 def test_the_placeholder_check_catches_what_it_should():
     assert placeholders("Hello %(name)s, see <strong>((code))</strong>") != placeholders("Hola %(nombre)s, ((code))")
     assert placeholders("{n} &nbsp;items") == placeholders("&nbsp;{n} artículos")
+
+
+def _contractor_templates() -> list[Path]:
+    config = (ROOT / "babel-contractor.cfg").read_text(encoding="utf-8")
+    patterns = re.findall(r"^\[jinja2: (templates/\S+)\]", config, re.MULTILINE)
+    return sorted({path for pattern in patterns for path in ROOT.glob(pattern.replace("**", "**/*"))})
+
+
+# A visible label followed by a hidden piece to complete it for a screen reader ("Change" + " the
+# account"): the pieces are translated apart and read in English word order ("बदलें खाता").
+_FRAGMENT = re.compile(r'\}\}<span class="visually-hidden">\s*\{\{ _\(')
+
+
+def test_screen_reader_labels_are_whole_sentences_not_fragments_after_a_visible_label():
+    templates = _contractor_templates()
+    assert len(templates) > 40, "the contractor templates were found"
+    fragments = [
+        f"{path.relative_to(ROOT)}:{text[: m.start()].count(chr(10)) + 1}"
+        for path in templates
+        for text in [path.read_text(encoding="utf-8")]
+        for m in _FRAGMENT.finditer(text)
+    ]
+    assert fragments == [], f"hide the visible label and give the whole sentence instead: {fragments}"

@@ -169,6 +169,12 @@ def test_hindi_text_is_drawn_with_the_served_devanagari_font(page, app, speaker)
     bold = [heading, translate(app, "hi", "Sign out"), translate(app, "hi", "Change"), translate(app, "hi", "Critical")]
     assert set(bold) <= set(checked), f"not checked: {set(bold) - set(checked)}"
     assert boxes == [], f"Devanagari drawn as boxes in {len(boxes)} elements: {boxes}"
+    # A screen reader hears one Hindi sentence, in Hindi word order, not "Save my steps" + "for ...".
+    with app.test_request_context(), force_locale("hi"):
+        category = gettext("National identity or tax number")
+        sentence = gettext("Save my steps for %(category)s", category=category)
+    assert sentence.startswith(category)
+    expect(page.get_by_role("button", name=sentence, exact=True)).to_have_count(1)
     # The font file really is served from static/, not found on this machine.
     response = page.request.get("/static/fonts/noto-sans-devanagari/noto-sans-devanagari-devanagari-400-normal.woff2")
     assert response.status == 200 and response.body()[:4] == b"wOF2"
