@@ -88,10 +88,10 @@ impl  # portal/models/_types.py
 verified_at  # portal/models/audit.py
 attested_at  # portal/models/claims.py
 uploaded_at  # portal/models/claims.py
-enrollment_url  # portal/models/contractor.py
-imported_at  # portal/models/contractor.py
-assigned_at  # portal/models/contractor.py
-emailed_at  # portal/models/contractor.py
+enrollment_url  # portal/models/monitoring.py
+imported_at  # portal/models/monitoring.py
+assigned_at  # portal/models/monitoring.py
+emailed_at  # portal/models/monitoring.py
 contact_hours  # portal/models/incidents.py
 request_ip  # portal/models/legal.py
 finished_at  # portal/models/legal.py

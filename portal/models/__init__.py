@@ -1,6 +1,7 @@
 """Models, one module per aggregate. Importing this package registers every table."""
 
 from portal.models.audit import AuditCheckpoint, AuditEvent
+from portal.models.checklist import StepCompletion
 from portal.models.claims import (
     Claim,
     ClaimBenefit,
@@ -9,17 +10,10 @@ from portal.models.claims import (
     ClaimStatusChange,
     FraudSignal,
 )
-from portal.models.contractor import (
-    ActivationCode,
-    IncidentUpdate,
-    MonitoringEnrollment,
-    MonitoringProduct,
-    StepCompletion,
-    Subscription,
-)
 from portal.models.incidents import Incident
 from portal.models.legal import ExclusionRequest, ExportJob, RegulatorFiling
 from portal.models.mail import OutboxMessage
+from portal.models.monitoring import ActivationCode, MonitoringEnrollment, MonitoringProduct
 from portal.models.notices import (
     Batch,
     NoticeTemplate,
@@ -41,6 +35,7 @@ from portal.models.trust import (
     SupportResend,
     SuspiciousReport,
 )
+from portal.models.updates import IncidentUpdate, Subscription
 from portal.models.web_session import WebSession
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""What a contractor does after seeing their exposure: steps done, monitoring, updates."""
+"""Credit monitoring: the products offered, their providers' activation codes, who enrolled."""
 
 from datetime import datetime
 
@@ -8,19 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models._types import UTCDateTime
-
-
-class StepCompletion(db.Model):
-    """A checklist step (taxonomy category + step id) the person marked done; deleted on undo."""
-
-    __tablename__ = "step_completion"
-    __table_args__ = (UniqueConstraint("person_id", "category", "step_id", name="uq_step_completion"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    category: Mapped[str] = mapped_column(String(32))
-    step_id: Mapped[str] = mapped_column(String(64))
-    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class MonitoringProduct(db.Model):
@@ -69,32 +56,4 @@ class MonitoringEnrollment(db.Model):
     consent_ip: Mapped[str] = mapped_column(String(45), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     served_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when a code was assigned
-    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class Subscription(db.Model):
-    """Update emails about an incident. The unsubscribe token is stored hashed, like notice codes."""
-
-    __tablename__ = "subscription"
-    __table_args__ = (UniqueConstraint("person_id", "incident_id", name="uq_subscription_person_incident"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
-    unsubscribe_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    subscribed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class IncidentUpdate(db.Model):
-    """A public update posted by admins: shown on the incident page and emailed to subscribers."""
-
-    __tablename__ = "incident_update"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
-    body_markdown: Mapped[str] = mapped_column(Text)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
-    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
