@@ -181,7 +181,7 @@ bounced_count  # portal/batches/progress.py
 history  # portal/batches/progress.py
 already_appealed  # portal/claims/aftercare.py
 deadline_passed  # portal/claims/context.py
-_.status_text  # portal/claims/context.py
+_.status_text  # portal/claims/state.py
 swift_bic  # portal/claims/forms.py
 paypal_email  # portal/claims/forms.py
 phone_number  # portal/claims/forms.py

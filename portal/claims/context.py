@@ -1,26 +1,7 @@
-"""What the exposure page needs to show the claim links for one incident (templates/claims/_exposure_actions.html)."""
-
-from dataclasses import dataclass
+"""The claim links' template helper, for pages with no claim state at hand (claims/_exposure_actions.html)."""
 
 from portal.claims import bp
-from portal.claims.drafts import claim_deadline_passed
-from portal.claims.status import status_words
-from portal.dao.claims import dao_get_claim_by_person_and_incident
-from portal.models import Claim
-
-
-@dataclass(frozen=True)
-class ClaimState:
-    claim: Claim | None
-    deadline_passed: bool
-
-    @property
-    def status_text(self):
-        return status_words(self.claim.status) if self.claim else ""
-
-
-def claim_state_for(person, incident) -> ClaimState:
-    return ClaimState(dao_get_claim_by_person_and_incident(person.id, incident.id), claim_deadline_passed(incident))
+from portal.claims.state import claim_state_for
 
 
 @bp.app_context_processor

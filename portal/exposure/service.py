@@ -7,8 +7,8 @@ the person can do next (monitoring, updates; claims add their own links in the t
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from portal.claims.context import ClaimState
 from portal.claims.drafts import claim_deadline_passed
+from portal.claims.state import ClaimState
 from portal.core.taxonomy import Category, load_taxonomy
 from portal.dao.exposure_page import dao_get_exposure_page_rows, dao_get_monitoring_rows
 from portal.exposure.checklist import (
