@@ -85,7 +85,7 @@ def _init_crypto(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from portal.core import i18n
-    from portal.db_setup import configure_engine_events
+    from portal.core.db_setup import configure_engine_events
     from portal.web import request_limits, response_headers
 
     proxies = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

@@ -12,8 +12,8 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from portal.catalog_status import review_status
 from portal.config import Config
+from portal.core.catalog_status import review_status
 
 ROOT = Path(__file__).resolve().parent.parent
 FOLDER = ROOT / "portal" / "translations"

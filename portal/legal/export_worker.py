@@ -16,8 +16,8 @@ import sys
 from flask import Flask
 
 from portal.core.csv_safety import csv_text
+from portal.core.db_setup import configure_engine_events
 from portal.crypto import FieldCipher
-from portal.db_setup import configure_engine_events
 from portal.extensions import db
 from portal.legal.claimant_rows import CellOpener, ClaimantPages
 from portal.legal.export_pool import FAILED, FRAME, READY

@@ -15,7 +15,7 @@ import sys
 
 from flask import Flask
 
-from portal.db_setup import configure_engine_events
+from portal.core.db_setup import configure_engine_events
 from portal.extensions import db
 from portal.pipes import exit_without_teardown, read_object, write_object
 from portal.sending.engine import send_marked

@@ -331,7 +331,7 @@ def test_racing_requests_with_one_code_let_exactly_one_in(app, staff):
 
 
 def test_dashboard_shows_each_catalogs_completeness_and_review_status(client, app_ctx):
-    from portal.catalog_status import review_status
+    from portal.core.catalog_status import review_status
 
     sign_in_staff(client, Role.ADMIN)
     page = client.get("/staff/").get_data(as_text=True)

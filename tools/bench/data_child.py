@@ -164,7 +164,7 @@ def _load_sqlite(url: str, folder: Path, fresh: bool) -> int:
     from portal.dao.imports import IMPORT_CACHE_KIB
 
     connection = sqlite3.connect(url.removeprefix("sqlite:///"))
-    # portal/db_setup.py's PRAGMAs and the import's page cache: the same footing as the import.
+    # portal/core/db_setup.py's PRAGMAs and the import's page cache: the same footing as the import.
     for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL", f"cache_size=-{IMPORT_CACHE_KIB}"):
         connection.execute(f"PRAGMA {pragma}")
     counted = 0

@@ -228,7 +228,7 @@ def run_raw_side(folder: Path) -> dict:
         incident_id = _bench_incident().id
         db.engine.dispose()
     connection = sqlite3.connect(path)
-    # The PRAGMAs of portal/db_setup.py, and the page cache the import gives itself: the same footing.
+    # The PRAGMAs of portal/core/db_setup.py, and the page cache the import gives itself: the same footing.
     for pragma in (
         "foreign_keys=ON",
         "journal_mode=WAL",

@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.constants import NotificationStatus
-from portal.db_setup import SQLITE_PRAGMAS
+from portal.core.db_setup import SQLITE_PRAGMAS
 
 EXECUTE, EXECUTE_MANY, COMMIT, ROLLBACK = "execute", "executemany", "commit", "rollback"
 

@@ -2,12 +2,12 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.catalog_status import catalog_statuses
 from portal.constants import (
     ROLES_READING_BIRTH_DATES,
     ROLES_SEEING_PERSONAL_DATA,
     STAFF_ROLES,
 )
+from portal.core.catalog_status import catalog_statuses
 from portal.core.i18n import translations_folder
 from portal.crypto import crypto
 from portal.extensions import limiter
