@@ -57,8 +57,6 @@ KNOWN_LAYER_BREAKS = {
     ("portal.config", "portal.web.sessions"),
     # The trust tables' status names live with the feature; statuses belong in portal.constants.
     ("portal.dao.trust", "portal.trust.constants"),
-    # country_name() sits in the trust blueprint's package __init__, beside the blueprint.
-    ("portal.trust.forms", "portal.trust"),
 }
 # Process entry points that change the process they are loaded into, so not imported here.
 NOT_IMPORTED = {

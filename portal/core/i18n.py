@@ -94,6 +94,12 @@ def select_locale() -> str:
     return request.accept_languages.best_match(real) or "en"
 
 
+def country_name(code: str) -> str:
+    """A country's name in the page's language (Babel's CLDR data), or the code if it has none."""
+    locale = get_locale()
+    return (locale.territories.get(code.upper()) if locale else None) or code
+
+
 def init_app(app: Flask) -> None:
     # Catalogs do not change while the app runs: look once, not on every request.
     app.extensions["portal_languages"] = _languages_with_catalogs(app)

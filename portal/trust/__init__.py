@@ -2,6 +2,8 @@
 
 from flask import Blueprint
 
+from portal.core.i18n import country_name
+
 bp = Blueprint("trust", __name__)
 
 
@@ -17,11 +19,3 @@ def organisation_context():
         "contact_history": contact_history,  # the staff person page
         "contact_to_check": contact_to_check,  # the contractor's own page
     }
-
-
-def country_name(code: str) -> str:
-    """A country's name in the page's language (Babel's CLDR data), or the code if it has none."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return (locale.territories.get(code.upper()) if locale else None) or code

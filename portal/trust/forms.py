@@ -123,7 +123,7 @@ def country_choices() -> list[tuple[str, str]]:
     """Every country by name in the page's language, for the help-desk phones to show."""
     from flask_babel import get_locale
 
-    from portal.trust import country_name
+    from portal.core.i18n import country_name
 
     locale = get_locale()
     codes = sorted(code for code in (locale.territories if locale else {}) if len(code) == 2 and code.isalpha())
