@@ -8,7 +8,7 @@ import pyotp
 
 from portal.constants import NoticeCodeSource
 from portal.crypto import crypto
-from portal.crypto.notice_codes import generate_notice_code, normalize_notice_code, notice_code_hash
+from portal.crypto.notice_codes import fresh_notice_code
 from portal.extensions import db
 from portal.models import Exposure, Incident, NoticeCode, Person, StaffUser
 
@@ -61,12 +61,12 @@ def make_person(
 
 def give_notice_code(person: Person, incident: Incident | None = None, source=NoticeCodeSource.DEMO) -> str:
     """Issue a code and return it in the form printed on a notice (the database keeps only a hash)."""
-    code = generate_notice_code()
+    code, code_hash = fresh_notice_code()
     db.session.add(
         NoticeCode(
             person_id=person.id,
             incident_id=incident.id if incident else None,
-            code_hash=notice_code_hash(normalize_notice_code(code)),
+            code_hash=code_hash,
             source=source,
         )
     )

@@ -21,7 +21,7 @@ from portal.claims.references import new_unique_reference
 from portal.constants import ClaimStatus, NoticeCodeSource, Role
 from portal.core.time import utcnow
 from portal.crypto import crypto
-from portal.crypto.notice_codes import generate_notice_code, normalize_notice_code, notice_code_hash
+from portal.crypto.notice_codes import fresh_notice_code
 from portal.extensions import db
 from portal.imports.service import import_register
 from portal.models import Claim, Exposure, Incident, NoticeCode, Person
@@ -119,12 +119,12 @@ def _visitor(incident: Incident, number: int) -> Visitor:
                 exposed_at=date(2026, 10, 2),
             )
         )
-    code = generate_notice_code()
+    code, code_hash = fresh_notice_code()
     db.session.add(
         NoticeCode(
             person_id=person.id,
             incident_id=incident.id,
-            code_hash=notice_code_hash(normalize_notice_code(code)),
+            code_hash=code_hash,
             source=NoticeCodeSource.NOTICE,
         )
     )
