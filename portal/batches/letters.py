@@ -24,7 +24,7 @@ from portal.core.csv_safety import CsvLines, neutralise
 from portal.crypto import DecryptionError, crypto
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.batches import dao_get_letter_rows, dao_mark_letters_accepted
-from portal.dao.incidents import dao_get_incident_by_id
+from portal.dao.incidents import dao_get_incident
 from portal.dao.notifications import dao_add_notice_codes, dao_attach_notice_codes
 from portal.dao.templates import dao_get_template_version
 from portal.extensions import db
@@ -123,7 +123,7 @@ def _issue_codes(batch: Batch, rows: list[tuple[Notification, Person]], now: dat
 
 
 def _letter_rows(batch: Batch, now: datetime):
-    incident = dao_get_incident_by_id(batch.incident_id)
+    incident = dao_get_incident(batch.incident_id)
     contents = list(dao_get_template_version(batch.template_version_id).contents)
     after = 0
     while rows := dao_get_letter_rows(batch.id, after, LETTER_CHUNK):

@@ -17,7 +17,7 @@ from portal.dao.batches import (
     dao_get_person,
     dao_recipient_neighbours,
 )
-from portal.dao.incidents import dao_get_incident_by_id
+from portal.dao.incidents import dao_get_incident
 from portal.dao.people import dao_get_person_by_contractor_id, dao_get_person_by_uid
 from portal.dao.templates import dao_get_template_version
 from portal.extensions import db
@@ -57,7 +57,7 @@ def _render(batch: Batch, person: Person, language: str) -> tuple[str, RenderedN
     version = dao_get_template_version(batch.template_version_id)
     # Legal hook (issue 5): the recipient's region / country variant if the version has one.
     content = variant_in_language(version.contents, person, language) or content_for(version, "en")
-    incident = dao_get_incident_by_id(batch.incident_id)
+    incident = dao_get_incident(batch.incident_id)
     return content.language, render_notice(
         content, notice_values(person, incident, SAMPLE_NOTICE_CODE, content.language)
     )
@@ -109,7 +109,7 @@ def send_test(batch: Batch, uid: str | None, staff: StaffUser) -> str:
     if preview is not None:
         language, rendered, who = preview.language, preview.rendered, f"person:{preview.person.uid}"
     else:
-        incident = dao_get_incident_by_id(batch.incident_id)
+        incident = dao_get_incident(batch.incident_id)
         language, rendered = _render(batch, sample_person(incident, "en"), "en")
         who = "sample"
     send_message(

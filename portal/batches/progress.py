@@ -28,7 +28,7 @@ from portal.dao.batches import (
     dao_get_notifications_with_people,
     dao_get_staff_emails,
 )
-from portal.dao.incidents import dao_get_incident_by_id
+from portal.dao.incidents import dao_get_incident
 from portal.dao.templates import dao_get_template, dao_get_template_version
 from portal.models import Batch, Notification
 from portal.sending.service import batch_status_counts
@@ -198,7 +198,7 @@ def batch_page(batch: Batch) -> BatchPage:
     }
     return BatchPage(
         batch=batch,
-        incident_title=dao_get_incident_by_id(batch.incident_id).title,
+        incident_title=dao_get_incident(batch.incident_id).title,
         template_name=template.name,
         template_id=template.id,
         version_number=version.version,

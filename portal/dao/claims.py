@@ -28,14 +28,6 @@ def dao_add(row) -> None:
     db.session.add(row)
 
 
-def dao_get_incident(incident_id: int) -> Incident | None:
-    return db.session.get(Incident, incident_id)
-
-
-def dao_list_incidents() -> list[Incident]:
-    return list(db.session.scalars(select(Incident).order_by(Incident.discovered_on.desc(), Incident.id)))
-
-
 def dao_person_is_in_incident(person_id: int, incident_id: int) -> bool:
     """A claim is open to people the register lists as exposed in the incident, and nobody else."""
     found = db.session.scalar(

@@ -16,10 +16,10 @@ def dao_get_incident_by_slug(slug: str) -> Incident | None:
 
 
 def dao_get_all_incidents() -> list[Incident]:
-    return list(db.session.scalars(select(Incident).order_by(Incident.discovered_on.desc())))
+    return list(db.session.scalars(select(Incident).order_by(Incident.discovered_on.desc(), Incident.id)))
 
 
-def dao_get_incident_by_id(incident_id: int) -> Incident | None:
+def dao_get_incident(incident_id: int) -> Incident | None:
     return db.session.get(Incident, incident_id)
 
 

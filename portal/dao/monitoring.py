@@ -15,7 +15,7 @@ from sqlalchemy import case, func, insert, select, update
 
 from portal.constants import EnrollmentStatus
 from portal.extensions import db
-from portal.models import ActivationCode, Exposure, Incident, MonitoringEnrollment, MonitoringProduct
+from portal.models import ActivationCode, Exposure, MonitoringEnrollment, MonitoringProduct
 
 # Losing the compare-and-set this many times in a row means something is badly wrong, not busy.
 _CLAIM_ATTEMPTS = 50
@@ -191,7 +191,3 @@ def dao_get_pool_counts(product_ids: Iterable[int]) -> dict[int, PoolCounts]:
         )
         for product_id in ids
     }
-
-
-def dao_get_incident(incident_id: int) -> Incident | None:
-    return db.session.get(Incident, incident_id)

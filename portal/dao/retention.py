@@ -29,10 +29,6 @@ def _run(statement) -> int:
     return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
 
 
-def dao_incidents() -> list[Incident]:
-    return list(db.session.scalars(select(Incident).order_by(Incident.id)))
-
-
 def dao_incident_payment_state(incident_id: int, today: date) -> tuple[date | None, bool]:
     """(the last payment's date, whether every claim is settled: none open, unpaid or appealable)."""
     paid_at = db.session.scalar(

@@ -6,7 +6,7 @@ from sqlalchemy import exists, func, or_, select, update
 
 from portal.constants import NOTIFICATION_PENDING, BatchStatus, NotificationStatus
 from portal.extensions import db
-from portal.models import Batch, Incident, NoticeTemplateContent, Notification
+from portal.models import Batch, NoticeTemplateContent, Notification
 
 S = NotificationStatus
 
@@ -64,10 +64,6 @@ def dao_cancel_batch(batch_id: int, cancellable, now: datetime, cancelled_by_id:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
-
-
-def dao_get_incident(incident_id: int) -> Incident | None:
-    return db.session.get(Incident, incident_id)
 
 
 def dao_get_due_scheduled_batch_ids(now: datetime) -> list[int]:

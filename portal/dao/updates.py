@@ -136,10 +136,6 @@ def dao_get_incident_update(update_id: int) -> IncidentUpdate | None:
     return db.session.get(IncidentUpdate, update_id)
 
 
-def dao_get_incident(incident_id: int) -> Incident | None:
-    return db.session.get(Incident, incident_id)
-
-
 def dao_person_in_incident(person_id: int, incident_id: int) -> bool:
     return (
         db.session.scalar(

@@ -10,7 +10,7 @@ from portal.constants import AuditAction
 from portal.dao.incidents import (
     dao_add_incident,
     dao_get_all_incidents,
-    dao_get_incident_by_id,
+    dao_get_incident,
     dao_get_incident_by_slug,
 )
 from portal.extensions import db
@@ -148,4 +148,4 @@ def list_incidents() -> list[Incident]:
 
 
 def get_incident(incident_id: int) -> Incident | None:
-    return dao_get_incident_by_id(incident_id)
+    return dao_get_incident(incident_id)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from portal.claims.status import staff_status_words
 from portal.constants import ExportKind
 from portal.dao.claimant_exports import FRAUD_ANY, FRAUD_NONE
-from portal.dao.incidents import dao_get_incident_by_id
+from portal.dao.incidents import dao_get_incident
 from portal.legal.exports import ExportFilters
 
 
@@ -37,7 +37,7 @@ def _submitted_words(start: str, end: str) -> list[str]:
 def _incident_words(incident_id: int | None) -> list[str]:
     if not incident_id:
         return []
-    incident = dao_get_incident_by_id(incident_id)
+    incident = dao_get_incident(incident_id)
     return [_("Incident: %(title)s", title=incident.title if incident else f"#{incident_id}")]
 
 

@@ -18,6 +18,7 @@ from portal.constants import AuditAction, EnrollmentStatus, MailKind
 from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.exposure_page import MonitoringRow
+from portal.dao.incidents import dao_get_incident
 from portal.dao.monitoring import (
     dao_add_enrollment,
     dao_claim_activation_code,
@@ -25,7 +26,6 @@ from portal.dao.monitoring import (
     dao_get_enrollment,
     dao_get_enrollment_by_id,
     dao_get_enrollments_of_person,
-    dao_get_incident,
     dao_get_next_waiting_enrollment_id,
     dao_get_product,
     dao_get_products_for_incident,

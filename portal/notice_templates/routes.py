@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.constants import ROLES_MANAGING_NOTICES
 from portal.core.i18n import LANGUAGE_NAMES
-from portal.dao.incidents import dao_get_incident_by_id
+from portal.dao.incidents import dao_get_incident
 from portal.mail.placeholders import PLACEHOLDERS
 from portal.notice_templates import bp
 from portal.notice_templates.forms import EditLanguageForm, NewTemplateForm
@@ -112,7 +112,7 @@ def template_edit(template_id, language):
     if request.method == "GET":
         source = current or content_for(latest, language)
         if source is None:  # this language's first text: its own Notice of Data Breach headings
-            incident = dao_get_incident_by_id(template.incident_id)
+            incident = dao_get_incident(template.incident_id)
             form.subject.data, form.body.data = starter_text(incident, language)
         else:
             form.subject.data, form.body.data = source.subject, source.body_markdown

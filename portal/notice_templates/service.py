@@ -16,7 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.chain import record_audit
 from portal.constants import AuditAction
 from portal.core.i18n import LANGUAGE_NAMES
-from portal.dao.incidents import dao_get_all_incidents, dao_get_incident_by_id
+from portal.dao.incidents import (
+    dao_get_all_incidents,
+    dao_get_incident,
+)
 from portal.dao.legal import dao_get_incident_categories
 from portal.dao.templates import (
     dao_add_template,
@@ -166,7 +169,7 @@ def _raise_if_any(error: TemplateSaveError) -> None:
 def create_template(incident_id: int | None, name: str, subject: str, body: str, author: StaffUser) -> NoticeTemplate:
     """A new template whose version 1 holds the English text."""
     error = check_content(subject, body, DEFAULT_LANGUAGE)
-    incident = dao_get_incident_by_id(incident_id) if incident_id else None
+    incident = dao_get_incident(incident_id) if incident_id else None
     if incident is None:
         error.add("incident", _("Choose the incident this notice is about"))
     _raise_if_any(error)
@@ -283,4 +286,4 @@ def preview_version(
     content = content_for(version, language) if version else None
     if content is None:
         return None
-    return version, preview_content(content, dao_get_incident_by_id(template.incident_id))
+    return version, preview_content(content, dao_get_incident(template.incident_id))

@@ -8,12 +8,12 @@ from portal.audit.chain import record_audit
 from portal.batches.letters import letters_folder
 from portal.constants import AuditAction
 from portal.core.time import utctoday
+from portal.dao.incidents import dao_get_all_incidents
 from portal.dao.retention import (
     dao_anonymise_claim_fields,
     dao_forget_letter_files,
     dao_get_hold,
     dao_holds,
-    dao_incidents,
     dao_letter_files_of_incident,
     dao_lock_incident,
     dao_people_only_in,
@@ -70,7 +70,7 @@ def delete_letter_files(names: list[str]) -> None:
 def _register_blocked(today: date, holds) -> list[int]:
     """Incidents whose register is not yet due (or is held): their people are kept whole."""
     blocked = []
-    for incident in dao_incidents():
+    for incident in dao_get_all_incidents():
         register = [due for due in schedule_for(incident, today) if due.kind.code == "register"]
         if incident.id in holds or not (register and register[0].is_due(today)):
             blocked.append(incident.id)
@@ -86,7 +86,7 @@ def purge(today: date, actor: str = "system") -> PurgeReport:
     report = PurgeReport()
     holds = dao_holds()
     blocked = _register_blocked(today, holds)
-    for incident in dao_incidents():
+    for incident in dao_get_all_incidents():
         if incident.id in holds:
             report.refused.append(f"incident:{incident.id} is under a legal hold ({holds[incident.id].reason})")
             continue

@@ -30,6 +30,7 @@ from portal.constants import NotificationStatus as S
 from portal.core.db_retry import run_transaction
 from portal.core.time import utcnow
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
+from portal.dao.incidents import dao_get_incident
 from portal.dao.notifications import (
     dao_claim_with_codes,
     dao_delete_notice_codes,
@@ -46,7 +47,6 @@ from portal.dao.send_batches import (
     dao_find_next_send_group,
     dao_finish_batch_if_done,
     dao_get_batch,
-    dao_get_incident,
     dao_get_template_contents,
     dao_lock_batch,
     dao_pause_batch,

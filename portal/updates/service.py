@@ -22,11 +22,11 @@ from portal.constants import SEVERITY_ORDER, AuditAction, MailKind
 from portal.core.taxonomy import load_taxonomy
 from portal.core.time import utcnow
 from portal.crypto import crypto
+from portal.dao.incidents import dao_get_incident
 from portal.dao.updates import (
     dao_add_incident_update_unless_repeated,
     dao_add_subscription,
     dao_count_active_subscribers,
-    dao_get_incident,
     dao_get_subscription,
     dao_get_subscription_by_token_hash,
     dao_get_unannounced_exposures,

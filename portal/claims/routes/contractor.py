@@ -64,9 +64,9 @@ from portal.dao.claims import (
     dao_get_claim_by_person_and_incident,
     dao_get_claim_documents,
     dao_get_claim_for_person,
-    dao_get_incident,
     dao_person_is_in_incident,
 )
+from portal.dao.incidents import dao_get_incident
 from portal.models import Claim, ClaimSettings, Incident, Person
 from portal.verify.session import contractor_required
 from portal.web.request_limits import PROOF_UPLOAD, body_limit

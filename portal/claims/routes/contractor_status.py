@@ -29,9 +29,9 @@ from portal.dao.claims import (
     dao_get_claim_document,
     dao_get_claim_for_person,
     dao_get_claims_with_incidents_for_person,
-    dao_get_incident,
     dao_get_status_history,
 )
+from portal.dao.incidents import dao_get_incident
 from portal.verify.session import contractor_required
 from portal.web.request_limits import PROOF_UPLOAD, body_limit
 

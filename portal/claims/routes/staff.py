@@ -41,8 +41,8 @@ from portal.dao.claims import (
     dao_get_claim_document,
     dao_get_fraud_signals,
     dao_get_person,
-    dao_list_incidents,
 )
+from portal.dao.incidents import dao_get_all_incidents
 from portal.staff.auth import role_required
 from portal.web.paging import check_page_exists, page_number
 
@@ -60,7 +60,7 @@ def _filter_choices(form: QueueFilterForm) -> None:
     form.status.choices = [(OPEN, _("Waiting for review (received or needs information)")), (ALL, _("All"))] + [
         (str(status), str(staff_status_words(status))) for status in CLAIM_FILED
     ]
-    form.incident.choices = [("", _("All incidents"))] + [(str(i.id), i.title) for i in dao_list_incidents()]
+    form.incident.choices = [("", _("All incidents"))] + [(str(i.id), i.title) for i in dao_get_all_incidents()]
     form.signal.choices = [("", _("Any or none")), ("any", _("At least one signal")), ("none", _("No signals"))] + [
         (str(kind), str(label)) for kind, label in SIGNAL_LABELS.items()
     ]

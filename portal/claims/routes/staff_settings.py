@@ -7,7 +7,7 @@ from portal.claims import staff_bp as bp
 from portal.claims.drafts import get_claim_settings
 from portal.claims.settings import settings_form, update_claim_settings
 from portal.constants import ROLES_CONFIGURING_CLAIMS
-from portal.dao.claims import dao_get_incident, dao_list_incidents
+from portal.dao.incidents import dao_get_all_incidents, dao_get_incident
 from portal.staff.auth import role_required
 
 
@@ -15,7 +15,7 @@ from portal.staff.auth import role_required
 @role_required(*ROLES_CONFIGURING_CLAIMS)
 def settings_list():
     """Every incident, each with a link to its claim settings."""
-    return render_template("claims/staff/settings_list.html", incidents=dao_list_incidents())
+    return render_template("claims/staff/settings_list.html", incidents=dao_get_all_incidents())
 
 
 @bp.route("/settings/<int:incident_id>", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from portal.constants import ROLES_RECORDING_FILINGS
-from portal.dao.incidents import dao_get_incident_by_id
+from portal.dao.incidents import dao_get_incident
 from portal.dao.regulator_filings import dao_get_filing
 from portal.legal import bp
 from portal.legal.filings import FilingError, filing_target, record_filing, remove_filing
@@ -16,7 +16,7 @@ from portal.staff.auth import role_required
 
 def _chosen():
     """The incident and the obligation named by the query string; 404 for anything unknown."""
-    incident = dao_get_incident_by_id(request.args.get("incident", type=int) or 0)
+    incident = dao_get_incident(request.args.get("incident", type=int) or 0)
     target = filing_target(request.args.get("jurisdiction", ""), request.args.get("who", ""))
     if incident is None or target is None:
         abort(404)

@@ -20,7 +20,7 @@ from portal.constants import (
     ExportStatus,
 )
 from portal.core.time import utcnow
-from portal.dao.incidents import dao_get_all_incidents, dao_get_incident_by_id
+from portal.dao.incidents import dao_get_all_incidents, dao_get_incident
 from portal.dao.legal import dao_get_recent_exclusions, dao_get_recent_export_jobs
 from portal.extensions import db
 from portal.legal import bp
@@ -180,7 +180,7 @@ def exclusions():
 def _chosen_incident():
     incidents = dao_get_all_incidents()
     chosen = request.args.get("incident", type=int)
-    incident = dao_get_incident_by_id(chosen) if chosen else (incidents[0] if incidents else None)
+    incident = dao_get_incident(chosen) if chosen else (incidents[0] if incidents else None)
     if chosen and incident is None:
         abort(404)
     return incident, incidents

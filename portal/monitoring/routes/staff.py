@@ -5,8 +5,10 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from portal.constants import ROLES_MANAGING_MONITORING
-from portal.dao.incidents import dao_get_all_incidents
-from portal.dao.monitoring import dao_get_incident, dao_get_product
+from portal.dao.incidents import dao_get_all_incidents, dao_get_incident
+from portal.dao.monitoring import (
+    dao_get_product,
+)
 from portal.monitoring import bp
 from portal.monitoring.codes import CodeImportRejected, import_activation_codes
 from portal.monitoring.forms import CodesUploadForm, EditProductForm, ProductForm

@@ -6,7 +6,8 @@ from flask_login import current_user
 
 from portal.constants import ROLES_READING_RETENTION, ROLES_SETTING_LEGAL_HOLDS
 from portal.core.time import utctoday
-from portal.dao.retention import dao_holds, dao_incidents
+from portal.dao.incidents import dao_get_all_incidents
+from portal.dao.retention import dao_holds
 from portal.privacy import bp
 from portal.privacy.forms import LegalHoldForm
 from portal.privacy.holds import lift_hold, set_hold
@@ -18,7 +19,7 @@ from portal.staff.auth import role_required
 @role_required(*ROLES_READING_RETENTION)
 def retention_page():
     today = utctoday()
-    incidents = [(incident, schedule_for(incident, today)) for incident in dao_incidents()]
+    incidents = [(incident, schedule_for(incident, today)) for incident in dao_get_all_incidents()]
     return render_template(
         "privacy/retention.html",
         incidents=incidents,
@@ -36,7 +37,7 @@ def set_legal_hold(incident_id):
     if not form.validate_on_submit() or not form.reason.data:
         flash(_("Say why the data must be kept, then set the hold."), "error")
         return redirect(url_for("privacy.retention_page"))
-    if incident_id not in {incident.id for incident in dao_incidents()}:
+    if incident_id not in {incident.id for incident in dao_get_all_incidents()}:
         abort(404)
     if set_hold(incident_id, current_user.id, form.reason.data):
         flash(_("Legal hold set: nothing of this incident will be purged until it is lifted."), "success")

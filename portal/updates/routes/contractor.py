@@ -4,7 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.core.rendering import render_markdown
-from portal.dao.updates import dao_get_incident, dao_get_incident_updates, dao_person_in_incident
+from portal.dao.incidents import dao_get_incident
+from portal.dao.updates import (
+    dao_get_incident_updates,
+    dao_person_in_incident,
+)
 from portal.extensions import csrf
 from portal.updates import bp
 from portal.updates.forms import ConfirmForm

@@ -7,8 +7,11 @@ from flask_login import current_user
 
 from portal.constants import ROLES_POSTING_UPDATES
 from portal.core.rendering import render_markdown
-from portal.dao.incidents import dao_get_all_incidents
-from portal.dao.updates import dao_count_active_subscribers, dao_get_incident, dao_get_incident_updates
+from portal.dao.incidents import dao_get_all_incidents, dao_get_incident
+from portal.dao.updates import (
+    dao_count_active_subscribers,
+    dao_get_incident_updates,
+)
 from portal.staff.auth import role_required
 from portal.updates import bp
 from portal.updates.forms import IncidentUpdateForm
