@@ -14,11 +14,10 @@ from portal.dao.batches import (
     dao_first_person_id,
     dao_frozen_recipients,
     dao_get_notification_for_person,
-    dao_get_person,
     dao_recipient_neighbours,
 )
 from portal.dao.incidents import dao_get_incident
-from portal.dao.people import dao_get_person_by_contractor_id, dao_get_person_by_uid
+from portal.dao.people import dao_get_person, dao_get_person_by_contractor_id, dao_get_person_by_uid
 from portal.dao.templates import dao_get_template_version
 from portal.extensions import db
 from portal.legal.variants import variant_in_language

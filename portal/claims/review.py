@@ -36,12 +36,12 @@ from portal.dao.claims import (
     dao_get_claim_by_reference,
     dao_get_claim_queue,
     dao_get_fraud_signals,
-    dao_get_person,
     dao_get_signal_kinds_for_claims,
     dao_get_status_history,
     dao_lock_claim,
 )
 from portal.dao.incidents import dao_get_incident
+from portal.dao.people import dao_get_person
 from portal.extensions import db
 from portal.models import Claim, ClaimStatusChange, FraudSignal, Incident, Person
 

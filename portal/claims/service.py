@@ -36,8 +36,8 @@ from portal.core.time import utcnow
 from portal.dao.claims import (
     dao_add,
     dao_get_claim_by_person_and_incident,
-    dao_person_is_in_incident,
 )
+from portal.dao.exposures import dao_person_has_exposure
 from portal.dao.legal import dao_get_standing_exclusion
 from portal.extensions import db
 from portal.models import Claim, ClaimSettings, Incident, Person
@@ -84,7 +84,7 @@ def start_claim(person: Person, incident: Incident) -> tuple[Claim, bool]:
     existing = dao_get_claim_by_person_and_incident(person.id, incident.id)
     if existing is not None:
         return existing, False
-    if not dao_person_is_in_incident(person.id, incident.id):
+    if not dao_person_has_exposure(person.id, incident.id):
         raise ClaimClosed("not_eligible")
     if claim_deadline_passed(incident):
         raise ClaimClosed("deadline")

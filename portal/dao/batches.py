@@ -89,10 +89,6 @@ def dao_recipient_neighbours(recipients: Select, person_id: int) -> tuple[bool, 
     return bool(row[0]), row[1] or 0, row[2], row[3]
 
 
-def dao_get_person(person_id: int) -> Person | None:
-    return db.session.get(Person, person_id)
-
-
 def dao_get_notification_for_person(batch_id: int, person_id: int) -> Notification | None:
     return db.session.scalar(
         select(Notification).where(Notification.batch_id == batch_id, Notification.person_id == person_id)

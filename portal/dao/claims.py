@@ -13,10 +13,8 @@ from portal.models import (
     ClaimDocument,
     ClaimSettings,
     ClaimStatusChange,
-    Exposure,
     FraudSignal,
     Incident,
-    Person,
 )
 
 
@@ -26,14 +24,6 @@ def dao_get_claim_settings(incident_id: int) -> ClaimSettings | None:
 
 def dao_add(row) -> None:
     db.session.add(row)
-
-
-def dao_person_is_in_incident(person_id: int, incident_id: int) -> bool:
-    """A claim is open to people the register lists as exposed in the incident, and nobody else."""
-    found = db.session.scalar(
-        select(Exposure.id).where(Exposure.person_id == person_id, Exposure.incident_id == incident_id).limit(1)
-    )
-    return found is not None
 
 
 def dao_get_claim_by_person_and_incident(person_id: int, incident_id: int) -> Claim | None:
@@ -65,10 +55,6 @@ def dao_get_claim_by_reference(reference: str) -> Claim | None:
 
 def dao_claim_reference_exists(reference: str) -> bool:
     return db.session.scalar(select(Claim.id).where(Claim.reference == reference)) is not None
-
-
-def dao_get_person(person_id: int) -> Person | None:
-    return db.session.get(Person, person_id)
 
 
 # -- documents ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import case, func, insert, select, update
 
 from portal.constants import EnrollmentStatus
 from portal.extensions import db
-from portal.models import ActivationCode, Exposure, MonitoringEnrollment, MonitoringProduct
+from portal.models import ActivationCode, MonitoringEnrollment, MonitoringProduct
 
 # Losing the compare-and-set this many times in a row means something is badly wrong, not busy.
 _CLAIM_ATTEMPTS = 50
@@ -49,13 +49,6 @@ def dao_add_product(product: MonitoringProduct) -> MonitoringProduct:
     db.session.add(product)
     db.session.flush()  # the id goes into the audit event written in the same transaction
     return product
-
-
-def dao_person_has_exposure(person_id: int, incident_id: int, category: str | None = None) -> bool:
-    query = select(Exposure.id).where(Exposure.person_id == person_id, Exposure.incident_id == incident_id)
-    if category is not None:
-        query = query.where(Exposure.category == category)
-    return db.session.scalar(query.limit(1)) is not None
 
 
 def dao_get_enrollment(person_id: int, product_id: int) -> MonitoringEnrollment | None:

@@ -88,3 +88,7 @@ def dao_get_notice_codes_with_incidents(person_id: int) -> list[tuple[NoticeCode
         .order_by(NoticeCode.created_at.desc(), NoticeCode.id.desc())
     )
     return [(code, incident) for code, incident in rows]
+
+
+def dao_get_person(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)

@@ -16,7 +16,6 @@ from portal.models import (
     NoticeCode,
     Notification,
     OutboxMessage,
-    Person,
     StepCompletion,
     Subscription,
 )
@@ -86,13 +85,3 @@ def dao_outbox_for_address(address: str) -> list[OutboxMessage]:
     return list(
         db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id))
     )
-
-
-def dao_get_incidents(incident_ids: set[int]) -> dict[int, Incident]:
-    if not incident_ids:
-        return {}
-    return {i.id: i for i in db.session.scalars(select(Incident).where(Incident.id.in_(incident_ids)))}
-
-
-def dao_get_person(person_id: int) -> Person | None:
-    return db.session.get(Person, person_id)

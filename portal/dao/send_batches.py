@@ -30,10 +30,6 @@ def dao_pause_batch(batch_id: int, until: datetime) -> None:
     )
 
 
-def dao_get_batch(batch_id: int) -> Batch | None:
-    return db.session.get(Batch, batch_id)
-
-
 def dao_get_batch_status(batch_id: int) -> str | None:
     return db.session.scalar(select(Batch.status).where(Batch.id == batch_id))
 

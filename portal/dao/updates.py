@@ -134,12 +134,3 @@ def dao_get_incident_updates(incident_id: int) -> list[IncidentUpdate]:
 
 def dao_get_incident_update(update_id: int) -> IncidentUpdate | None:
     return db.session.get(IncidentUpdate, update_id)
-
-
-def dao_person_in_incident(person_id: int, incident_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(Exposure.id).where(Exposure.person_id == person_id, Exposure.incident_id == incident_id).limit(1)
-        )
-        is not None
-    )

@@ -6,8 +6,7 @@ from pathlib import Path
 from flask import render_template
 
 from portal.constants import ROLES_IMPORTING
-from portal.dao.incidents import dao_get_all_incidents
-from portal.extensions import db
+from portal.dao.incidents import dao_get_all_incidents, dao_get_incident
 from portal.imports import bp
 from portal.imports.forms import ImportRegisterForm
 from portal.imports.service import ImportRejected, import_register
@@ -29,7 +28,7 @@ def import_page():
     slugs = [incident.slug for incident in incidents]
     if not form.validate_on_submit():
         return render_template("imports/import.html", form=form, slugs=slugs), 400 if form.errors else 200
-    incident = db.session.get(Incident, form.incident_id.data)
+    incident = dao_get_incident(form.incident_id.data)
     try:
         report = _import_uploads(incident, form.people_file.data, form.exposures_file.data)
     except ImportRejected as rejected:

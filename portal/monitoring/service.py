@@ -18,6 +18,7 @@ from portal.constants import AuditAction, EnrollmentStatus, MailKind
 from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.exposure_page import MonitoringRow
+from portal.dao.exposures import dao_person_has_exposure
 from portal.dao.incidents import dao_get_incident
 from portal.dao.monitoring import (
     dao_add_enrollment,
@@ -30,8 +31,8 @@ from portal.dao.monitoring import (
     dao_get_product,
     dao_get_products_for_incident,
     dao_mark_enrollment_served,
-    dao_person_has_exposure,
 )
+from portal.dao.people import dao_get_person
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import ActivationCode, Incident, MonitoringEnrollment, MonitoringProduct, Person
@@ -246,7 +247,7 @@ def serve_waiting_list(product_id: int) -> int:
 def email_activation_code(enrollment_id: int) -> bool:
     """Email the code, the provider's link and the enroll-by date to the enrollment's owner."""
     enrollment = dao_get_enrollment_by_id(enrollment_id)
-    person = db.session.get(Person, enrollment.person_id)
+    person = dao_get_person(enrollment.person_id)
     code_row = dao_get_code_of_enrollment(enrollment_id)
     if code_row is None or not person.email:
         return False

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal.constants import NOTIFICATION_PENDING, BatchStatus
 from portal.core.db_retry import is_transient
-from portal.dao.send_batches import dao_get_batch
+from portal.dao.batches import dao_get_batch
 from portal.extensions import db
 
 

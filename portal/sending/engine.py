@@ -30,6 +30,7 @@ from portal.constants import NotificationStatus as S
 from portal.core.db_retry import run_transaction
 from portal.core.time import utcnow
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
+from portal.dao.batches import dao_get_batch
 from portal.dao.incidents import dao_get_incident
 from portal.dao.notifications import (
     dao_claim_with_codes,
@@ -46,7 +47,6 @@ from portal.dao.send_batches import (
     dao_count_notifications_by_status,
     dao_find_next_send_group,
     dao_finish_batch_if_done,
-    dao_get_batch,
     dao_get_template_contents,
     dao_lock_batch,
     dao_pause_batch,

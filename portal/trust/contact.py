@@ -18,6 +18,7 @@ from portal.audit.chain import record_audit
 from portal.constants import NotificationStatus
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
+from portal.dao.people import dao_get_person
 from portal.dao.trust import dao_reach_facts
 from portal.extensions import db
 from portal.mail import Message, send_message
@@ -137,7 +138,7 @@ def confirm_email_change(token: str) -> bool:
     if claimed != 1:
         db.session.rollback()
         return False
-    person = db.session.get(Person, change.person_id)
+    person = dao_get_person(change.person_id)
     email = crypto().cipher.decrypt(change.new_value_enc, _aad(change.uid))
     person.email = email
     person.email_bidx = crypto().email_index(email)

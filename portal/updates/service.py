@@ -23,6 +23,7 @@ from portal.core.taxonomy import load_taxonomy
 from portal.core.time import utcnow
 from portal.crypto import crypto
 from portal.dao.incidents import dao_get_incident
+from portal.dao.people import dao_get_person
 from portal.dao.updates import (
     dao_add_incident_update_unless_repeated,
     dao_add_subscription,
@@ -157,7 +158,7 @@ def alert_subscribers_of_new_exposures(incident: Incident) -> int:
         if dao_mark_exposures_alerted(ids, utcnow()) != len(ids):
             db.session.rollback()  # a concurrent run is announcing these
             continue
-        person = db.session.get(Person, person_id)
+        person = dao_get_person(person_id)
         subscription = dao_get_subscription(person_id, incident.id)
         categories = sorted(
             {taxonomy[category] for _id, category in items if category in taxonomy},

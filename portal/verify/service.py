@@ -19,6 +19,7 @@ from portal.dao.people import (
     dao_add_notice_code,
     dao_find_people_by_email_index,
     dao_get_live_notice_code,
+    dao_get_person,
     dao_revoke_notice_codes_older_than,
 )
 from portal.extensions import db
@@ -40,7 +41,7 @@ def verify_identity(code_text: str, last_name: str, date_of_birth: date) -> Pers
     code = dao_get_live_notice_code(notice_code_hash(normalized)) if normalized else None
     if code is None or reissued_code_expired(code, utcnow()):
         return None
-    person = db.session.get(Person, code.person_id)
+    person = dao_get_person(code.person_id)
     name_ok = hmac.compare_digest(fold(person.last_name), fold(last_name))
     if not name_ok or person.date_of_birth != date_of_birth:
         return None

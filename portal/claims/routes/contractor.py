@@ -64,8 +64,8 @@ from portal.dao.claims import (
     dao_get_claim_by_person_and_incident,
     dao_get_claim_documents,
     dao_get_claim_for_person,
-    dao_person_is_in_incident,
 )
+from portal.dao.exposures import dao_person_has_exposure
 from portal.dao.incidents import dao_get_incident
 from portal.models import Claim, ClaimSettings, Incident, Person
 from portal.verify.session import contractor_required
@@ -163,7 +163,7 @@ def start(person, incident_id):
         settings = get_claim_settings(incident.id)
         return redirect(url_for(STEP_ENDPOINTS[next_step(claim, settings)], claim_id=claim.id))
     settings = get_claim_settings(incident.id)
-    if not dao_person_is_in_incident(person.id, incident.id):
+    if not dao_person_has_exposure(person.id, incident.id):
         return closed_page(incident, "not_eligible")
     if existing is None and claim_deadline_passed(incident):
         return closed_page(incident, "deadline")

@@ -40,9 +40,9 @@ from portal.dao.claims import (
     dao_get_claim,
     dao_get_claim_document,
     dao_get_fraud_signals,
-    dao_get_person,
 )
 from portal.dao.incidents import dao_get_all_incidents
+from portal.dao.people import dao_get_person
 from portal.staff.auth import role_required
 from portal.web.paging import check_page_exists, page_number
 

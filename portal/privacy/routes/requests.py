@@ -9,7 +9,7 @@ from flask_login import current_user
 from portal.constants import ROLES_DECIDING_DATA_REQUESTS, ROLES_READING_DATA_REQUESTS
 from portal.core.time import utctoday
 from portal.dao.data_requests import dao_data_request_queue, dao_data_requests_of_person, dao_get_data_request
-from portal.dao.privacy import dao_get_person
+from portal.dao.people import dao_get_person
 from portal.privacy import bp
 from portal.privacy.downloads import send_download
 from portal.privacy.forms import KIND_LABELS, DataRequestForm, DecideDataRequestForm

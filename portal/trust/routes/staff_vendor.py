@@ -7,9 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import RadioField, SelectField
 
 from portal.constants import ROLES_IMPORTING
-from portal.dao.incidents import dao_get_all_incidents
-from portal.extensions import db
-from portal.models import Incident
+from portal.dao.incidents import dao_get_all_incidents, dao_get_incident
 from portal.staff.auth import role_required
 from portal.trust import bp
 from portal.trust.vendor_imports import VendorImportRejected, import_outside_notices, import_returned_letters
@@ -38,7 +36,7 @@ def vendor_import_page():
     form.incident_id.choices = [(incident.id, incident.title) for incident in dao_get_all_incidents()]
     problems = []
     if form.validate_on_submit():
-        incident = db.session.get(Incident, form.incident_id.data)
+        incident = dao_get_incident(form.incident_id.data)
         importer = import_outside_notices if form.kind.data == "notices" else import_returned_letters
         try:
             report = importer(incident, form.file.data.read())

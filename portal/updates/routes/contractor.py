@@ -4,10 +4,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal.core.rendering import render_markdown
+from portal.dao.exposures import dao_person_has_exposure
 from portal.dao.incidents import dao_get_incident
 from portal.dao.updates import (
     dao_get_incident_updates,
-    dao_person_in_incident,
 )
 from portal.extensions import csrf
 from portal.updates import bp
@@ -24,7 +24,7 @@ def incident_updates_context():
 
 def _incident_of(person, incident_id):
     incident = dao_get_incident(incident_id)
-    if incident is None or not dao_person_in_incident(person.id, incident_id):
+    if incident is None or not dao_person_has_exposure(person.id, incident_id):
         abort(404)
     return incident
 
