@@ -17,7 +17,7 @@ from portal import create_app
 from portal.constants import NoticeCodeSource
 from portal.crypto import crypto
 from portal.crypto.notice_codes import normalize_notice_code, notice_code_hash
-from portal.dao.people import dao_get_live_notice_code
+from portal.dao.notice_codes import dao_get_live_notice_code
 from portal.extensions import db
 from portal.models import NoticeCode, Notification
 from tests.conftest import DATABASE_URL, ON_POSTGRES, test_config

@@ -218,7 +218,7 @@ def dao_upsert_people(rows: list[tuple]) -> None:
     _execute_many(statement, PERSON_WRITE_COLUMNS, rows)
 
 
-def dao_add_notice_codes(rows: list[tuple]) -> None:
+def dao_add_imported_notice_codes(rows: list[tuple]) -> None:
     """Add codes for people already written in this transaction, naming each person by contractor id."""
     if _on_postgres():
         stage = _copy_to_stage(

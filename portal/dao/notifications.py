@@ -213,22 +213,6 @@ def _first_inserted_id(connection, count: int) -> int:
     return connection.execute(select(func.last_insert_rowid())).scalar_one() - count + 1
 
 
-def dao_delete_notice_codes(code_hashes: list[str]) -> None:
-    """Codes issued for rows another sender claimed first: never mailed, never linked, so gone."""
-    codes = NoticeCode.__table__
-    db.session.connection().execute(codes.delete().where(codes.c.code_hash.in_(code_hashes)))
-
-
-def dao_add_notice_codes(rows: list[dict]) -> list[int]:
-    """Insert NoticeCode rows (person_id, incident_id, code_hash, source, created_at); their ids in order.
-
-    Row by row on SQLite; the sending engine uses ``dao_claim_with_codes`` instead. Kept for the
-    letter files (portal/batches/letters.py).
-    """
-    result = db.session.execute(insert(NoticeCode).returning(NoticeCode.id, sort_by_parameter_order=True), rows)
-    return [row[0] for row in result]
-
-
 def dao_attach_notice_codes(pairs: list[dict]) -> None:
     """``pairs``: {"nid": notification id, "cid": notice code id}."""
     db.session.connection().execute(

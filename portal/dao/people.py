@@ -1,10 +1,8 @@
-from datetime import datetime
-
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import lazyload
 
 from portal.extensions import db
-from portal.models import Exposure, Incident, NoticeCode, Person
+from portal.models import Exposure, Incident, Person
 
 # Every contractor page loads its person: the statement is built once (portal/dao/exposure_page.py).
 # Their exposures are read only if asked for: few pages need the list, and ``selectin`` read it on every one.
@@ -34,27 +32,6 @@ def dao_find_people_by_email_index(email_bidx: str) -> list[Person]:
     return list(db.session.scalars(select(Person).where(Person.email_bidx == email_bidx)))
 
 
-def dao_get_live_notice_code(code_hash: str) -> NoticeCode | None:
-    return db.session.scalar(
-        select(NoticeCode).where(NoticeCode.code_hash == code_hash, NoticeCode.revoked_at.is_(None))
-    )
-
-
-def dao_add_notice_code(person_id: int, code_hash: str, source: str, incident_id: int | None = None) -> NoticeCode:
-    row = NoticeCode(person_id=person_id, code_hash=code_hash, source=source, incident_id=incident_id)
-    db.session.add(row)
-    return row
-
-
-def dao_revoke_notice_codes_older_than(code: NoticeCode, at: datetime) -> None:
-    """Using a newer code retires the older ones, so a stolen letter stops working."""
-    db.session.execute(
-        update(NoticeCode)
-        .where(NoticeCode.person_id == code.person_id, NoticeCode.id < code.id, NoticeCode.revoked_at.is_(None))
-        .values(revoked_at=at)
-    )
-
-
 def dao_get_exposures_with_incidents(person_id: int) -> list[tuple[Exposure, Incident]]:
     rows = db.session.execute(
         select(Exposure, Incident)
@@ -78,16 +55,6 @@ def dao_find_people_by_contractor_id(term: str) -> list[Person]:
             .limit(50)
         )
     )
-
-
-def dao_get_notice_codes_with_incidents(person_id: int) -> list[tuple[NoticeCode, Incident | None]]:
-    rows = db.session.execute(
-        select(NoticeCode, Incident)
-        .outerjoin(Incident, Incident.id == NoticeCode.incident_id)
-        .where(NoticeCode.person_id == person_id)
-        .order_by(NoticeCode.created_at.desc(), NoticeCode.id.desc())
-    )
-    return [(code, incident) for code, incident in rows]
 
 
 def dao_get_person(person_id: int) -> Person | None:

@@ -12,7 +12,6 @@ from portal.models import (
     ContactChange,
     LetterRequest,
     LetterRequestFile,
-    NoticeCode,
     Notification,
     Organisation,
     Person,
@@ -22,16 +21,6 @@ from portal.models import (
 from portal.trust.constants import LetterRequestStatus
 
 NO_ID = -1  # looked up when nothing was found, so a miss costs the same queries as a hit
-
-
-def dao_notice_code_facts(code_hash: str) -> tuple[int, int, str, datetime, datetime | None] | None:
-    """(code id, person id, source, created_at, revoked_at) of the code with this hash, live or not."""
-    row = db.session.execute(
-        select(NoticeCode.id, NoticeCode.person_id, NoticeCode.source, NoticeCode.created_at, NoticeCode.revoked_at)
-        .where(NoticeCode.code_hash == code_hash)
-        .limit(1)
-    ).first()
-    return tuple(row) if row else None
 
 
 def dao_channel_of_notice_code(person_id: int, code_id: int) -> str | None:

@@ -12,7 +12,7 @@ from portal.constants import NoticeCodeSource
 from portal.crypto import DecryptionError, crypto, person_field_aad
 from portal.crypto.bulk import PersonSealer
 from portal.dao.imports import (
-    dao_add_notice_codes,
+    dao_add_imported_notice_codes,
     dao_db_timestamp,
     dao_get_exposures_of_people,
     dao_get_notice_code_owners,
@@ -114,7 +114,7 @@ class PeopleWriter:
             for record in chunk
             if record.notice_code and record.notice_code not in owners
         ]
-        dao_add_notice_codes(rows)
+        dao_add_imported_notice_codes(rows)
         self.codes_added += len(rows)
 
     def _person_row(self, record: PersonRecord, uid: str | None) -> tuple:

@@ -32,9 +32,9 @@ from portal.core.time import utcnow
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.batches import dao_get_batch
 from portal.dao.incidents import dao_get_incident
+from portal.dao.notice_codes import dao_delete_notice_codes
 from portal.dao.notifications import (
     dao_claim_with_codes,
-    dao_delete_notice_codes,
     dao_lock_held,
     dao_mark_failed,
     dao_mark_posting,

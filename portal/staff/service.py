@@ -23,11 +23,11 @@ from portal.constants import STAFF_ROLES, AuditAction, SignInStep
 from portal.core.taxonomy import load_taxonomy
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto, normalize_email
+from portal.dao.notice_codes import dao_get_notice_codes_with_incidents
 from portal.dao.people import (
     dao_find_people_by_contractor_id,
     dao_find_people_by_email_index,
     dao_get_exposures_with_incidents,
-    dao_get_notice_codes_with_incidents,
     dao_get_person_by_uid,
 )
 from portal.dao.staff import (

@@ -11,7 +11,11 @@ from datetime import date
 from portal.constants import Channel, NoticeCodeSource
 from portal.core.time import utcnow
 from portal.crypto.notice_codes import typed_code_hash
-from portal.dao.trust import NO_ID, dao_channel_of_notice_code, dao_notice_code_facts
+from portal.dao.notice_codes import dao_notice_code_facts
+from portal.dao.trust import (
+    NO_ID,
+    dao_channel_of_notice_code,
+)
 from portal.trust.constants import CodeAnswer
 
 # How each kind of code reached its person, when no batch says so.

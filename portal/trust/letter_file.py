@@ -26,7 +26,7 @@ from portal.core.csv_safety import CsvLines, neutralise
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
-from portal.dao.notifications import dao_add_notice_codes
+from portal.dao.notice_codes import dao_add_notice_codes
 from portal.dao.trust import dao_claim_letter_requests, dao_queued_letter_ids
 from portal.extensions import db
 from portal.models import LetterRequestFile, Person

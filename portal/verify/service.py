@@ -15,12 +15,10 @@ from portal.core.text import fold
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
 from portal.crypto.notice_codes import fresh_notice_code, normalize_notice_code, notice_code_hash, typed_code_hash
+from portal.dao.notice_codes import dao_add_notice_code, dao_get_live_notice_code, dao_revoke_notice_codes_older_than
 from portal.dao.people import (
-    dao_add_notice_code,
     dao_find_people_by_email_index,
-    dao_get_live_notice_code,
     dao_get_person,
-    dao_revoke_notice_codes_older_than,
 )
 from portal.extensions import db
 from portal.mail import Message, send_message

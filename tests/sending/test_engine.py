@@ -8,7 +8,7 @@ from sqlalchemy import event, func, select
 
 from portal.constants import BatchStatus, MailKind, NoticeCodeSource
 from portal.crypto.notice_codes import normalize_notice_code, notice_code_hash
-from portal.dao.people import dao_get_live_notice_code
+from portal.dao.notice_codes import dao_get_live_notice_code
 from portal.extensions import db
 from portal.models import Batch, NoticeCode, Notification, OutboxMessage
 from portal.sending.pipeline import send_until_idle
