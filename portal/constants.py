@@ -153,6 +153,20 @@ class Channel(StrEnum):
     LETTER = "letter"  # a print vendor's mail-merge file
 
 
+class AudienceKind(StrEnum):
+    FILTER = "filter"
+    LIST = "list"  # contractor ids uploaded as a CSV file
+
+
+# A batch audience of the people to remind before a deadline (portal/dao/audience.py has the SQL).
+class Reminder(StrEnum):
+    CLAIM_NOT_SUBMITTED = "claim_draft"  # before claim_deadline
+    INFO_NOT_ANSWERED = "info_unanswered"  # before the cure deadline
+    MONITORING_NOT_ENROLLED = "not_enrolled"  # before enrollment_deadline
+    NEVER_VERIFIED = "never_verified"  # never checked in with a notice code
+    RETURNED_ADDRESS_UPDATED = "returned_readdressed"  # a letter came back; the address is new since
+
+
 class BatchStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"  # audience frozen into Notification rows

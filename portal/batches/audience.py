@@ -1,8 +1,8 @@
 """Who a batch goes to: a saved filter or an uploaded list, stored as JSON in ``batch.audience``.
 
-``audience_query`` is the ONE place an audience becomes SQL. The count on the batch page, the
-row-by-row preview and the freeze at approval all use it, so the number the approver reads is the
-number of notifications written. Nothing is resolved to people until then: a filter saved on
+``audience_query`` is the ONE place an audience becomes SQL (portal/dao/audience.py builds it). The
+count on the batch page, the row-by-row preview and the freeze at approval all use it, so the number
+the approver reads is the number of notifications written. Nothing is resolved to people until then: a filter saved on
 Monday and approved on Tuesday includes the people imported in between, and the count says so.
 """
 
@@ -10,28 +10,19 @@ import csv
 import io
 import json
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import JSON, and_, bindparam, case, cast, exists, func, literal, literal_column, or_, select
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import Select
 
-from portal.batches.reminders import REMINDER_LABELS, reminder_condition
-from portal.constants import NOTIFICATION_BOUNCED, NOTIFICATION_NOTIFIED, Channel
+from portal.batches.reminders import REMINDER_LABELS
+from portal.constants import AudienceKind
 from portal.core.taxonomy import load_taxonomy
+from portal.dao.audience import DEFAULT_LANGUAGE, audience_select
 from portal.dao.batches import dao_find_contractor_ids_in_incident
-from portal.extensions import db
-from portal.models import Batch, Exposure, Notification, Person
+from portal.models import Batch
 
-DEFAULT_LANGUAGE = "en"
 MAX_LIST_IDS = 1_000_000
-
-
-class AudienceKind(StrEnum):
-    FILTER = "filter"
-    LIST = "list"  # contractor ids uploaded as a CSV file
 
 
 @dataclass(frozen=True)
@@ -92,102 +83,9 @@ def batch_audience(batch: Batch) -> Audience:
     return Audience.from_json(batch.audience)
 
 
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
-
-
-def _json_strings(values: tuple[str, ...]) -> Select:
-    """A one-column SELECT of the strings in a JSON array passed as ONE parameter.
-
-    An IN list of bound values would hit PostgreSQL's 65,535-parameter limit with a large upload;
-    one JSON parameter has no such limit on either database.
-    """
-    document = bindparam("contractor_ids_json", json.dumps(list(values)), unique=True)
-    if _dialect() == "postgresql":
-        return select(func.json_array_elements_text(cast(document, JSON)))
-    return select(literal_column("value")).select_from(func.json_each(document))
-
-
-def _notifications_in_incident(incident_id: int):
-    return (
-        select(Notification.id)
-        .join(Batch, Batch.id == Notification.batch_id)
-        .where(Batch.incident_id == incident_id, Notification.person_id == Person.id)
-    )
-
-
-def _never_notified(incident_id: int) -> ColumnElement:
-    reached = _notifications_in_incident(incident_id).where(Notification.status.in_(NOTIFICATION_NOTIFIED))
-    return ~exists(reached)
-
-
-def _last_notice_bounced(incident_id: int) -> ColumnElement:
-    # Two aliases, or the inner MAX would correlate to the outer notification instead of the person.
-    earlier, latest = aliased(Notification), aliased(Notification)
-    latest_id = (
-        select(func.max(earlier.id))
-        .join(Batch, Batch.id == earlier.batch_id)
-        .where(Batch.incident_id == incident_id, earlier.person_id == Person.id)
-        .correlate(Person)
-        .scalar_subquery()
-    )
-    return exists(select(latest.id).where(latest.id == latest_id, latest.status.in_(NOTIFICATION_BOUNCED)))
-
-
-def _reachable_by(channel: str) -> ColumnElement:
-    """An email needs an address to go to; a letter needs a postal address."""
-    if channel == Channel.LETTER:
-        return Person.address_enc.is_not(None)
-    return Person.email != ""
-
-
-def audience_conditions(incident_id: int, channel: str, audience: Audience) -> list[ColumnElement]:
-    affected = exists(select(Exposure.id).where(Exposure.person_id == Person.id, Exposure.incident_id == incident_id))
-    conditions = [affected, _reachable_by(channel)]
-    if audience.kind == AudienceKind.LIST:
-        conditions.append(Person.contractor_id.in_(_json_strings(audience.contractor_ids)))
-        return conditions
-    if audience.countries:
-        conditions.append(Person.country.in_(audience.countries))
-    if audience.regions:
-        conditions.append(Person.region.in_(audience.regions))
-    if audience.categories:
-        conditions.append(
-            exists(
-                select(Exposure.id).where(
-                    Exposure.person_id == Person.id,
-                    Exposure.incident_id == incident_id,
-                    Exposure.category.in_(audience.categories),
-                )
-            )
-        )
-    if audience.languages:
-        conditions.append(or_(*(_speaks(language) for language in audience.languages)))
-    if audience.never_notified:
-        conditions.append(_never_notified(incident_id))
-    if audience.last_bounced:
-        conditions.append(_last_notice_bounced(incident_id))
-    if audience.reminder:
-        conditions.append(reminder_condition(incident_id, audience.reminder))
-    return conditions
-
-
 def audience_query(batch: Batch, *columns) -> Select:
     """SELECT ``columns`` FROM person for everyone in the batch's audience (no order: add one to page)."""
-    conditions = audience_conditions(batch.incident_id, batch.channel, batch_audience(batch))
-    return select(*columns).select_from(Person).where(and_(*conditions))
-
-
-def _speaks(language: str) -> ColumnElement:
-    """``en`` matches en, EN, en-GB and en_US alike, as registers spell it every way."""
-    preferred = func.lower(Person.preferred_language)
-    return or_(preferred == language, preferred.like(f"{language}-%"), preferred.like(f"{language}\\_%", escape="\\"))
-
-
-def recipient_language(template_languages: list[str]) -> ColumnElement:
-    """SQL for the template language each person gets: their preferred one if written, else English."""
-    whens = [(_speaks(language), literal(language)) for language in template_languages if language != DEFAULT_LANGUAGE]
-    return case(*whens, else_=literal(DEFAULT_LANGUAGE)) if whens else literal(DEFAULT_LANGUAGE)
+    return audience_select(batch.incident_id, batch.channel, batch_audience(batch), *columns)
 
 
 def language_for(preferred: str, template_languages: list[str]) -> str:

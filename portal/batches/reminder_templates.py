@@ -15,8 +15,10 @@ from flask_babel import gettext as _
 
 from portal.audit.chain import record_audit
 from portal.batches.audience import batch_audience
-from portal.batches.reminders import REMINDER_LABELS, Reminder
-from portal.constants import AuditAction, BatchStatus
+from portal.batches.reminders import (
+    REMINDER_LABELS,
+)
+from portal.constants import AuditAction, BatchStatus, Reminder
 from portal.dao.batches import dao_get_batch, dao_repin_draft_template
 from portal.dao.templates import dao_add_template, dao_add_template_version
 from portal.extensions import db

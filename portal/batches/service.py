@@ -14,10 +14,15 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from portal.audit.chain import record_audit
-from portal.batches.audience import Audience, audience_query, batch_audience, recipient_language
+from portal.batches.audience import (
+    Audience,
+    audience_query,
+    batch_audience,
+)
 from portal.batches.letters import LetterFileError, produce_letter_file
 from portal.constants import AuditAction, BatchStatus, Channel, UnknownResolution
 from portal.core.time import utcnow
+from portal.dao.audience import recipient_language
 from portal.dao.batches import (
     dao_add_batch,
     dao_claim_batch_for_approval,

@@ -1,4 +1,4 @@
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import lazyload
 
 from portal.extensions import db

@@ -6,8 +6,13 @@ from sqlalchemy.sql import ColumnElement
 from portal.extensions import db
 
 
+def is_postgres() -> bool:
+    """Whether the session's database is PostgreSQL (production) rather than SQLite (development, tests)."""
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def string_agg(column, separator: str) -> ColumnElement:
     """group_concat (SQLite) / string_agg (PostgreSQL): one string per group, in no promised order."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgres():
         return func.string_agg(column, literal(separator))
     return func.group_concat(column, literal(separator))

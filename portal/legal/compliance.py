@@ -11,7 +11,10 @@ what is missing, until the version has a compliant variant in that language.
 from dataclasses import dataclass
 from types import SimpleNamespace
 
-from portal.batches.audience import audience_query, recipient_language
+from portal.batches.audience import (
+    audience_query,
+)
+from portal.dao.audience import recipient_language
 from portal.dao.batches import dao_count_recipients_by_place
 from portal.dao.legal import dao_get_incident_categories
 from portal.dao.send_batches import dao_get_template_contents

@@ -102,7 +102,7 @@ def recipient_jurisdiction(content_keys: Iterable[tuple[str, str]], language: Co
     """SQL for the variant's jurisdiction each recipient gets: the same choice as ``choose_variant``.
 
     ``content_keys`` are the version's (language, jurisdiction) pairs; ``language`` is the SQL for
-    the language each recipient gets (portal/batches/audience.py ``recipient_language``). Used by
+    the language each recipient gets (portal/dao/audience.py ``recipient_language``). Used by
     the freeze, so a million recipients get their variant in the one INSERT … SELECT.
     """
     rules = load_rules()

@@ -26,9 +26,11 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from portal.audit.chain import record_audit
-from portal.batches.audience import Audience, AudienceKind
+from portal.batches.audience import (
+    Audience,
+)
 from portal.batches.service import freeze_recipients
-from portal.constants import BatchStatus, Channel
+from portal.constants import AudienceKind, BatchStatus, Channel
 from portal.core.time import utcnow
 from portal.dao.batches import dao_add_batch
 from portal.dao.person_history import dao_get_person_notifications

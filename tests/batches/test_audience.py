@@ -5,9 +5,13 @@ import io
 import pytest
 from sqlalchemy import select
 
-from portal.batches.audience import Audience, AudienceKind, audience_query, language_for
+from portal.batches.audience import (
+    Audience,
+    audience_query,
+    language_for,
+)
 from portal.batches.service import count_audience
-from portal.constants import BatchStatus, Channel, NotificationStatus
+from portal.constants import AudienceKind, BatchStatus, Channel, NotificationStatus
 from portal.extensions import db
 from portal.models import Batch, Person
 from tests.batches.helpers import make_batch, make_template, notify

@@ -6,8 +6,7 @@ from sqlalchemy import func, select
 
 from portal.batches.audience import Audience
 from portal.batches.reminder_templates import DEFAULT_REMINDERS, reminder_text
-from portal.batches.reminders import Reminder
-from portal.constants import AuditAction, Channel
+from portal.constants import AuditAction, Channel, Reminder
 from portal.extensions import db
 from portal.mail.rendering import starter_notice
 from portal.models import AuditEvent, Batch, NoticeTemplateContent, NoticeTemplateVersion

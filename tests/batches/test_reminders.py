@@ -4,8 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.batches.audience import Audience, audience_query
-from portal.batches.reminders import Reminder
-from portal.constants import Channel, ClaimStatus
+from portal.constants import Channel, ClaimStatus, Reminder
 from portal.core.time import utcnow
 from portal.extensions import db
 from portal.models import Batch, Claim, MonitoringEnrollment, NoticeCode, Person

@@ -132,7 +132,7 @@ def test_the_logo_and_the_returned_letter_prompt_on_a_french_contractor_s_pages(
 
 def test_an_admin_sees_the_logo_form_and_the_default_reminder_offer(desktop_page, app, tmp_path):
     from portal.batches.audience import Audience
-    from portal.batches.reminders import Reminder
+    from portal.constants import Reminder
     from tests.batches.helpers import make_batch, make_template
     from tests.factories import make_staff_user
 

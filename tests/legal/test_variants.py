@@ -97,7 +97,7 @@ def test_the_default_variant_is_not_checked_and_an_unknown_jurisdiction_is(app_c
 def test_the_freeze_sql_picks_the_same_variant_as_choose_variant(app_ctx):
     from sqlalchemy import select
 
-    from portal.batches.audience import recipient_language
+    from portal.dao.audience import recipient_language
     from portal.extensions import db
     from portal.legal.variants import recipient_jurisdiction
     from tests.factories import make_person

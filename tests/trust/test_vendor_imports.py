@@ -6,11 +6,13 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from portal.batches.audience import Audience, audience_conditions
-from portal.batches.reminders import Reminder
+from portal.batches.audience import (
+    Audience,
+)
 from portal.constants import NotificationStatus as S
-from portal.constants import Role
+from portal.constants import Reminder, Role
 from portal.core.time import utcnow
+from portal.dao.audience import audience_conditions
 from portal.extensions import db
 from portal.legal.declaration import OUTCOMES, build_declaration
 from portal.legal.regulator import regulator_report

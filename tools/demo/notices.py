@@ -12,9 +12,11 @@ from datetime import UTC, datetime
 from flask import current_app
 from sqlalchemy import select
 
-from portal.batches.audience import Audience, AudienceKind
+from portal.batches.audience import (
+    Audience,
+)
 from portal.batches.service import approve_batch, batch_fingerprint, create_batch
-from portal.constants import Channel
+from portal.constants import AudienceKind, Channel
 from portal.extensions import db
 from portal.legal.jurisdictions import load_rules
 from portal.models import Incident, Notification, Person, StaffUser

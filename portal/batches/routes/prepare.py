@@ -7,7 +7,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.batches import bp
-from portal.batches.audience import AudienceKind, AudienceUploadError, batch_audience, parse_contractor_ids
+from portal.batches.audience import (
+    AudienceUploadError,
+    batch_audience,
+    parse_contractor_ids,
+)
 from portal.batches.forms import (
     ApproveForm,
     AudienceFilterForm,
@@ -36,7 +40,7 @@ from portal.batches.service import (
     set_audience,
     template_version_choices,
 )
-from portal.constants import ROLES_MANAGING_NOTICES, BatchStatus
+from portal.constants import ROLES_MANAGING_NOTICES, AudienceKind, BatchStatus
 from portal.core.i18n import LANGUAGE_NAMES
 from portal.core.taxonomy import load_taxonomy
 from portal.legal.compliance import batch_compliance_gaps
