@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.dao.sql import is_postgres
 from portal.extensions import db
 from portal.models import AuditCheckpoint, AuditEvent
 
@@ -20,7 +21,7 @@ def dao_lock_audit_chain() -> tuple[int, str]:
     On PostgreSQL a transaction-scoped advisory lock stops two writers linking to the same row
     (or taking the same number). SQLite allows one writer at a time already.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgres():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_CHAIN_LOCK})
     last = db.session.execute(
         select(AuditEvent.seq, AuditEvent.row_hash).order_by(AuditEvent.seq.desc()).limit(1)

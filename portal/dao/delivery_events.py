@@ -1,8 +1,8 @@
 """Queries for the delivery webhook: the notification an event is about, and the event log."""
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from portal.dao.sql import upsert_insert
 from portal.extensions import db
 from portal.models import Notification, NotificationEvent
 
@@ -31,8 +31,7 @@ def dao_lock_notifications(ids: list[int]) -> dict[int, Notification]:
 
 def dao_record_notification_event(values: dict) -> bool:
     """Insert the event unless its sg_event_id or dedupe key is known; True if it was new."""
-    dialect = db.session.get_bind().dialect.name
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(NotificationEvent).values(**values)
+    statement = upsert_insert(NotificationEvent).values(**values)
     # RETURNING, not rowcount: with an implicit RETURNING the driver reports rowcount -1.
     inserted = db.session.execute(statement.on_conflict_do_nothing().returning(NotificationEvent.id)).first()
     return inserted is not None

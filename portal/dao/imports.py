@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 
+from portal.dao.sql import is_postgres, upsert_insert
 from portal.extensions import db
 from portal.models import Exposure, NoticeCode, Person
 
@@ -38,15 +38,6 @@ _IMPORT_LOCK = 0x1A9_0E7  # any constant, the same for every importer
 IMPORT_CACHE_KIB = 64 * 1024
 
 
-def _dialect_insert(table):
-    name = db.session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"the register import does not support {name}")
-
-
 def dao_begin_register_import() -> int | None:
     """Get the database ready for a large import in the current transaction; returns what to restore.
 
@@ -59,7 +50,7 @@ def dao_begin_register_import() -> int | None:
     lands on a random page; with the small cache most of those pages had to be read back, which
     made a 200,000-person import a quarter slower. The old size comes back at the end.
     """
-    if db.session.get_bind().dialect.name == "postgresql":
+    if is_postgres():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
         return None
     previous = db.session.execute(text("PRAGMA cache_size")).scalar()
@@ -136,10 +127,6 @@ def _execute_many(statement, columns: tuple[str, ...], rows: list[tuple]) -> Non
         connection.exec_driver_sql(compiled.string, [dict(zip(columns, row, strict=True)) for row in rows])
 
 
-def _on_postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def _copy_to_stage(table: str, columns: tuple[str, ...], rows: list[tuple], like: str, extra: str = "") -> str:
     """COPY a chunk into a temporary table shaped like ``like`` (plus ``extra`` text columns); its name.
 
@@ -206,11 +193,11 @@ NOTICE_CODE_WRITE_COLUMNS = ("code_hash", "contractor_id", "incident_id", "sourc
 
 def dao_upsert_people(rows: list[tuple]) -> None:
     """Insert new people, update existing ones (matched by contractor_id), in one executemany."""
-    if _on_postgres():
+    if is_postgres():
         updates = ", ".join(f"{name} = excluded.{name}" for name in PERSON_UPDATABLE)
         _copy_then("person", PERSON_WRITE_COLUMNS, rows, "ON CONFLICT (contractor_id) DO UPDATE SET " + updates)
         return
-    statement = _dialect_insert(person_table)
+    statement = upsert_insert(person_table)
     statement = statement.on_conflict_do_update(
         index_elements=[person_table.c.contractor_id],
         set_={name: statement.excluded[name] for name in PERSON_UPDATABLE},
@@ -220,7 +207,7 @@ def dao_upsert_people(rows: list[tuple]) -> None:
 
 def dao_add_imported_notice_codes(rows: list[tuple]) -> None:
     """Add codes for people already written in this transaction, naming each person by contractor id."""
-    if _on_postgres():
+    if is_postgres():
         stage = _copy_to_stage(
             "notice_code", NOTICE_CODE_WRITE_COLUMNS, rows, like="notice_code", extra="contractor_id"
         )
@@ -241,7 +228,7 @@ def dao_upsert_exposures(rows: list[tuple]) -> None:
 
     ``exposed_at`` is an ISO ``YYYY-MM-DD`` string or None: what SQLite stores, and PostgreSQL casts.
     """
-    if _on_postgres():
+    if is_postgres():
         _copy_then(
             "exposure",
             EXPOSURE_WRITE_COLUMNS,
@@ -250,7 +237,7 @@ def dao_upsert_exposures(rows: list[tuple]) -> None:
             "exposed_at = excluded.exposed_at",
         )
         return
-    statement = _dialect_insert(exposure_table)
+    statement = upsert_insert(exposure_table)
     statement = statement.on_conflict_do_update(
         index_elements=[exposure_table.c.person_id, exposure_table.c.incident_id, exposure_table.c.category],
         set_={"detail": statement.excluded.detail, "exposed_at": statement.excluded.exposed_at},

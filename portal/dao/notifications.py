@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import Grouping
 
 from portal.constants import BatchStatus, NotificationStatus
-from portal.dao.sql import string_agg
+from portal.dao.sql import is_postgres, string_agg
 from portal.extensions import db
 from portal.models import (
     Batch,
@@ -45,17 +45,13 @@ S = NotificationStatus
 # -- claiming -------------------------------------------------------------------------------------
 
 
-def _postgres() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def _id_in(column, ids: list[int]):
     """``column IN ids`` with the ids bound as ONE parameter: ``= ANY(array)`` on PostgreSQL, a JSON
     array on SQLite. ``IN (:id_1, …, :id_1000)`` costs SQLAlchemy more Python time than the query
     costs the database, and ``= ANY`` keeps PostgreSQL on the primary key even before it has
     statistics for a batch inserted a minute ago.
     """
-    if _postgres():
+    if is_postgres():
         return column == any_(literal(list(ids), ARRAY(Integer)))
     return column.in_(select(func.json_each(literal(json.dumps(list(ids)))).table_valued("value").c.value))
 
@@ -131,7 +127,7 @@ def dao_claim_with_codes(
     }
     still_sending = exists().where(Batch.id == N.c.batch_id, Batch.status == BatchStatus.SENDING)
     connection = db.session.connection()
-    if _postgres():
+    if is_postgres():
         # Ids drawn from the table's own sequence first, so each notification is joined to its code
         # by primary key, not by looking a thousand hashes up again.
         code_ids = list(

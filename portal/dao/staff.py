@@ -2,6 +2,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from portal.dao.sql import is_postgres
 from portal.extensions import db
 from portal.models import StaffInvite, StaffUser
 
@@ -65,7 +66,7 @@ def dao_list_staff_users() -> list[StaffUser]:
 def _take_sqlite_write_lock() -> None:
     """SQLite ignores FOR UPDATE: a write that changes nothing takes its one writer lock now, so
     what this transaction reads next cannot be changed under it (and a second writer waits here)."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    if not is_postgres():
         db.session.execute(update(StaffUser).where(StaffUser.id == -1).values(role=StaffUser.role))
 
 

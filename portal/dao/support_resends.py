@@ -2,8 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
-
+from portal.dao.sql import upsert_insert
 from portal.extensions import db
 from portal.models import SupportResend
 
@@ -15,8 +14,7 @@ def dao_claim_support_resend(person_id: int, channel: str, now: datetime, not_si
     time forward); the second waits for its row lock, finds the new time, and changes nothing.
     True if this call recorded the resend.
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(SupportResend).values(person_id=person_id, channel=channel, last_at=now)
+    statement = upsert_insert(SupportResend).values(person_id=person_id, channel=channel, last_at=now)
     statement = statement.on_conflict_do_update(
         index_elements=[SupportResend.person_id, SupportResend.channel],
         set_={"last_at": statement.excluded.last_at},

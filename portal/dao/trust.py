@@ -4,8 +4,8 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from portal.dao.sql import upsert_insert
 from portal.extensions import db
 from portal.models import (
     Batch,
@@ -88,9 +88,8 @@ def dao_queue_letter_request(person_id: int, source: str, now: datetime) -> bool
     One statement on the partial unique index ``uq_letter_request_queued``: two requests at the
     same moment (a double click, two agents, the post form) cannot both see "none waiting".
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(LetterRequest)
+        upsert_insert(LetterRequest)
         .values(person_id=person_id, source=source, status=LetterRequestStatus.QUEUED.value, created_at=now)
         .on_conflict_do_nothing(
             index_elements=[LetterRequest.person_id], index_where=LetterRequest.status == LetterRequestStatus.QUEUED
