@@ -19,7 +19,7 @@ from portal.batches.reminders import REMINDER_LABELS
 from portal.constants import AudienceKind
 from portal.core.taxonomy import load_taxonomy
 from portal.dao.audience import DEFAULT_LANGUAGE, audience_select
-from portal.dao.batches import dao_find_contractor_ids_in_incident
+from portal.dao.exposures import dao_find_contractor_ids_in_incident
 from portal.models import Batch
 
 MAX_LIST_IDS = 1_000_000

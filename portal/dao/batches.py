@@ -11,7 +11,6 @@ from portal.extensions import db
 from portal.models import (
     AuditEvent,
     Batch,
-    Exposure,
     Incident,
     NoticeTemplate,
     NoticeTemplateVersion,
@@ -22,7 +21,6 @@ from portal.models import (
 from portal.models._types import UTCDateTime
 
 # Small enough for any database's parameter limit, large enough that a 100,000-id upload is 200 queries.
-ID_CHUNK = 500
 FREEZE_COLUMNS = (
     "batch_id",
     "person_id",
@@ -93,17 +91,6 @@ def dao_get_notification_for_person(batch_id: int, person_id: int) -> Notificati
     return db.session.scalar(
         select(Notification).where(Notification.batch_id == batch_id, Notification.person_id == person_id)
     )
-
-
-def dao_find_contractor_ids_in_incident(contractor_ids: list[str], incident_id: int) -> dict[str, bool]:
-    """contractor id → whether that person is affected by the incident; ids not in the register are absent."""
-    found: dict[str, bool] = {}
-    affected = exists(select(Exposure.id).where(Exposure.person_id == Person.id, Exposure.incident_id == incident_id))
-    for start in range(0, len(contractor_ids), ID_CHUNK):
-        chunk = contractor_ids[start : start + ID_CHUNK]
-        rows = db.session.execute(select(Person.contractor_id, affected).where(Person.contractor_id.in_(chunk)))
-        found.update({contractor_id: bool(in_incident) for contractor_id, in_incident in rows})
-    return found
 
 
 def dao_claim_batch_for_approval(batch_id: int, status: str, approver_id: int, at: datetime) -> bool:

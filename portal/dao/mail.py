@@ -1,4 +1,4 @@
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from portal.extensions import db
 from portal.models import OutboxMessage
@@ -26,3 +26,8 @@ def dao_get_outbox_page(page: int, per_page: int = 50) -> tuple[list[OutboxMessa
 
 def dao_get_outbox_message(message_id: int) -> OutboxMessage | None:
     return db.session.get(OutboxMessage, message_id)
+
+
+def dao_add_outbox_messages(rows: list[dict]) -> None:
+    """One INSERT for a chunk of notices the outbox backend keeps instead of sending."""
+    db.session.execute(insert(OutboxMessage), rows)

@@ -1,6 +1,7 @@
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import lazyload
 
+from portal.dao.sql import ID_CHUNK
 from portal.extensions import db
 from portal.models import Exposure, Incident, Person
 
@@ -59,3 +60,12 @@ def dao_find_people_by_contractor_id(term: str) -> list[Person]:
 
 def dao_get_person(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
+
+
+def dao_get_person_ids_by_contractor_ids(contractor_ids: list[str]) -> dict[str, int]:
+    """contractor id → person id, for those in the register; in chunks, as an upload may hold millions."""
+    found: dict[str, int] = {}
+    for start in range(0, len(contractor_ids), ID_CHUNK):
+        chunk = contractor_ids[start : start + ID_CHUNK]
+        found.update(db.session.execute(select(Person.contractor_id, Person.id).where(Person.contractor_id.in_(chunk))))
+    return found

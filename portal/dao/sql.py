@@ -1,10 +1,13 @@
 """SQL pieces the query modules share where SQLite and PostgreSQL spell a thing differently."""
 
-from sqlalchemy import func, literal
+from sqlalchemy import func, literal, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ColumnElement
 
 from portal.extensions import db
+
+# Ids per IN list when a caller has many: far below PostgreSQL's 65,535 parameters and SQLite's 32,766.
+ID_CHUNK = 500
 
 
 def is_postgres() -> bool:
@@ -23,3 +26,8 @@ def string_agg(column, separator: str) -> ColumnElement:
     if is_postgres():
         return func.string_agg(column, literal(separator))
     return func.group_concat(column, literal(separator))
+
+
+def dao_check_database() -> None:
+    """Raises unless the database answers (the load balancer's health check)."""
+    db.session.execute(text("SELECT 1"))

@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import undefer
 
 from portal.dao.sql import is_postgres
 from portal.extensions import db
@@ -142,3 +143,8 @@ def dao_list_open_invites(now: datetime) -> list[StaffInvite]:
         .order_by(StaffInvite.created_at.desc())
     )
     return list(db.session.scalars(query))
+
+
+def dao_get_staff_user_for_session(user_id: int) -> StaffUser | None:
+    """The user with ``session_epoch`` loaded: every staff request compares it with the session's."""
+    return db.session.get(StaffUser, user_id, options=[undefer(StaffUser.session_epoch)])

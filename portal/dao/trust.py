@@ -164,3 +164,17 @@ def dao_reach_facts(person_id: int, address_kind: str) -> ReachFacts:
         )
     ).one()
     return ReachFacts(*row)
+
+
+def dao_get_letter_request_file(file_id: int) -> LetterRequestFile | None:
+    return db.session.get(LetterRequestFile, file_id)
+
+
+def dao_add_organisation(row: Organisation) -> None:
+    db.session.add(row)
+    db.session.flush()
+
+
+def dao_add_letter_request_file(letter_file: LetterRequestFile) -> None:
+    db.session.add(letter_file)
+    db.session.flush()  # its id goes on the requests it takes

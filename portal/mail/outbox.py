@@ -6,16 +6,12 @@ substitutions), so the outbox shows exactly what a recipient would have read.
 
 import uuid
 
-from sqlalchemy import insert
-
 from portal.constants import MailKind
 from portal.core.time import utcnow
-from portal.dao.mail import dao_store_outbox_message
-from portal.extensions import db
+from portal.dao.mail import dao_add_outbox_messages, dao_store_outbox_message
 from portal.mail.demo_mailbox import deliver_to_demo_mailbox
 from portal.mail.notices import NoticeRequest, Outcome, SendResult
 from portal.mail.rendering import apply_substitutions
-from portal.models import OutboxMessage
 
 
 class OutboxBackend:
@@ -43,7 +39,7 @@ class OutboxBackend:
             }
             for recipient in request.recipients
         ]
-        db.session.execute(insert(OutboxMessage), rows)
+        dao_add_outbox_messages(rows)
         for row in rows:
             deliver_to_demo_mailbox(row["to_address"], row["subject"], row["body_text"])
         return SendResult(Outcome.DELIVERED, message_id=f"outbox-{uuid.uuid4().hex}")

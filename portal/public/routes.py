@@ -1,12 +1,12 @@
 from flask import current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import text
 
 from portal.core.i18n import LANGUAGE_NAMES, SESSION_KEY, babel_locale, best_language
 from portal.core.rendering import render_markdown
 from portal.dao.incidents import dao_get_published_incidents
-from portal.extensions import db, limiter
+from portal.dao.sql import dao_check_database
+from portal.extensions import limiter
 from portal.public import bp
 from portal.public.language import make_mail_language
 from portal.verify.session import current_person
@@ -42,7 +42,7 @@ def choose_language():
 @limiter.exempt
 def healthz():
     """For load balancers: the app answers and the database is reachable."""
-    db.session.execute(text("SELECT 1"))
+    dao_check_database()
     return {"status": "ok"}
 
 

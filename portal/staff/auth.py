@@ -12,9 +12,9 @@ from functools import wraps
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
-from sqlalchemy.orm import undefer
 
-from portal.extensions import db, login_manager
+from portal.dao.staff import dao_get_staff_user_for_session
+from portal.extensions import login_manager
 from portal.models import StaffUser
 
 SEEN_KEY = "staff_seen_at"
@@ -27,7 +27,7 @@ def load_staff_user(user_id: str) -> StaffUser | None:
     """The signed-in user, unless their sessions were ended (revocation.py) or the account deactivated."""
     if not user_id.isdigit():
         return None
-    user = db.session.get(StaffUser, int(user_id), options=[undefer(StaffUser.session_epoch)])
+    user = dao_get_staff_user_for_session(int(user_id))
     if user is None or not user.active or session.get(EPOCH_KEY) != user.session_epoch:
         return None
     return user

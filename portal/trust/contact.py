@@ -12,12 +12,17 @@ from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from sqlalchemy import select, update
 
 from portal.audit.chain import record_audit
 from portal.constants import NotificationStatus
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
+from portal.dao.contact_changes import (
+    dao_add_contact_change,
+    dao_apply_contact_change,
+    dao_get_contact_change_by_token_hash,
+    dao_get_contact_changes_of_person,
+)
 from portal.dao.people import dao_get_person
 from portal.dao.trust import dao_reach_facts
 from portal.extensions import db
@@ -58,7 +63,7 @@ def _record(person: Person, kind: str, value: str, status: str, token_hash: str 
     change.new_value_enc = crypto().cipher.encrypt(value, _aad(change.uid))
     if status == ContactChangeStatus.APPLIED:
         change.applied_at = utcnow()
-    db.session.add(change)
+    dao_add_contact_change(change)
     return change
 
 
@@ -114,7 +119,7 @@ def request_email_change(person: Person, new_email: str) -> None:
 
 
 def pending_change(token: str) -> ContactChange | None:
-    change = db.session.scalar(select(ContactChange).where(ContactChange.token_hash == _token_hash(token)))
+    change = dao_get_contact_change_by_token_hash(_token_hash(token))
     if change is None or change.status != ContactChangeStatus.PENDING or _expired(change):
         return None
     return change
@@ -129,13 +134,7 @@ def confirm_email_change(token: str) -> bool:
     change = pending_change(token)
     if change is None:
         return False
-    claimed = db.session.execute(
-        update(ContactChange)
-        .where(ContactChange.id == change.id, ContactChange.status == ContactChangeStatus.PENDING)
-        .values(status=ContactChangeStatus.APPLIED, applied_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
+    if not dao_apply_contact_change(change.id, utcnow()):
         db.session.rollback()
         return False
     person = dao_get_person(change.person_id)
@@ -149,9 +148,7 @@ def confirm_email_change(token: str) -> bool:
 
 def contact_history(person_id: int) -> list[tuple[ContactChange, str]]:
     """Every change of this person's contact details, newest first, with the value (for staff)."""
-    changes = db.session.scalars(
-        select(ContactChange).where(ContactChange.person_id == person_id).order_by(ContactChange.id.desc()).limit(100)
-    )
+    changes = dao_get_contact_changes_of_person(person_id)
     return [(change, crypto().cipher.decrypt(change.new_value_enc, _aad(change.uid))) for change in changes]
 
 

@@ -27,7 +27,7 @@ from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.notice_codes import dao_add_notice_codes
-from portal.dao.trust import dao_claim_letter_requests, dao_queued_letter_ids
+from portal.dao.trust import dao_add_letter_request_file, dao_claim_letter_requests, dao_queued_letter_ids
 from portal.extensions import db
 from portal.models import LetterRequestFile, Person
 from portal.trust.constants import REQUESTED_LETTER_CODE_SOURCE, TrustAudit
@@ -47,8 +47,7 @@ def make_letter_request_file(approved_by: int) -> LetterRequestFile | None:
     if not ids:
         return None
     letter_file = LetterRequestFile(approved_by=approved_by)
-    db.session.add(letter_file)
-    db.session.flush()
+    dao_add_letter_request_file(letter_file)
     claimed = dao_claim_letter_requests(ids, letter_file.id)
     if not claimed:
         db.session.rollback()

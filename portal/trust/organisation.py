@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.dao.trust import dao_get_organisation
 from portal.extensions import db
 from portal.models import Organisation
 
@@ -141,7 +142,7 @@ def details_from_values(values: dict[str, str]) -> OrganisationDetails:
 
 
 def stored_organisation() -> Organisation | None:
-    return db.session.get(Organisation, ORGANISATION_ID)
+    return dao_get_organisation(ORGANISATION_ID)
 
 
 def current_organisation() -> OrganisationDetails:

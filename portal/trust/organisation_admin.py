@@ -3,6 +3,7 @@
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.chain import record_audit
+from portal.dao.trust import dao_add_organisation
 from portal.extensions import db
 from portal.models import Organisation
 from portal.trust.constants import TrustAudit
@@ -52,8 +53,7 @@ def _save(values: dict[str, str], actor: str | None) -> list[str]:
     row = stored_organisation()
     if row is None:
         row = Organisation(id=ORGANISATION_ID, **dict.fromkeys(EDITABLE_FIELDS, ""))
-        db.session.add(row)
-        db.session.flush()
+        dao_add_organisation(row)
     changed = [name for name in EDITABLE_FIELDS if (values.get(name) or "") != (getattr(row, name) or "")]
     for name in changed:
         setattr(row, name, values.get(name) or "")

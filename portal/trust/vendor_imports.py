@@ -15,14 +15,20 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from portal.audit.chain import record_audit
 from portal.constants import Channel
 from portal.core.time import utctoday
-from portal.dao.batches import dao_find_contractor_ids_in_incident
+from portal.dao.exposures import dao_find_contractor_ids_in_incident
+from portal.dao.people import dao_get_person_ids_by_contractor_ids
+from portal.dao.vendor_records import (
+    dao_add_outside_notices,
+    dao_add_returned_letters,
+    dao_get_outside_notice_keys,
+    dao_get_returned_letter_keys,
+)
 from portal.extensions import db
-from portal.models import Incident, OutsideNotice, Person, ReturnedLetter
+from portal.models import Incident, OutsideNotice, ReturnedLetter
 
 NOTICE_COLUMNS = ("contractor_id", "channel", "sent_on")
 RETURN_COLUMNS = ("contractor_id", "returned_on", "reason")
@@ -94,9 +100,7 @@ def _people(rows, incident: Incident, problems: list[str]) -> dict[str, int]:
                 _("Line %(line)d: contractor %(id)s is not affected by this incident", line=line, id=contractor_id)
             )
     wanted = [contractor_id for contractor_id, in_incident in found.items() if in_incident]
-    return dict(
-        db.session.execute(select(Person.contractor_id, Person.id).where(Person.contractor_id.in_(wanted))).all()
-    )
+    return dao_get_person_ids_by_contractor_ids(wanted)
 
 
 def import_outside_notices(incident: Incident, data: bytes, actor: str | None = None) -> VendorImportReport:
@@ -119,17 +123,12 @@ def import_outside_notices(incident: Incident, data: bytes, actor: str | None = 
     if problems:
         raise VendorImportRejected(problems)
     digest = hashlib.sha256(data).hexdigest()
-    existing = set(
-        db.session.execute(
-            select(OutsideNotice.person_id, OutsideNotice.channel, OutsideNotice.sent_on).where(
-                OutsideNotice.incident_id == incident.id
-            )
-        ).all()
-    )
-    new = sorted(wanted - existing)
-    db.session.add_all(
-        OutsideNotice(incident_id=incident.id, person_id=p, channel=c, sent_on=d, import_sha256=digest)
-        for p, c, d in new
+    new = sorted(wanted - dao_get_outside_notice_keys(incident.id))
+    dao_add_outside_notices(
+        [
+            OutsideNotice(incident_id=incident.id, person_id=p, channel=c, sent_on=d, import_sha256=digest)
+            for p, c, d in new
+        ]
     )
     details = {"rows": len(rows), "added": len(new), "sha256": digest}
     record_audit(AUDIT_OUTSIDE_NOTICES, f"incident:{incident.id}", details, actor=actor)
@@ -155,17 +154,15 @@ def import_returned_letters(incident: Incident, data: bytes, actor: str | None =
     if problems:
         raise VendorImportRejected(problems)
     digest = hashlib.sha256(data).hexdigest()
-    existing = set(
-        db.session.execute(
-            select(ReturnedLetter.person_id, ReturnedLetter.returned_on).where(
-                ReturnedLetter.incident_id == incident.id
-            )
-        ).all()
-    )
+    existing = dao_get_returned_letter_keys(incident.id)
     new = sorted(key for key in wanted if key not in existing)
-    db.session.add_all(
-        ReturnedLetter(incident_id=incident.id, person_id=p, returned_on=d, reason=wanted[(p, d)], import_sha256=digest)
-        for p, d in new
+    dao_add_returned_letters(
+        [
+            ReturnedLetter(
+                incident_id=incident.id, person_id=p, returned_on=d, reason=wanted[(p, d)], import_sha256=digest
+            )
+            for p, d in new
+        ]
     )
     record_audit(
         AUDIT_RETURNED_LETTERS,

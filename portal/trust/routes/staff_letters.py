@@ -7,9 +7,8 @@ from flask_login import current_user
 from portal.batches.letters import LetterFileError
 from portal.constants import Role
 from portal.dao.people import dao_get_person_by_contractor_id
-from portal.dao.trust import dao_letter_request_files, dao_queued_letter_ids
+from portal.dao.trust import dao_get_letter_request_file, dao_letter_request_files, dao_queued_letter_ids
 from portal.extensions import db
-from portal.models import LetterRequestFile
 from portal.staff.auth import role_required
 from portal.trust import bp
 from portal.trust.constants import LetterRequestSource
@@ -83,7 +82,7 @@ def make_letter_file():
 @role_required(*ROLES_MAKING_LETTER_FILES)
 def download_letter_file(file_id: int):
     """The print vendor's file, decrypted, like a letter batch's. Audited with its SHA-256."""
-    letter_file = db.session.get(LetterRequestFile, file_id)
+    letter_file = dao_get_letter_request_file(file_id)
     if letter_file is None:
         abort(404)
     try:
