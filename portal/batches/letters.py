@@ -26,9 +26,7 @@ from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.batches import dao_get_letter_rows, dao_mark_letters_accepted
 from portal.dao.incidents import dao_get_incident
 from portal.dao.notice_codes import dao_add_notice_codes
-from portal.dao.notifications import (
-    dao_attach_notice_codes,
-)
+from portal.dao.notification_queue import dao_attach_notice_codes
 from portal.dao.templates import dao_get_template_version
 from portal.extensions import db
 from portal.mail.rendering import notice_values, render_notice

@@ -33,14 +33,13 @@ from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
 from portal.dao.batches import dao_get_batch
 from portal.dao.incidents import dao_get_incident
 from portal.dao.notice_codes import dao_delete_notice_codes
+from portal.dao.notification_queue import dao_claim_with_codes, dao_select_candidates
 from portal.dao.notifications import (
-    dao_claim_with_codes,
     dao_lock_held,
     dao_mark_failed,
     dao_mark_posting,
     dao_release_token,
     dao_revoke_codes,
-    dao_select_candidates,
     dao_settle_held,
 )
 from portal.dao.send_batches import (

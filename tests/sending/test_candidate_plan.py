@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select, text
 
 from portal.core.time import utcnow
-from portal.dao.notifications import dao_select_candidates
+from portal.dao.notification_queue import dao_select_candidates
 from portal.extensions import db
 from portal.models import Batch, Notification
 from tests.conftest import ON_POSTGRES

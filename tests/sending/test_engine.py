@@ -130,7 +130,7 @@ def test_codes_pair_with_their_own_people_after_earlier_and_deleted_codes(sendgr
 def test_a_wrong_guess_at_the_codes_numbering_still_pairs_each_code_with_its_person(
     sendgrid_app, fake_sendgrid, monkeypatch
 ):
-    from portal.dao import notifications
+    from portal.dao import notification_queue
 
     guesses = []
 
@@ -138,8 +138,8 @@ def test_a_wrong_guess_at_the_codes_numbering_still_pairs_each_code_with_its_per
         guesses.append(count)
         return real(connection, count) + 1  # as if SQLite had numbered the rows some other way
 
-    real = notifications._first_inserted_id
-    monkeypatch.setattr(notifications, "_first_inserted_id", off_by_one)
+    real = notification_queue._first_inserted_id
+    monkeypatch.setattr(notification_queue, "_first_inserted_id", off_by_one)
     batch = make_batch_with_notifications(5)
     send_until_idle()
     assert statuses(batch.id) == {"accepted": 5}
