@@ -273,3 +273,13 @@ def dao_get_appealed_denier(claim_id: int) -> str | None:
         elif change.from_status == ClaimStatus.DENIED and change.to_status == ClaimStatus.SUBMITTED:
             appealed_from = denier
     return appealed_from
+
+
+def dao_get_person_claims(person_id: int) -> list[tuple[Claim, str]]:
+    query = (
+        select(Claim, Incident.title)
+        .join(Incident, Incident.id == Claim.incident_id)
+        .where(Claim.person_id == person_id)
+        .order_by(Claim.created_at.desc())
+    )
+    return [tuple(row) for row in db.session.execute(query)]

@@ -416,3 +416,13 @@ def dao_get_export_jobs_with_files_before(before) -> list[ExportJob]:
             select(ExportJob).where(ExportJob.file_name != "", ExportJob.created_at < before).order_by(ExportJob.id)
         )
     )
+
+
+def dao_get_person_exclusions(person_id: int) -> list[tuple[ExclusionRequest, str]]:
+    query = (
+        select(ExclusionRequest, Incident.title)
+        .join(Incident, Incident.id == ExclusionRequest.incident_id)
+        .where(ExclusionRequest.person_id == person_id)
+        .order_by(ExclusionRequest.requested_at.desc())
+    )
+    return [tuple(row) for row in db.session.execute(query)]

@@ -15,7 +15,11 @@ from sqlalchemy import case, func, insert, select, update
 
 from portal.constants import EnrollmentStatus
 from portal.extensions import db
-from portal.models import ActivationCode, MonitoringEnrollment, MonitoringProduct
+from portal.models import (
+    ActivationCode,
+    MonitoringEnrollment,
+    MonitoringProduct,
+)
 
 # Losing the compare-and-set this many times in a row means something is badly wrong, not busy.
 _CLAIM_ATTEMPTS = 50
@@ -184,3 +188,13 @@ def dao_get_pool_counts(product_ids: Iterable[int]) -> dict[int, PoolCounts]:
         )
         for product_id in ids
     }
+
+
+def dao_get_person_enrollments(person_id: int) -> list[tuple[MonitoringEnrollment, str]]:
+    query = (
+        select(MonitoringEnrollment, MonitoringProduct.name)
+        .join(MonitoringProduct, MonitoringProduct.id == MonitoringEnrollment.product_id)
+        .where(MonitoringEnrollment.person_id == person_id)
+        .order_by(MonitoringEnrollment.created_at.desc())
+    )
+    return [tuple(row) for row in db.session.execute(query)]

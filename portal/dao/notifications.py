@@ -19,6 +19,8 @@ from portal.extensions import db
 from portal.models import (
     Batch,
     NoticeCode,
+    NoticeTemplate,
+    NoticeTemplateVersion,
     Notification,
 )
 
@@ -210,3 +212,16 @@ def dao_mark_unknown_sent(batch_id: int, ids: list[int] | None, now: datetime) -
         .execution_options(synchronize_session=False)
     )
     return result.rowcount
+
+
+def dao_get_person_notifications(person_id: int) -> list[tuple[Notification, Batch, str, int]]:
+    """(notification, batch, template name, version number), newest batch first."""
+    query = (
+        select(Notification, Batch, NoticeTemplate.name, NoticeTemplateVersion.version)
+        .join(Batch, Batch.id == Notification.batch_id)
+        .join(NoticeTemplateVersion, NoticeTemplateVersion.id == Batch.template_version_id)
+        .join(NoticeTemplate, NoticeTemplate.id == NoticeTemplateVersion.template_id)
+        .where(Notification.person_id == person_id)
+        .order_by(Notification.id.desc())
+    )
+    return [tuple(row) for row in db.session.execute(query)]

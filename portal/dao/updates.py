@@ -6,7 +6,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import Integer, bindparam, func, insert, literal, select, update
 
 from portal.extensions import db
-from portal.models import Exposure, Incident, IncidentUpdate, Person, Subscription
+from portal.models import (
+    Exposure,
+    Incident,
+    IncidentUpdate,
+    Person,
+    Subscription,
+)
 
 
 def dao_get_subscription(person_id: int, incident_id: int) -> Subscription | None:
@@ -134,3 +140,13 @@ def dao_get_incident_updates(incident_id: int) -> list[IncidentUpdate]:
 
 def dao_get_incident_update(update_id: int) -> IncidentUpdate | None:
     return db.session.get(IncidentUpdate, update_id)
+
+
+def dao_get_person_subscriptions(person_id: int) -> list[tuple[Subscription, str]]:
+    query = (
+        select(Subscription, Incident.title)
+        .join(Incident, Incident.id == Subscription.incident_id)
+        .where(Subscription.person_id == person_id)
+        .order_by(Subscription.subscribed_at.desc())
+    )
+    return [tuple(row) for row in db.session.execute(query)]

@@ -10,14 +10,12 @@ from datetime import UTC, datetime
 from portal.claims.status import staff_status_words
 from portal.constants import Channel
 from portal.core.taxonomy import load_taxonomy
-from portal.dao.person_history import (
-    dao_get_notification_events,
-    dao_get_person_claims,
-    dao_get_person_enrollments,
-    dao_get_person_exclusions,
-    dao_get_person_notifications,
-    dao_get_person_subscriptions,
-)
+from portal.dao.claims import dao_get_person_claims
+from portal.dao.legal import dao_get_person_exclusions
+from portal.dao.monitoring import dao_get_person_enrollments
+from portal.dao.notification_events import dao_get_notification_events
+from portal.dao.notifications import dao_get_person_notifications
+from portal.dao.updates import dao_get_person_subscriptions
 from portal.exposure.checklist import checklist_for, completed_steps, progress_of
 from portal.models import Batch, Notification, Person
 

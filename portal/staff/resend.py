@@ -33,7 +33,7 @@ from portal.batches.service import freeze_recipients
 from portal.constants import AudienceKind, BatchStatus, Channel
 from portal.core.time import utcnow
 from portal.dao.batches import dao_add_batch
-from portal.dao.person_history import dao_get_person_notifications
+from portal.dao.notifications import dao_get_person_notifications
 from portal.dao.support_resends import dao_claim_support_resend
 from portal.extensions import db
 from portal.legal.compliance import batch_compliance_gaps

@@ -19,7 +19,7 @@ from sendgrid.helpers.eventwebhook import EventWebhook
 from portal.constants import DeliveryEvent, NotificationStatus
 from portal.core.db_retry import run_transaction
 from portal.core.time import utcnow
-from portal.dao.delivery_events import dao_lock_notifications, dao_record_notification_event
+from portal.dao.notification_events import dao_lock_notifications, dao_record_notification_event
 from portal.models import Notification
 
 S = NotificationStatus

@@ -1,14 +1,16 @@
-"""Queries for the delivery webhook: the notification an event is about, and the event log."""
+"""Delivery events of notifications (the webhook writes them, the support page reads them), and the
+notifications they are about, locked in id order."""
+
+from collections import defaultdict
 
 from sqlalchemy import select
 
 from portal.dao.sql import upsert_insert
 from portal.extensions import db
-from portal.models import Notification, NotificationEvent
-
-
-def dao_get_notification(notification_id: int) -> Notification | None:
-    return db.session.get(Notification, notification_id)
+from portal.models import (
+    Notification,
+    NotificationEvent,
+)
 
 
 def dao_lock_notifications(ids: list[int]) -> dict[int, Notification]:
@@ -35,3 +37,17 @@ def dao_record_notification_event(values: dict) -> bool:
     # RETURNING, not rowcount: with an implicit RETURNING the driver reports rowcount -1.
     inserted = db.session.execute(statement.on_conflict_do_nothing().returning(NotificationEvent.id)).first()
     return inserted is not None
+
+
+def dao_get_notification_events(notification_ids: list[int]) -> dict[int, list[NotificationEvent]]:
+    if not notification_ids:
+        return {}
+    query = (
+        select(NotificationEvent)
+        .where(NotificationEvent.notification_id.in_(notification_ids))
+        .order_by(NotificationEvent.occurred_at, NotificationEvent.id)
+    )
+    events: dict[int, list[NotificationEvent]] = defaultdict(list)
+    for event in db.session.scalars(query):
+        events[event.notification_id].append(event)
+    return dict(events)
