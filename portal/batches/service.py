@@ -31,8 +31,11 @@ from portal.dao.batches import (
     dao_get_batch,
     dao_get_batches_with_templates,
 )
-from portal.dao.legal import dao_get_variant_keys
-from portal.dao.templates import dao_get_template_languages, dao_get_template_versions_with_incidents
+from portal.dao.templates import (
+    dao_get_template_languages,
+    dao_get_template_versions_with_incidents,
+    dao_get_variant_keys,
+)
 from portal.extensions import db
 from portal.legal.compliance import ComplianceGap, batch_compliance_gaps
 from portal.legal.variants import recipient_jurisdiction

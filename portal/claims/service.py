@@ -37,8 +37,8 @@ from portal.dao.claims import (
     dao_add,
     dao_get_claim_by_person_and_incident,
 )
+from portal.dao.exclusions import dao_get_standing_exclusion
 from portal.dao.exposures import dao_person_has_exposure
-from portal.dao.legal import dao_get_standing_exclusion
 from portal.extensions import db
 from portal.models import Claim, ClaimSettings, Incident, Person
 

@@ -3,7 +3,13 @@
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Incident, NoticeTemplate, NoticeTemplateContent, NoticeTemplateVersion, StaffUser
+from portal.models import (
+    Incident,
+    NoticeTemplate,
+    NoticeTemplateContent,
+    NoticeTemplateVersion,
+    StaffUser,
+)
 
 
 def dao_get_templates_with_incidents() -> list[tuple[NoticeTemplate, Incident]]:
@@ -97,3 +103,13 @@ def dao_get_template_versions_with_authors(template_id: int) -> list[tuple[Notic
         .order_by(NoticeTemplateVersion.version.desc())
     )
     return [(version, email or "") for version, email in rows]
+
+
+def dao_get_variant_keys(version_id: int) -> list[tuple[str, str]]:
+    """(language, jurisdiction) of every content of a template version ('' = the default content)."""
+    rows = db.session.execute(
+        select(NoticeTemplateContent.language, NoticeTemplateContent.jurisdiction).where(
+            NoticeTemplateContent.version_id == version_id
+        )
+    )
+    return [(language, jurisdiction) for language, jurisdiction in rows]

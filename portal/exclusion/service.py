@@ -15,15 +15,15 @@ from portal.audit.chain import record_audit
 from portal.constants import CLAIM_STANDING, AuditAction
 from portal.core.time import utcnow, utctoday
 from portal.dao.claims import dao_get_claim_by_person_and_incident
-from portal.dao.incidents import dao_get_incident_by_slug
-from portal.dao.legal import (
+from portal.dao.exclusions import (
     dao_add_exclusion,
     dao_get_exclusion,
-    dao_get_incidents_for_person,
     dao_get_standing_exclusion,
     dao_renew_withdrawn_exclusion,
     dao_withdraw_exclusion,
 )
+from portal.dao.exposures import dao_get_incidents_for_person
+from portal.dao.incidents import dao_get_incident_by_slug
 from portal.extensions import db
 from portal.models import Claim, ExclusionRequest, Incident, Person
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from portal.constants import Channel, NotificationStatus
 from portal.core.csv_safety import CsvLines, neutralise
 from portal.core.time import utcnow
-from portal.dao.legal import (
+from portal.dao.register_outcomes import (
     dao_count_notifications_by_batch_and_status,
     dao_count_notifications_in_incident,
     dao_get_register_outcomes,

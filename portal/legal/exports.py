@@ -21,7 +21,7 @@ from portal.constants import ExportFormat, ExportKind
 from portal.core.csv_safety import CSV_BOM, csv_text, neutralise
 from portal.crypto import crypto
 from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants
-from portal.dao.legal import dao_count_exclusions, dao_get_exclusion_page
+from portal.dao.exclusions import dao_count_exclusions, dao_get_exclusion_page
 from portal.legal.claimant_rows import PAGE_SIZE, CellOpener, ClaimantPages, claimant_pages, iso_utc
 from portal.legal.export_pool import export_workers, pooled_csv_pages, worker_settings
 

@@ -24,7 +24,7 @@ from portal.constants import (
     ExportStatus,
 )
 from portal.core.time import utcnow
-from portal.dao.legal import (
+from portal.dao.export_jobs import (
     dao_add_export_job,
     dao_claim_export_job,
     dao_get_export_job,

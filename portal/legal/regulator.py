@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from portal.core.csv_safety import CsvLines, neutralise
 from portal.core.time import utctoday
-from portal.dao.legal import dao_count_residents_by_place
+from portal.dao.register_outcomes import dao_count_residents_by_place
 from portal.dao.regulator_filings import dao_get_filings_for_incident
 from portal.legal.jurisdictions import AlsoNotify, Deadline, Jurisdiction, Rules, load_rules
 from portal.models import Incident, RegulatorFiling

@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from portal.audit.chain import record_audit
 from portal.constants import AuditAction
 from portal.core.i18n import LANGUAGE_NAMES
+from portal.dao.exposures import dao_get_incident_categories
 from portal.dao.incidents import (
     dao_get_all_incidents,
     dao_get_incident,
 )
-from portal.dao.legal import dao_get_incident_categories
 from portal.dao.templates import (
     dao_add_template,
     dao_add_template_version,

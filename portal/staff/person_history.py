@@ -11,7 +11,7 @@ from portal.claims.status import staff_status_words
 from portal.constants import Channel
 from portal.core.taxonomy import load_taxonomy
 from portal.dao.claims import dao_get_person_claims
-from portal.dao.legal import dao_get_person_exclusions
+from portal.dao.exclusions import dao_get_person_exclusions
 from portal.dao.monitoring import dao_get_person_enrollments
 from portal.dao.notification_events import dao_get_notification_events
 from portal.dao.notifications import dao_get_person_notifications

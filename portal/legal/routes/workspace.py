@@ -20,8 +20,9 @@ from portal.constants import (
     ExportStatus,
 )
 from portal.core.time import utcnow
+from portal.dao.exclusions import dao_get_recent_exclusions
+from portal.dao.export_jobs import dao_get_recent_export_jobs
 from portal.dao.incidents import dao_get_all_incidents, dao_get_incident
-from portal.dao.legal import dao_get_recent_exclusions, dao_get_recent_export_jobs
 from portal.extensions import db
 from portal.legal import bp
 from portal.legal.declaration import ALSO_COUNTED, OUTCOMES, STATUS_GROUPS, build_declaration, declaration_csv
