@@ -19,7 +19,7 @@ from flask import Flask, current_app
 
 from portal.background.tasks import SEND_PENDING, BackgroundTask
 from portal.core.time import utcnow
-from portal.dao.send_batches import dao_count_due_notifications
+from portal.dao.batches import dao_count_due_notifications
 from portal.extensions import db
 
 log = logging.getLogger(__name__)

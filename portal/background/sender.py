@@ -43,7 +43,7 @@ def send_for_one_task() -> int:
 
 def pump() -> None:
     """Periodic (beat): start due scheduled batches, reap stale rows, make sure due rows are sent."""
-    from portal.dao.send_batches import dao_count_due_notifications
+    from portal.dao.batches import dao_count_due_notifications
     from portal.sending.service import run_periodic_work
 
     run_periodic_work()

@@ -15,9 +15,8 @@ from portal.batches.audience import (
     audience_query,
 )
 from portal.dao.audience import recipient_language
-from portal.dao.batches import dao_count_recipients_by_place
+from portal.dao.batches import dao_count_recipients_by_place, dao_get_template_contents
 from portal.dao.exposures import dao_get_incident_categories
-from portal.dao.send_batches import dao_get_template_contents
 from portal.legal.jurisdictions import load_rules
 from portal.legal.variants import check_variant, variant_in_language
 from portal.models import Batch, Person

@@ -30,7 +30,15 @@ from portal.constants import NotificationStatus as S
 from portal.core.db_retry import run_transaction
 from portal.core.time import utcnow
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
-from portal.dao.batches import dao_get_batch
+from portal.dao.batches import (
+    dao_count_notifications_by_status,
+    dao_find_next_send_group,
+    dao_finish_batch_if_done,
+    dao_get_batch,
+    dao_get_template_contents,
+    dao_lock_batch,
+    dao_pause_batch,
+)
 from portal.dao.incidents import dao_get_incident
 from portal.dao.notice_codes import dao_delete_notice_codes
 from portal.dao.notification_queue import dao_claim_with_codes, dao_select_candidates
@@ -41,14 +49,6 @@ from portal.dao.notifications import (
     dao_release_token,
     dao_revoke_codes,
     dao_settle_held,
-)
-from portal.dao.send_batches import (
-    dao_count_notifications_by_status,
-    dao_find_next_send_group,
-    dao_finish_batch_if_done,
-    dao_get_template_contents,
-    dao_lock_batch,
-    dao_pause_batch,
 )
 from portal.extensions import db
 from portal.mail import mail_backend

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from flask import current_app
 
 from portal.core.time import utcnow
-from portal.dao.send_batches import dao_count_due_notifications
+from portal.dao.batches import dao_count_due_notifications
 from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import Outcome, SendResult

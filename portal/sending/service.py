@@ -24,19 +24,19 @@ from portal.constants import (
 )
 from portal.core.db_retry import run_transaction
 from portal.core.time import utcnow
-from portal.dao.notifications import (
-    dao_cancel_queued,
-    dao_mark_unknown_sent,
-    dao_reap_stale,
-    dao_requeue_batch_rows,
-)
-from portal.dao.send_batches import (
+from portal.dao.batches import (
     dao_cancel_batch,
     dao_count_notifications_by_status,
     dao_get_batch_for_update,
     dao_get_due_scheduled_batch_ids,
     dao_get_sending_batch_ids,
     dao_next_attempt_time,
+)
+from portal.dao.notifications import (
+    dao_cancel_queued,
+    dao_mark_unknown_sent,
+    dao_reap_stale,
+    dao_requeue_batch_rows,
 )
 from portal.extensions import db
 from portal.sending.engine import SYSTEM_ACTOR, finish_batch_if_done
