@@ -3,7 +3,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import Incident
 
-# GET / reads it on every request: built once (portal/dao/exposure_page.py says why).
+# GET / reads it on every request: built once (portal/dao/__init__.py says why).
 _PUBLISHED = select(Incident).where(Incident.published.is_(True)).order_by(Incident.discovered_on.desc())
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, select, update
 
 from portal.constants import EnrollmentStatus
 from portal.extensions import db
@@ -198,3 +198,28 @@ def dao_get_person_enrollments(person_id: int) -> list[tuple[MonitoringEnrollmen
         .order_by(MonitoringEnrollment.created_at.desc())
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+MonitoringRow = tuple[MonitoringProduct, MonitoringEnrollment | None, ActivationCode | None]
+# /my reads it on every visit: built once (portal/dao/__init__.py says why).
+_MONITORING_ROWS = (
+    select(MonitoringProduct, MonitoringEnrollment, ActivationCode)
+    .outerjoin(
+        MonitoringEnrollment,
+        and_(
+            MonitoringEnrollment.product_id == MonitoringProduct.id,
+            MonitoringEnrollment.person_id == bindparam("person_id"),
+        ),
+    )
+    .outerjoin(ActivationCode, ActivationCode.enrollment_id == MonitoringEnrollment.id)
+    .where(MonitoringProduct.incident_id.in_(bindparam("incident_ids", expanding=True)))
+    .order_by(MonitoringProduct.incident_id, MonitoringProduct.id)
+)
+
+
+def dao_get_monitoring_rows(person_id: int, incident_ids: list[int]) -> list[MonitoringRow]:
+    """Every product of these incidents, with the person's enrollment in it and the code it was served."""
+    if not incident_ids:
+        return []
+    rows = db.session.execute(_MONITORING_ROWS, {"person_id": person_id, "incident_ids": incident_ids})
+    return [(product, enrollment, code) for product, enrollment, code in rows]

@@ -5,7 +5,7 @@ from portal.dao.sql import ID_CHUNK
 from portal.extensions import db
 from portal.models import Exposure, Incident, Person
 
-# Every contractor page loads its person: the statement is built once (portal/dao/exposure_page.py).
+# Every contractor page loads its person: the statement is built once (portal/dao/__init__.py says why).
 # Their exposures are read only if asked for: few pages need the list, and ``selectin`` read it on every one.
 _PERSON_BY_UID = select(Person).where(Person.uid == bindparam("uid")).options(lazyload(Person.exposures))
 

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.extensions import db
 from portal.models import Exposure, StepCompletion
 
-# Built once (every /my reads it): see portal/dao/exposure_page.py.
+# Built once (every /my reads it): see portal/dao/__init__.py.
 _COMPLETED_STEPS = select(StepCompletion.category, StepCompletion.step_id).where(
     StepCompletion.person_id == bindparam("person_id")
 )

@@ -126,7 +126,7 @@ def dao_add_incident_update_unless_repeated(
     return None if new_id is None else db.session.get(IncidentUpdate, new_id)
 
 
-# GET / reads it for every incident on every request: built once (portal/dao/exposure_page.py says why).
+# GET / reads it for every incident on every request: built once (portal/dao/__init__.py says why).
 _INCIDENT_UPDATES = (
     select(IncidentUpdate)
     .where(IncidentUpdate.incident_id == bindparam("incident_id"))

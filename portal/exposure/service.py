@@ -10,7 +10,8 @@ from functools import cached_property
 from portal.claims.drafts import claim_deadline_passed
 from portal.claims.state import ClaimState
 from portal.core.taxonomy import Category, load_taxonomy
-from portal.dao.exposure_page import dao_get_exposure_page_rows, dao_get_monitoring_rows
+from portal.dao.exposures import dao_get_exposure_page_rows
+from portal.dao.monitoring import dao_get_monitoring_rows
 from portal.exposure.checklist import (
     ChecklistStep,
     Progress,

@@ -17,10 +17,10 @@ from portal.audit.chain import record_audit
 from portal.constants import AuditAction, EnrollmentStatus, MailKind
 from portal.core.time import utcnow
 from portal.crypto import crypto
-from portal.dao.exposure_page import MonitoringRow
 from portal.dao.exposures import dao_person_has_exposure
 from portal.dao.incidents import dao_get_incident
 from portal.dao.monitoring import (
+    MonitoringRow,
     dao_add_enrollment,
     dao_claim_activation_code,
     dao_get_code_of_enrollment,
