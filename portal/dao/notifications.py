@@ -225,3 +225,14 @@ def dao_get_person_notifications(person_id: int) -> list[tuple[Notification, Bat
         .order_by(Notification.id.desc())
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def dao_channel_of_notice_code(person_id: int, code_id: int) -> str | None:
+    """The channel of the batch that sent this code, found through the person's own (indexed)
+    notifications: notification.notice_code_id has no index, and sending is faster without one."""
+    return db.session.scalar(
+        select(Batch.channel)
+        .join(Notification, Notification.batch_id == Batch.id)
+        .where(Notification.person_id == person_id, Notification.notice_code_id == code_id)
+        .limit(1)
+    )

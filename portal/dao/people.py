@@ -1,9 +1,19 @@
-from sqlalchemy import bindparam, func, select, update
+from datetime import date, datetime
+from typing import NamedTuple
+
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import lazyload
 
 from portal.dao.sql import ID_CHUNK
 from portal.extensions import db
-from portal.models import Exposure, Incident, Person
+from portal.models import (
+    ContactChange,
+    Exposure,
+    Incident,
+    Notification,
+    Person,
+    ReturnedLetter,
+)
 
 # Every contractor page loads its person: the statement is built once (portal/dao/__init__.py says why).
 # Their exposures are read only if asked for: few pages need the list, and ``selectin`` read it on every one.
@@ -69,3 +79,46 @@ def dao_get_person_ids_by_contractor_ids(contractor_ids: list[str]) -> dict[str,
         chunk = contractor_ids[start : start + ID_CHUNK]
         found.update(db.session.execute(select(Person.contractor_id, Person.id).where(Person.contractor_id.in_(chunk))))
     return found
+
+
+def dao_people_named_like(last_prefix: str, first_prefix: str) -> list[Person]:
+    """Register entries whose last or first name starts with these (lower-case) letters: the caller
+    compares whole names without accents, case or punctuation, which SQL here cannot."""
+    conditions = [func.lower(Person.last_name).like(f"{last_prefix}%")] if last_prefix else []
+    conditions += [func.lower(Person.first_name).like(f"{first_prefix}%")] if first_prefix else []
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(Person).where(or_(*conditions)).limit(50_000)))
+
+
+class ReachFacts(NamedTuple):
+    """What says whether our mail reaches a person: their newest notification's status and when it
+    got it, their latest returned letter, and when they last changed any / their postal details."""
+
+    notification_status: str | None
+    notification_at: datetime | None
+    returned_on: date | None
+    changed_at: datetime | None
+    address_changed_at: datetime | None
+
+
+def dao_reach_facts(person_id: int, address_kind: str) -> ReachFacts:
+    """One statement (the person's own page counts its queries): scalar subqueries on indexed person_id."""
+    newest = (
+        select(Notification.status, Notification.updated_at)
+        .where(Notification.person_id == person_id)
+        .order_by(Notification.id.desc())
+        .limit(1)
+        .subquery()
+    )
+    changes = select(func.max(ContactChange.applied_at)).where(ContactChange.person_id == person_id)
+    row = db.session.execute(
+        select(
+            select(newest.c.status).scalar_subquery(),
+            select(newest.c.updated_at).scalar_subquery(),
+            select(func.max(ReturnedLetter.returned_on)).where(ReturnedLetter.person_id == person_id).scalar_subquery(),
+            changes.scalar_subquery(),
+            changes.where(ContactChange.kind == address_kind).scalar_subquery(),
+        )
+    ).one()
+    return ReachFacts(*row)

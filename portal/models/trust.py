@@ -139,7 +139,7 @@ class ReturnedLetter(db.Model):
 
 class SupportResend(db.Model):
     """When support last sent a person their notice again, per channel: the guard that makes a
-    double click, or two agents at once, do it once (a conditional upsert, portal/dao/trust.py)."""
+    double click, or two agents at once, do it once (a conditional upsert, portal/dao/support_resends.py)."""
 
     __tablename__ = "support_resend"
 

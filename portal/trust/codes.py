@@ -12,10 +12,7 @@ from portal.constants import Channel, NoticeCodeSource
 from portal.core.time import utcnow
 from portal.crypto.notice_codes import typed_code_hash
 from portal.dao.notice_codes import dao_notice_code_facts
-from portal.dao.trust import (
-    NO_ID,
-    dao_channel_of_notice_code,
-)
+from portal.dao.notifications import dao_channel_of_notice_code
 from portal.trust.constants import CodeAnswer
 
 # How each kind of code reached its person, when no batch says so.
@@ -31,6 +28,9 @@ class CodeCheck:
     answer: CodeAnswer
     issued_on: date | None = None
     channel: str = ""
+
+
+NO_ID = -1  # looked up when nothing was found, so a miss costs the same queries as a hit
 
 
 def check_notice_code(text: str) -> CodeCheck:

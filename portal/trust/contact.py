@@ -23,8 +23,7 @@ from portal.dao.contact_changes import (
     dao_get_contact_change_by_token_hash,
     dao_get_contact_changes_of_person,
 )
-from portal.dao.people import dao_get_person
-from portal.dao.trust import dao_reach_facts
+from portal.dao.people import dao_get_person, dao_reach_facts
 from portal.extensions import db
 from portal.mail import Message, send_message
 from portal.models import ContactChange, Person

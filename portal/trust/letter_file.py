@@ -26,8 +26,8 @@ from portal.core.csv_safety import CsvLines, neutralise
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError, crypto
 from portal.crypto.notice_codes import generate_notice_codes, notice_code_hashes
+from portal.dao.letter_requests import dao_add_letter_request_file, dao_claim_letter_requests, dao_queued_letter_ids
 from portal.dao.notice_codes import dao_add_notice_codes
-from portal.dao.trust import dao_add_letter_request_file, dao_claim_letter_requests, dao_queued_letter_ids
 from portal.extensions import db
 from portal.models import LetterRequestFile, Person
 from portal.trust.constants import REQUESTED_LETTER_CODE_SOURCE, TrustAudit

@@ -18,7 +18,8 @@ from portal.background.tasks import LETTER_BY_POST
 from portal.core.text import fold
 from portal.core.time import utcnow
 from portal.crypto import crypto
-from portal.dao.trust import dao_people_named_like, dao_queue_letter_request
+from portal.dao.letter_requests import dao_queue_letter_request
+from portal.dao.people import dao_people_named_like
 from portal.extensions import db
 from portal.models import Person
 from portal.trust.constants import LetterRequestSource, TrustAudit

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.dao.trust import dao_get_organisation
+from portal.dao.organisation import dao_get_organisation
 from portal.extensions import db
 from portal.models import Organisation
 

@@ -3,7 +3,7 @@
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.chain import record_audit
-from portal.dao.trust import dao_add_organisation
+from portal.dao.organisation import dao_add_organisation
 from portal.extensions import db
 from portal.models import Organisation
 from portal.trust.constants import TrustAudit

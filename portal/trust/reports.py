@@ -6,7 +6,11 @@ from datetime import date, datetime, timedelta
 
 from portal.core.time import utcnow
 from portal.crypto import crypto
-from portal.dao.trust import dao_add_suspicious_report, dao_suspicious_report_groups, dao_suspicious_reports_in_group
+from portal.dao.suspicious_reports import (
+    dao_add_suspicious_report,
+    dao_suspicious_report_groups,
+    dao_suspicious_reports_in_group,
+)
 from portal.extensions import db
 from portal.models import SuspiciousReport
 from portal.trust.matching import check_sender, group_key

@@ -6,8 +6,8 @@ from flask_login import current_user
 
 from portal.batches.letters import LetterFileError
 from portal.constants import Role
+from portal.dao.letter_requests import dao_get_letter_request_file, dao_letter_request_files, dao_queued_letter_ids
 from portal.dao.people import dao_get_person_by_contractor_id
-from portal.dao.trust import dao_get_letter_request_file, dao_letter_request_files, dao_queued_letter_ids
 from portal.extensions import db
 from portal.staff.auth import role_required
 from portal.trust import bp
