@@ -345,3 +345,13 @@ ROLES_DECIDING_DATA_REQUESTS = (Role.LEGAL,)
 # The retention schedule: admins and legal read it; only legal sets or lifts a legal hold.
 ROLES_READING_RETENTION = (Role.ADMIN, Role.LEGAL)
 ROLES_SETTING_LEGAL_HOLDS = (Role.LEGAL,)
+
+
+class LetterRequestStatus(StrEnum):
+    QUEUED = "queued"
+    IN_FILE = "in_file"  # in an approved letter file
+
+
+class ContactChangeStatus(StrEnum):
+    PENDING = "pending"  # an email change waiting for the link sent to the new address
+    APPLIED = "applied"

@@ -4,9 +4,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from portal.constants import ContactChangeStatus
 from portal.extensions import db
 from portal.models import ContactChange
-from portal.trust.constants import ContactChangeStatus
 
 
 def dao_add_contact_change(change: ContactChange) -> None:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from portal.constants import LetterRequestStatus
 from portal.dao.sql import upsert_insert
 from portal.extensions import db
 from portal.models import (
@@ -11,7 +12,6 @@ from portal.models import (
     LetterRequestFile,
     Person,
 )
-from portal.trust.constants import LetterRequestStatus
 
 
 def dao_queue_letter_request(person_id: int, source: str, now: datetime) -> bool:

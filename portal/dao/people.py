@@ -77,7 +77,8 @@ def dao_get_person_ids_by_contractor_ids(contractor_ids: list[str]) -> dict[str,
     found: dict[str, int] = {}
     for start in range(0, len(contractor_ids), ID_CHUNK):
         chunk = contractor_ids[start : start + ID_CHUNK]
-        found.update(db.session.execute(select(Person.contractor_id, Person.id).where(Person.contractor_id.in_(chunk))))
+        rows = db.session.execute(select(Person.contractor_id, Person.id).where(Person.contractor_id.in_(chunk)))
+        found.update({contractor_id: person_id for contractor_id, person_id in rows})
     return found
 
 

@@ -37,11 +37,6 @@ class LetterRequestSource(StrEnum):
     SUPPORT = "support"  # a support agent, for a caller whose identity they checked
 
 
-class LetterRequestStatus(StrEnum):
-    QUEUED = "queued"
-    IN_FILE = "in_file"  # in an approved letter file
-
-
 class TrustAudit(StrEnum):
     """Audit actions of this feature (record_audit takes any string)."""
 
@@ -65,11 +60,6 @@ class ContactKind(StrEnum):
     EMAIL = "email"
     PHONE = "phone"
     ADDRESS = "address"
-
-
-class ContactChangeStatus(StrEnum):
-    PENDING = "pending"  # an email change waiting for the link sent to the new address
-    APPLIED = "applied"
 
 
 # How long the link confirming a new email address works.

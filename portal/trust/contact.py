@@ -14,7 +14,7 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 
 from portal.audit.chain import record_audit
-from portal.constants import NotificationStatus
+from portal.constants import ContactChangeStatus, NotificationStatus
 from portal.core.time import utcnow
 from portal.crypto import crypto, normalize_email
 from portal.dao.contact_changes import (
@@ -31,7 +31,6 @@ from portal.trust.constants import (
     CONTACT_EMAIL_REQUESTED,
     CONTACT_UPDATED,
     EMAIL_CONFIRM_HOURS,
-    ContactChangeStatus,
     ContactKind,
 )
 from portal.updates.mail import in_language_of
