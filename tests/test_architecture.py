@@ -55,8 +55,6 @@ KNOWN_CYCLE_EDGES = {
 KNOWN_LAYER_BREAKS = {
     # Configuration checks the session storage URL with the sessions module's own rule.
     ("portal.config", "portal.web.sessions"),
-    # The trust tables' status names live with the feature; statuses belong in portal.constants.
-    ("portal.dao.trust", "portal.trust.constants"),
 }
 # Process entry points that change the process they are loaded into, so not imported here.
 NOT_IMPORTED = {
