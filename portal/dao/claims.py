@@ -283,3 +283,25 @@ def dao_get_person_claims(person_id: int) -> list[tuple[Claim, str]]:
         .order_by(Claim.created_at.desc())
     )
     return [tuple(row) for row in db.session.execute(query)]
+
+
+def dao_claims_of_person(person_id: int) -> list[tuple[Claim, Incident]]:
+    rows = db.session.execute(
+        select(Claim, Incident)
+        .join(Incident, Incident.id == Claim.incident_id)
+        .where(Claim.person_id == person_id)
+        .order_by(Claim.id)
+    )
+    return [(claim, incident) for claim, incident in rows]
+
+
+def dao_claim_children(claim_ids: list[int]) -> tuple[list[ClaimDocument], list[ClaimStatusChange]]:
+    if not claim_ids:
+        return [], []
+    documents = db.session.scalars(
+        select(ClaimDocument).where(ClaimDocument.claim_id.in_(claim_ids)).order_by(ClaimDocument.id)
+    )
+    changes = db.session.scalars(
+        select(ClaimStatusChange).where(ClaimStatusChange.claim_id.in_(claim_ids)).order_by(ClaimStatusChange.id)
+    )
+    return list(documents), list(changes)

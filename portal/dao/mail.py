@@ -1,7 +1,9 @@
 from sqlalchemy import func, insert, select
 
 from portal.extensions import db
-from portal.models import OutboxMessage
+from portal.models import (
+    OutboxMessage,
+)
 
 
 def dao_store_outbox_message(message) -> OutboxMessage:
@@ -31,3 +33,11 @@ def dao_get_outbox_message(message_id: int) -> OutboxMessage | None:
 def dao_add_outbox_messages(rows: list[dict]) -> None:
     """One INSERT for a chunk of notices the outbox backend keeps instead of sending."""
     db.session.execute(insert(OutboxMessage), rows)
+
+
+def dao_outbox_for_address(address: str) -> list[OutboxMessage]:
+    if not address:
+        return []
+    return list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == address).order_by(OutboxMessage.id))
+    )

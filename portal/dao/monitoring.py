@@ -223,3 +223,13 @@ def dao_get_monitoring_rows(person_id: int, incident_ids: list[int]) -> list[Mon
         return []
     rows = db.session.execute(_MONITORING_ROWS, {"person_id": person_id, "incident_ids": incident_ids})
     return [(product, enrollment, code) for product, enrollment, code in rows]
+
+
+def dao_enrollments_of_person(person_id: int) -> list[tuple[MonitoringEnrollment, MonitoringProduct]]:
+    rows = db.session.execute(
+        select(MonitoringEnrollment, MonitoringProduct)
+        .join(MonitoringProduct, MonitoringProduct.id == MonitoringEnrollment.product_id)
+        .where(MonitoringEnrollment.person_id == person_id)
+        .order_by(MonitoringEnrollment.id)
+    )
+    return [(enrollment, product) for enrollment, product in rows]

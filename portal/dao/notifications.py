@@ -236,3 +236,13 @@ def dao_channel_of_notice_code(person_id: int, code_id: int) -> str | None:
         .where(Notification.person_id == person_id, Notification.notice_code_id == code_id)
         .limit(1)
     )
+
+
+def dao_notices_of_person(person_id: int) -> list[tuple[Notification, Batch]]:
+    rows = db.session.execute(
+        select(Notification, Batch)
+        .join(Batch, Batch.id == Notification.batch_id)
+        .where(Notification.person_id == person_id)
+        .order_by(Notification.id)
+    )
+    return [(notification, batch) for notification, batch in rows]

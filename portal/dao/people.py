@@ -1,3 +1,5 @@
+"""People in the register, and the rows that are theirs in other tables (the access copy reads them)."""
+
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -7,12 +9,18 @@ from sqlalchemy.orm import lazyload
 from portal.dao.sql import ID_CHUNK
 from portal.extensions import db
 from portal.models import (
+    Claim,
     ContactChange,
+    ExclusionRequest,
     Exposure,
     Incident,
+    MonitoringEnrollment,
+    NoticeCode,
     Notification,
     Person,
     ReturnedLetter,
+    StepCompletion,
+    Subscription,
 )
 
 # Every contractor page loads its person: the statement is built once (portal/dao/__init__.py says why).
@@ -123,3 +131,20 @@ def dao_reach_facts(person_id: int, address_kind: str) -> ReachFacts:
         )
     ).one()
     return ReachFacts(*row)
+
+
+# Tables whose rows belong to one person through person_id, in the order the access copy lists them.
+PERSON_TABLES = (
+    Exposure,
+    NoticeCode,
+    Notification,
+    StepCompletion,
+    MonitoringEnrollment,
+    Subscription,
+    Claim,
+    ExclusionRequest,
+)
+
+
+def dao_rows_of_person(model, person_id: int) -> list:
+    return list(db.session.scalars(select(model).where(model.person_id == person_id).order_by(model.id)))
