@@ -3,6 +3,7 @@
 from sqlalchemy import delete, select, update
 
 from portal.constants import ClaimStatus
+from portal.dao.sql import bulk_rowcount
 from portal.extensions import db
 from portal.models import (
     Claim,
@@ -27,10 +28,6 @@ from portal.models import (
 ERASED_PREFIX = "erased-"
 
 
-def _run(statement) -> int:
-    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
-
-
 def dao_lock_person(person_id: int) -> Person | None:
     return db.session.scalar(select(Person).where(Person.id == person_id).with_for_update())
 
@@ -46,11 +43,11 @@ def dao_erase_claims(person_id: int) -> dict[str, int]:
     all_claims = select(Claim.id).where(Claim.person_id == person_id)
     kept = select(Claim.id).where(Claim.person_id == person_id, Claim.status == ClaimStatus.PAID)
     dropped = select(Claim.id).where(Claim.person_id == person_id, Claim.status != ClaimStatus.PAID)
-    counts = {"claim_document": _run(delete(ClaimDocument).where(ClaimDocument.claim_id.in_(all_claims)))}
+    counts = {"claim_document": bulk_rowcount(delete(ClaimDocument).where(ClaimDocument.claim_id.in_(all_claims)))}
     for model in (ClaimStatusChange, FraudSignal, ClaimBenefit):
-        _run(delete(model).where(model.claim_id.in_(dropped)))
-    counts["claim_deleted"] = _run(delete(Claim).where(Claim.id.in_(dropped)))
-    counts["claim_anonymised"] = _run(
+        bulk_rowcount(delete(model).where(model.claim_id.in_(dropped)))
+    counts["claim_deleted"] = bulk_rowcount(delete(Claim).where(Claim.id.in_(dropped)))
+    counts["claim_anonymised"] = bulk_rowcount(
         update(Claim)
         .where(Claim.id.in_(kept))
         .values(
@@ -63,35 +60,39 @@ def dao_erase_claims(person_id: int) -> dict[str, int]:
             decision_reason="",
         )
     )
-    _run(update(ClaimBenefit).where(ClaimBenefit.claim_id.in_(kept)).values(description=""))
-    _run(update(ClaimStatusChange).where(ClaimStatusChange.claim_id.in_(kept)).values(note=""))
-    _run(update(FraudSignal).where(FraudSignal.claim_id.in_(kept)).values(detail=""))
+    bulk_rowcount(update(ClaimBenefit).where(ClaimBenefit.claim_id.in_(kept)).values(description=""))
+    bulk_rowcount(update(ClaimStatusChange).where(ClaimStatusChange.claim_id.in_(kept)).values(note=""))
+    bulk_rowcount(update(FraudSignal).where(FraudSignal.claim_id.in_(kept)).values(detail=""))
     return counts
 
 
 def dao_erase_contact_trail(person_id: int, email: str) -> dict[str, int]:
     notifications = select(Notification.id).where(Notification.person_id == person_id)
-    _run(update(Notification).where(Notification.person_id == person_id).values(notice_code_id=None, last_error=""))
+    bulk_rowcount(
+        update(Notification).where(Notification.person_id == person_id).values(notice_code_id=None, last_error="")
+    )
     counts = {
-        "notification_event": _run(
+        "notification_event": bulk_rowcount(
             update(NotificationEvent).where(NotificationEvent.notification_id.in_(notifications)).values(reason="")
         ),
-        "notice_code": _run(delete(NoticeCode).where(NoticeCode.person_id == person_id)),
-        "outbox_message": _run(delete(OutboxMessage).where(OutboxMessage.to_address == email)) if email else 0,
-        "step_completion": _run(delete(StepCompletion).where(StepCompletion.person_id == person_id)),
-        "subscription": _run(delete(Subscription).where(Subscription.person_id == person_id)),
+        "notice_code": bulk_rowcount(delete(NoticeCode).where(NoticeCode.person_id == person_id)),
+        "outbox_message": bulk_rowcount(delete(OutboxMessage).where(OutboxMessage.to_address == email)) if email else 0,
+        "step_completion": bulk_rowcount(delete(StepCompletion).where(StepCompletion.person_id == person_id)),
+        "subscription": bulk_rowcount(delete(Subscription).where(Subscription.person_id == person_id)),
     }
     # The enrollment stays (its activation code must never go to someone else) without the consent IP.
-    counts["monitoring_enrollment"] = _run(
+    counts["monitoring_enrollment"] = bulk_rowcount(
         update(MonitoringEnrollment).where(MonitoringEnrollment.person_id == person_id).values(consent_ip="")
     )
-    counts["exposure"] = _run(update(Exposure).where(Exposure.person_id == person_id).values(detail=""))
-    counts["exclusion_request"] = _run(
+    counts["exposure"] = bulk_rowcount(update(Exposure).where(Exposure.person_id == person_id).values(detail=""))
+    counts["exclusion_request"] = bulk_rowcount(
         update(ExclusionRequest)
         .where(ExclusionRequest.person_id == person_id)
         .values(typed_name="", reason="", request_ip="")
     )
-    counts["data_request"] = _run(update(DataRequest).where(DataRequest.person_id == person_id).values(details=""))
+    counts["data_request"] = bulk_rowcount(
+        update(DataRequest).where(DataRequest.person_id == person_id).values(details="")
+    )
     return counts
 
 

@@ -6,6 +6,7 @@ from sqlalchemy import delete, exists, func, or_, select, update
 
 from portal.constants import ClaimStatus
 from portal.dao.erasure import ERASED_PREFIX
+from portal.dao.sql import bulk_rowcount
 from portal.extensions import db
 from portal.models import (
     Batch,
@@ -23,10 +24,6 @@ from portal.models import (
 )
 
 _UNSETTLED = (ClaimStatus.SUBMITTED, ClaimStatus.NEEDS_INFO, ClaimStatus.APPROVED)
-
-
-def _run(statement) -> int:
-    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
 
 
 def dao_incident_payment_state(incident_id: int, today: date) -> tuple[date | None, bool]:
@@ -64,7 +61,7 @@ def dao_add_hold(hold: LegalHold) -> None:
 
 
 def dao_delete_hold(incident_id: int) -> bool:
-    return _run(delete(LegalHold).where(LegalHold.incident_id == incident_id)) == 1
+    return bulk_rowcount(delete(LegalHold).where(LegalHold.incident_id == incident_id)) == 1
 
 
 def dao_lock_incident(incident_id: int) -> None:
@@ -75,8 +72,8 @@ def dao_lock_incident(incident_id: int) -> None:
 
 def dao_purge_notice_codes(incident_id: int) -> int:
     codes = select(NoticeCode.id).where(NoticeCode.incident_id == incident_id)
-    _run(update(Notification).where(Notification.notice_code_id.in_(codes)).values(notice_code_id=None))
-    return _run(delete(NoticeCode).where(NoticeCode.incident_id == incident_id))
+    bulk_rowcount(update(Notification).where(Notification.notice_code_id.in_(codes)).values(notice_code_id=None))
+    return bulk_rowcount(delete(NoticeCode).where(NoticeCode.incident_id == incident_id))
 
 
 def dao_letter_files_of_incident(incident_id: int) -> list[str]:
@@ -87,11 +84,13 @@ def dao_letter_files_of_incident(incident_id: int) -> list[str]:
 
 def dao_forget_letter_files(incident_id: int) -> int:
     """The file's SHA-256 stays on the batch (and in the audit log) as proof of what was sent."""
-    return _run(update(Batch).where(Batch.incident_id == incident_id, Batch.letter_file != "").values(letter_file=""))
+    return bulk_rowcount(
+        update(Batch).where(Batch.incident_id == incident_id, Batch.letter_file != "").values(letter_file="")
+    )
 
 
 def dao_purge_payment_details(incident_id: int) -> int:
-    return _run(
+    return bulk_rowcount(
         update(Claim)
         .where(Claim.incident_id == incident_id, Claim.payment_details_enc.is_not(None))
         .values(payment_details_enc=None, payout_account_hash=None)
@@ -105,22 +104,22 @@ def dao_proof_files_of_incident(incident_id: int) -> list[str]:
 
 def dao_purge_proof_rows(incident_id: int) -> int:
     claims = select(Claim.id).where(Claim.incident_id == incident_id)
-    return _run(delete(ClaimDocument).where(ClaimDocument.claim_id.in_(claims)))
+    return bulk_rowcount(delete(ClaimDocument).where(ClaimDocument.claim_id.in_(claims)))
 
 
 def dao_anonymise_claim_fields(incident_id: int) -> int:
     claims = select(Claim.id).where(Claim.incident_id == incident_id)
-    _run(
+    bulk_rowcount(
         update(ClaimBenefit)
         .where(ClaimBenefit.claim_id.in_(claims), ClaimBenefit.description != "")
         .values(description="")
     )
-    _run(
+    bulk_rowcount(
         update(ClaimStatusChange)
         .where(ClaimStatusChange.claim_id.in_(claims), ClaimStatusChange.note != "")
         .values(note="")
     )
-    return _run(
+    return bulk_rowcount(
         update(Claim)
         .where(
             Claim.incident_id == incident_id,
@@ -143,4 +142,4 @@ def dao_people_only_in(incident_id: int, other_incidents_not_due: list[int]) -> 
 
 
 def dao_purge_outbox_before(cutoff: datetime) -> int:
-    return _run(delete(OutboxMessage).where(OutboxMessage.created_at < cutoff))
+    return bulk_rowcount(delete(OutboxMessage).where(OutboxMessage.created_at < cutoff))

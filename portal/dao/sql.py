@@ -23,6 +23,11 @@ def upsert_insert(table):
     return (postgresql.insert if is_postgres() else sqlite.insert)(table)
 
 
+def bulk_rowcount(statement) -> int:
+    """Run a bulk UPDATE or DELETE without syncing the session's objects; how many rows it changed."""
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0
+
+
 def string_agg(column, separator: str) -> ColumnElement:
     """group_concat (SQLite) / string_agg (PostgreSQL): one string per group, in no promised order."""
     if is_postgres():

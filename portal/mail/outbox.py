@@ -8,7 +8,7 @@ import uuid
 
 from portal.constants import MailKind
 from portal.core.time import utcnow
-from portal.dao.mail import dao_add_outbox_messages, dao_store_outbox_message
+from portal.dao.outbox import dao_add_outbox_messages, dao_store_outbox_message
 from portal.mail.demo_mailbox import deliver_to_demo_mailbox
 from portal.mail.notices import NoticeRequest, Outcome, SendResult
 from portal.mail.rendering import apply_substitutions

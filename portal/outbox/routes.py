@@ -13,7 +13,7 @@ from markupsafe import Markup
 from portal.audit.chain import record_audit
 from portal.constants import ROLES_READING_OUTBOX, AuditAction
 from portal.core.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
-from portal.dao.mail import dao_get_outbox_message, dao_get_outbox_page
+from portal.dao.outbox import dao_get_outbox_message, dao_get_outbox_page
 from portal.extensions import db
 from portal.outbox import bp
 from portal.staff.auth import role_required

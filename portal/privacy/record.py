@@ -17,9 +17,9 @@ from portal.core.taxonomy import load_taxonomy
 from portal.core.time import utcnow
 from portal.crypto import DecryptionError
 from portal.dao.claims import dao_claim_children, dao_claims_of_person, dao_get_claim_settings
-from portal.dao.mail import dao_outbox_for_address
 from portal.dao.monitoring import dao_enrollments_of_person
 from portal.dao.notifications import dao_notices_of_person
+from portal.dao.outbox import dao_outbox_for_address
 from portal.dao.people import PERSON_TABLES, dao_get_exposures_with_incidents, dao_rows_of_person
 from portal.models import Incident, Person, StepCompletion
 

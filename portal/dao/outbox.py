@@ -1,3 +1,5 @@
+"""The outbox: mail the portal keeps instead of sending (development, demos, tests)."""
+
 from sqlalchemy import func, insert, select
 
 from portal.extensions import db
