@@ -3,7 +3,9 @@
 A function is defined once, in the module of the table it reads or writes (``dao_get_person`` in
 people.py, ``dao_get_incident`` in incidents.py); a query over several tables sits with the
 aggregate it answers for (``register_outcomes`` for the declaration's counts, ``audience`` for a
-batch's recipients). The DAO never commits: the service that calls it owns the transaction, so a
+batch's recipients). Four modules hold one operation over many tables, whose statements are only
+right read together: ``imports`` (the register import), ``erasure`` (erasing one person),
+``retention`` (purging one incident) and ``claimant_exports`` (the claimant export's keyset pages). The DAO never commits: the service that calls it owns the transaction, so a
 state change and its audit row commit together.
 
 Where SQLite and PostgreSQL differ, ask ``sql.is_postgres()`` (the one place that reads the
