@@ -2,8 +2,9 @@
 
 ``audience_query`` is the ONE place an audience becomes SQL (portal/dao/audience.py builds it). The
 count on the batch page, the row-by-row preview and the freeze at approval all use it, so the number
-the approver reads is the number of notifications written. Nothing is resolved to people until then: a filter saved on
-Monday and approved on Tuesday includes the people imported in between, and the count says so.
+the approver reads is the number of notifications written. Nothing is resolved to people until
+then: a filter saved on Monday and approved on Tuesday includes the people imported in between,
+and the count says so.
 """
 
 import csv
