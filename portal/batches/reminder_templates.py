@@ -20,7 +20,7 @@ from portal.batches.reminders import (
 )
 from portal.constants import AuditAction, BatchStatus, Reminder
 from portal.dao.batches import dao_get_batch, dao_repin_draft_template
-from portal.dao.templates import dao_add_template, dao_add_template_version
+from portal.dao.templates import dao_add_template, dao_add_template_version, dao_get_template_version
 from portal.extensions import db
 from portal.models import NoticeTemplate, NoticeTemplateContent, NoticeTemplateVersion, StaffUser
 from portal.notice_templates.service import check_content
@@ -59,7 +59,7 @@ def offered_reminder(batch) -> str | None:
     reminder = batch_audience(batch).reminder
     if batch.status != BatchStatus.DRAFT or reminder not in DEFAULT_REMINDERS:
         return None
-    version = db.session.get(NoticeTemplateVersion, batch.template_version_id)
+    version = dao_get_template_version(batch.template_version_id)
     return None if version.template.name == default_reminder_name(reminder) else reminder
 
 

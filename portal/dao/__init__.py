@@ -5,8 +5,10 @@ people.py, ``dao_get_incident`` in incidents.py); a query over several tables si
 aggregate it answers for (``register_outcomes`` for the declaration's counts, ``audience`` for a
 batch's recipients). Four modules hold one operation over many tables, whose statements are only
 right read together: ``imports`` (the register import), ``erasure`` (erasing one person),
-``retention`` (purging one incident) and ``claimant_exports`` (the claimant export's keyset pages). The DAO never commits: the service that calls it owns the transaction, so a
-state change and its audit row commit together.
+``retention`` (purging one incident) and ``claimant_exports`` (the claimant export's keyset pages).
+
+The DAO never commits: the service that calls it owns the transaction, so a state change and its
+audit row commit together.
 
 Where SQLite and PostgreSQL differ, ask ``sql.is_postgres()`` (the one place that reads the
 dialect) or use the helpers beside it (``upsert_insert``, ``string_agg``, ``id_in``).

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.audit.chain import record_audit
+from portal.dao.organisation import dao_add_organisation, dao_get_organisation
 from portal.extensions import db
 from portal.models import Organisation
 from portal.trust.constants import TrustAudit
@@ -74,10 +75,10 @@ def prepare_logo(upload: bytes) -> PreparedLogo:
 
 
 def _row() -> Organisation:
-    row = db.session.get(Organisation, ORGANISATION_ID)
+    row = dao_get_organisation(ORGANISATION_ID)
     if row is None:  # the logo before any other detail: start the row from configuration, as the form does
         row = Organisation(id=ORGANISATION_ID, **{name: values_from_config()[name] or "" for name in EDITABLE_FIELDS})
-        db.session.add(row)
+        dao_add_organisation(row)
     return row
 
 
@@ -97,7 +98,7 @@ def save_logo(logo: PreparedLogo) -> None:
 
 def remove_logo() -> bool:
     """Take the logo off every page; False if there was none."""
-    row = db.session.get(Organisation, ORGANISATION_ID)
+    row = dao_get_organisation(ORGANISATION_ID)
     if row is None or not row.logo_type:
         return False
     row.logo, row.logo_type, row.logo_width, row.logo_height = None, "", 0, 0
@@ -109,7 +110,7 @@ def remove_logo() -> bool:
 
 def stored_logo() -> tuple[bytes, str] | None:
     """(bytes, type) to serve, or None."""
-    row = db.session.get(Organisation, ORGANISATION_ID)
+    row = dao_get_organisation(ORGANISATION_ID)
     if row is None or not row.logo_type or not row.logo:
         return None
     return row.logo, row.logo_type
