@@ -31,7 +31,7 @@ from portal.dao.templates import dao_get_template_version
 from portal.extensions import db
 from portal.mail.rendering import notice_values, render_notice
 from portal.models import Batch, Notification, Person
-from portal.sending.engine import pick_content
+from portal.sending.claim import pick_content
 
 LETTER_COLUMNS = (
     "contractor_id",

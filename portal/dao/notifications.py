@@ -34,7 +34,7 @@ S = NotificationStatus
 # that still carry the token in the status it expects, so rows the reaper, a cancel or an admin
 # moved meanwhile are never posted or settled by it. Each outcome is one UPDATE per table over the
 # chunk's rows (never the same rows twice in one transaction), after the rows are locked in id
-# order, and no batch row is locked after them (see engine.record_result).
+# order, and no batch row is locked after them (see portal/sending/settle.py).
 
 
 def _held(ids: list[int], token: str, statuses) -> object:

@@ -7,7 +7,7 @@ as a single-process export (claimant_rows.py, core/csv_safety.py). The export's 
 in order, encrypting and hashing them, so the file, its SHA-256 and its manifest are what one
 process would have written.
 
-Workers are fresh interpreters started with subprocess (``python -m portal.legal.export_worker``),
+Workers are fresh interpreters started with subprocess (``python -m portal.legal.export_page_builder``),
 not multiprocessing: a Celery prefork child is a daemonic process, which multiprocessing refuses
 children, and forking a process that holds database connections (or, in the web process, runs
 other threads) is unsafe. A fresh interpreter takes about a third of a second to import the app, so
@@ -33,11 +33,11 @@ from math import ceil
 
 from flask import current_app
 
+from portal.background.helpers import read_exact, start_helper, wait_or_kill
 from portal.core.csv_safety import csv_text
 from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants, dao_get_claimant_page_end
 from portal.extensions import db
 from portal.legal.claimant_rows import ClaimantPages
-from portal.pipes import read_exact, start_helper, wait_or_kill
 
 log = logging.getLogger(__name__)
 # A worker's answer: page index (or READY / FAILED), rows, unreadable cells, payload bytes; then the
@@ -103,7 +103,7 @@ def worker_settings(filters_json: str, full_payment_details: bool) -> dict:
 
 class _Worker:
     def __init__(self):
-        self.process = start_helper("portal.legal.export_worker")  # the settings (with the keys) go to its stdin
+        self.process = start_helper("portal.legal.export_page_builder")  # the settings (with the keys) go to its stdin
         self.fd = self.process.stdout.fileno()
         with contextlib.suppress(OSError, AttributeError):  # Linux only; elsewhere it only waits more
             fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)

@@ -28,15 +28,10 @@ from portal.dao.batches import dao_count_due_notifications
 from portal.extensions import db
 from portal.mail import mail_backend
 from portal.mail.notices import Outcome, SendResult
-from portal.sending.engine import (
-    ClaimedChunk,
-    claim_next_chunks,
-    deliver_chunk,
-    mark_chunk,
-    send_marked,
-    settle_chunk,
-)
+from portal.sending.claim import ClaimedChunk, claim_next_chunks
+from portal.sending.posting import deliver_chunk, mark_chunk, send_marked
 from portal.sending.posting_process import PostingProcess, PostingProcessGone, posting_process_config
+from portal.sending.settle import settle_chunk
 
 log = logging.getLogger(__name__)
 

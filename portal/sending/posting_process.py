@@ -3,7 +3,7 @@
 Building each recipient's substitutions, encoding a thousand of them as JSON and talking HTTP is
 CPU work that holds the GIL, so on the sender's posting thread it takes turns with the database
 work instead of overlapping it. For a big send the posting thread hands its chunks to a helper
-process instead (``python -m portal.sending.posting_worker``): the thread commits each chunk's
+process instead (``python -m portal.sending.posting_helper``): the thread commits each chunk's
 ``posting`` mark itself (the check that the rows are still ours), then the process runs
 ``send_marked`` (the request alone) and answers with the result; it writes nothing. The thread
 waits for each answer with the GIL released.
@@ -22,8 +22,8 @@ import select
 
 from flask import Flask
 
+from portal.background.helpers import read_object, start_helper, wait_or_kill, write_object
 from portal.extensions import db
-from portal.pipes import read_object, start_helper, wait_or_kill, write_object
 
 log = logging.getLogger(__name__)
 # What the posting process needs of the app's configuration to run post_chunk.
@@ -64,7 +64,7 @@ class PostingProcess:
         self.state = self.STARTING
         self.posted = 0  # chunks it answered
         try:
-            self.process = start_helper("portal.sending.posting_worker")
+            self.process = start_helper("portal.sending.posting_helper")
             write_object(self.process.stdin, config)
         except OSError as exc:
             log.warning("the posting process could not start (%s); the thread posts", type(exc).__name__)

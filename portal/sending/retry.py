@@ -3,6 +3,8 @@
 import random
 from datetime import datetime, timedelta
 
+from flask import current_app
+
 
 def backoff_delay(attempts: int, base_seconds: float, cap_seconds: float, rng: random.Random | None = None) -> float:
     """Exponential backoff with jitter: base, 2x base, 4x base ... capped, each drawn from [half, full].
@@ -21,3 +23,9 @@ def next_attempt_at(now: datetime, attempts: int, config) -> datetime:
 
 def out_of_attempts(attempts: int, config) -> bool:
     return attempts >= config["SEND_MAX_ATTEMPTS"]
+
+
+def db_attempts() -> int:
+    """How many times a sending transaction is tried on a fresh connection before its rows are
+    left for the reaper (SEND_DB_ATTEMPTS)."""
+    return current_app.config["SEND_DB_ATTEMPTS"]

@@ -39,7 +39,7 @@ from portal.dao.notifications import (
     dao_requeue_batch_rows,
 )
 from portal.extensions import db
-from portal.sending.engine import SYSTEM_ACTOR, finish_batch_if_done
+from portal.sending.settle import SYSTEM_ACTOR, finish_batch_if_done
 
 log = logging.getLogger(__name__)
 STARTABLE = (BatchStatus.APPROVED, BatchStatus.SCHEDULED, BatchStatus.STOPPED)

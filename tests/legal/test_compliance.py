@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.mail.rendering import starter_body
 from portal.models import NoticeTemplateVersion, Notification
 from portal.notice_templates.service import create_template, save_language
-from portal.sending.engine import pick_content
+from portal.sending.claim import pick_content
 from tests.factories import expose, make_incident, make_person, sign_in_staff
 from tests.legal.test_variant_hooks import MA_BODY
 

@@ -12,7 +12,7 @@ from collections import deque
 
 import pytest
 
-from portal import pipes
+from portal.background import helpers
 from portal.background.sender import stop_sending_thread
 from portal.constants import ExportStatus, Role
 from portal.core.csv_safety import csv_text
@@ -259,8 +259,8 @@ def _status(job_id: int) -> str:
 def test_a_worker_starts_without_alembic_or_the_web_views():
     # Each of these was a third of a worker's start-up; the app factory loads them, a worker must not.
     heavy = ("alembic", "flask_migrate", "portal.legal.routes", "portal.claims.routes", "portal.legal.forms")
-    probe = f"import sys, portal.legal.export_worker; print([m for m in {heavy!r} if m in sys.modules])"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=pipes.ROOT)
+    probe = f"import sys, portal.legal.export_page_builder; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=helpers.ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 

@@ -179,8 +179,9 @@ def test_a_sender_still_running_after_a_429s_reset_posts_again(sendgrid_app, fak
 
     from portal.core.time import utcnow
     from portal.mail.notices import Outcome, SendResult
-    from portal.sending.engine import claim_next_chunks, settle_chunk
+    from portal.sending.claim import claim_next_chunks
     from portal.sending.pipeline import _Poster
+    from portal.sending.settle import settle_chunk
 
     b = make_batch_with_notifications(4)
     poster = _Poster(sendgrid_app)

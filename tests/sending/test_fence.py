@@ -13,9 +13,11 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.mail.notices import Outcome, SendResult
 from portal.models import Batch, NoticeCode, Notification
-from portal.sending.engine import FENCED, PAUSED, claim_next_chunks, mark_chunk, post_chunk, send_marked, settle_chunk
+from portal.sending.claim import claim_next_chunks
 from portal.sending.pipeline import send_until_idle
+from portal.sending.posting import FENCED, PAUSED, mark_chunk, post_chunk, send_marked
 from portal.sending.service import reap_stale_sending, resolve_unknown
+from portal.sending.settle import settle_chunk
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_batch_with_notifications
 from tests.fakes.sendgrid_server import Reply

@@ -18,7 +18,7 @@ from portal.mail.notices import Outcome
 from portal.mail.rendering import notice_skeleton, starter_body
 from portal.models import Batch
 from portal.sending import pipeline
-from portal.sending.engine import ChunkPlan, ClaimedChunk
+from portal.sending.claim import ChunkPlan, ClaimedChunk
 from portal.sending.pipeline import send_until_idle
 from portal.sending.posting_process import PostingProcess, PostingProcessError, posting_process_config
 from portal.sending.service import cancel_batch

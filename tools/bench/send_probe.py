@@ -20,10 +20,10 @@ _into: list[Path] = []  # the folder this process's claims go to (the benchmark'
 
 def install(folder: str | Path) -> None:
     """Time every chunk claim of this process (and of the processes it forks) into ``folder``."""
-    from portal.sending import engine
+    from portal.sending import claim
 
     _into[:] = [Path(folder)]
-    claim_one = engine._claim_one
+    claim_one = claim._claim_one
     if getattr(claim_one, "bench_timed", False):
         return
 
@@ -39,7 +39,7 @@ def install(folder: str | Path) -> None:
         return step
 
     timed.bench_timed = True
-    engine._claim_one = timed
+    claim._claim_one = timed
 
 
 def claim_times(folder: Path) -> list[tuple[float, float, int]]:

@@ -1,4 +1,4 @@
-"""The sender's posting process: ``python -m portal.sending.posting_worker``, started by
+"""The sender's posting process (a helper process): ``python -m portal.sending.posting_helper``, started by
 posting_process.py.
 
 It reads its settings (the mail settings and the database URL) and then chunks from stdin that
@@ -15,10 +15,10 @@ import sys
 
 from flask import Flask
 
+from portal.background.helpers import exit_without_teardown, read_object, write_object
 from portal.core.db_setup import configure_engine_events
 from portal.extensions import db
-from portal.pipes import exit_without_teardown, read_object, write_object
-from portal.sending.engine import send_marked
+from portal.sending.posting import send_marked
 from portal.sending.posting_process import ANSWER, FAILED, READY
 
 log = logging.getLogger(__name__)

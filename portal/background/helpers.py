@@ -1,5 +1,6 @@
-"""Helper processes (the claimant-export workers, the sender's posting process): starting and
+"""Helper processes (a claimant export's page builders, the sender's posting process): starting and
 stopping them, and framed messages over the pipes between them and the process that starts them.
+("Worker" in this project means a Celery worker; these are helpers of one export or one sender.)
 
 A helper is a fresh interpreter running one of our modules, not a fork: the parent may hold
 database connections or run other threads, and a Celery prefork child may not use multiprocessing.
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 _LENGTH = struct.Struct(">I")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository: helpers run as `python -m portal...`
 
 
 def start_helper(module: str) -> subprocess.Popen:

@@ -1,4 +1,5 @@
-"""A claimant-export worker: ``python -m portal.legal.export_worker``, started by export_pool.py.
+"""A claimant export's page builder (a helper process): ``python -m portal.legal.export_page_builder``,
+started by export_pool.py.
 
 It reads its settings (one JSON line: database URL, field-encryption keys, filters) and then
 pages to build ("index after_id upto_id", one a line) from stdin, and answers each on stdout with
@@ -15,6 +16,7 @@ import sys
 
 from flask import Flask
 
+from portal.background.helpers import exit_without_teardown
 from portal.core.csv_safety import csv_text
 from portal.core.db_setup import configure_engine_events
 from portal.crypto import FieldCipher
@@ -22,7 +24,6 @@ from portal.extensions import db
 from portal.legal.claimant_rows import CellOpener, ClaimantPages
 from portal.legal.export_pool import FAILED, FRAME, READY
 from portal.legal.exports import ExportFilters
-from portal.pipes import exit_without_teardown
 
 log = logging.getLogger(__name__)
 

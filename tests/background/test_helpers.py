@@ -1,16 +1,16 @@
-"""Helper processes' plumbing (portal/pipes.py)."""
+"""Helper processes' plumbing (portal/background/helpers.py)."""
 
 import os
 import subprocess
 import sys
 
-from portal.pipes import ROOT
+from portal.background.helpers import ROOT
 
 
 def test_a_helper_ending_without_teardown_keeps_what_it_wrote_and_its_exit_code():
     program = (
         "import sys\n"
-        "from portal.pipes import exit_without_teardown\n"
+        "from portal.background.helpers import exit_without_teardown\n"
         "sys.stdout.write('answer')\n"  # buffered: a bare os._exit would lose it
         "sys.stderr.write('warning')\n"
         "exit_without_teardown(3)\n"
