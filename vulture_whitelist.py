@@ -237,16 +237,5 @@ _.last_error  # portal/webhooks/service.py
 verify_audit_chain  # portal/audit/chain.py
 choose_variant  # portal/legal/variants.py
 starter_languages  # portal/mail/rendering.py
-stop_sending_thread  # portal/sending/runner.py
+stop_sending_thread  # portal/background/sender.py
 _.contractor_page  # portal/verify/session.py
-
-# Dead, and deleted once the DAO reorganisation (portal/dao) has landed: listed so they can go
-# together with its moves rather than conflict with them.
-dao_get_recent_audit_events  # portal/dao/audit.py
-dao_get_claims_by_ids  # portal/dao/claims.py
-dao_get_notification  # portal/dao/delivery_events.py
-dao_count_register  # portal/dao/legal.py
-dao_get_incidents  # portal/dao/privacy.py
-dao_get_batch_status  # portal/dao/send_batches.py
-dao_get_organisation  # portal/dao/trust.py
-dao_get_incident_update  # portal/dao/updates.py

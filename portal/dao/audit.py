@@ -77,10 +77,6 @@ def dao_advance_audit_checkpoint(seq: int, row_hash: str, key_id: str, mac: str,
         pass  # another verifier created it first; its point is as good as ours
 
 
-def dao_get_recent_audit_events(limit: int = 100) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(limit)))
-
-
 @dataclass(frozen=True)
 class AuditFilter:
     """What the audit page narrows to; empty values do not narrow. ``end`` is exclusive."""

@@ -237,10 +237,6 @@ def dao_pause_batch(batch_id: int, until: datetime) -> None:
     )
 
 
-def dao_get_batch_status(batch_id: int) -> str | None:
-    return db.session.scalar(select(Batch.status).where(Batch.id == batch_id))
-
-
 def dao_get_batch_for_update(batch_id: int) -> Batch | None:
     """The batch row, locked until commit on PostgreSQL, so status changes do not interleave."""
     return db.session.scalar(select(Batch).where(Batch.id == batch_id).with_for_update())

@@ -230,12 +230,6 @@ def dao_get_signal_kinds_for_claims(claim_ids: list[int]) -> dict[int, list[str]
     return kinds
 
 
-def dao_get_claims_by_ids(claim_ids: list[int]) -> list[Claim]:
-    if not claim_ids:
-        return []
-    return list(db.session.scalars(select(Claim).where(Claim.id.in_(claim_ids)).order_by(Claim.id)))
-
-
 def dao_lock_claim(claim_id: int) -> Claim | None:
     """The claim, locked for this transaction on PostgreSQL, so two reviewers cannot both decide it.
 

@@ -138,10 +138,6 @@ def dao_get_incident_updates(incident_id: int) -> list[IncidentUpdate]:
     return list(db.session.scalars(_INCIDENT_UPDATES, {"incident_id": incident_id}))
 
 
-def dao_get_incident_update(update_id: int) -> IncidentUpdate | None:
-    return db.session.get(IncidentUpdate, update_id)
-
-
 def dao_get_person_subscriptions(person_id: int) -> list[tuple[Subscription, str]]:
     query = (
         select(Subscription, Incident.title)
