@@ -43,10 +43,19 @@ PAUSED = "paused"  # post_chunk's answer when a 429 paused the batch: the rows w
 
 
 def deliver_chunk(chunk: ClaimedChunk) -> SendResult | None:
-    """Post the claimed chunk and record SendGrid's answer (or the outbox's)."""
-    posted = post_chunk(chunk)
-    settle_chunk(chunk, posted)
-    return posted if isinstance(posted, SendResult) else None
+    """Post the claimed chunk and record SendGrid's answer (or the outbox's).
+
+    The outbox's "post" writes the mail, which must commit with the rows' new status: it runs
+    inside the settling transaction, each attempt of it (``settle_chunk``'s ``deliver_within``)."""
+    if mail_backend().posts_over_network:
+        posted = post_chunk(chunk)
+        settle_chunk(chunk, posted)
+        return posted if isinstance(posted, SendResult) else None
+    marked = mark_chunk(chunk)
+    if not isinstance(marked, ClaimedChunk):
+        settle_chunk(chunk, marked)
+        return None
+    return settle_chunk(chunk, None, deliver_within=lambda: send_marked(marked))
 
 
 def post_chunk(chunk: ClaimedChunk) -> SendResult | str | None:

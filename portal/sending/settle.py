@@ -3,6 +3,7 @@ rows back in the queue, in one transaction retried on a fresh connection; a refu
 batch; a batch with nothing left is finished. Step 4 of the state machine in claim.py."""
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
@@ -33,19 +34,32 @@ log = logging.getLogger(__name__)
 SYSTEM_ACTOR = "system:sender"
 
 
-def settle_chunk(chunk: ClaimedChunk, posted: SendResult | str | None) -> None:
+def settle_chunk(
+    chunk: ClaimedChunk, posted: SendResult | str | None, deliver_within: Callable[[], SendResult] | None = None
+) -> SendResult | None:
     """The half that writes: record what ``post_chunk`` found for the rows it marked ``posting``,
     put the chunk's rows it never marked back in the queue (or cancel them with their batch), and
     commit; then finish the batch if that was its last row, in a transaction of its own.
 
     A database that keeps refusing (``run_transaction`` gives up) leaves the rows where they are
     for the reaper: ``posting`` ones become ``unknown``, ``sending`` ones go back to the queue.
+
+    ``deliver_within`` is for a backend whose "post" is a write (the outbox): it runs inside each
+    attempt of the transaction, so a refused attempt that is rolled back and tried again stores
+    the mail again with it, instead of recording as delivered a mail whose insert was lost.
+    The answer recorded.
     """
+    result = posted if isinstance(posted, SendResult) else None
     if chunk.plan is not None:
-        result = posted if isinstance(posted, SendResult) else None
+
+        def attempt() -> SendResult | None:
+            answer = deliver_within() if deliver_within is not None else result
+            _settle_rows(chunk, answer)
+            return answer
+
         try:
-            run_transaction(
-                lambda: _settle_rows(chunk, result),
+            result = run_transaction(
+                attempt,
                 attempts=db_attempts(),
                 what="recording a SendGrid answer",
             )
@@ -67,6 +81,7 @@ def settle_chunk(chunk: ClaimedChunk, posted: SendResult | str | None) -> None:
                 result.status_code,
             )
     finish_batch_if_done(chunk.batch_id, commit=True)
+    return result
 
 
 _NOT_SENT_OUTCOMES = (Outcome.RATE_LIMITED, Outcome.UNAUTHORIZED, Outcome.NOT_SENT, Outcome.REJECTED)

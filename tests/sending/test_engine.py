@@ -204,3 +204,27 @@ def test_only_an_approved_batch_can_be_dispatched(app_ctx, status):
     with pytest.raises(SendingError):
         dispatch_batch(batch.id)
     assert statuses(batch.id) == {"queued": 1}
+
+
+def test_an_outbox_settle_refused_once_and_tried_again_still_stores_every_mail(app_ctx, monkeypatch):
+    """The outbox "posts" by writing: the write rolled back with a refused settling transaction
+    must be written again by the retry, not lost while its rows are recorded delivered."""
+    from sqlalchemy.exc import OperationalError
+
+    from portal.sending import settle
+
+    lock_batch = settle.dao_lock_batch
+    refusals = []
+
+    def locked_once(*args, **kwargs):
+        if not refusals:
+            refusals.append(True)
+            raise OperationalError("UPDATE batch", {}, Exception("database is locked"))
+        return lock_batch(*args, **kwargs)
+
+    monkeypatch.setattr(settle, "dao_lock_batch", locked_once)
+    batch = make_batch_with_notifications(30, status=BatchStatus.APPROVED)
+    dispatch_batch(batch.id)
+    assert refusals and statuses(batch.id) == {"delivered": 30}
+    stored = db.session.scalars(select(OutboxMessage.notification_id).where(OutboxMessage.kind == MailKind.NOTICE))
+    assert sorted(str(nid) for nid in stored) == sorted(all_ids(batch.id))  # each mail stored, once
