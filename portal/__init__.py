@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.staff import bp as staff_bp
     from portal.staff import routes as staff_routes  # noqa: F401
     from portal.trust import bp as trust_bp
+    from portal.trust import context as trust_context  # noqa: F401  (the footer's organisation, contact history)
     from portal.trust import routes as trust_routes  # noqa: F401
     from portal.updates import bp as updates_bp
     from portal.updates import routes as updates_routes  # noqa: F401

@@ -46,9 +46,6 @@ KNOWN_CYCLE_EDGES = {
     # The background package's __init__ re-exports the sending thread, whose loop calls the sending
     # service (inside a function), which queues work through portal.background.dispatch.
     ("portal.background", "portal.background.sender"),
-    # The trust blueprint's template helper loads trust.contact (inside a function), which imports
-    # portal.trust.constants, and so the package __init__ that holds the blueprint.
-    ("portal.trust", "portal.trust.contact"),
 }
 
 # Imports against the direction of the layers, each with its reason.
