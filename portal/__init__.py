@@ -52,9 +52,11 @@ def create_app(config: dict | None = None) -> Flask:
     _init_crypto(app)
     _init_extensions(app)
     _register_blueprints(app)
-    from portal import background
+    # Imported here: a helper process imports portal.background for helpers.py alone, and must not
+    # pay for Celery and the models at its start.
+    from portal.background import sender
 
-    background.init_app(app)
+    sender.init_app(app)
     _register_error_pages(app)
     from portal.cli import register_cli
 

@@ -12,7 +12,7 @@ import time
 
 from flask import Flask, current_app
 
-from portal.background.dispatch import THREAD, run_mode, wake_sender
+from portal.background.dispatch import SENDING_THREAD_OF, THREAD, run_mode, wake_sender
 from portal.core.time import utcnow
 from portal.extensions import db
 
@@ -123,9 +123,16 @@ def stop_sending_thread(app: Flask) -> None:
 
 
 def start_sending_thread_if_needed() -> None:
-    """Before each request (``portal.background.init_app``): in thread mode, make sure this
+    """Before each request (``init_app``): in thread mode, make sure this
     process's sending thread runs, so scheduled batches, retries and the reaper go on without a
     broker."""
     app = current_app._get_current_object()
     if run_mode(app) == THREAD:
         sending_thread(app).ensure_started()
+
+
+def init_app(app: Flask) -> None:
+    """Start the sending thread (thread mode) on the first request, not now: the Flask reloader's
+    watcher process builds the app too and serves nothing, and must never send."""
+    app.extensions[SENDING_THREAD_OF] = sending_thread
+    app.before_request(start_sending_thread_if_needed)
