@@ -56,6 +56,19 @@ def load_or_create_instance_secrets(instance_path: str) -> dict[str, str]:
     return values
 
 
+# SESSION_STORAGE_URI: the app's own database (the embedded mode, the tests) or Redis (production);
+# portal/web/sessions.py builds the store.
+SESSION_STORAGE_IN_DATABASE = "database"
+SESSION_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def session_storage_problem(uri: str) -> str | None:
+    """Why ``uri`` cannot be SESSION_STORAGE_URI, or None if it can."""
+    if uri == SESSION_STORAGE_IN_DATABASE or uri.startswith(SESSION_REDIS_SCHEMES):
+        return None
+    return f"SESSION_STORAGE_URI must be 'database' or a redis:// URL, not {uri!r}"
+
+
 class Config:
     DEBUG = False
     TESTING = False
@@ -186,9 +199,7 @@ class Config:
     def check(self, values) -> None:
         """Called by the factory with the final config; raises ConfigurationError if unusable."""
         check_mail_settings(values)
-        from portal.web.sessions import storage_problem
-
-        if problem := storage_problem(values.get("SESSION_STORAGE_URI", "")):
+        if problem := session_storage_problem(values.get("SESSION_STORAGE_URI", "")):
             raise ConfigurationError(problem)
 
 

@@ -45,10 +45,7 @@ ENTRY_POINT = re.compile(
 KNOWN_CYCLE_EDGES: set[tuple[str, str]] = set()
 
 # Imports against the direction of the layers, each with its reason.
-KNOWN_LAYER_BREAKS = {
-    # Configuration checks the session storage URL with the sessions module's own rule.
-    ("portal.config", "portal.web.sessions"),
-}
+KNOWN_LAYER_BREAKS: set[tuple[str, str]] = set()
 # Process entry points that change the process they are loaded into, so not imported here.
 NOT_IMPORTED = {
     "tools.bench.send_worker": "times every claim of the sending path in the process that loads it",

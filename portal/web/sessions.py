@@ -20,10 +20,9 @@ from flask_session.base import ServerSideSessionInterface
 from flask_session.redis import RedisSessionInterface
 from flask_session.sqlalchemy import SqlAlchemySessionInterface
 
+from portal.config import SESSION_STORAGE_IN_DATABASE
 from portal.extensions import db
 
-DATABASE = "database"
-REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 KEY_PREFIX = "portal-session:"
 # 256 bits from the operating system's generator (secrets.token_urlsafe): not guessable, so unsigned.
 SESSION_ID_BYTES = 32
@@ -31,13 +30,6 @@ SESSION_ID_BYTES = 32
 # are refused when read anyway; this only keeps the table small).
 CLEANUP_EVERY_REQUESTS = 500
 RENEWING_KEY = "_renewing"
-
-
-def storage_problem(uri: str) -> str | None:
-    """Why ``uri`` cannot be SESSION_STORAGE_URI, or None if it can."""
-    if uri == DATABASE or uri.startswith(REDIS_SCHEMES):
-        return None
-    return f"SESSION_STORAGE_URI must be 'database' or a redis:// URL, not {uri!r}"
 
 
 class DatabaseSessionInterface(SqlAlchemySessionInterface):
@@ -72,7 +64,7 @@ class DatabaseSessionInterface(SqlAlchemySessionInterface):
 
 def init_sessions(app: Flask) -> None:
     uri = app.config["SESSION_STORAGE_URI"]
-    if uri == DATABASE:
+    if uri == SESSION_STORAGE_IN_DATABASE:
         app.session_interface = DatabaseSessionInterface(app)
         return
     app.session_interface = RedisSessionInterface(
