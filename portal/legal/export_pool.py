@@ -22,28 +22,22 @@ start are built by the export's process.
 
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import selectors
-import struct
 from collections import deque
 from collections.abc import Generator, Iterator
 from math import ceil
 
 from flask import current_app
 
-from portal.background.helpers import read_exact, start_helper, wait_or_kill
+from portal.background.helpers import ANSWER, READY, read_object, start_helper, wait_or_kill, write_object
 from portal.core.csv_safety import csv_text
 from portal.dao.claimant_exports import ClaimantQuery, dao_count_claimants, dao_get_claimant_page_end
 from portal.extensions import db
 from portal.legal.claimant_rows import ClaimantPages
 
 log = logging.getLogger(__name__)
-# A worker's answer: page index (or READY / FAILED), rows, unreadable cells, payload bytes; then the
-# payload: the page as UTF-8 CSV text, or for FAILED the name of the exception.
-FRAME = struct.Struct(">iiiI")
-READY, FAILED = -1, -2
 TASKS_PER_WORKER = 2  # one being built and one queued, so a worker never waits for the parent
 PIPE_BYTES = 1 << 20
 # Pool pages are half a single process's: a page's CSV (about 500 bytes a row) then fits in the
@@ -111,18 +105,16 @@ class _Worker:
         self.ready = False
         self.tasks: deque[tuple[int, int, int]] = deque()  # (page index, after id, up to id), in order
 
-    def command(self, line: bytes) -> None:
-        self.process.stdin.write(line)
-        self.process.stdin.flush()
+    def command(self, message) -> None:
+        write_object(self.process.stdin, message)
 
     def send(self, task: tuple[int, int, int]) -> None:
         self.tasks.append(task)
-        index, after_id, upto_id = task
-        self.command(f"{index} {after_id} {upto_id}\n".encode())
+        self.command(task)
 
-    def read_frame(self) -> tuple[int, int, int, bytes]:
-        index, rows, unreadable, size = FRAME.unpack(read_exact(self.fd, FRAME.size))
-        return index, rows, unreadable, read_exact(self.fd, size)
+    def read_answer(self) -> tuple[str, object]:
+        """(READY, None), (ANSWER, (index, rows, unreadable cells, CSV bytes)) or (FAILED, why)."""
+        return read_object(self.fd)
 
     def stop(self, drain: bool) -> None:
         """End the worker: closing stdin tells it to finish. ``drain`` (the export is complete):
@@ -132,7 +124,7 @@ class _Worker:
             self.process.stdin.close()
         with contextlib.suppress(EOFError, OSError):
             while drain and self.alive:
-                self.ready |= self.read_frame()[0] == READY
+                self.ready |= self.read_answer()[0] == READY
         with contextlib.suppress(OSError):
             self.process.stdout.close()
         wait_or_kill(self.process)
@@ -165,7 +157,7 @@ def pooled_csv_pages(
 ) -> Iterator[Page]:
     """Every page of the export in order, built by ``workers`` worker processes and by this one,
     with ``local`` (which also builds the pages of a worker that fails)."""
-    crew = _Crew(workers, (json.dumps(settings) + "\n").encode())
+    crew = _Crew(workers, settings)
     finished = False
     try:
         written, here = yield from _run(local, _Pages(local.query, page_size or POOL_PAGE_SIZE), crew)
@@ -186,7 +178,7 @@ def _build_here(local: ClaimantPages, task: tuple[int, int, int]) -> Page:
 class _Crew:
     """The workers, what each has been asked, and the pages of those that died."""
 
-    def __init__(self, size: int, settings: bytes):
+    def __init__(self, size: int, settings: dict):
         self.workers: list[_Worker] = []
         self.selector = selectors.DefaultSelector()
         self.orphans: deque[tuple[int, int, int]] = deque()
@@ -231,16 +223,17 @@ class _Crew:
         for key, _ in self.selector.select(timeout):
             worker: _Worker = key.data
             try:
-                index, rows, unreadable, payload = worker.read_frame()
+                kind, detail = worker.read_answer()
             except EOFError:
-                index, payload = FAILED, b"exited"
-            if index == READY:
+                kind, detail = "exited", "exited"
+            if kind == READY:
                 worker.ready = True
-            elif index == FAILED:
-                self.retire(worker, payload.decode(errors="replace"))
-            else:
+            elif kind == ANSWER:
+                index, rows, unreadable, payload = detail
                 worker.tasks.popleft()  # a worker answers in the order it was asked
                 built[index] = (payload, rows, unreadable)
+            else:
+                self.retire(worker, str(detail))
 
     def close(self, drain: bool) -> None:
         self.selector.close()

@@ -22,7 +22,7 @@ import select
 
 from flask import Flask
 
-from portal.background.helpers import read_object, start_helper, wait_or_kill, write_object
+from portal.background.helpers import ANSWER, FAILED, READY, read_object, start_helper, wait_or_kill, write_object
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,6 @@ MAIL_SETTINGS = (
     "MAIL_FROM_NAME",
     "MAIL_REPLY_TO",
 )
-READY, FAILED, ANSWER = "ready", "failed", "answer"
 
 
 class PostingProcessGone(RuntimeError):
