@@ -95,7 +95,10 @@ def worker_settings(filters_json: str, full_payment_details: bool) -> dict:
     }
 
 
-class _Worker:
+class _PageBuilder:
+    """One helper process building pages (a "worker" in EXPORT_WORKERS, the operators' setting; in
+    the code a worker is a Celery worker)."""
+
     def __init__(self):
         self.process = start_helper("portal.legal.export_page_builder")  # the settings (with the keys) go to its stdin
         self.fd = self.process.stdout.fileno()
@@ -179,13 +182,13 @@ class _Crew:
     """The workers, what each has been asked, and the pages of those that died."""
 
     def __init__(self, size: int, settings: dict):
-        self.workers: list[_Worker] = []
+        self.workers: list[_PageBuilder] = []
         self.selector = selectors.DefaultSelector()
         self.orphans: deque[tuple[int, int, int]] = deque()
         self.size = size
         for _ in range(size):
             try:
-                worker = _Worker()
+                worker = _PageBuilder()
             except OSError as exc:  # no interpreter to start (sys.executable is not Python?)
                 log.warning("export worker could not start (%s); its pages are built here", type(exc).__name__)
                 continue
@@ -196,10 +199,10 @@ class _Crew:
             except OSError:
                 self.retire(worker, "gone")
 
-    def live(self) -> list[_Worker]:
+    def live(self) -> list[_PageBuilder]:
         return [worker for worker in self.workers if worker.alive]
 
-    def retire(self, worker: _Worker, why: str) -> None:
+    def retire(self, worker: _PageBuilder, why: str) -> None:
         log.warning("export worker %s stopped (%s); its pages are built here", worker.process.pid, why)
         worker.alive = False
         self.selector.unregister(worker.fd)
@@ -221,7 +224,7 @@ class _Crew:
     def collect(self, built: dict[int, Page], timeout: float | None) -> None:
         """Read what the workers have sent: that they are ready, pages, or their end."""
         for key, _ in self.selector.select(timeout):
-            worker: _Worker = key.data
+            worker: _PageBuilder = key.data
             try:
                 kind, detail = worker.read_answer()
             except EOFError:

@@ -171,12 +171,12 @@ def test_a_page_that_came_in_while_the_one_before_was_written_is_written_too(cla
 def test_an_export_that_stops_early_stops_its_workers_at_once(claims, monkeypatch):
     started = []
 
-    class Recorded(export_pool._Worker):
+    class Recorded(export_pool._PageBuilder):
         def __init__(self):
             super().__init__()
             started.append(self)
 
-    monkeypatch.setattr(export_pool, "_Worker", Recorded)
+    monkeypatch.setattr(export_pool, "_PageBuilder", Recorded)
     local = ClaimantPages(ClaimantQuery(), CellOpener(crypto().cipher, False))
     pages = pooled_csv_pages(local, worker_settings("{}", False), workers=2, page_size=1)
     next(pages)  # the writer fails after the first page
