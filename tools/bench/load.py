@@ -10,6 +10,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 
@@ -124,4 +125,7 @@ async def _run(host: str, port: int, plans: list[list[Call]]) -> LoadResult:
 def load(host: str, port: int, connections: int, per_connection: int, make_call: Callable[[int, int], Call]):
     """``make_call(connection, n)`` gives each connection's n-th request; all connections run at once."""
     plans = [[make_call(c, n) for n in range(per_connection)] for c in range(connections)]
-    return asyncio.run(_run(host, port, plans))
+    # Its own thread and event loop: the caller's thread may already run one (Playwright's sync API
+    # keeps a loop running for the whole browser session), and asyncio.run refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _run(host, port, plans)).result()
