@@ -23,7 +23,9 @@ from tests.browser.test_contractor_flow import fill_check_form
 from tests.browser.test_monitoring import offer_monitoring
 from tests.factories import expose, give_notice_code, make_incident, make_person
 
-pytestmark = pytest.mark.browser
+# Layout and language are the templates' and the catalogs' work, the same on either database:
+# the PostgreSQL pass leaves these to the SQLite pass (CI's time limit).
+pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 FOLDER = Path(__file__).resolve().parents[2] / "portal" / "translations"
 LANGUAGES = [code for code in Config.LANGUAGES if code != "en"]
