@@ -31,6 +31,18 @@ def dao_add_subscription(subscription: Subscription) -> None:
     db.session.flush()
 
 
+def dao_revive_subscription(subscription_id: int, subscribed_at: datetime, token_hash: str) -> bool:
+    """Start an ended subscription again, only if it is still ended: False when a twin request
+    revived it first (the caller then leaves it as that request stored it)."""
+    revived = db.session.execute(
+        update(Subscription)
+        .where(Subscription.id == subscription_id, Subscription.unsubscribed_at.is_not(None))
+        .values(subscribed_at=subscribed_at, unsubscribed_at=None, unsubscribe_token_hash=token_hash)
+        .execution_options(synchronize_session=False)
+    )
+    return revived.rowcount == 1
+
+
 def dao_get_unannounced_exposures(incident_id: int) -> list[tuple[int, int, str]]:
     """(person id, exposure id, category) of exposures added after their person subscribed and not yet announced.
 

@@ -33,6 +33,7 @@ from portal.dao.updates import (
     dao_get_unannounced_exposures,
     dao_iter_active_subscribers,
     dao_mark_exposures_alerted,
+    dao_revive_subscription,
 )
 from portal.extensions import db
 from portal.mail import Message, send_message
@@ -82,14 +83,23 @@ def subscribe(person: Person, incident: Incident) -> Subscription:
     if subscription is not None and subscription.unsubscribed_at is None:
         return subscription
     if subscription is None:
-        subscription = Subscription(person_id=person.id, incident_id=incident.id)
-    subscription.subscribed_at, subscription.unsubscribed_at = _now_ms(), None
-    subscription.unsubscribe_token_hash = token_hash(unsubscribe_token(subscription, person))
-    try:
-        dao_add_subscription(subscription)
-    except IntegrityError:  # the person's twin request subscribed a moment ago
-        db.session.rollback()
-        return dao_get_subscription(person.id, incident.id)
+        subscription = Subscription(person_id=person.id, incident_id=incident.id, subscribed_at=_now_ms())
+        subscription.unsubscribe_token_hash = token_hash(unsubscribe_token(subscription, person))
+        try:
+            dao_add_subscription(subscription)
+        except IntegrityError:  # the person's twin request subscribed a moment ago
+            db.session.rollback()
+            return dao_get_subscription(person.id, incident.id)
+    else:
+        # Coming back after unsubscribing: a compare-and-set, so of several tabs pressing at once
+        # one revives it and mails the confirmation; the others read what it stored (each mailing
+        # its own link would leave all but the last link dead).
+        subscribed_at = _now_ms()
+        revived = Subscription(person_id=person.id, incident_id=incident.id, subscribed_at=subscribed_at)
+        if not dao_revive_subscription(subscription.id, subscribed_at, token_hash(unsubscribe_token(revived, person))):
+            db.session.rollback()
+            return dao_get_subscription(person.id, incident.id)
+        db.session.refresh(subscription)
     _send(
         person,
         _l("You will get updates about %(incident)s", incident=incident.title),
