@@ -1,6 +1,7 @@
 """Support send a caller their notice again from the person page: by email or by letter, once, audited."""
 
 import json
+import re
 
 from sqlalchemy import func, select
 
@@ -158,3 +159,19 @@ def test_legal_see_the_person_page_without_the_resend_actions(app_ctx, client):
     page = client.get(f"/staff/people/{person.uid}").get_data(as_text=True)
     assert "Send the notice again" not in page and "/resend/" not in page
     assert client.get(f"/staff/people/{person.uid}/resend/email").status_code == 403
+
+
+def test_change_on_the_check_page_brings_back_the_reason_written(app_ctx, client):
+    """ "Change" used to be a link: the reason form came back empty and the agent typed it again."""
+    person = _person_with_a_notice()
+    sign_in_staff(client, Role.SUPPORT)
+    _check_caller(client, person)
+    base = f"/staff/people/{person.uid}/resend/email"
+    check = client.post(base, data={"reason": "Caller's mailbox was full"}).get_data(as_text=True)
+    change = re.search(r'<form method="post" action="([^"]+)" class="inline-form">(.*?)</form>', check, re.S)
+    assert change.group(1) == base and 'name="change"' in change.group(2)
+    back = client.post(base, data={"reason": "Caller's mailbox was full", "change": "1"})
+    page = back.get_data(as_text=True)
+    assert back.status_code == 200 and "Check your answers" not in page
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*>\s*Caller&#39;s mailbox was full</textarea>', page), page
+    assert _count(AuditEvent, AuditEvent.action == NOTICE_RESENT) == 0  # nothing sent by going back

@@ -66,6 +66,10 @@ def resend_reason(uid, channel):
     """Step one: why. A valid reason shows the check page; nothing is sent yet."""
     person, plan, refused = _person_and_plan(uid, channel)
     form = ResendReasonForm() if request.method == "POST" else ResendReasonForm(formdata=None)
+    if request.method == "POST" and "change" in request.form:
+        # "Change" on the check page posts the reason back (a link would lose it, and the reason
+        # must not travel in a URL), so the agent edits what they wrote instead of starting over.
+        return _render("staff/resend.html", person, channel, plan, refused, form)
     if request.method == "POST" and plan and caller_checked(uid) and form.validate_on_submit():
         return _render("staff/resend_check.html", person, channel, plan, refused, form)
     status = 400 if form.errors else 200
