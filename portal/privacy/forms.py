@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.constants import DataRequestKind
@@ -13,7 +13,9 @@ KIND_LABELS = {
 
 
 class DataRequestForm(PortalForm):
-    kind = SelectField(
+    # Radios, not a select: a closed select shows one line, which cut the longer languages' labels
+    # short on a phone (Hindi at 360 px); radio labels wrap.
+    kind = RadioField(
         _l("What are you asking for?"),
         choices=[],
         validators=[DataRequired(_l("Choose what you are asking for"))],

@@ -1,6 +1,7 @@
 """A contractor asks; support see the queue; legal decides once, with a reason, audited."""
 
 import json
+import re
 
 from sqlalchemy import func, select
 
@@ -92,3 +93,16 @@ def test_legal_downloads_the_copy_for_an_access_request_support_cannot(app, clie
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.RECORD_DOWNLOADED)).one()
     assert event.actor == f"staff:{user.id}" and json.loads(event.details)["data_request"] == row.id
     assert legal.get("/staff/privacy/requests/999/copy.json").status_code == 404
+
+
+def test_the_kind_is_a_set_of_radios_and_no_choice_says_what_to_do(client, app_ctx):
+    """Radios, not a select: a closed select shows one line and cut the longer languages' labels
+    short on a phone; radio labels wrap. No choice: the error summary links to the question."""
+    sign_in_as(client, make_someone(make_incident(), "AAA3"))
+    page = client.get("/my/requests").get_data(as_text=True)
+    assert '<fieldset class="fieldset" id="kind"' in page and '<select id="kind"' not in page
+    assert len(re.findall(r"<input[^>]*name=\"kind\"[^>]*type=\"radio\"", page)) == 3
+    answer = client.post("/my/requests", data={"details": ""})
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and '<a href="#kind">Choose what you are asking for</a>' in text
+    assert db.session.scalar(select(func.count()).select_from(DataRequest)) == 0
