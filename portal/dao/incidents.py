@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import Incident
+from portal.models import Incident, PublicPageVersion
 
 # GET / reads it on every request: built once (portal/dao/__init__.py says why).
 _PUBLISHED = select(Incident).where(Incident.published.is_(True)).order_by(Incident.discovered_on.desc())
@@ -9,6 +9,15 @@ _PUBLISHED = select(Incident).where(Incident.published.is_(True)).order_by(Incid
 
 def dao_get_published_incidents() -> list[Incident]:
     return list(db.session.scalars(_PUBLISHED))
+
+
+# GET / reads it on every request, cached page or not (portal/public/page_cache.py).
+_PUBLIC_PAGE_VERSION = select(PublicPageVersion.version).where(PublicPageVersion.id == 1)
+
+
+def dao_get_public_page_version() -> int | None:
+    """The value database triggers change after every write to what GET / shows; None if the row is gone."""
+    return db.session.scalar(_PUBLIC_PAGE_VERSION)
 
 
 def dao_get_incident_by_slug(slug: str) -> Incident | None:

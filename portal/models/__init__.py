@@ -10,7 +10,7 @@ from portal.models.claims import (
     ClaimStatusChange,
     FraudSignal,
 )
-from portal.models.incidents import Incident
+from portal.models.incidents import Incident, PublicPageVersion
 from portal.models.legal import ExclusionRequest, ExportJob, RegulatorFiling
 from portal.models.mail import OutboxMessage
 from portal.models.monitoring import ActivationCode, MonitoringEnrollment, MonitoringProduct
@@ -71,6 +71,7 @@ __all__ = [
     "OutboxMessage",
     "OutsideNotice",
     "Person",
+    "PublicPageVersion",
     "RegulatorFiling",
     "ReturnedLetter",
     "StaffInvite",

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String, Text
+from sqlalchemy import BigInteger, Date, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.time import utcnow
@@ -27,3 +27,19 @@ class Incident(db.Model):
     published: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class PublicPageVersion(db.Model):
+    """One row whose ``version`` changes whenever what GET / shows may have changed.
+
+    Database triggers (migration 0013) give it a new random value after every statement that writes
+    ``incident``, ``incident_update`` or ``organisation``, whoever runs it: the app in any worker,
+    a command, or someone at a SQL prompt. Every worker reads it (one primary-key look-up) before
+    serving its cached page, so an edit anywhere shows on the next request everywhere. Random, not
+    counted: after a restore or an emptied table a count could repeat a value a worker has cached.
+    """
+
+    __tablename__ = "public_page_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
