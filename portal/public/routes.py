@@ -1,21 +1,20 @@
-from flask import current_app, flash, redirect, render_template, request, send_from_directory, session, url_for
+from flask import current_app, flash, redirect, request, send_from_directory, session, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.core.i18n import LANGUAGE_NAMES, SESSION_KEY, babel_locale, best_language
-from portal.core.rendering import render_markdown
-from portal.dao.incidents import dao_get_published_incidents
 from portal.dao.sql import dao_check_database
 from portal.extensions import limiter
 from portal.public import bp
 from portal.public.language import make_mail_language
+from portal.public.page_cache import incident_page_response
 from portal.verify.session import current_person
 
 
 @bp.route("/")
 def incident_page():
-    """What happened, what we are doing, how to check, who to contact."""
-    return render_template("public/incident.html", incidents=dao_get_published_incidents(), markdown=render_markdown)
+    """What happened, what we are doing, how to check, who to contact (rendered once per version, page_cache.py)."""
+    return incident_page_response()
 
 
 @bp.route("/language", methods=["POST"])

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import event
 
 from portal.extensions import db
+from portal.models import IncidentUpdate
 from tests.contractor_pages import build_tour
+from tests.factories import make_incident
 from tests.verify.test_sign_out import signed_in_clients
 
 MY_PAGE_LIMIT = 6
@@ -81,3 +83,23 @@ def test_counting_sees_every_statement(app, app_ctx):
         db.session.execute(db.text("SELECT 1"))
         db.session.execute(db.text("SELECT 2"))
     assert len(statements) == 2
+
+
+# A kept page costs the version read; the visitor's session (the database store in tests) adds its
+# read, and its write when the CSRF token is new.
+INCIDENT_PAGE_KEPT_LIMIT = 2
+
+
+def test_a_kept_incident_page_issues_the_version_read_and_the_session_only(app):
+    with app.app_context():
+        incident = make_incident()
+        db.session.add(IncidentUpdate(incident_id=incident.id, title="An update", body_markdown="Text."))
+        db.session.commit()
+    assert app.test_client().get("/").status_code == 200  # rendered and kept
+    visitor = app.test_client()
+    assert visitor.get("/").status_code == 200  # the visitor's session now holds its token
+    with app.app_context(), counted_statements() as statements:
+        response = visitor.get("/")
+    assert response.status_code == 200 and "An update" in response.get_data(as_text=True)
+    assert len(statements) <= INCIDENT_PAGE_KEPT_LIMIT, "\n".join(statements)
+    assert any("public_page_version" in statement for statement in statements)
