@@ -1,9 +1,10 @@
 """Headers every response gets after the view and Flask-Talisman are done with it.
 
-- ``Cache-Control: no-store`` on every page except the public incident page and static files:
-  pages show a person's data or a staff screen, and even a form page carries a session-bound CSRF
-  token, so no browser or proxy cache may keep any of them. A view that chose its own
-  Cache-Control keeps it.
+- ``Cache-Control: no-store`` on every page, the public incident page included, but static files
+  and the health check: pages show a person's data or a staff screen, and even the incident page
+  carries the language selector's session-bound CSRF token, so no browser or proxy cache may keep
+  any of them (the portal keeps the incident page itself, per worker: portal/public/page_cache.py).
+  A view that chose its own Cache-Control keeps it.
 - Downloads (``Content-Disposition: attachment``) get their own strict policy,
   ``default-src 'none'; sandbox``: what a person uploaded or an export holds must never run as a
   page. Talisman writes the site's policy on every response, so this runs after it.
@@ -12,8 +13,8 @@
 from flask import Flask, request
 
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
-# May be cached: the public incident page is the same for everyone; static files are versioned.
-CACHEABLE_ENDPOINTS = frozenset({"public.incident_page", "public.healthz", "static"})
+# May be cached: static files are versioned; the health check holds nothing of anyone's.
+CACHEABLE_ENDPOINTS = frozenset({"public.healthz", "static"})
 
 
 def finish_headers(response):

@@ -35,12 +35,14 @@ def test_every_page_of_a_claim_and_of_the_contractor_area_is_no_store(signed_in,
         assert signed_in.get(path).headers.get("Cache-Control") == "no-store", path
 
 
-def test_every_staff_page_is_no_store_and_the_public_incident_page_may_be_cached(app, client, filed):
+def test_every_staff_page_and_the_incident_page_are_no_store(app, client, filed):
     legal = app.test_client()
     sign_in_staff(legal, "legal")
     for path in ("/staff/", "/staff/claims/", f"/staff/claims/{filed.id}", "/staff/sign-in"):
         assert legal.get(path).headers.get("Cache-Control") == "no-store", path
-    assert client.get("/").headers.get("Cache-Control") != "no-store"
+    # The incident page carries the language selector's session-bound token (and, for a verified
+    # contractor, their Sign out form): a shared cache must never hand one visitor's page to another.
+    assert client.get("/").headers.get("Cache-Control") == "no-store"
     assert client.get("/check").headers.get("Cache-Control") == "no-store"  # a form: its token is the session's
 
 
