@@ -8,7 +8,7 @@ would cost gigabytes and minutes. Upserts use each dialect's ``INSERT … ON CON
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, func, select, text
 
 from portal.dao.sql import is_postgres, upsert_insert
 from portal.extensions import db
@@ -37,6 +37,25 @@ PERSON_IMPORT_COLUMNS = ("id", "uid", "contractor_id", *PERSON_UPDATABLE[:-1])
 _IMPORT_LOCK = 0x1A9_0E7  # any constant, the same for every importer
 IMPORT_CACHE_KIB = 64 * 1024
 
+# The import's scratch: what this import's people file held, kept in the database rather than in
+# Python so the importer's memory does not grow with the register. Temporary tables, private to
+# the import's connection, gone with its transaction (PostgreSQL) or dropped at its end (SQLite).
+#   import_seen_contractor: each contractor id of the people file → the line it first came on
+#     (rows rejected by the checks too), which finds a contractor id given twice, and gives an
+#     exposure for someone of this file who was not written (writing stopped) a stand-in;
+#   import_seen_code: the first 32 hex digits of each notice code's keyed hash → its line.
+_scratch = MetaData()
+seen_contractor_table = Table(
+    "import_seen_contractor",
+    _scratch,
+    Column("contractor_id", String, primary_key=True),
+    Column("line", Integer, nullable=False),
+)
+seen_code_table = Table(
+    "import_seen_code", _scratch, Column("code_key", String, primary_key=True), Column("line", Integer, nullable=False)
+)
+_SCRATCH_COLUMNS = {"import_seen_contractor": "contractor_id", "import_seen_code": "code_key"}
+
 
 def dao_begin_register_import() -> int | None:
     """Get the database ready for a large import in the current transaction; returns what to restore.
@@ -52,9 +71,22 @@ def dao_begin_register_import() -> int | None:
     """
     if is_postgres():
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
+        for name, key in _SCRATCH_COLUMNS.items():
+            db.session.execute(
+                text(f"CREATE TEMP TABLE {name} ({key} text PRIMARY KEY, line integer NOT NULL) ON COMMIT DROP")
+            )
         return None
     previous = db.session.execute(text("PRAGMA cache_size")).scalar()
     db.session.execute(text(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}"))
+    for name, key in _SCRATCH_COLUMNS.items():
+        # Not ON COMMIT DROP (SQLite has none): IF NOT EXISTS and DELETE, in case a rolled-back
+        # import left the (then empty) table on this pooled connection.
+        db.session.execute(
+            text(
+                f"CREATE TEMP TABLE IF NOT EXISTS {name} ({key} TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID"
+            )
+        )
+        db.session.execute(text(f"DELETE FROM temp.{name}"))  # noqa: S608 - our table names
     return previous
 
 
@@ -62,6 +94,56 @@ def dao_end_register_import(previous: int | None) -> None:
     """Undo ``dao_begin_register_import`` before the connection goes back to the pool."""
     if previous is not None:
         db.session.execute(text(f"PRAGMA cache_size = {int(previous)}"))
+        for name in _SCRATCH_COLUMNS:
+            db.session.execute(text(f"DROP TABLE IF EXISTS temp.{name}"))
+
+
+def dao_get_seen_contractor_lines(contractor_ids: Iterable[str]) -> dict[str, int]:
+    """contractor_id → first line in this import's people file, for those of ``contractor_ids`` it held."""
+    return _scratch_lines(seen_contractor_table.c.contractor_id, contractor_ids)
+
+
+def dao_get_seen_code_lines(code_keys: Iterable[str]) -> dict[str, int]:
+    """code key → first line in this import's people file, for those of ``code_keys`` it held."""
+    return _scratch_lines(seen_code_table.c.code_key, code_keys)
+
+
+def _scratch_lines(key, wanted: Iterable[str]) -> dict[str, int]:
+    rows = db.session.execute(select(key, key.table.c.line).where(key.in_(list(wanted))))
+    return {value: line for value, line in rows}
+
+
+def dao_add_seen_contractors(rows: list[tuple[str, int]]) -> None:
+    """(contractor_id, line) pairs not yet in the scratch table."""
+    _add_to_scratch(seen_contractor_table, rows)
+
+
+def dao_add_seen_codes(rows: list[tuple[str, int]]) -> None:
+    """(code key, line) pairs not yet in the scratch table."""
+    _add_to_scratch(seen_code_table, rows)
+
+
+def _add_to_scratch(table: Table, rows: list[tuple[str, int]]) -> None:
+    if not rows:
+        return
+    columns = tuple(column.name for column in table.columns)
+    if is_postgres():
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    _execute_many(table.insert(), columns, rows)
+
+
+def dao_get_person_ids(contractor_ids: Iterable[str]) -> dict[str, int]:
+    """contractor_id → id for those of ``contractor_ids`` in the register (one exposure chunk's)."""
+    rows = db.session.execute(
+        select(person_table.c.contractor_id, person_table.c.id).where(
+            person_table.c.contractor_id.in_(list(contractor_ids))
+        )
+    )
+    return {key: value for key, value in rows}
 
 
 def dao_get_max_person_id() -> int:
@@ -73,14 +155,6 @@ def dao_get_people_for_import(contractor_ids: Iterable[str]) -> dict[str, tuple]
     columns = [person_table.c[name] for name in PERSON_IMPORT_COLUMNS]
     rows = db.session.execute(select(*columns).where(person_table.c.contractor_id.in_(list(contractor_ids))))
     return {row.contractor_id: row for row in rows}
-
-
-def dao_get_all_person_ids() -> dict[str, int]:
-    """contractor_id → id for the whole register (about 100 bytes a person, so fine for millions)."""
-    result = db.session.execute(
-        select(person_table.c.contractor_id, person_table.c.id).execution_options(yield_per=10_000)
-    )
-    return {key: value for key, value in result}
 
 
 def dao_get_notice_code_owners(code_hashes: Iterable[str]) -> dict[str, int]:

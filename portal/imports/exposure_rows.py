@@ -1,5 +1,7 @@
 """The rules for one row of ``exposures.csv`` (the shared rules are in validation.py)."""
 
+from array import array
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from portal.imports.validation import (
@@ -13,9 +15,50 @@ from portal.imports.validation import (
     shown,
 )
 
+# Person ids up to this get their bitmask in an array (2 bytes each); any above, in a dict. Ids come
+# from a sequence, so the array is about the register's size; the cap keeps a far-off id cheap.
+MAX_DENSE_PERSON_ID = 1 << 24
+
+
+class CategoriesSeen:
+    """person id → bitmask of the categories already given for them, 2 bytes a person.
+
+    Not a dict (about 100 bytes an entry): at a million people that was 100 MB. Positive ids are
+    people on file, indexes into an array sized to the highest id; negative ones are stand-ins
+    for people who were not written (``ExposureRowChecker``), in a second array grown as needed.
+    """
+
+    def __init__(self, highest_person_id: int) -> None:
+        self.dense = array("H", bytes(2 * (min(highest_person_id, MAX_DENSE_PERSON_ID) + 1)))
+        self.size = len(self.dense)
+        self.stand_ins = array("H")
+        self.sparse: dict[int, int] = {}
+
+    def get(self, person_id: int) -> int:
+        if 0 < person_id < self.size:
+            return self.dense[person_id]
+        if person_id < 0 and -person_id < len(self.stand_ins):
+            return self.stand_ins[-person_id]
+        return self.sparse.get(person_id, 0)
+
+    def set(self, person_id: int, mask: int) -> None:
+        if 0 < person_id < self.size:
+            self.dense[person_id] = mask
+        elif person_id < 0:
+            if -person_id >= len(self.stand_ins):
+                self.stand_ins.frombytes(bytes(2 * (-person_id + 1024 - len(self.stand_ins))))
+            self.stand_ins[-person_id] = mask
+        else:
+            self.sparse[person_id] = mask
+
 
 class ExposureRowChecker:
-    """Checks one ``exposures.csv`` row. Keeps per-person state only (a bitmask of categories seen)."""
+    """Checks ``exposures.csv`` rows a chunk at a time. Keeps 2 bytes a person (the categories seen).
+
+    ``resolve`` takes a chunk's contractor ids and returns contractor id → person id for those it
+    knows: people on file, and stand-in (negative) ids for people of this import who were not
+    written. One query a chunk instead of a map of the whole register in memory.
+    """
 
     def __init__(
         self,
@@ -24,7 +67,8 @@ class ExposureRowChecker:
         errors: ErrorLog,
         today: date,
         categories: frozenset[str],
-        person_ids: dict[str, int],
+        resolve: Callable[[Iterable[str]], dict[str, int]],
+        highest_person_id: int,
         people_label: str,
     ) -> None:
         names = [name.strip().lower() for name in header]
@@ -36,11 +80,20 @@ class ExposureRowChecker:
         self.names = names
         self.category_bits = {code: 1 << bit for bit, code in enumerate(sorted(categories))}
         self.category_list = ", ".join(sorted(categories))
-        self.person_ids = person_ids
+        self.resolve = resolve
+        self.person_ids: dict[str, int] = {}  # the current chunk's
         self.or_people = f" or in {people_label}" if people_label else ""
-        self.seen: dict[int, int] = {}  # person id → bitmask of the categories already given for them
+        self.seen = CategoriesSeen(highest_person_id)
         self.good_dates: set[str] = set()  # exposed_at values already checked (a register has few distinct ones)
-        self.trust_unknown_contractors = False
+
+    def check_chunk(self, rows: list[tuple[int, list[str]]]) -> list[tuple[int, str, str, str | None]]:
+        """The chunk's good rows as ``check`` returns them; problems reported in the order of the file."""
+        at_contractor, width = self.positions[0], self.width
+        wanted = {cells[at_contractor].strip() for _line, cells in rows if len(cells) == width}
+        wanted.discard("")
+        self.person_ids = self.resolve(wanted) if wanted else {}
+        check = self.check
+        return [exposure for line, cells in rows if (exposure := check(line, cells)) is not None]
 
     def _problem(self, line: int, column: str, problem: str) -> None:
         self.errors.add(f"{self.label} line {line}: {column}: {problem}")
@@ -48,7 +101,8 @@ class ExposureRowChecker:
     def check(self, line: int, cells: list[str]) -> tuple[int, str, str, str | None] | None:
         """(person id, category, detail, exposed_at as YYYY-MM-DD or None), or None after reporting problems.
 
-        This runs a million times for a large register, so a good row takes a short path of dict
+        Called by ``check_chunk``, which has looked up the chunk's contractor ids. This runs a
+        million times for a large register, so a good row takes a short path of dict and array
         look-ups; anything unusual (including a date not seen before) goes the long way.
         """
         controls = control_character_problems(self.label, line, self.names, cells)
@@ -63,15 +117,17 @@ class ExposureRowChecker:
             bit = self.category_bits.get(category)
             detail = cells[at_detail].strip()
             exposed_at = cells[at_exposed].strip()
+            seen = self.seen
             if (
                 person_id is not None
+                and 0 < person_id < seen.size
                 and bit is not None
                 and len(detail) <= MAX_DETAIL
                 and (not exposed_at or exposed_at in self.good_dates)
             ):
-                mask = self.seen.get(person_id, 0)
+                mask = seen.dense[person_id]
                 if not mask & bit:
-                    self.seen[person_id] = mask | bit
+                    seen.dense[person_id] = mask | bit
                     return person_id, category, detail, exposed_at or None
         return self._check_slowly(line, cells)
 
@@ -87,10 +143,10 @@ class ExposureRowChecker:
             problem = f"{shown(category, 32)} is not a known category ({self.category_list})"
             self._problem(line, "category", problem if category else "is empty")
         elif person_id is not None:
-            mask = self.seen.get(person_id, 0)
+            mask = self.seen.get(person_id)
             if mask & bit:
                 self._problem(line, "category", f"{category!r} is given more than once for this contractor")
-            self.seen[person_id] = mask | bit
+            self.seen.set(person_id, mask | bit)
         if len(detail) > MAX_DETAIL:
             self._problem(line, "detail", f"is longer than {MAX_DETAIL} characters")
         if exposed_at:
@@ -101,8 +157,6 @@ class ExposureRowChecker:
 
     def _person_id(self, line: int, contractor_id: str) -> int | None:
         person_id = self.person_ids.get(contractor_id)
-        if person_id is None and contractor_id and self.trust_unknown_contractors:
-            person_id = self.person_ids[contractor_id] = -len(self.person_ids) - 1  # a stand-in: nothing is written
         if person_id is None:
             if contractor_id:
                 known = shown(contractor_id, MAX_CONTRACTOR_ID)

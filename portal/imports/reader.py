@@ -39,7 +39,7 @@ class _CountingReader(io.RawIOBase):
 
 
 class CsvSource:
-    """One register file, opened as a context manager: ``header`` (None if unreadable), then ``rows()``.
+    """One register file, opened as a context manager: ``header`` (None if unreadable), then ``chunks()``.
 
     Encoding and CSV-syntax problems end the file with one error naming the line; an empty file
     or one with a header and no rows is an error too.
@@ -60,7 +60,7 @@ class CsvSource:
 
     @property
     def sha256(self) -> str:
-        """Of every byte read so far: the whole file once ``rows()`` has been read to the end."""
+        """Of every byte read so far: the whole file once ``chunks()`` has been read to the end."""
         return self._digest.hexdigest()
 
     def __enter__(self) -> "CsvSource":
@@ -76,22 +76,39 @@ class CsvSource:
     def __exit__(self, *exc_info) -> None:
         self._file.close()
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """``(line number where the record starts, cells)`` for each row that is not blank."""
+    def chunks(self, size: int) -> Iterator[list[tuple[int, list[str]]]]:
+        """Lists of up to ``size`` ``(line number where the record starts, cells)``, blank rows skipped.
+
+        The importer checks a chunk at once (a chunk's contractor ids are looked up in one query),
+        so a read problem is reported after the rows before it have been checked: the problem
+        list stays in the order of the file.
+        """
         if self.header is None:
             return
         reader = self._reader
         last_line = reader.line_num
-        with self._reporting_problems():
+        chunk: list[tuple[int, list[str]]] = []
+        problem = None
+        try:
             for cells in reader:
                 line = last_line + 1  # a quoted field can span lines: report where the record starts
                 last_line = reader.line_num
                 if cells and (cells[0] or any(cells)):  # skip blank lines and rows of empty cells
                     self.row_count += 1
-                    yield line, cells
-            if self.row_count == 0:
-                self.errors.add(f"{self.label}: the file has a header row but no data rows")
-            self.complete = True
+                    chunk.append((line, cells))
+                    if len(chunk) >= size:
+                        yield chunk
+                        chunk = []
+        except (UnicodeDecodeError, csv.Error) as exc:
+            problem = self._read_problem(exc)
+        if chunk:
+            yield chunk
+        if problem is not None:
+            self.errors.add(problem)
+            return
+        if self.row_count == 0:
+            self.errors.add(f"{self.label}: the file has a header row but no data rows")
+        self.complete = True
 
     def _read_header(self) -> list[str] | None:
         header = next(self._reader, None)
@@ -107,13 +124,16 @@ class CsvSource:
     def _reporting_problems(self):
         try:
             yield
-        except UnicodeDecodeError:
-            self.errors.add(
+        except (UnicodeDecodeError, csv.Error) as exc:
+            self.errors.add(self._read_problem(exc))
+
+    def _read_problem(self, exc: UnicodeDecodeError | csv.Error) -> str:
+        if isinstance(exc, UnicodeDecodeError):
+            return (
                 f"{self.label} line {self._first_undecodable_line()}: the file is not valid UTF-8 "
                 "(save it as “CSV UTF-8”)"
             )
-        except csv.Error as exc:
-            self.errors.add(f"{self.label} line {self._reader.line_num}: the file is not valid CSV ({exc})")
+        return f"{self.label} line {self._reader.line_num}: the file is not valid CSV ({exc})"
 
     def _first_undecodable_line(self) -> int:
         """The decoder works a buffer at a time, so find the exact line on a second, rare, pass."""

@@ -7,9 +7,11 @@ first 50, and how many in all), then everything is rolled back and ``ImportRejec
 Idempotent: people are upserted by contractor id, exposures by (person, incident, category), and
 a row that says nothing new is not written, so importing the same files twice changes nothing.
 
-Memory stays flat in the number of rows: the state kept is per person (contractor id → id, a
-bitmask of categories seen), never per row. The CLI, the staff page, the demo data and the
-benchmark all come through ``import_register``.
+Memory stays flat in the number of rows and of people: rows are checked and written a chunk at a
+time, a chunk's contractor ids are looked up in the database (the register, and scratch tables of
+what this import's people file held, ``portal/dao/imports.py``), and the only state that grows
+with the register is 2 bytes a person (the categories seen, ``CategoriesSeen``). The CLI, the
+staff page, the demo data and the benchmark all come through ``import_register``.
 """
 
 from collections.abc import Callable
@@ -22,12 +24,15 @@ from portal.constants import AuditAction
 from portal.core.taxonomy import category_codes
 from portal.core.time import utcnow
 from portal.dao.imports import (
+    dao_add_seen_contractors,
     dao_begin_register_import,
     dao_end_register_import,
-    dao_get_all_person_ids,
     dao_get_max_person_id,
+    dao_get_person_ids,
+    dao_get_seen_contractor_lines,
 )
 from portal.extensions import db
+from portal.imports import writers
 from portal.imports.exposure_rows import ExposureRowChecker
 from portal.imports.reader import CsvSource
 from portal.imports.validation import (
@@ -99,7 +104,7 @@ def import_register(
 
 
 class _ImportRun:
-    """The state of one import: its error log, counts and the per-person maps that link the two files."""
+    """The state of one import: its error log and counts; what links the two files is in the database."""
 
     def __init__(self, incident_id: int, progress: Callable[[int], None] | None) -> None:
         self.incident_id = incident_id
@@ -110,8 +115,9 @@ class _ImportRun:
         # The latest date anywhere on Earth (UTC+14): "not in the future" must not reject a local today.
         self.today = (self.now + timedelta(days=1)).date()
         self.last_old_person_id = 0
-        self.people_lines: dict[str, int] = {}
         self.people_unread = False  # the people file could not be read to the end
+        self.people_last_line = 0
+        self.unknown_stand_ins = 0
         self.files: dict[str, dict] = {}
 
     def import_people(self, path: Path) -> None:
@@ -119,14 +125,9 @@ class _ImportRun:
         with CsvSource(path, self.errors, self.progress) as source:
             if source.header is not None and self._header_ok(source, PEOPLE_COLUMNS, PEOPLE_OPTIONAL_COLUMNS):
                 checker = PeopleRowChecker(source.label, source.header, self.errors, self.today)
-                for line, cells in source.rows():
-                    record = checker.check(line, cells)
-                    if record is not None:
-                        writer.add(record)
-                    else:  # still a known contractor, so their exposure rows are not reported as unknown too
-                        writer.note_rejected_row(checker.contractor_id_of(cells), line)
-                writer.flush()
-        self.people_lines = writer.lines
+                for rows in source.chunks(writers.PEOPLE_CHUNK):
+                    writer.take(checker, rows)
+                    self.people_last_line = rows[-1][0]
         self.people_unread = not source.complete
         self.report.people_created, self.report.people_updated = writer.created, writer.updated
         self.report.notice_codes_added = writer.codes_added
@@ -142,38 +143,45 @@ class _ImportRun:
                     self.errors,
                     self.today,
                     category_codes(),
-                    self._person_ids(),
+                    self._person_ids,
+                    dao_get_max_person_id(),
                     people_label or "",
                 )
-                # Whoever is in the unread part of the people file is unknown; don't report each as missing.
-                checker.trust_unknown_contractors = self.people_unread
-                # The hot loop of a million-row file: bound methods in locals, nothing else.
-                check, add = checker.check, writer.add
-                for line, cells in source.rows():
-                    exposure = check(line, cells)
-                    if exposure is not None:
-                        add(exposure)
-                writer.flush()
+                for rows in source.chunks(writers.EXPOSURE_CHUNK):
+                    writer.write(checker.check_chunk(rows))
         self.report.exposures_added, self.report.exposures_updated = writer.added, writer.updated
         self._note_file("exposures", source)
+
+    def _person_ids(self, contractor_ids: set[str]) -> dict[str, int]:
+        """contractor id → person id for one chunk of exposure rows: people on file, then people of this file.
+
+        People of this import's people file who were not written (writing stops at the first
+        problem) get a negative stand-in id, minus the line they came on, so their exposure rows
+        are still checked (and nothing is written anyway).
+        """
+        person_ids = dao_get_person_ids(contractor_ids)
+        missing = contractor_ids.difference(person_ids)
+        if missing:
+            for contractor_id, line in dao_get_seen_contractor_lines(missing).items():
+                person_ids[contractor_id] = -line
+                missing.discard(contractor_id)
+        if missing and self.people_unread:
+            # Whoever is in the unread part of the people file is unknown; don't report each as missing.
+            # Each gets a stand-in after the people file's lines, noted so later chunks find it too.
+            stand_ins = []
+            for contractor_id in sorted(missing):
+                self.unknown_stand_ins += 1
+                line = self.people_last_line + self.unknown_stand_ins
+                person_ids[contractor_id] = -line
+                stand_ins.append((contractor_id, line))
+            dao_add_seen_contractors(stand_ins)
+        return person_ids
 
     def _header_ok(self, source: CsvSource, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> bool:
         problems = check_header(source.label, source.header_line, source.header, required, optional)
         for problem in problems:
             self.errors.add(problem)
         return not problems
-
-    def _person_ids(self) -> dict[str, int]:
-        """contractor id → person id, for everyone on file and in this import's people file.
-
-        People from a rejected people file were never written; they get a negative stand-in id so
-        their exposure rows are still checked (and nothing is written anyway).
-        """
-        person_ids = dao_get_all_person_ids()
-        for contractor_id, line in self.people_lines.items():
-            person_ids.setdefault(contractor_id, -line)
-        self.people_lines = {}
-        return person_ids
 
     def _note_file(self, kind: str, source: CsvSource) -> None:
         self.files[kind] = {"sha256": source.sha256, "rows": source.row_count}

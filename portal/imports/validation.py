@@ -206,6 +206,14 @@ class PeopleRowChecker:
         position = self.index["contractor_id"]
         return cells[position].strip() if position < len(cells) else ""
 
+    def notice_code_of(self, cells: list[str]) -> str:
+        """The row's notice code, normalised as ``check`` would; "" if none or not a code."""
+        position = self.index.get("notice_code")
+        if position is None or position >= len(cells):
+            return ""
+        code = cells[position].strip()
+        return normalize_notice_code(code) if code else ""
+
     def check(self, line: int, cells: list[str]) -> PersonRecord | None:
         """The row as a PersonRecord, or None after reporting its problems.
 

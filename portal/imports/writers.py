@@ -13,14 +13,18 @@ from portal.crypto import DecryptionError, crypto, person_field_aad
 from portal.crypto.bulk import PersonSealer
 from portal.dao.imports import (
     dao_add_imported_notice_codes,
+    dao_add_seen_codes,
+    dao_add_seen_contractors,
     dao_db_timestamp,
     dao_get_exposures_of_people,
     dao_get_notice_code_owners,
     dao_get_people_for_import,
+    dao_get_seen_code_lines,
+    dao_get_seen_contractor_lines,
     dao_upsert_exposures,
     dao_upsert_people,
 )
-from portal.imports.validation import ErrorLog, PersonRecord, shown
+from portal.imports.validation import ErrorLog, PeopleRowChecker, PersonRecord, shown
 
 PEOPLE_CHUNK = 2000
 EXPOSURE_CHUNK = 5000
@@ -40,39 +44,66 @@ class PeopleWriter:
         self.now = dao_db_timestamp(now)
         self.crypto = crypto()
         self.sealer = PersonSealer(self.crypto)
-        self.pending: list[PersonRecord] = []
-        # Per person, not per row: contractor id → line, and a notice code's hash prefix → line.
-        self.lines: dict[str, int] = {}
-        self.code_lines: dict[bytes, int] = {}
         self.created = self.updated = self.codes_added = 0
 
-    def add(self, record: PersonRecord) -> None:
-        first = self.lines.setdefault(record.contractor_id, record.line)
-        if first != record.line:
-            repeated = shown(record.contractor_id, 64)
-            self.errors.add(
-                f"{self.label} line {record.line}: contractor_id: {repeated} appears more than once "
-                f"(first on line {first})"
-            )
-            return
-        if record.notice_code:
-            # From here on only the keyed hash of the code is kept, never the code.
-            record.notice_code = self.sealer.notice_code_hash(record.notice_code)
-            key = bytes.fromhex(record.notice_code[:32])
-            first = self.code_lines.setdefault(key, record.line)
-            if first != record.line:
-                self.errors.add(f"{self.label} line {record.line}: notice_code: the same code is on line {first}")
-                return
-        self.pending.append(record)
-        if len(self.pending) >= PEOPLE_CHUNK:
-            self.flush()
+    def take(self, checker: PeopleRowChecker, rows: list[tuple[int, list[str]]]) -> None:
+        """Check one chunk of rows in file order, then write the good ones.
 
-    def note_rejected_row(self, contractor_id: str, line: int) -> None:
-        if contractor_id:
-            self.lines.setdefault(contractor_id, line)
+        A contractor id or notice code given twice is found against this chunk (a dict) and the
+        earlier chunks (the import's scratch tables, one query each), never a map of the whole
+        file: the lines of earlier chunks are looked up before any row of this chunk is checked,
+        so each problem is still reported at its row, in the order of the file.
+        """
+        contractor_ids = {checker.contractor_id_of(cells) for _line, cells in rows}
+        contractor_ids.discard("")
+        lines = dao_get_seen_contractor_lines(contractor_ids)
+        hashes = self._code_hashes(checker, rows)
+        code_lines = dao_get_seen_code_lines({code_hash[:32] for code_hash in hashes.values()}) if hashes else {}
+        new_lines: dict[str, int] = {}  # this chunk's, to add to the scratch table
+        new_code_lines: dict[str, int] = {}
+        records: list[PersonRecord] = []
+        for line, cells in rows:
+            record = checker.check(line, cells)
+            if record is None:  # still a known contractor, so their exposure rows are not reported as unknown too
+                contractor_id = checker.contractor_id_of(cells)
+                if contractor_id and contractor_id not in lines:
+                    lines[contractor_id] = new_lines[contractor_id] = line
+                continue
+            contractor_id = record.contractor_id
+            first = lines.setdefault(contractor_id, line)
+            if first != line:
+                repeated = shown(contractor_id, 64)
+                self.errors.add(
+                    f"{self.label} line {line}: contractor_id: {repeated} appears more than once "
+                    f"(first on line {first})"
+                )
+                continue
+            new_lines[contractor_id] = line
+            if record.notice_code:
+                # From here on only the keyed hash of the code is kept, never the code.
+                code = record.notice_code
+                record.notice_code = hashes.get(code) or self.sealer.notice_code_hash(code)
+                key = record.notice_code[:32]
+                first = code_lines.setdefault(key, line)
+                if first != line:
+                    self.errors.add(f"{self.label} line {line}: notice_code: the same code is on line {first}")
+                    continue
+                new_code_lines[key] = line
+            records.append(record)
+        dao_add_seen_contractors(list(new_lines.items()))
+        dao_add_seen_codes(list(new_code_lines.items()))
+        self._write(records)
 
-    def flush(self) -> None:
-        chunk, self.pending = self.pending, []
+    def _code_hashes(self, checker: PeopleRowChecker, rows: list[tuple[int, list[str]]]) -> dict[str, str]:
+        """normalised notice code → its keyed hash, for the chunk's rows that give one."""
+        if "notice_code" not in checker.index:
+            return {}
+        codes = {checker.notice_code_of(cells) for _line, cells in rows}
+        codes.discard("")
+        notice_code_hash = self.sealer.notice_code_hash
+        return {code: notice_code_hash(code) for code in codes}
+
+    def _write(self, chunk: list[PersonRecord]) -> None:
         if not chunk:
             return
         existing = {} if self.register_was_empty else dao_get_people_for_import(r.contractor_id for r in chunk)
@@ -200,17 +231,10 @@ class ExposureWriter:
         # People with a higher id were created by this import, so cannot have an exposure yet.
         self.last_old_person_id = last_old_person_id
         self.now = dao_db_timestamp(now)
-        self.pending: list[tuple[int, str, str, str | None]] = []
         self.added = self.updated = 0
 
-    def add(self, exposure: tuple[int, str, str, str | None]) -> None:
-        """(person id, category, detail, exposed_at as YYYY-MM-DD or None)."""
-        self.pending.append(exposure)
-        if len(self.pending) >= EXPOSURE_CHUNK:
-            self.flush()
-
-    def flush(self) -> None:
-        chunk, self.pending = self.pending, []
+    def write(self, chunk: list[tuple[int, str, str, str | None]]) -> None:
+        """(person id, category, detail, exposed_at as YYYY-MM-DD or None) for one chunk of checked rows."""
         if not chunk or self.errors.count:
             return
         last_old = self.last_old_person_id
