@@ -30,6 +30,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from portal.core.taxonomy import load_taxonomy
 from portal.crypto.notice_codes import CROCKFORD
 from portal.dao.imports import IMPORT_CACHE_KIB
 from portal.imports.validation import EXPOSURE_COLUMNS, PEOPLE_COLUMNS
@@ -47,20 +48,8 @@ PLACES = (
 )
 FIRST_NAMES = ("Amina", "João", "Priya", "Maria", "Kwame", "Ana", "Luis", "Grace", "Chloé", "Tunde")
 LAST_NAMES = ("Okafor", "Silva", "Sharma", "Santos", "Mensah", "Reyes", "García", "Wanjiru", "Dubois", "Adeyemi")
-CATEGORIES = (
-    "national_id",
-    "id_document",
-    "payment",
-    "tax_form",
-    "address",
-    "contact",
-    "date_of_birth",
-    "video",
-    "task_records",
-    "communications",
-    "resume",
-    "credentials",
-)
+# The taxonomy's categories in the file's order (the generated register stays the same run to run).
+CATEGORIES = tuple(load_taxonomy())
 SEED = 20261122
 
 
