@@ -212,7 +212,9 @@ class PeopleRowChecker:
         if position is None or position >= len(cells):
             return ""
         code = cells[position].strip()
-        return normalize_notice_code(code) if code else ""
+        if not code:
+            return ""
+        return code.replace("-", "") if _CANONICAL_CODE.fullmatch(code) else normalize_notice_code(code)
 
     def check(self, line: int, cells: list[str]) -> PersonRecord | None:
         """The row as a PersonRecord, or None after reporting its problems.
