@@ -68,19 +68,6 @@ def run_sqlite(folder: Path, notices: int, sendgrid_url: str, settings: dict, me
     return result
 
 
-def dispatch_and_end_transaction(batch_id: int) -> None:
-    """``dispatch_batch`` as the admin's request runs it, transaction ended with the request.
-
-    Waking Celery counts the due rows; left open, that read's snapshot would last the whole send
-    and keep PostgreSQL from pruning the row versions every claim, mark and settle leave behind,
-    slowing the very updates being measured (a web request's transaction ends with it)."""
-    from portal.extensions import db
-    from portal.sending.service import dispatch_batch
-
-    dispatch_batch(batch_id)
-    db.session.rollback()
-
-
 def postgres_url() -> str | None:
     """BENCH_PG_URL, if its server answers (the database itself is dropped and created per run)."""
     url = os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL)
@@ -98,6 +85,8 @@ def broker_url() -> str:
 
 def run_postgres(folder: Path, notices, sendgrid_url, settings, measure, groups, count: int, concurrency: int):
     """PostgreSQL: ``count`` Celery workers on a freshly seeded batch; None if the server does not answer."""
+    from portal.sending.service import dispatch_batch
+
     url = postgres_url()
     if url is None:
         return None
@@ -134,7 +123,7 @@ def run_postgres(folder: Path, notices, sendgrid_url, settings, measure, groups,
                     sendgrid_url,
                     claims,
                     {"workers": worker_pids, "PostgreSQL (this database)": backends} | groups,
-                    lambda: dispatch_and_end_transaction(batch_id),
+                    lambda: dispatch_batch(batch_id),
                     lambda: pending(batch_id) == 0,
                 )
         except BenchError as error:
