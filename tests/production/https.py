@@ -14,7 +14,11 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import pyotp
+
+from portal.staff.service import create_staff_user
 from tests.csrf_client import token_in_page
+from tests.factories import STAFF_PASSWORD
 
 TIMEOUT = 30
 
@@ -79,3 +83,14 @@ class Visitor:
                         self.cookies.pop(name, None)
                     else:
                         self.cookies[name] = morsel.value
+
+
+def signed_in_staff(server, email: str, role: str) -> Visitor:
+    """A new staff account of ``role``, signed in with password and TOTP through the real server."""
+    user, secret = create_staff_user(email, role, STAFF_PASSWORD)
+    visitor = Visitor(server.url, server.certificate)
+    visitor.get("/staff/sign-in")
+    assert visitor.post("/staff/sign-in", {"email": user.email, "password": STAFF_PASSWORD}).status == 302
+    visitor.get("/staff/sign-in/code")
+    assert visitor.post("/staff/sign-in/code", {"code": pyotp.TOTP(secret).now()}).status == 302
+    return visitor

@@ -8,14 +8,11 @@ by an admin through one of the workers.
 
 import re
 
-import pyotp
-
 from portal.constants import Role
 from portal.extensions import db
-from portal.staff.service import create_staff_user
-from tests.factories import STAFF_PASSWORD, make_incident
+from tests.factories import make_incident
 from tests.production.conftest import WORKERS, needs_postgres
-from tests.production.https import Visitor
+from tests.production.https import Visitor, signed_in_staff
 
 pytestmark = needs_postgres
 
@@ -51,13 +48,7 @@ def test_every_worker_shows_the_edited_incident_at_once(production_server, fresh
 
 
 def _signed_in_admin(server) -> Visitor:
-    user, secret = create_staff_user("pages@example.org", Role.ADMIN, STAFF_PASSWORD)
-    admin = Visitor(server.url, server.certificate)
-    admin.get("/staff/sign-in")
-    assert admin.post("/staff/sign-in", {"email": user.email, "password": STAFF_PASSWORD}).status == 302
-    admin.get("/staff/sign-in/code")
-    assert admin.post("/staff/sign-in/code", {"code": pyotp.TOTP(secret).now()}).status == 302
-    return admin
+    return signed_in_staff(server, "pages@example.org", Role.ADMIN)
 
 
 def test_an_admin_s_edit_through_one_worker_shows_on_every_worker(production_server, fresh_limits, app_ctx):

@@ -6,7 +6,6 @@ import io
 import ssl
 import threading
 
-import pyotp
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -14,11 +13,10 @@ from sqlalchemy import select
 from portal.constants import AuditAction, DataRequestStatus, Role
 from portal.extensions import db
 from portal.models import AuditEvent, DataRequest, Person
-from portal.staff.service import create_staff_user
-from tests.factories import STAFF_PASSWORD, check_form, make_incident
+from tests.factories import check_form, make_incident
 from tests.privacy.support import make_someone
 from tests.production.conftest import needs_postgres
-from tests.production.https import Visitor
+from tests.production.https import Visitor, signed_in_staff
 
 pytestmark = needs_postgres
 
@@ -42,13 +40,7 @@ def fetch_bytes(server, visitor: Visitor, path: str):
 
 
 def signed_in_lawyer(server, name: str) -> Visitor:
-    user, secret = create_staff_user(f"{name}@example.org", Role.LEGAL, STAFF_PASSWORD)
-    visitor = Visitor(server.url, server.certificate)
-    visitor.get("/staff/sign-in")
-    assert visitor.post("/staff/sign-in", {"email": user.email, "password": STAFF_PASSWORD}).status == 302
-    visitor.get("/staff/sign-in/code")
-    assert visitor.post("/staff/sign-in/code", {"code": pyotp.TOTP(secret).now()}).status == 302
-    return visitor
+    return signed_in_staff(server, f"{name}@example.org", Role.LEGAL)
 
 
 def test_record_request_and_one_decision_over_https(server, app_ctx):
