@@ -96,11 +96,25 @@ def import_register(
         restore = None
         db.session.commit()
     except BaseException:
-        dao_end_register_import(restore)  # nothing to do if it was already put back
         db.session.rollback()
+        _put_back(restore)
         raise
     alert_subscribers_of_new_exposures(incident)  # after the commit: subscribers hear of new categories once
     return run.report
+
+
+def _put_back(restore: int | None) -> None:
+    """After a rejected or failed import: the connection as it was (its page cache, no scratch tables).
+
+    After the rollback, not before: SQLite created the scratch tables outside the transaction (DDL
+    opens none) but would have rolled their DROP back with the rest, leaving them on the pooled
+    connection for whoever uses it next."""
+    try:
+        dao_end_register_import(restore)  # nothing to do if it was already put back
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 class _ImportRun:

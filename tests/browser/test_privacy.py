@@ -50,7 +50,7 @@ def test_record_request_decision_and_notice_in_a_browser(page, desktop_page, app
     page.get_by_role("link", name="Ask us to correct or delete your data").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your data: ask us")
     assert_no_axe_violations(page)
-    page.get_by_label("What are you asking for?").select_option("erasure")
+    page.get_by_role("radio", name="Delete my information").check()
     page.get_by_role("button", name="Send my request").click()
     expect(page.get_by_text("We have your request.")).to_be_visible()
     shot(page, "3-my-requests")
