@@ -14,6 +14,7 @@ with the register is 2 bytes a person (the categories seen, ``CategoriesSeen``).
 staff page, the demo data and the benchmark all come through ``import_register``.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -46,6 +47,8 @@ from portal.imports.validation import (
 from portal.imports.writers import ExposureWriter, PeopleWriter
 from portal.models import Incident
 from portal.updates.service import alert_subscribers_of_new_exposures
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -112,9 +115,9 @@ def _put_back(restore: int | None) -> None:
     try:
         dao_end_register_import(restore)  # nothing to do if it was already put back
         db.session.commit()
-    except Exception:
+    except Exception:  # never instead of the import's own error; the next import empties them anyway
         db.session.rollback()
-        raise
+        log.warning("the import's scratch tables could not be dropped after it was rolled back", exc_info=True)
 
 
 class _ImportRun:
