@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import literal_column, select, update
 
 from portal.constants import LetterRequestStatus
 from portal.dao.sql import upsert_insert
@@ -19,12 +19,17 @@ def dao_queue_letter_request(person_id: int, source: str, now: datetime) -> bool
 
     One statement on the partial unique index ``uq_letter_request_queued``: two requests at the
     same moment (a double click, two agents, the post form) cannot both see "none waiting".
+    The index's predicate is written as a literal: PostgreSQL picks the arbiter index by proving
+    the statement's predicate implies the index's, which a parameter defeats once a prepared
+    statement goes to a generic plan (psycopg prepares after a few runs on one connection), and
+    from then on every request on that connection failed.
     """
     statement = (
         upsert_insert(LetterRequest)
         .values(person_id=person_id, source=source, status=LetterRequestStatus.QUEUED.value, created_at=now)
         .on_conflict_do_nothing(
-            index_elements=[LetterRequest.person_id], index_where=LetterRequest.status == LetterRequestStatus.QUEUED
+            index_elements=[LetterRequest.person_id],
+            index_where=LetterRequest.status == literal_column(f"'{LetterRequestStatus.QUEUED.value}'"),
         )
         .execution_options(preserve_rowcount=True)
     )
