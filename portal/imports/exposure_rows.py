@@ -4,13 +4,13 @@ from array import array
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from portal.imports.control_characters import control_character_problems
 from portal.imports.validation import (
     EXPOSURE_COLUMNS,
     MAX_CONTRACTOR_ID,
     MAX_DETAIL,
     MAX_REMEMBERED_VALUES,
     ErrorLog,
-    control_character_problems,
     parse_iso_date,
     shown,
 )

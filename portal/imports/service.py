@@ -35,13 +35,13 @@ from portal.dao.imports import (
 from portal.extensions import db
 from portal.imports import writers
 from portal.imports.exposure_rows import ExposureRowChecker
+from portal.imports.people_rows import PeopleRowChecker
 from portal.imports.reader import CsvSource
 from portal.imports.validation import (
     EXPOSURE_COLUMNS,
     PEOPLE_COLUMNS,
     PEOPLE_OPTIONAL_COLUMNS,
     ErrorLog,
-    PeopleRowChecker,
     check_header,
 )
 from portal.imports.writers import ExposureWriter, PeopleWriter

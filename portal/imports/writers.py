@@ -24,7 +24,8 @@ from portal.dao.imports import (
     dao_upsert_exposures,
     dao_upsert_people,
 )
-from portal.imports.validation import ErrorLog, PeopleRowChecker, PersonRecord, shown
+from portal.imports.people_rows import PeopleRowChecker, PersonRecord
+from portal.imports.validation import ErrorLog, shown
 
 PEOPLE_CHUNK = 2000
 EXPOSURE_CHUNK = 5000
