@@ -143,8 +143,9 @@ PERSONAS = (
         Persona(
             "language",
             f"Preferred language: {name}",
-            f"Pages open in {name} once its catalog is translated (English until then); the Language menu "
-            "switches. Every path works as for anyone, e.g. Get updates.",
+            f"The contractor pages open in {name} (a draft translation, not yet reviewed by a native "
+            "speaker; staff pages stay in English); the Language menu switches. Every path works as for "
+            "anyone, e.g. Get updates.",
             f"CTR-90001{number}",
             first,
             last,
