@@ -6,10 +6,12 @@ would cost gigabytes and minutes. Upserts use each dialect's ``INSERT … ON CON
 """
 
 import json
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from portal.dao.sql import is_postgres, upsert_insert
 from portal.extensions import db
@@ -37,6 +39,9 @@ PERSON_UPDATABLE = (
 PERSON_IMPORT_COLUMNS = ("id", "uid", "contractor_id", *PERSON_UPDATABLE[:-1])
 _IMPORT_LOCK = 0x1A9_0E7  # any constant, the same for every importer
 IMPORT_CACHE_KIB = 64 * 1024
+# How long an import waits for one already running before it is refused.
+IMPORT_LOCK_WAIT_SECONDS = 10.0
+_LOCK_POLL_SECONDS = 0.1
 
 # The import's scratch: what this import's people file held, kept in the database rather than in
 # Python so the importer's memory does not grow with the register. Temporary tables, private to
@@ -48,12 +53,47 @@ IMPORT_CACHE_KIB = 64 * 1024
 _SCRATCH_COLUMNS = {"import_seen_contractor": "contractor_id", "import_seen_code": "code_key"}
 
 
+def dao_lock_register_import(wait_seconds: float | None = None) -> bool:
+    """One import at a time, for the rest of the current transaction; False if another import
+    still held it after ``wait_seconds`` (nothing was written, the session is rolled back).
+
+    Two imports at once could both create the same contractor with different uids (PostgreSQL),
+    and on SQLite the second one's snapshot goes stale under the first one's writes, which failed
+    it with "database is locked" at once. PostgreSQL: a transaction-scoped advisory lock, tried
+    until the deadline (a plain wait could outlast the web request). SQLite: the write lock taken
+    before the first read (BEGIN IMMEDIATE), which waits busy_timeout (set to the wait for that
+    one statement) for a writer to finish.
+    """
+    wait_seconds = IMPORT_LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
+    if is_postgres():
+        deadline = time.monotonic() + wait_seconds
+        while not db.session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK}).scalar():
+            if time.monotonic() >= deadline:
+                db.session.rollback()
+                return False
+            time.sleep(_LOCK_POLL_SECONDS)
+        return True
+    connection = db.session.connection()
+    if connection.connection.dbapi_connection.in_transaction:
+        return True  # this transaction has written already, so it holds the write lock
+    usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as refused:
+        db.session.rollback()
+        if "locked" in str(refused.orig).lower():
+            return False
+        raise
+    finally:
+        db.session.connection().exec_driver_sql(f"PRAGMA busy_timeout = {int(usual)}")
+    return True
+
+
 def dao_begin_register_import() -> int | None:
     """Get the database ready for a large import in the current transaction; returns what to restore.
 
-    PostgreSQL: one import at a time (a transaction-scoped advisory lock), since two at once could
-    both create the same contractor with different uids. SQLite lets one writer in at a time
-    already, and a writer whose snapshot went stale fails rather than overwriting.
+    Call ``dao_lock_register_import`` first.
 
     SQLite: a 64 MiB page cache for this connection instead of the default 2 MiB. The person and
     notice-code indexes are keyed by random values (uid, blind index, code hash), so each insert
@@ -61,7 +101,6 @@ def dao_begin_register_import() -> int | None:
     made a 200,000-person import a quarter slower. The old size comes back at the end.
     """
     if is_postgres():
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _IMPORT_LOCK})
         for name, key in _SCRATCH_COLUMNS.items():
             db.session.execute(
                 text(f"CREATE TEMP TABLE {name} ({key} text PRIMARY KEY, line integer NOT NULL) ON COMMIT DROP")

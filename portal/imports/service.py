@@ -31,6 +31,7 @@ from portal.dao.imports import (
     dao_get_max_person_id,
     dao_get_person_ids,
     dao_get_seen_contractor_lines,
+    dao_lock_register_import,
 )
 from portal.extensions import db
 from portal.imports import writers
@@ -71,6 +72,17 @@ class ImportRejected(Exception):
         self.error_count = error_count
 
 
+class ImportBusy(ImportRejected):
+    """Another import was still running after the wait; nothing was written."""
+
+    def __init__(self) -> None:
+        message = (
+            "Another import is running (yours from another tab, or a colleague's); nothing was imported. "
+            "Import again once it has finished: rows it already holds will not be written twice."
+        )
+        super().__init__([message], 1)
+
+
 def import_register(
     incident: Incident,
     people_file: Path | None,
@@ -85,6 +97,8 @@ def import_register(
     if people_file is None and exposures_file is None:
         raise ValueError("import_register needs a people file, an exposures file or both")
     run = _ImportRun(incident.id, progress)
+    if not dao_lock_register_import():
+        raise ImportBusy()
     restore = dao_begin_register_import()
     try:
         run.last_old_person_id = dao_get_max_person_id()
@@ -109,9 +123,9 @@ def import_register(
 def _put_back(restore: int | None) -> None:
     """After a rejected or failed import: the connection as it was (its page cache, no scratch tables).
 
-    After the rollback, not before: SQLite created the scratch tables outside the transaction (DDL
-    opens none) but would have rolled their DROP back with the rest, leaving them on the pooled
-    connection for whoever uses it next."""
+    After the rollback, not before: a DROP inside the transaction would be rolled back with the
+    rest. The scratch tables are normally created inside it too (the lock began it), but if the
+    caller's transaction had begun otherwise they may outlive it on SQLite's pooled connection."""
     try:
         dao_end_register_import(restore)  # nothing to do if it was already put back
         db.session.commit()
