@@ -3,14 +3,22 @@
 The database is built once per session by running the real Alembic migrations, on SQLite by
 default or on PostgreSQL when DATABASE_URL points at one (`make test-postgres`, CI's second pass).
 Every test starts from empty tables.
+
+On PostgreSQL every statement runs as a long-lived production connection runs it: prepared, with
+a generic plan (no parameter values at planning). psycopg prepares a statement after five runs on
+one connection and the server goes generic after five more, so a statement that works only with
+its values in view (``ON CONFLICT … WHERE`` naming a partial index with a parameter did) fails in
+production from about its tenth run on a connection, which a test rarely reaches.
 """
 
 import os
 import time
 
 import flask_migrate
+import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from portal import create_app
@@ -25,6 +33,16 @@ SECRETS = generate_secrets()
 # Redis databases are numbered per purpose (redis_test_url); two checkouts testing side by side on
 # one machine keep apart by shifting the numbers (a Redis started with more than 16 databases).
 REDIS_DB_OFFSET = int(os.environ.get("TEST_REDIS_DB_OFFSET", "0"))
+
+
+if ON_POSTGRES:
+    # Servers and workers the tests start inherit the generic plans; they prepare after five runs.
+    os.environ["PGOPTIONS"] = f"{os.environ.get('PGOPTIONS', '')} -c plan_cache_mode=force_generic_plan".strip()
+
+    @event.listens_for(Engine, "connect")
+    def _prepare_every_statement(dbapi_connection, _record) -> None:
+        if isinstance(dbapi_connection, psycopg.Connection):
+            dbapi_connection.prepare_threshold = 0
 
 
 def redis_test_url(number: int) -> str:
