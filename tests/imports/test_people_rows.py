@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from portal.crypto.notice_codes import CROCKFORD, normalize_notice_code
 from portal.imports.people_rows import PeopleRowChecker, address_json, normal_notice_code
 from portal.imports.validation import PEOPLE_COLUMNS, ErrorLog
+from tests.imports.registers import person
 
 TODAY = date(2026, 11, 23)
 HEADER = [*PEOPLE_COLUMNS, "notice_code"]
@@ -18,25 +19,8 @@ CODE_TEXT = st.text(alphabet=CROCKFORD + "ILOUilo- ", min_size=0, max_size=16)
 
 
 def _row(**values) -> list[str]:
-    base = {
-        "contractor_id": "C-1",
-        "first_name": "Amina",
-        "last_name": "Okafor",
-        "email": "a@example.org",
-        "phone": "+254 700 123456",
-        "country": "KE",
-        "region": "KE-30",
-        "address_line1": "1 Moi Avenue",
-        "address_line2": "",
-        "city": "Nairobi",
-        "postal_code": "00100",
-        "date_of_birth": "1990-03-27",
-        "national_id_last4": "4410",
-        "preferred_language": "sw",
-        "notice_code": "",
-    }
-    base.update(values)
-    return [base[column] for column in HEADER]
+    row = person("C-1", **values)
+    return [row[column] for column in HEADER]
 
 
 def _both_paths(cells):
@@ -53,7 +37,7 @@ def _both_paths(cells):
         {"notice_code": "7KQ4-M2XD-9TRA"},
         {"notice_code": "7KQ4M2XD9TRA"},
         {"region": "", "phone": ""},
-        {"address_line1": "", "city": "", "postal_code": ""},
+        {"address_line1": "", "address_line2": "", "city": "", "postal_code": ""},
         {"national_id_last4": "a1b2"},
     ],
 )
