@@ -11,6 +11,7 @@ import html
 import http.client
 import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -158,3 +159,21 @@ def one_winner(answers: list[Answer], won: Callable[[Answer], bool]) -> list[Ans
     winners = [answer for answer in answers if won(answer)]
     assert len(winners) == 1, [(a.status, a.location) for a in answers]
     return [answer for answer in answers if not won(answer)]
+
+
+def wait_for_background(name: str, seconds: float = 10) -> None:
+    """Wait until no thread named ``name`` runs: background work the in-process server started
+    (portal.background.dispatch names each task's thread after the task).
+
+    A timing test waits between requests, so one request's background work, which shares the
+    interpreter with the server here (with Celery it runs in another process), is never billed to
+    the next request."""
+    deadline = time.monotonic() + seconds
+    while True:
+        running = [thread for thread in threading.enumerate() if thread.name == name]
+        if not running:
+            return
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"background task {name} ran for more than {seconds} s")
+        for thread in running:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))

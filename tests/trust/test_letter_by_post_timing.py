@@ -1,11 +1,9 @@
 """A new code by post answers in the same time whether or not the details match (medians within 5 ms):
 the register is searched in the background (a thread here; a Celery task when a broker is set).
 
-Each timed request starts only once the previous one's background search has finished: here that
-search is a thread of the same process, so it would otherwise share the interpreter with the next
-request and bill a match's extra work (queueing the letter) to whichever request came next, which
-is an artefact of running the server and its worker in one process (CI saw unmatched requests
-5 ms slower that way). With Celery the search runs in another process.
+Each timed request starts only once the previous one's background search has finished (see
+tests.live.wait_for_background): a match's extra work, queueing the letter, made whichever request
+came next 5 ms slower in CI.
 """
 
 import random
@@ -22,7 +20,7 @@ from portal.extensions import db
 from portal.models import LetterRequest
 from tests.conftest import test_config
 from tests.factories import date_fields, make_person
-from tests.live import LiveBrowser
+from tests.live import LiveBrowser, wait_for_background
 
 ROUNDS = 16
 BACKGROUND_THREAD = "letter_by_post"  # portal.background.dispatch names a task's thread after it
@@ -58,19 +56,8 @@ def timed(browser: LiveBrowser, form: dict, last_name: str) -> float:
     answer = browser.request("POST", "/lost-code/by-post", data)
     elapsed = time.perf_counter() - started
     assert answer.status == 302 and answer.location.endswith("/lost-code/by-post/sent"), answer.status
-    wait_for_background_search()
+    wait_for_background(BACKGROUND_THREAD)
     return elapsed
-
-
-def wait_for_background_search() -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        searching = [t for t in threading.enumerate() if t.name == BACKGROUND_THREAD]
-        if not searching:
-            return
-        for thread in searching:
-            thread.join(timeout=max(0.0, deadline - time.monotonic()))
-    raise AssertionError("a background search ran for more than 10 s")
 
 
 def test_matched_and_unmatched_requests_answer_in_the_same_time(thread_server, app_ctx):
