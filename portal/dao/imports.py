@@ -6,12 +6,12 @@ would cost gigabytes and minutes. Upserts use each dialect's ``INSERT … ON CON
 """
 
 import json
+import sqlite3
 import time
 from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.exc import OperationalError
 
 from portal.dao.sql import is_postgres, upsert_insert
 from portal.extensions import db
@@ -73,21 +73,26 @@ def dao_lock_register_import(wait_seconds: float | None = None) -> bool:
                 return False
             time.sleep(_LOCK_POLL_SECONDS)
         return True
-    connection = db.session.connection()
-    if connection.connection.dbapi_connection.in_transaction:
+    # On the driver's connection itself, so the usual busy_timeout is back on it before it can
+    # return to the pool, whatever happens.
+    sqlite = db.session.connection().connection.dbapi_connection
+    if sqlite.in_transaction:
         return True  # this transaction has written already, so it holds the write lock
-    usual = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
-    connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+    usual = sqlite.execute("PRAGMA busy_timeout").fetchone()[0]
+    sqlite.execute(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
     try:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-    except OperationalError as refused:
-        db.session.rollback()
-        if "locked" in str(refused.orig).lower():
-            return False
-        raise
+        sqlite.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as refused:
+        if "locked" not in str(refused).lower():
+            raise
+        got = False
+    else:
+        got = True
     finally:
-        db.session.connection().exec_driver_sql(f"PRAGMA busy_timeout = {int(usual)}")
-    return True
+        sqlite.execute(f"PRAGMA busy_timeout = {int(usual)}")
+    if not got:
+        db.session.rollback()
+    return got
 
 
 def dao_begin_register_import() -> int | None:

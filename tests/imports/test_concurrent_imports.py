@@ -11,6 +11,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.constants import Role
@@ -116,3 +117,30 @@ def test_an_import_while_another_holds_on_is_refused_with_a_clear_message_and_wr
     imported = post(client, incident, people_file=upload(people, "people.csv"))
     assert imported.status_code == 200, "once the other import ended, the same files go in"
     assert db.session.scalar(select(func.count()).select_from(Person)) == 2
+
+
+@pytest.mark.sqlite_only  # PostgreSQL's wait is a loop here, which changes nothing on the connection
+def test_a_refused_import_gives_its_connection_back_with_the_usual_busy_timeout(app, app_ctx):
+    """SQLite waits for the lock through busy_timeout, shortened to the import's wait for that one
+    statement: the connection must go back to the pool waiting as long as every other does."""
+    held, release = threading.Event(), threading.Event()
+
+    def another_import() -> None:
+        with app.app_context():
+            assert dao_lock_register_import()
+            held.set()
+            release.wait(timeout=30)
+            db.session.rollback()
+            db.session.remove()
+
+    holder = threading.Thread(target=another_import)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        sqlite = db.session.connection().connection.dbapi_connection
+        usual = sqlite.execute("PRAGMA busy_timeout").fetchone()[0]
+        assert dao_lock_register_import(wait_seconds=0.2) is False
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert sqlite.execute("PRAGMA busy_timeout").fetchone()[0] == usual == 10_000
