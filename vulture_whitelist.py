@@ -128,7 +128,8 @@ UNSUBSCRIBE  # portal/constants.py
 GROUP_UNSUBSCRIBE  # portal/constants.py
 
 # Called or read by a framework by name: WTForms (Meta, bind_field, widgets, process), Flask-Login
-# (is_active), Flask-Session, fpdf2 (footer), io (readable, writable), Babel extractors, TypeDecorator.
+# (is_active), Flask-Session, fpdf2 (footer), io (readable, writable), Babel extractors, TypeDecorator,
+# logging (a record's msg and exc_text).
 widget  # portal/batches/forms.py
 option_widget  # portal/batches/forms.py
 Meta  # portal/claims/review_forms.py
@@ -157,6 +158,8 @@ _.sql_session_model  # portal/web/sessions.py
 _.permanent  # portal/staff/session.py
 STRATEGY  # portal/web/throttles.py
 _.itersize  # tools/bench/data_child.py
+_.msg  # portal/core/log_redaction.py (logging formats record.msg with record.args)
+_.exc_text  # portal/core/log_redaction.py (logging writes record.exc_text as the traceback)
 
 # Background tasks: portal/background/tasks.py names each target as a "module:function" string.
 send_for_one_task  # portal/background/sender.py

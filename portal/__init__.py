@@ -7,6 +7,7 @@ from flask import Flask, render_template
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import CONFIGS, SECRET_NAMES, ConfigurationError, load_or_create_instance_secrets
+from portal.core.log_redaction import install_log_redaction
 from portal.crypto import CryptoSuite, KeyConfigurationError
 from portal.extensions import babel, csrf, db, limiter, login_manager, talisman
 
@@ -33,6 +34,7 @@ REFERRER_POLICY = "same-origin"
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app. ``config`` overrides (tests); otherwise PORTAL_ENV picks the config class."""
+    install_log_redaction()  # before anything can log a database error
     app = Flask(
         __name__,
         instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(ROOT / "instance")),
