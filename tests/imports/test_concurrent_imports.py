@@ -9,7 +9,9 @@ own rule, and the second either waits or is refused whole with nothing written.
 import html
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import func, select
@@ -32,6 +34,30 @@ def _codes(n: int) -> str:
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
     digits = "".join(alphabet[(n >> (5 * k)) & 31] for k in range(12))
     return f"{digits[:4]}-{digits[4:8]}-{digits[8:]}"
+
+
+@contextmanager
+def another_import_holding_on(app, release: threading.Event) -> Iterator[None]:
+    """Another import (its own thread, connection and transaction) holds the import lock until
+    ``release`` is set or the block ends."""
+    held = threading.Event()
+
+    def hold() -> None:
+        with app.app_context():
+            assert dao_lock_register_import()
+            held.set()
+            release.wait(timeout=30)
+            db.session.rollback()
+            db.session.remove()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(timeout=10)
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=30)
 
 
 def test_the_same_register_imported_three_times_at_once_is_in_the_database_once(app, app_ctx, tmp_path):
@@ -78,7 +104,7 @@ def test_an_import_while_another_holds_on_is_refused_with_a_clear_message_and_wr
     sign_in_staff(client, Role.ADMIN)
     monkeypatch.setattr("portal.dao.imports.IMPORT_LOCK_WAIT_SECONDS", 0.5)
     people = write_people(tmp_path / "people.csv", [person("C-0001"), person("C-0002")])
-    held, release = threading.Event(), threading.Event()
+    release = threading.Event()
     lock = service.dao_lock_register_import
 
     def lock_and_tell(*args) -> bool:
@@ -88,26 +114,11 @@ def test_an_import_while_another_holds_on_is_refused_with_a_clear_message_and_wr
         return got
 
     monkeypatch.setattr(service, "dao_lock_register_import", lock_and_tell)
-
-    def another_import() -> None:
-        with app.app_context():
-            assert dao_lock_register_import()
-            held.set()
-            release.wait(timeout=30)
-            db.session.rollback()
-            db.session.remove()
-
-    holder = threading.Thread(target=another_import)
-    holder.start()
-    try:
-        assert held.wait(timeout=10)
+    with another_import_holding_on(app, release):
         before = table_counts()
         started = time.monotonic()
         refused = post(client, incident, people_file=upload(people, "people.csv"))
         waited = time.monotonic() - started
-    finally:
-        release.set()
-        holder.join(timeout=30)
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
     assert "Another import is running" in html.unescape(page) and "nothing was imported" in page
@@ -123,24 +134,8 @@ def test_an_import_while_another_holds_on_is_refused_with_a_clear_message_and_wr
 def test_a_refused_import_gives_its_connection_back_with_the_usual_busy_timeout(app, app_ctx):
     """SQLite waits for the lock through busy_timeout, shortened to the import's wait for that one
     statement: the connection must go back to the pool waiting as long as every other does."""
-    held, release = threading.Event(), threading.Event()
-
-    def another_import() -> None:
-        with app.app_context():
-            assert dao_lock_register_import()
-            held.set()
-            release.wait(timeout=30)
-            db.session.rollback()
-            db.session.remove()
-
-    holder = threading.Thread(target=another_import)
-    holder.start()
-    try:
-        assert held.wait(timeout=10)
+    with another_import_holding_on(app, threading.Event()):
         sqlite = db.session.connection().connection.dbapi_connection
         usual = sqlite.execute("PRAGMA busy_timeout").fetchone()[0]
         assert dao_lock_register_import(wait_seconds=0.2) is False
-    finally:
-        release.set()
-        holder.join(timeout=30)
     assert sqlite.execute("PRAGMA busy_timeout").fetchone()[0] == usual == 10_000
