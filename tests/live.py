@@ -12,8 +12,9 @@ import http.client
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
@@ -129,23 +130,39 @@ def at_once(count: int, work: Callable[[int], object]) -> list:
         return list(pool.map(run, range(count)))
 
 
-@pytest.fixture(scope="session")
-def csrf_app(app):
-    """The session app's database and keys, with CSRF enforced as in production."""
+def app_like(app, **overrides):
+    """An app on the session app's database and keys, with CSRF enforced as in production, and ``overrides``."""
     config = test_config(
-        app.instance_path, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], WTF_CSRF_ENABLED=True
+        app.instance_path,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        WTF_CSRF_ENABLED=True,
+        **overrides,
     )
     return create_app(config)
 
 
+@contextmanager
+def serving(application, name: str) -> Iterator[str]:
+    """A threaded server for ``application`` in this process (one thread a request), and its URL."""
+    server = make_server("127.0.0.1", 0, application, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def csrf_app(app):
+    return app_like(app)
+
+
 @pytest.fixture(scope="session")
 def threaded_server(csrf_app):
-    server = make_server("127.0.0.1", 0, csrf_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="threaded-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(csrf_app, "threaded-server") as url:
+        yield url
 
 
 @pytest.fixture

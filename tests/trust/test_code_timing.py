@@ -5,35 +5,21 @@ routing, the limiter, both queries and the page.
 """
 
 import statistics
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
-from portal import create_app
-from tests.conftest import test_config
 from tests.factories import give_notice_code, make_incident, make_person
-from tests.live import LiveBrowser
+from tests.live import LiveBrowser, app_like, serving
 
 ROUNDS = 30
 
 
 @pytest.fixture
 def code_server(app):
-    config = test_config(
-        app.instance_path,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        WTF_CSRF_ENABLED=True,
-        VERIFY_LIMIT_PER_IP="10000 per hour",
-        VERIFY_LIMIT_PER_CODE="10000 per hour",
-    )
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="code-check-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    limits = {"VERIFY_LIMIT_PER_IP": "10000 per hour", "VERIFY_LIMIT_PER_CODE": "10000 per hour"}
+    with serving(app_like(app, **limits), "code-check-server") as url:
+        yield url
 
 
 def timed_check(browser: LiveBrowser, form: dict, code: str) -> tuple[float, str]:

@@ -8,19 +8,15 @@ came next 5 ms slower in CI.
 
 import random
 import statistics
-import threading
 import time
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.extensions import db
 from portal.models import LetterRequest
-from tests.conftest import test_config
 from tests.factories import date_fields, make_person
-from tests.live import LiveBrowser, wait_for_background
+from tests.live import LiveBrowser, app_like, serving, wait_for_background
 
 ROUNDS = 16
 BACKGROUND_THREAD = "letter_by_post"  # portal.background.dispatch names a task's thread after it
@@ -28,19 +24,9 @@ BACKGROUND_THREAD = "letter_by_post"  # portal.background.dispatch names a task'
 
 @pytest.fixture
 def thread_server(app):
-    config = test_config(
-        app.instance_path,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        WTF_CSRF_ENABLED=True,
-        SENDING_ENGINE="thread",
-        LOST_CODE_LIMIT_PER_IP="1000 per hour",
-    )
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="by-post-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    application = app_like(app, SENDING_ENGINE="thread", LOST_CODE_LIMIT_PER_IP="1000 per hour")
+    with serving(application, "by-post-server") as url:
+        yield url
 
 
 def timed(browser: LiveBrowser, form: dict, last_name: str) -> float:

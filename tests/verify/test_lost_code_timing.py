@@ -5,18 +5,14 @@ set), so an attacker timing the answer learns nothing about which addresses are 
 """
 
 import statistics
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
-from portal import create_app
-from tests.conftest import test_config
 from tests.factories import make_incident, make_person
 from tests.fakes.fixtures import SENDGRID_SETTINGS
 from tests.fakes.sendgrid_server import Reply
-from tests.live import LiveBrowser, wait_for_background
+from tests.live import LiveBrowser, app_like, serving, wait_for_background
 
 SENDGRID_DELAY = 0.25  # each mail takes this long to be accepted: far more than the allowed difference
 PAIRS = 12
@@ -26,21 +22,15 @@ BACKGROUND_THREAD = "reissue_notice_code"  # the look-up and the mail; waited fo
 @pytest.fixture
 def slow_sendgrid_server(app, fake_sendgrid):
     """A server whose lost-code mail goes to a slow SendGrid, sent by a background thread."""
-    config = test_config(
-        app.instance_path,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-        WTF_CSRF_ENABLED=True,
+    application = app_like(
+        app,
         SENDING_ENGINE="thread",
         LOST_CODE_LIMIT_PER_IP="1000 per hour",
         SENDGRID_HOST=fake_sendgrid.url,
         **SENDGRID_SETTINGS,
     )
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="lost-code-server", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(application, "lost-code-server") as url:
+        yield url
 
 
 def timed_post(base: str, email: str) -> float:

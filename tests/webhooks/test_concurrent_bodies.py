@@ -6,18 +6,15 @@ bodies run against a real threaded server, each request on its own database conn
 """
 
 import random
-import threading
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
-from portal import create_app
 from portal.extensions import db
 from portal.models import Notification, NotificationEvent
-from tests.conftest import ON_POSTGRES, test_config
+from tests.conftest import ON_POSTGRES
 from tests.factories import make_batch_with_notifications
-from tests.live import at_once
+from tests.live import app_like, at_once, serving
 from tests.webhooks.test_sendgrid_webhook import event, public_key_text, send_signed
 
 pytestmark = [
@@ -33,18 +30,13 @@ EVENTS_PER_BODY = 250
 
 @pytest.fixture
 def webhook_server(app, signing_key):
-    config = test_config(
-        app.instance_path,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+    application = app_like(
+        app,
         SENDGRID_WEBHOOK_PUBLIC_KEY=public_key_text(signing_key),
         SENDGRID_WEBHOOK_RATE_LIMIT="100000 per minute",
     )
-    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(application, "webhook-server") as url:
+        yield url
 
 
 def test_parallel_shuffled_overlapping_bodies_all_answer_200_and_settle(app_ctx, webhook_server, signing_key):
