@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import has_request_context, request
 from flask_login import current_user
@@ -39,6 +39,7 @@ from portal.models import AuditEvent
 
 
 def _payload(seq: int, key_id: str, prev_hash: str, at: datetime, fields: tuple[str, ...]) -> str:
+    at = at.astimezone(UTC)  # hashed as written: the same instant must give the same text on any session
     if not key_id:  # the rows written before keys: exactly what they were hashed over then
         return "\x1f".join((prev_hash, at.isoformat(), *fields))
     return "\x1f".join((str(seq), key_id, prev_hash, at.isoformat(), *fields))

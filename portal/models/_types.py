@@ -16,6 +16,8 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
+        if value is None:
+            return None
+        # In UTC whatever zone the database session answered in: an ISO text or a date taken from
+        # a value read back must be the one taken when it was written (the audit chain hashes it).
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

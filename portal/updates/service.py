@@ -9,7 +9,7 @@ keyed hash is stored, as the look-up key, like notice codes.
 import base64
 import hmac
 from collections import defaultdict
-from datetime import timedelta
+from datetime import UTC, timedelta
 from hashlib import sha256
 
 from flask import render_template
@@ -58,7 +58,7 @@ def _now_ms():
 def unsubscribe_token(subscription: Subscription, person: Person) -> str:
     payload = (
         f"unsubscribe\x00{person.uid}\x00{subscription.incident_id}\x00"
-        f"{subscription.subscribed_at.isoformat(timespec='milliseconds')}"
+        f"{subscription.subscribed_at.astimezone(UTC).isoformat(timespec='milliseconds')}"
     )
     digest = hmac.new(crypto().codes.key, payload.encode(), sha256).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
