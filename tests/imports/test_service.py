@@ -260,7 +260,13 @@ def test_chunks_larger_than_one_batch_are_all_written(incident, tmp_path, monkey
 def test_the_import_leaves_the_connection_as_it_found_it(incident, register):
     """SQLite: the larger page cache is put back. PostgreSQL: the import lock ends with the transaction."""
     on_sqlite = db.session.get_bind().dialect.name == "sqlite"
-    check = text("PRAGMA cache_size" if on_sqlite else "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+    # pg_locks lists the whole server's locks: only this database's count (other databases may be
+    # another checkout's tests, taking their own import locks meanwhile).
+    advisory = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    check = text("PRAGMA cache_size" if on_sqlite else advisory)
     before = db.session.execute(check).scalar()
     import_register(incident, *register)
     assert db.session.execute(check).scalar() == before
