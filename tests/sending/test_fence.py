@@ -13,7 +13,7 @@ from portal.core.time import utcnow
 from portal.extensions import db
 from portal.mail.notices import Outcome, SendResult
 from portal.models import Batch, NoticeCode, Notification
-from portal.sending.claim import claim_next_chunks
+from portal.sending.claim import ClaimedChunk, claim_next_chunks
 from portal.sending.pipeline import send_until_idle
 from portal.sending.posting import FENCED, PAUSED, mark_chunk, post_chunk, send_marked
 from portal.sending.service import reap_stale_sending, resolve_unknown
@@ -134,8 +134,10 @@ def test_settling_429s_500s_and_202s_side_by_side_never_deadlocks(app, sendgrid_
                 try:
                     for chunk in claim_next_chunks():
                         marked = mark_chunk(chunk)
-                        if marked is not None:  # None: another worker claimed those rows first
+                        if isinstance(marked, ClaimedChunk):
                             settle_chunk(marked, answer_of(index))
+                        elif marked is not None:  # paused by another's 429, or fenced: not posted, rows go back
+                            settle_chunk(chunk, marked)
                 finally:
                     db.session.remove()
 
