@@ -7,6 +7,7 @@ Devanagari is drawn with the webfont the portal serves (asked of the renderer el
 so it shows on a phone without Indic fonts.
 """
 
+import contextlib
 import re
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, gettext
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from portal.config import Config
 from tests.browser.a11y import assert_fits_phone, assert_no_axe_violations
@@ -155,6 +157,14 @@ def test_hindi_text_is_drawn_with_the_served_devanagari_font(page, app, speaker)
     expect(page.locator("li.card")).to_have_count(3)
     heading = page.get_by_role("heading", level=1).inner_text()
     assert re.search("[\u0900-\u097f]", heading), heading
+    # The page starts loading the face when it lays out Devanagari; document.fonts.ready can settle
+    # before that (CI saw it do so once), so wait for the load the page itself starts.
+    with contextlib.suppress(PlaywrightTimeoutError):  # if it never loads, the assertion below says so
+        page.wait_for_function(
+            """() => [...document.fonts].some(
+                 f => f.family.replace(/"/g, "") === "Portal Devanagari" && f.status === "loaded")""",
+            timeout=10_000,
+        )
     fonts = page.evaluate(
         """async (text) => {
           await document.fonts.ready;
